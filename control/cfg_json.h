@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The JSON form of every table row, shared by the southbound protocol, `vpcctl apply -f`
+ * files and `-o json` output. Decoding is strict: unknown members, wrong types and
+ * malformed addresses are errors naming the field.
+ */
+#ifndef VPCSW_CFG_JSON_H
+#define VPCSW_CFG_JSON_H
+
+#include <jansson.h>
+
+#include "cfg.h"
+
+/** "vpc", "subnet", "port" (plurals accepted). Returns the table id or -1. */
+int cfg_table_parse(const char *name);
+const char *cfg_table_name(enum cfg_table_id t);
+size_t cfg_row_size(enum cfg_table_id t);
+
+/** Decode a whole row. sock_dir: where a port without "socket" gets <sock_dir>/<name>.sock
+ *  (NULL: "socket" is required). Returns 0 or -EINVAL with err filled. */
+int cfg_row_decode(enum cfg_table_id t, const json_t *j, const char *sock_dir, void *row,
+		   char *err);
+/** Decode only the key members of a row (for delete). Returns 0 or -EINVAL. */
+int cfg_key_decode(enum cfg_table_id t, const json_t *j, void *row, char *err);
+json_t *cfg_row_encode(enum cfg_table_id t, const void *row);
+
+/** Decode a whole-state document {"vpcs":[..],"subnets":[..],"ports":[..]} into a fresh
+ *  state, checking every row as it is inserted. Returns 0 or -errno with err filled. */
+int cfg_state_decode(const json_t *doc, const char *sock_dir, struct cfg **out, char *err);
+json_t *cfg_state_encode(const struct cfg *c);
+/** Rows of one table as a JSON array. */
+json_t *cfg_table_encode(const struct cfg *c, enum cfg_table_id t);
+
+/** Apply one edit to c: insert/modify/delete a row of table t. Returns as cfg_*_insert. */
+int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_t *row,
+		 const char *sock_dir, char *err);
+
+#endif

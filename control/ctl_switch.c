@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Applying configuration: a transaction edits a clone of the committed state; only a clone
+ * that passed every check is committed. Commit diffs ports by name: a port whose vhost
+ * attachment is unchanged keeps its socket, its VM connection and its counters; the others
+ * are torn down (after a snapshot without them is published) or created, then the new
+ * snapshot is published in one pointer swap.
+ */
+#include "ctl_switch.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../dataplane/dp.h"
+#include "../vhost/vport.h"
+#include "cfg_json.h"
+
+/* Runtime objects of one port, found by name. */
+struct port_rt {
+	struct port_rt *next;
+	struct cfg_port cfg; /* attachment as created */
+	struct dp_port *dp;
+	struct vport *vp;
+	bool gone; /* scratch during a commit */
+};
+
+#define WORKERS_MAX 128
+
+static struct cfg *cur;
+static struct port_rt *rts;
+static char sock_dir[CFG_PATH_SIZE];
+
+static int fail(char *err, int rc, const char *msg)
+{
+	snprintf(err, CFG_ERR_SIZE, "%s", msg);
+	return rc;
+}
+
+static struct port_rt *rt_find(const char *name)
+{
+	for (struct port_rt *r = rts; r != NULL; r = r->next)
+		if (strcmp(r->cfg.name, name) == 0)
+			return r;
+	return NULL;
+}
+
+static struct port_rt *rt_create(const struct cfg_port *p, char *err)
+{
+	struct port_rt *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->cfg = *p;
+	r->dp = dp_port_create(p->name, p->queues);
+	if (r->dp == NULL) {
+		snprintf(err, CFG_ERR_SIZE, "port '%s': %s", p->name,
+			 errno == ENOSPC ? "no free port slot" : strerror(errno));
+		free(r);
+		return NULL;
+	}
+	r->vp = vport_create(p->socket, p->mode == CFG_VHOST_CLIENT, p->queues, r->dp);
+	if (r->vp == NULL) {
+		snprintf(err, CFG_ERR_SIZE, "port.socket: cannot serve '%s' for port '%s': %s",
+			 p->socket, p->name,
+			 errno == EEXIST ? "a file is already there" : strerror(errno));
+		dp_port_destroy(r->dp);
+		free(r);
+		return NULL;
+	}
+	r->next = rts;
+	rts = r;
+	return r;
+}
+
+static void rt_destroy(struct port_rt *r)
+{
+	for (struct port_rt **pp = &rts; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	vport_destroy(r->vp);
+	dp_port_destroy(r->dp);
+	free(r);
+}
+
+/* Publish a snapshot of c; ports whose runtime is missing or marked gone are left out. */
+static int publish(const struct cfg *c)
+{
+	struct dp_build *b = dp_build_begin();
+	int rc = 0;
+
+	if (b == NULL)
+		return -ENOMEM;
+	CFG_FOREACH(struct cfg_port, p, c->ports)
+	{
+		struct port_rt *r = rt_find(p->name);
+		struct dp_port_conf pc = {0};
+
+		if (r == NULL || r->gone)
+			continue;
+		pc.port = r->dp;
+		pc.vni = cfg_vpc_find(c, p->vpc)->vni;
+		memcpy(pc.mac, p->mac, 6);
+		for (int i = 0; i < p->n_ips; i++) {
+			if (p->ips[i].af == AF_INET)
+				memcpy(&pc.ip4[pc.n_ip4++], p->ips[i].addr, 4);
+			else
+				memcpy(pc.ip6[pc.n_ip6++], p->ips[i].addr, 16);
+		}
+		if ((rc = dp_build_port(b, &pc)) < 0)
+			goto fail;
+	}
+	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
+	{
+		uint32_t ip4 = 0;
+
+		if (s->gateway.af == AF_INET)
+			memcpy(&ip4, s->gateway.addr, 4);
+		rc = dp_build_gateway(b, cfg_vpc_find(c, s->vpc)->vni, ip4, s->gateway_mac);
+		if (rc < 0)
+			goto fail;
+	}
+	return dp_build_commit(b);
+fail:
+	dp_build_abort(b);
+	return rc;
+}
+
+/* Server sockets need a directory to live in; say so before anything is torn down. */
+static int precheck_port(const struct cfg_port *p, char *err)
+{
+	char dir[CFG_PATH_SIZE];
+	struct port_rt *owner = NULL;
+
+	for (struct port_rt *r = rts; r != NULL; r = r->next)
+		if (strcmp(r->cfg.socket, p->socket) == 0)
+			owner = r;
+	if (p->mode == CFG_VHOST_CLIENT)
+		return 0;
+	strcpy(dir, p->socket);
+	if (access(dirname(dir), W_OK) != 0) {
+		snprintf(err, CFG_ERR_SIZE, "port.socket: directory of '%s' is missing or not writable",
+			 p->socket);
+		return -EINVAL;
+	}
+	if (owner == NULL && access(p->socket, F_OK) == 0) {
+		snprintf(err, CFG_ERR_SIZE, "port.socket: '%s' already exists and is not ours",
+			 p->socket);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+static bool rt_matches(const struct port_rt *r, const struct cfg *c)
+{
+	const struct cfg_port *p = cfg_port_find(c, r->cfg.name);
+
+	return p != NULL && cfg_port_same_attachment(p, &r->cfg);
+}
+
+/* Recreate runtime for ports of c that have none (rollback path and normal path alike). */
+static int create_missing(const struct cfg *c, char *err)
+{
+	CFG_FOREACH(struct cfg_port, p, c->ports)
+	{
+		if (rt_find(p->name) == NULL && rt_create(p, err) == NULL)
+			return errno == EEXIST ? -EEXIST : -EIO;
+	}
+	return 0;
+}
+
+/* Takes ownership of next on success. */
+static int commit(struct cfg *next, char *err)
+{
+	struct port_rt *r, *n;
+	int rc;
+
+	CFG_FOREACH(struct cfg_port, p, next->ports)
+	{
+		r = rt_find(p->name);
+		if ((r == NULL || !cfg_port_same_attachment(p, &r->cfg)) &&
+		    (rc = precheck_port(p, err)) < 0)
+			return rc;
+	}
+	bool any_gone = false;
+	for (r = rts; r != NULL; r = r->next) {
+		r->gone = !rt_matches(r, next);
+		any_gone |= r->gone;
+	}
+	if (any_gone) {
+		/* workers must stop using departing ports before their sockets close */
+		rc = publish(cur);
+		if (rc < 0) {
+			for (r = rts; r != NULL; r = r->next)
+				r->gone = false;
+			return fail(err, rc, "out of memory building the dataplane tables");
+		}
+		for (r = rts; r != NULL; r = n) {
+			n = r->next;
+			if (r->gone)
+				rt_destroy(r);
+		}
+	}
+	rc = create_missing(next, err);
+	if (rc == 0) {
+		rc = publish(next);
+		if (rc < 0)
+			fail(err, rc, "out of memory building the dataplane tables");
+	}
+	if (rc < 0) {
+		char ignored[CFG_ERR_SIZE];
+
+		/* put back what the committed state had: its ports' sockets were valid before */
+		for (r = rts; r != NULL; r = r->next)
+			r->gone = !rt_matches(r, cur);
+		for (r = rts; r != NULL; r = n) {
+			n = r->next;
+			if (r->gone)
+				rt_destroy(r);
+		}
+		create_missing(cur, ignored);
+		publish(cur);
+		return rc;
+	}
+	cfg_free(cur);
+	cur = next;
+	return 0;
+}
+
+int ctl_switch_init(const char *dir)
+{
+	snprintf(sock_dir, sizeof(sock_dir), "%s", dir);
+	cur = cfg_new();
+	if (cur == NULL)
+		return -ENOMEM;
+	return publish(cur);
+}
+
+void ctl_switch_fini(void)
+{
+	while (rts != NULL)
+		rt_destroy(rts);
+	cfg_free(cur);
+	cur = NULL;
+}
+
+int ctl_switch_txn(const json_t *body, json_t **reply, char *err)
+{
+	const json_t *ops = json_object_get(body, "ops");
+	struct cfg *next;
+	size_t i;
+	json_t *op;
+	int rc;
+
+	if (!json_is_array(ops) || json_object_size(body) != 1)
+		return fail(err, -EINVAL, "txn: body must be {\"ops\": [...]}");
+	next = cfg_clone(cur);
+	if (next == NULL)
+		return fail(err, -ENOMEM, "out of memory");
+	json_array_foreach(ops, i, op)
+	{
+		const char *opname = json_string_value(json_object_get(op, "op"));
+		const char *table = json_string_value(json_object_get(op, "table"));
+		const json_t *row = json_object_get(op, "row");
+		char inner[CFG_ERR_SIZE];
+		int t;
+
+		if (opname == NULL || table == NULL || row == NULL || json_object_size(op) != 3) {
+			snprintf(err, CFG_ERR_SIZE, "ops[%zu]: must be {\"op\", \"table\", \"row\"}",
+				 i);
+			rc = -EINVAL;
+			goto fail;
+		}
+		t = cfg_table_parse(table);
+		if (t < 0) {
+			snprintf(err, CFG_ERR_SIZE, "ops[%zu].table: unknown table '%s'", i, table);
+			rc = -EINVAL;
+			goto fail;
+		}
+		rc = cfg_apply_op(next, opname, t, row, sock_dir, inner);
+		if (rc < 0) {
+			snprintf(err, CFG_ERR_SIZE, "ops[%zu]: %.200s", i, inner);
+			goto fail;
+		}
+	}
+	rc = commit(next, err);
+	if (rc < 0)
+		goto fail;
+	*reply = json_pack("{s:I}", "applied", (json_int_t)json_array_size(ops));
+	return 0;
+fail:
+	cfg_free(next);
+	return rc;
+}
+
+/* Counts, per table, rows of next that are new, changed or unchanged, and rows removed. */
+static json_t *diff_summary(const struct cfg *old, const struct cfg *next, bool *changed)
+{
+	json_t *sum = json_object();
+
+	*changed = false;
+	for (int t = 0; t < CFG_T_COUNT; t++) {
+		json_t *a = cfg_table_encode(old, t), *b = cfg_table_encode(next, t);
+		size_t i, j, added = 0, same = 0;
+		json_t *row;
+
+		json_array_foreach(b, i, row)
+		{
+			bool found = false;
+
+			for (j = 0; j < json_array_size(a) && !found; j++)
+				found = json_equal(row, json_array_get(a, j));
+			if (found)
+				same++;
+			else
+				added++;
+		}
+		/* a modified row counts as one removed and one added */
+		size_t removed = json_array_size(a) - same;
+
+		*changed |= added > 0 || removed > 0;
+		json_object_set_new(sum, cfg_table_name(t),
+				    json_pack("{s:I, s:I, s:I}", "added", (json_int_t)added,
+					      "removed", (json_int_t)removed, "unchanged",
+					      (json_int_t)same));
+		json_decref(a);
+		json_decref(b);
+	}
+	return sum;
+}
+
+int ctl_switch_sync(const json_t *body, json_t **reply, char *err)
+{
+	const json_t *state = json_object_get(body, "state");
+	struct cfg *next = NULL;
+	bool changed;
+	int rc;
+
+	if (!json_is_object(state) || json_object_size(body) != 1)
+		return fail(err, -EINVAL, "sync: body must be {\"state\": {...}}");
+	rc = cfg_state_decode(state, sock_dir, &next, err);
+	if (rc < 0)
+		return rc;
+	*reply = diff_summary(cur, next, &changed);
+	if (!changed) {
+		cfg_free(next);
+		return 0;
+	}
+	rc = commit(next, err);
+	if (rc < 0) {
+		json_decref(*reply);
+		*reply = NULL;
+		cfg_free(next);
+	}
+	return rc;
+}
+
+int ctl_switch_dump(const json_t *body, json_t **reply, char *err)
+{
+	const json_t *table = json_object_get(body, "table");
+	int t;
+
+	if (table == NULL) {
+		*reply = cfg_state_encode(cur);
+		return 0;
+	}
+	if (!json_is_string(table) || (t = cfg_table_parse(json_string_value(table))) < 0)
+		return fail(err, -EINVAL, "dump.table: must be vpc, subnet or port");
+	*reply = json_pack("{s:s, s:o}", "table", cfg_table_name(t), "rows",
+			   cfg_table_encode(cur, t));
+	return 0;
+}
+
+static json_t *port_stats_json(const struct cfg_port *p, const struct port_rt *r)
+{
+	struct dp_port_stats st;
+	json_t *j = cfg_row_encode(CFG_T_PORT, p), *drops = json_object();
+
+	dp_stats_port(r->dp, &st);
+	for (int d = 0; d < DP_DROP_MAX; d++)
+		if (st.drop_reasons[d] > 0)
+			json_object_set_new(drops, dp_drop_name(d),
+					    json_integer((json_int_t)st.drop_reasons[d]));
+	json_object_set_new(j, "link", json_string(vport_link_up(r->vp) ? "up" : "down"));
+	json_object_set_new(j, "stats",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "rx_packets",
+				      (json_int_t)st.rx_pkts, "rx_bytes", (json_int_t)st.rx_bytes,
+				      "tx_packets", (json_int_t)st.tx_pkts, "tx_bytes",
+				      (json_int_t)st.tx_bytes, "drops", (json_int_t)st.drops,
+				      "tx_drops", (json_int_t)st.tx_drops, "drop_reasons", drops));
+	return j;
+}
+
+static json_t *drops_json(const char *port)
+{
+	uint64_t totals[DP_DROP_MAX];
+	struct dp_port_stats st;
+	json_t *a = json_array();
+
+	if (port != NULL) {
+		dp_stats_port(rt_find(port)->dp, &st);
+		memcpy(totals, st.drop_reasons, sizeof(totals));
+	} else {
+		dp_stats_drops(totals);
+	}
+	for (int d = 0; d < DP_DROP_MAX; d++)
+		json_array_append_new(a, json_pack("{s:s, s:I, s:s}", "reason", dp_drop_name(d),
+						   "count", (json_int_t)totals[d], "description",
+						   dp_drop_text(d)));
+	return a;
+}
+
+static json_t *workers_json(void)
+{
+	struct dp_worker_stats ws[WORKERS_MAX];
+	unsigned int n = dp_stats_workers(ws, WORKERS_MAX);
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; i < n && i < WORKERS_MAX; i++)
+		json_array_append_new(
+			a, json_pack("{s:i, s:I, s:I, s:I, s:I, s:f}", "lcore", ws[i].lcore,
+				     "packets", (json_int_t)ws[i].pkts, "busy_cycles",
+				     (json_int_t)ws[i].busy_cycles, "polls", (json_int_t)ws[i].polls,
+				     "busy_polls", (json_int_t)ws[i].busy_polls, "cycles_per_packet",
+				     ws[i].pkts ? (double)ws[i].busy_cycles / ws[i].pkts : 0.0));
+	return a;
+}
+
+int ctl_switch_stats(const json_t *body, json_t **reply, char *err)
+{
+	const char *kind = json_string_value(json_object_get(body, "kind"));
+	const json_t *pj = json_object_get(body, "port");
+	const char *port = json_string_value(pj);
+
+	if (kind == NULL)
+		return fail(err, -EINVAL, "stats.kind: missing (ports, drops or workers)");
+	if (pj != NULL && (port == NULL || cfg_port_find(cur, port) == NULL)) {
+		snprintf(err, CFG_ERR_SIZE, "stats.port: no port '%s'", port ? port : "?");
+		return -ENOENT;
+	}
+	if (strcmp(kind, "ports") == 0) {
+		json_t *a = json_array();
+
+		CFG_FOREACH(struct cfg_port, p, cur->ports)
+		if (port == NULL || strcmp(port, p->name) == 0)
+			json_array_append_new(a, port_stats_json(p, rt_find(p->name)));
+		*reply = json_pack("{s:o}", "ports", a);
+	} else if (strcmp(kind, "drops") == 0) {
+		*reply = json_pack("{s:o}", "drops", drops_json(port));
+	} else if (strcmp(kind, "workers") == 0) {
+		*reply = json_pack("{s:o}", "workers", workers_json());
+	} else {
+		return fail(err, -EINVAL, "stats.kind: must be ports, drops or workers");
+	}
+	return 0;
+}
+
+struct link_cb {
+	void (*cb)(json_t *event, void *arg);
+	void *arg;
+};
+
+static void on_link(struct vport *vp, bool up, void *arg)
+{
+	struct link_cb *lc = arg;
+
+	for (struct port_rt *r = rts; r != NULL; r = r->next)
+		if (r->vp == vp)
+			lc->cb(json_pack("{s:s, s:s, s:s}", "event", "port_status", "port",
+					 r->cfg.name, "link", up ? "up" : "down"),
+			       lc->arg);
+}
+
+void ctl_switch_poll_links(void (*cb)(json_t *event, void *arg), void *arg)
+{
+	struct link_cb lc = {cb, arg};
+
+	vport_events_process(on_link, &lc);
+}

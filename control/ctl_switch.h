@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The switch's applied state: the committed configuration, the runtime objects (dataplane
+ * port + vhost socket) behind each port, and the operations the southbound protocol maps
+ * to: transactions, full-state sync, dumps and counters. Control thread only.
+ */
+#ifndef VPCSW_CTL_SWITCH_H
+#define VPCSW_CTL_SWITCH_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "cfg.h"
+
+/** sock_dir: default directory of port sockets. Returns 0 or -ENOMEM. */
+int ctl_switch_init(const char *sock_dir);
+/** Remove every port (sockets closed) and free the state. */
+void ctl_switch_fini(void);
+
+/*
+ * Each returns 0 and a reply body, or a negative errno with err (CFG_ERR_SIZE) naming what
+ * is wrong; on error nothing changed.
+ */
+int ctl_switch_txn(const json_t *body, json_t **reply, char *err);
+int ctl_switch_sync(const json_t *body, json_t **reply, char *err);
+int ctl_switch_dump(const json_t *body, json_t **reply, char *err);
+int ctl_switch_stats(const json_t *body, json_t **reply, char *err);
+
+/** Apply vhost events; for each port whose link changed, calls cb with an event body. */
+void ctl_switch_poll_links(void (*cb)(json_t *event, void *arg), void *arg);
+
+#endif

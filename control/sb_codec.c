@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Framing and body codec of the southbound protocol. Strict by design: a frame whose length
+ * is impossible poisons the stream (the peer and we disagree on where frames start), while
+ * a bad body only fails that one message.
+ */
+#include "sb_proto.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const type_names[SB_TYPE_COUNT] = {
+	[SB_HELLO] = "hello",
+	[SB_ERROR] = "error",
+	[SB_ECHO_REQUEST] = "echo_request",
+	[SB_ECHO_REPLY] = "echo_reply",
+	[SB_TXN] = "txn",
+	[SB_TXN_REPLY] = "txn_reply",
+	[SB_BARRIER_REQUEST] = "barrier_request",
+	[SB_BARRIER_REPLY] = "barrier_reply",
+	[SB_DUMP_REQUEST] = "dump_request",
+	[SB_DUMP_REPLY] = "dump_reply",
+	[SB_STATS_REQUEST] = "stats_request",
+	[SB_STATS_REPLY] = "stats_reply",
+	[SB_EVENT] = "event",
+	[SB_SYNC] = "sync",
+	[SB_SYNC_REPLY] = "sync_reply",
+};
+
+const char *sb_type_name(uint8_t type)
+{
+	return type < SB_TYPE_COUNT ? type_names[type] : "unknown";
+}
+
+long sb_frame_peek(const uint8_t *buf, size_t len, struct sb_hdr *h)
+{
+	uint16_t flags;
+	uint32_t length, xid;
+
+	if (len < SB_HDR_SIZE)
+		return 0;
+	memcpy(&flags, buf + 2, 2);
+	memcpy(&length, buf + 4, 4);
+	memcpy(&xid, buf + 8, 4);
+	h->version = buf[0];
+	h->type = buf[1];
+	h->flags = ntohs(flags);
+	h->length = ntohl(length);
+	h->xid = ntohl(xid);
+	if (h->length < SB_HDR_SIZE || h->length > SB_MSG_MAX)
+		return -EMSGSIZE;
+	return len < h->length ? 0 : (long)h->length;
+}
+
+json_t *sb_body_decode(const uint8_t *body, size_t len, char *err, size_t errsz)
+{
+	json_error_t je;
+	json_t *j;
+
+	if (len == 0)
+		return json_object();
+	if (memchr(body, '\0', len) != NULL) {
+		snprintf(err, errsz, "body: contains a NUL byte");
+		return NULL;
+	}
+	j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
+	if (j == NULL) {
+		snprintf(err, errsz, "body: invalid JSON at byte %d: %s", je.position, je.text);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		snprintf(err, errsz, "body: must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+long sb_frame_encode(uint8_t type, uint32_t xid, const json_t *body, uint8_t **out)
+{
+	char *text = NULL;
+	size_t body_len = 0, total;
+	uint32_t nlen, nxid;
+	uint8_t *buf;
+
+	if (body != NULL) {
+		text = json_dumps(body, JSON_COMPACT);
+		if (text == NULL)
+			return -ENOMEM;
+		body_len = strlen(text);
+	}
+	total = SB_HDR_SIZE + body_len;
+	if (total > SB_MSG_MAX) {
+		free(text);
+		return -EMSGSIZE;
+	}
+	buf = malloc(total);
+	if (buf == NULL) {
+		free(text);
+		return -ENOMEM;
+	}
+	buf[0] = SB_VERSION;
+	buf[1] = type;
+	buf[2] = buf[3] = 0;
+	nlen = htonl((uint32_t)total);
+	nxid = htonl(xid);
+	memcpy(buf + 4, &nlen, 4);
+	memcpy(buf + 8, &nxid, 4);
+	if (body_len > 0)
+		memcpy(buf + SB_HDR_SIZE, text, body_len);
+	free(text);
+	*out = buf;
+	return (long)total;
+}

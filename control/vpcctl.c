@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vpcctl: the operator's command line. Every command is one southbound request on the
+ * switch's management socket; edits are transactions, so a rejected command changes nothing.
+ * Commands dispatch from a plain table; every result prints as text or, with -o json, JSON.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg_json.h"
+#include "sb_client.h"
+#include "sb_proto.h"
+#include "vpcctl_print.h"
+
+#define DEFAULT_SOCKET "/run/vpcswitch/vpcswitchd.sock"
+
+static const char *sock_path = DEFAULT_SOCKET;
+
+struct cmd {
+	const char *object, *verb;
+	int n_args; /* positional arguments before any "key value" options */
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "vpcctl: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	return 2;
+}
+
+/* One request; prints the switch's error and returns 1 when it refuses. */
+static int call(uint8_t type, json_t *body, json_t **reply)
+{
+	char err[256];
+	struct sb_client *c = sb_client_open(sock_path, false, err);
+	uint8_t rtype;
+	int rc;
+
+	if (c == NULL) {
+		fprintf(stderr, "vpcctl: %s\n", err);
+		json_decref(body);
+		return 1;
+	}
+	rc = sb_client_call(c, type, body, &rtype, reply, err);
+	json_decref(body);
+	sb_client_close(c);
+	if (rc < 0) {
+		fprintf(stderr, "vpcctl: %s\n", err);
+		return 1;
+	}
+	if (rtype == SB_ERROR) {
+		if (print_json) {
+			char *s = json_dumps(*reply, JSON_INDENT(2));
+
+			fprintf(stderr, "%s\n", s);
+			free(s);
+		} else {
+			fprintf(stderr, "vpcctl: error (%s): %s\n",
+				json_string_value(json_object_get(*reply, "code")),
+				json_string_value(json_object_get(*reply, "message")));
+		}
+		json_decref(*reply);
+		*reply = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+static int txn_one(const char *op, const char *table, json_t *row)
+{
+	json_t *reply = NULL;
+	int rc = call(SB_TXN,
+		      json_pack("{s:[{s:s, s:s, s:o}]}", "ops", "op", op, "table", table, "row", row),
+		      &reply);
+
+	if (rc == 0 && print_json)
+		print_object(reply);
+	json_decref(reply);
+	return rc;
+}
+
+/* "key value" pairs after the positional arguments; repeated keys listed in multi. */
+static int parse_pairs(int argc, char **argv, json_t *row, const char *const *strs,
+		       const char *const *ints, const char *multi, const char *multi_key)
+{
+	for (int i = 0; i < argc; i += 2) {
+		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool known = false;
+
+		if (v == NULL)
+			return usage_error("'%s' needs a value", k);
+		for (const char *const *s = strs; *s != NULL; s++)
+			if (strcmp(k, *s) == 0) {
+				char key[32];
+
+				snprintf(key, sizeof(key), "%s", k);
+				for (char *p = key; *p; p++)
+					if (*p == '-')
+						*p = '_';
+				json_object_set_new(row, key, json_string(v));
+				known = true;
+			}
+		for (const char *const *s = ints; *s != NULL; s++)
+			if (strcmp(k, *s) == 0) {
+				char *end;
+				long long n = strtoll(v, &end, 10);
+
+				if (*end != '\0' || end == v)
+					return usage_error("'%s' is not a number", v);
+				json_object_set_new(row, k, json_integer(n));
+				known = true;
+			}
+		if (multi != NULL && strcmp(k, multi) == 0) {
+			json_t *a = json_object_get(row, multi_key);
+
+			if (a == NULL)
+				json_object_set_new(row, multi_key, a = json_array());
+			json_array_append_new(a, json_string(v));
+			known = true;
+		}
+		if (!known)
+			return usage_error("unknown option '%s'", k);
+	}
+	return 0;
+}
+
+static const char *const none[] = {NULL};
+
+static int vpc_add(int argc, char **argv)
+{
+	static const char *const ints[] = {"vni", NULL};
+	json_t *row = json_pack("{s:s}", "name", argv[0]);
+
+	if (parse_pairs(argc - 1, argv + 1, row, none, ints, NULL, NULL) != 0) {
+		json_decref(row);
+		return 2;
+	}
+	return txn_one("insert", "vpc", row);
+}
+
+static int vpc_del(int argc, char **argv)
+{
+	(void)argc;
+	return txn_one("delete", "vpc", json_pack("{s:s}", "name", argv[0]));
+}
+
+static int show_table(const char *table, const struct print_col *cols)
+{
+	json_t *reply = NULL;
+	int rc = call(SB_DUMP_REQUEST, json_pack("{s:s}", "table", table), &reply);
+
+	if (rc == 0)
+		print_rows(cols, json_object_get(reply, "rows"));
+	json_decref(reply);
+	return rc;
+}
+
+static int vpc_show(int argc, char **argv)
+{
+	static const struct print_col cols[] = {{"NAME", "name"}, {"VNI", "vni"}, {NULL, NULL}};
+
+	(void)argc;
+	(void)argv;
+	return show_table("vpc", cols);
+}
+
+static int subnet_add(int argc, char **argv)
+{
+	static const char *const strs[] = {"gateway", "gateway-mac", NULL};
+	json_t *row = json_pack("{s:s, s:s}", "vpc", argv[0], "cidr", argv[1]);
+
+	if (parse_pairs(argc - 2, argv + 2, row, strs, none, NULL, NULL) != 0) {
+		json_decref(row);
+		return 2;
+	}
+	return txn_one("insert", "subnet", row);
+}
+
+static int subnet_del(int argc, char **argv)
+{
+	(void)argc;
+	return txn_one("delete", "subnet", json_pack("{s:s, s:s}", "vpc", argv[0], "cidr", argv[1]));
+}
+
+static int subnet_show(int argc, char **argv)
+{
+	static const struct print_col cols[] = {{"VPC", "vpc"},
+						{"CIDR", "cidr"},
+						{"GATEWAY", "gateway"},
+						{"GATEWAY-MAC", "gateway_mac"},
+						{NULL, NULL}};
+
+	(void)argc;
+	(void)argv;
+	return show_table("subnet", cols);
+}
+
+static int port_add(int argc, char **argv)
+{
+	static const char *const strs[] = {"vpc", "mac", "socket", "mode", NULL};
+	static const char *const ints[] = {"queues", NULL};
+	json_t *row = json_pack("{s:s}", "name", argv[0]);
+
+	if (parse_pairs(argc - 1, argv + 1, row, strs, ints, "ip", "ips") != 0) {
+		json_decref(row);
+		return 2;
+	}
+	return txn_one("insert", "port", row);
+}
+
+static int port_del(int argc, char **argv)
+{
+	(void)argc;
+	return txn_one("delete", "port", json_pack("{s:s}", "name", argv[0]));
+}
+
+static int stats(const char *kind, const char *port, json_t **reply)
+{
+	json_t *body = json_pack("{s:s}", "kind", kind);
+
+	if (port != NULL)
+		json_object_set_new(body, "port", json_string(port));
+	return call(SB_STATS_REQUEST, body, reply);
+}
+
+static int port_show(int argc, char **argv)
+{
+	static const struct print_col cols[] = {
+		{"NAME", "name"},     {"VPC", "vpc"},   {"MAC", "mac"},
+		{"IPS", "ips"},       {"MODE", "mode"}, {"QUEUES", "queues"},
+		{"LINK", "link"},     {"SOCKET", "socket"}, {NULL, NULL}};
+	json_t *reply = NULL;
+	int rc = stats("ports", argc > 0 ? argv[0] : NULL, &reply);
+
+	if (rc == 0)
+		print_rows(cols, json_object_get(reply, "ports"));
+	json_decref(reply);
+	return rc;
+}
+
+static int show_counters(int argc, char **argv)
+{
+	static const struct print_col cols[] = {{"PORT", "name"},
+						{"LINK", "link"},
+						{"RX-PKTS", "stats.rx_packets"},
+						{"RX-BYTES", "stats.rx_bytes"},
+						{"TX-PKTS", "stats.tx_packets"},
+						{"TX-BYTES", "stats.tx_bytes"},
+						{"DROPS", "stats.drops"},
+						{"TX-DROPS", "stats.tx_drops"},
+						{NULL, NULL}};
+	json_t *reply = NULL;
+	int rc = stats("ports", argc > 0 ? argv[0] : NULL, &reply);
+
+	if (rc == 0)
+		print_rows(cols, json_object_get(reply, "ports"));
+	json_decref(reply);
+	return rc;
+}
+
+static int show_drops(int argc, char **argv)
+{
+	static const struct print_col cols[] = {
+		{"REASON", "reason"}, {"COUNT", "count"}, {"MEANING", "description"}, {NULL, NULL}};
+	const char *port = NULL;
+	json_t *reply = NULL;
+	int rc;
+
+	if (argc >= 2 && strcmp(argv[0], "--port") == 0)
+		port = argv[1];
+	else if (argc > 0)
+		return usage_error("show drops: unexpected '%s' (use --port NAME)", argv[0]);
+	rc = stats("drops", port, &reply);
+	if (rc == 0)
+		print_rows(cols, json_object_get(reply, "drops"));
+	json_decref(reply);
+	return rc;
+}
+
+static int show_workers(int argc, char **argv)
+{
+	static const struct print_col cols[] = {{"LCORE", "lcore"},
+						{"PACKETS", "packets"},
+						{"BUSY-CYCLES", "busy_cycles"},
+						{"CYCLES/PKT", "cycles_per_packet"},
+						{"POLLS", "polls"},
+						{"BUSY-POLLS", "busy_polls"},
+						{NULL, NULL}};
+	json_t *reply = NULL;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	rc = stats("workers", NULL, &reply);
+	if (rc == 0)
+		print_rows(cols, json_object_get(reply, "workers"));
+	json_decref(reply);
+	return rc;
+}
+
+static int do_apply(int argc, char **argv)
+{
+	json_error_t je;
+	json_t *doc, *reply = NULL;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[0], "-f") != 0)
+		return usage_error("apply needs -f FILE%s", "");
+	doc = strcmp(argv[1], "-") == 0 ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &je)
+					: json_load_file(argv[1], JSON_REJECT_DUPLICATES, &je);
+	if (doc == NULL) {
+		fprintf(stderr, "vpcctl: %s:%d:%d: %s\n", argv[1], je.line, je.column, je.text);
+		return 1;
+	}
+	rc = call(SB_SYNC, json_pack("{s:o}", "state", doc), &reply);
+	if (rc == 0)
+		print_object(reply);
+	json_decref(reply);
+	return rc;
+}
+
+static int do_dump(int argc, char **argv)
+{
+	json_t *reply = NULL, *body = json_object();
+	int rc;
+
+	if (argc > 0)
+		json_object_set_new(body, "table", json_string(argv[0]));
+	rc = call(SB_DUMP_REQUEST, body, &reply);
+	if (rc == 0) {
+		char *s = json_dumps(reply, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+		printf("%s\n", s);
+		free(s);
+	}
+	json_decref(reply);
+	return rc;
+}
+
+static int do_monitor(int argc, char **argv)
+{
+	char err[256];
+	struct sb_client *c = sb_client_open(sock_path, true, err);
+	long left = argc >= 2 && strcmp(argv[0], "-c") == 0 ? strtol(argv[1], NULL, 10) : -1;
+	json_t *ev;
+
+	if (c == NULL) {
+		fprintf(stderr, "vpcctl: %s\n", err);
+		return 1;
+	}
+	printf(print_json ? "" : "monitoring events\n");
+	fflush(stdout);
+	while (left != 0 && sb_client_next_event(c, -1, &ev, err) == 0) {
+		char *s = json_dumps(ev, JSON_COMPACT);
+
+		printf("%s\n", s);
+		fflush(stdout);
+		free(s);
+		json_decref(ev);
+		if (left > 0)
+			left--;
+	}
+	sb_client_close(c);
+	return 0;
+}
+
+static const struct cmd cmds[] = {
+	{"vpc", "add", 1, vpc_add, "vpc add NAME vni N"},
+	{"vpc", "del", 1, vpc_del, "vpc del NAME"},
+	{"vpc", "show", 0, vpc_show, "vpc show"},
+	{"subnet", "add", 2, subnet_add, "subnet add VPC CIDR gateway IP gateway-mac MAC"},
+	{"subnet", "del", 2, subnet_del, "subnet del VPC CIDR"},
+	{"subnet", "show", 0, subnet_show, "subnet show"},
+	{"port", "add", 1, port_add,
+	 "port add NAME vpc VPC mac MAC [ip IP]... [socket PATH] [mode server|client] [queues N]"},
+	{"port", "del", 1, port_del, "port del NAME"},
+	{"port", "show", 0, port_show, "port show [NAME]"},
+	{"show", "counters", 0, show_counters, "show counters [PORT]"},
+	{"show", "drops", 0, show_drops, "show drops [--port PORT]"},
+	{"show", "workers", 0, show_workers, "show workers"},
+	{"apply", NULL, 2, do_apply, "apply -f FILE|-   (desired state; idempotent)"},
+	{"dump", NULL, 0, do_dump, "dump [vpc|subnet|port]"},
+	{"monitor", NULL, 0, do_monitor, "monitor [-c N]   (print switch events)"},
+};
+
+static void usage(void)
+{
+	printf("usage: vpcctl [-s SOCKET] [-o text|json] COMMAND\n"
+	       "  -s SOCKET   the switch's management socket (default " DEFAULT_SOCKET ")\n"
+	       "  -o json     print results as JSON\ncommands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		printf("  %s\n", cmds[i].usage);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longs[] = {{"socket", required_argument, NULL, 's'},
+					      {"output", required_argument, NULL, 'o'},
+					      {"help", no_argument, NULL, 'h'},
+					      {NULL, 0, NULL, 0}};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+s:o:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 's': sock_path = optarg; break;
+		case 'o':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+				return usage_error("-o: '%s' is neither text nor json", optarg);
+			print_json = strcmp(optarg, "json") == 0;
+			break;
+		case 'h': usage(); return 0;
+		default: usage(); return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage();
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const struct cmd *cmd = &cmds[i];
+		int skip = cmd->verb != NULL ? 2 : 1;
+
+		if (strcmp(argv[0], cmd->object) != 0)
+			continue;
+		if (cmd->verb != NULL && (argc < 2 || strcmp(argv[1], cmd->verb) != 0))
+			continue;
+		if (argc - skip < cmd->n_args) {
+			fprintf(stderr, "vpcctl: usage: %s\n", cmd->usage);
+			return 2;
+		}
+		return cmd->fn(argc - skip, argv + skip);
+	}
+	return usage_error("unknown command '%s' (vpcctl -h lists them)", argv[0]);
+}

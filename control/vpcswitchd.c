@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vpcswitchd: EAL arguments first, then `--` and the switch's own options. The main lcore
+ * becomes the control thread; every other lcore of the EAL lcore list runs a worker.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+
+#include "../dataplane/dp.h"
+#include "../vhost/vport.h"
+#include "cfg.h"
+#include "ctl_server.h"
+#include "ctl_switch.h"
+
+#define DEFAULT_RUN_DIR "/run/vpcswitch"
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [EAL options] -- [options]\n"
+	       "  -s, --ctl-socket PATH   management socket (default " DEFAULT_RUN_DIR
+	       "/vpcswitchd.sock)\n"
+	       "  -d, --vhost-dir DIR     directory of port sockets that name none (default " DEFAULT_RUN_DIR
+	       ")\n"
+	       "  -f, --state FILE        apply this desired-state JSON at start (as vpcctl apply -f)\n"
+	       "      --idle-sleep-us N   a worker with nothing to do sleeps N us (default 0: poll)\n"
+	       "      --mbufs N           packet buffers (default 32768)\n"
+	       "  -h, --help\n"
+	       "Worker lcores are the EAL lcores other than the main one (e.g. -l 0,1: one worker).\n",
+	       prog);
+}
+
+struct opts {
+	const char *ctl_socket, *vhost_dir, *state;
+	struct dp_params dp;
+};
+
+static int parse_uint(const char *s, unsigned int max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || v > max)
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longs[] = {
+		{"ctl-socket", required_argument, NULL, 's'},
+		{"vhost-dir", required_argument, NULL, 'd'},
+		{"state", required_argument, NULL, 'f'},
+		{"idle-sleep-us", required_argument, NULL, 'I'},
+		{"mbufs", required_argument, NULL, 'M'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	*o = (struct opts){
+		.ctl_socket = DEFAULT_RUN_DIR "/vpcswitchd.sock",
+		.vhost_dir = DEFAULT_RUN_DIR,
+		.dp = {.n_mbufs = 32768},
+	};
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:d:f:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 's': o->ctl_socket = optarg; break;
+		case 'd': o->vhost_dir = optarg; break;
+		case 'f': o->state = optarg; break;
+		case 'I':
+			if (parse_uint(optarg, 1000000, &o->dp.idle_sleep_us) < 0) {
+				fprintf(stderr, "--idle-sleep-us: '%s' is not 0-1000000\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'M':
+			if (parse_uint(optarg, 1u << 24, &o->dp.n_mbufs) < 0 || o->dp.n_mbufs < 1024) {
+				fprintf(stderr, "--mbufs: '%s' is not 1024-16777216\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'h': usage(argv[0]); exit(0);
+		default: usage(argv[0]); return -EINVAL;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Unless told otherwise, hugepage files are unlinked as soon as they are mapped: a daemon
+ * that is killed leaves nothing behind in /dev/hugepages.
+ */
+static char **eal_args(int argc, char **argv, int *eal_argc)
+{
+	int n = argc;
+	bool has_mem_mode = false;
+	char **out;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strncmp(argv[i], "--in-memory", 11) == 0 ||
+		    strncmp(argv[i], "--huge-unlink", 13) == 0 || strcmp(argv[i], "--no-huge") == 0)
+			has_mem_mode = true;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			n = i;
+	out = calloc((size_t)argc + 2, sizeof(*out));
+	if (out == NULL)
+		return NULL;
+	int k = 0;
+	out[k++] = argv[0];
+	if (!has_mem_mode)
+		out[k++] = "--huge-unlink";
+	for (int i = 1; i < n; i++)
+		out[k++] = argv[i];
+	*eal_argc = k;
+	return out;
+}
+
+static int apply_state_file(const char *path)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *body, *reply = NULL;
+	char err[CFG_ERR_SIZE];
+	int rc;
+
+	if (doc == NULL) {
+		fprintf(stderr, "%s:%d: %s\n", path, je.line, je.text);
+		return -EINVAL;
+	}
+	body = json_pack("{s:o}", "state", doc);
+	rc = ctl_switch_sync(body, &reply, err);
+	json_decref(body);
+	json_decref(reply);
+	if (rc < 0)
+		fprintf(stderr, "%s: %s\n", path, err);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	sigset_t sigs;
+	char **eargv;
+	int eargc, rc, app_argc;
+
+	/* every thread EAL and rte_vhost create inherits this: signals reach the signalfd */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+	eargv = eal_args(argc, argv, &eargc);
+	if (eargv == NULL)
+		return 1;
+	int dashdash = argc;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			dashdash = i;
+			break;
+		}
+	app_argc = argc - dashdash;
+	char **app_argv = argv + dashdash;
+	app_argv[0] = argv[0];
+	if (app_argc <= 0) {
+		app_argc = 1;
+		app_argv = argv;
+	}
+	if (parse_opts(app_argc, app_argv, &o) < 0)
+		return 2;
+	if (rte_eal_init(eargc, eargv) < 0) {
+		fprintf(stderr, "vpcswitchd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	rc = dp_init(&o.dp);
+	if (rc < 0) {
+		fprintf(stderr, "vpcswitchd: dataplane: %s\n",
+			rc == -ENODEV ? "no worker lcore (give EAL at least two, e.g. -l 0,1)"
+				      : strerror(-rc));
+		goto out_eal;
+	}
+	mkdir(o.vhost_dir, 0755);
+	if ((rc = vport_init()) < 0 || (rc = ctl_switch_init(o.vhost_dir)) < 0) {
+		fprintf(stderr, "vpcswitchd: init: %s\n", strerror(-rc));
+		goto out_dp;
+	}
+	rc = ctl_server_init(o.ctl_socket);
+	if (rc < 0) {
+		fprintf(stderr, "vpcswitchd: management socket %s: %s\n", o.ctl_socket,
+			strerror(-rc));
+		goto out_switch;
+	}
+	if (o.state != NULL && (rc = apply_state_file(o.state)) < 0)
+		goto out_server;
+	printf("vpcswitchd: ready, %u worker(s), management socket %s\n", dp_worker_count(),
+	       o.ctl_socket);
+	fflush(stdout);
+	rc = ctl_server_run();
+out_server:
+	ctl_server_fini();
+out_switch:
+	ctl_switch_fini();
+	vport_fini();
+out_dp:
+	dp_fini();
+out_eal:
+	rte_eal_cleanup();
+	free(eargv);
+	return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Dataplane internals shared by the stage files: the port runtime object, the published
+ * snapshot, the per-worker context (tx buffers, counters) and the drop/tx helpers every stage
+ * ends a packet with. Each struct says who writes each field.
+ */
+#ifndef VPCSW_DP_PRIVATE_H
+#define VPCSW_DP_PRIVATE_H
+
+#include <stdatomic.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dp.h"
+
+#define DP_BURST 32
+
+extern int dp_logtype;
+#define DP_LOG(level, fmt, ...) rte_log(RTE_LOG_##level, dp_logtype, "dp: " fmt "\n", ##__VA_ARGS__)
+
+struct dp_port {
+	/* immutable after dp_port_create */
+	uint16_t idx;
+	uint16_t n_queues;
+	char name[DP_NAME_SIZE];
+	/*
+	 * Written by the control thread (attach) or a vhost callback (detach, vring state), read
+	 * by workers once per burst. A writer that takes a device or ring away waits for an RCU
+	 * grace period before returning, so a worker that loaded the old value is done with it.
+	 */
+	_Atomic int vid;           /* -1: no device */
+	_Atomic uint32_t rx_rings; /* bit q: guest TX ring of queue pair q enabled (we dequeue) */
+	_Atomic uint32_t tx_rings; /* bit q: guest RX ring of queue pair q enabled (we enqueue) */
+};
+
+/* One queue of one port that a worker polls. */
+struct dp_rxq {
+	struct dp_port *port;
+	uint16_t queue;
+};
+
+/* Per-port configuration in a snapshot, indexed by port index. Immutable once published. */
+struct dp_port_snap {
+	struct dp_port *port; /* NULL: index not in use */
+	uint32_t vni;
+	struct rte_ether_addr mac;
+	uint8_t n_ip4, n_ip6;
+	rte_be32_t ip4[DP_PORT_IPS_MAX];
+	uint8_t ip6[DP_PORT_IPS_MAX][16];
+};
+
+/* Key of the per-VPC MAC table and of the ARP table. Padding zeroed: it is hashed. */
+struct dp_l2_key {
+	uint32_t vni;
+	struct rte_ether_addr mac;
+	uint16_t pad;
+};
+
+struct dp_arp_key {
+	uint32_t vni;
+	rte_be32_t ip;
+};
+
+/* dp_l2 table values: a port index, or this for a subnet gateway MAC. */
+#define DP_L2_GATEWAY ((uintptr_t)0xffff)
+
+/* The configuration workers run on. Built and published by the control thread; immutable. */
+struct dp_snap {
+	uint64_t gen;
+	struct rte_hash *l2;  /* dp_l2_key -> port index or DP_L2_GATEWAY */
+	struct rte_hash *arp; /* dp_arp_key -> MAC packed in the data pointer */
+	struct dp_port_snap ports[DP_PORTS_MAX];
+	uint16_t n_rxqs[RTE_MAX_LCORE];
+	struct dp_rxq *rxqs[RTE_MAX_LCORE]; /* per worker index */
+};
+
+struct dp_counters {
+	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, tx_drops;
+	uint64_t drops[DP_DROP_MAX];
+};
+
+struct dp_txbuf {
+	uint16_t n;
+	struct rte_mbuf *pkts[DP_BURST];
+};
+
+/* A worker's private context. Counters: written by the worker, read by the control thread
+ * (torn reads of a 64-bit counter cannot happen on the 64-bit targets we build for). */
+struct dp_worker {
+	unsigned int idx, lcore;
+	const struct dp_snap *snap; /* valid between two quiescent reports */
+	uint16_t n_dirty;
+	uint16_t dirty[DP_BURST];
+	uint16_t n_drops;
+	struct rte_mbuf *drops[DP_BURST * 2];
+	uint64_t pkts, busy_cycles, polls, busy_polls;
+	struct dp_txbuf tx[DP_PORTS_MAX];
+	struct dp_counters ports[DP_PORTS_MAX];
+} __rte_cache_aligned;
+
+/* Globals owned by dp_worker.c / dp_snap.c. */
+extern struct rte_mempool *dp_pool;
+extern struct rte_rcu_qsbr *dp_qsbr;
+extern struct dp_worker *dp_workers[RTE_MAX_LCORE];
+extern unsigned int dp_n_workers;
+extern struct dp_snap *_Atomic dp_snap_current;
+
+/* Every packet that stops here is counted against its ingress port and freed in bulk. */
+static inline void dp_drop(struct dp_worker *w, uint16_t in_port, struct rte_mbuf *m,
+			   enum dp_drop_reason r)
+{
+	w->ports[in_port].drops[r]++;
+	w->drops[w->n_drops++] = m;
+}
+
+static inline void dp_tx(struct dp_worker *w, uint16_t out_port, struct rte_mbuf *m)
+{
+	struct dp_txbuf *tb = &w->tx[out_port];
+
+	if (tb->n == 0)
+		w->dirty[w->n_dirty++] = out_port;
+	tb->pkts[tb->n++] = m;
+}
+
+/* Pipeline stages over one received burst of a VM port. Each keeps in pkts the packets that
+ * go on and returns their count; the rest were sent (dp_tx) or dropped (dp_drop). */
+uint16_t dp_portsec_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf **pkts,
+			  uint16_t n, struct rte_mbuf **arps, uint16_t *n_arps);
+void dp_arp_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf **pkts,
+		  uint16_t n);
+void dp_l2_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf **pkts,
+		 uint16_t n);
+void dp_vm_input_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf **pkts,
+		       uint16_t n);
+
+/* Frees the published snapshot (shutdown, workers stopped). */
+void dp_snap_release_all(void);
+
+/* Sends every buffered packet and frees every dropped one (end of a burst). */
+void dp_worker_flush(struct dp_worker *w);
+
+#endif

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Builds the immutable configuration snapshot the workers read: per-port settings, the
+ * per-VPC MAC table and the ARP responder table, and each worker's queue list. Publishing
+ * swaps one pointer and frees the old snapshot after an RCU grace period.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "dp_private.h"
+
+#define GATEWAYS_MAX (DP_PORTS_MAX * 4)
+
+struct dp_gateway {
+	uint32_t vni;
+	rte_be32_t ip4;
+	struct rte_ether_addr mac;
+};
+
+struct dp_build {
+	struct dp_snap *snap;
+	unsigned int n_ports, n_gateways;
+	struct dp_gateway gateways[GATEWAYS_MAX];
+};
+
+struct dp_snap *_Atomic dp_snap_current;
+static uint64_t snap_gen;
+
+struct dp_build *dp_build_begin(void)
+{
+	struct dp_build *b = rte_zmalloc("dp_build", sizeof(*b), 0);
+
+	if (b == NULL)
+		return NULL;
+	b->snap = rte_zmalloc("dp_snap", sizeof(*b->snap), RTE_CACHE_LINE_SIZE);
+	if (b->snap == NULL) {
+		rte_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+int dp_build_port(struct dp_build *b, const struct dp_port_conf *pc)
+{
+	struct dp_port_snap *ps = &b->snap->ports[pc->port->idx];
+
+	if (pc->n_ip4 > DP_PORT_IPS_MAX || pc->n_ip6 > DP_PORT_IPS_MAX)
+		return -ENOSPC;
+	ps->port = pc->port;
+	ps->vni = pc->vni;
+	memcpy(ps->mac.addr_bytes, pc->mac, RTE_ETHER_ADDR_LEN);
+	ps->n_ip4 = pc->n_ip4;
+	memcpy(ps->ip4, pc->ip4, sizeof(ps->ip4));
+	ps->n_ip6 = pc->n_ip6;
+	memcpy(ps->ip6, pc->ip6, sizeof(ps->ip6));
+	b->n_ports++;
+	return 0;
+}
+
+int dp_build_gateway(struct dp_build *b, uint32_t vni, uint32_t ip4, const uint8_t mac[6])
+{
+	struct dp_gateway *g;
+
+	if (b->n_gateways == GATEWAYS_MAX)
+		return -ENOSPC;
+	g = &b->gateways[b->n_gateways++];
+	g->vni = vni;
+	g->ip4 = ip4;
+	memcpy(g->mac.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
+	return 0;
+}
+
+static struct rte_hash *hash_new(const char *kind, uint32_t key_len, unsigned int entries)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = RTE_MAX(entries * 2, 64u), /* headroom: bucket collisions */
+		.key_len = key_len,
+		.hash_func = rte_hash_crc,
+		.socket_id = (int)rte_socket_id(),
+	};
+
+	snprintf(name, sizeof(name), "%s_%" PRIu64, kind, snap_gen + 1);
+	return rte_hash_create(&hp);
+}
+
+/* The data pointer of an ARP entry is the MAC itself: no second allocation to chase. */
+static void *mac_to_data(const struct rte_ether_addr *mac)
+{
+	uintptr_t v = 0;
+
+	memcpy(&v, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	return (void *)v;
+}
+
+static int fill_tables(struct dp_build *b)
+{
+	struct dp_snap *s = b->snap;
+	struct dp_l2_key l2k;
+	struct dp_arp_key ak;
+	int rc;
+
+	for (uint16_t i = 0; i < DP_PORTS_MAX; i++) {
+		const struct dp_port_snap *ps = &s->ports[i];
+
+		if (ps->port == NULL)
+			continue;
+		memset(&l2k, 0, sizeof(l2k));
+		l2k.vni = ps->vni;
+		l2k.mac = ps->mac;
+		rc = rte_hash_add_key_data(s->l2, &l2k, (void *)(uintptr_t)i);
+		if (rc < 0)
+			return rc;
+		for (int j = 0; j < ps->n_ip4; j++) {
+			ak.vni = ps->vni;
+			ak.ip = ps->ip4[j];
+			rc = rte_hash_add_key_data(s->arp, &ak, mac_to_data(&ps->mac));
+			if (rc < 0)
+				return rc;
+		}
+	}
+	for (unsigned int i = 0; i < b->n_gateways; i++) {
+		const struct dp_gateway *g = &b->gateways[i];
+
+		memset(&l2k, 0, sizeof(l2k));
+		l2k.vni = g->vni;
+		l2k.mac = g->mac;
+		rc = rte_hash_add_key_data(s->l2, &l2k, (void *)DP_L2_GATEWAY);
+		if (rc < 0)
+			return rc;
+		if (g->ip4 != 0) {
+			ak.vni = g->vni;
+			ak.ip = g->ip4;
+			rc = rte_hash_add_key_data(s->arp, &ak, mac_to_data(&g->mac));
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* Spread every (port, queue) over the workers; a queue is polled by exactly one worker. */
+static int assign_queues(struct dp_snap *s)
+{
+	unsigned int n = 0, w;
+
+	for (w = 0; w < dp_n_workers; w++) {
+		s->rxqs[w] = rte_zmalloc("dp_rxqs", sizeof(struct dp_rxq) * DP_PORTS_MAX, 0);
+		if (s->rxqs[w] == NULL)
+			return -ENOMEM;
+	}
+	for (uint16_t i = 0; i < DP_PORTS_MAX; i++) {
+		struct dp_port *p = s->ports[i].port;
+
+		if (p == NULL)
+			continue;
+		for (uint16_t q = 0; q < p->n_queues; q++) {
+			w = (n++) % dp_n_workers;
+			if (s->n_rxqs[w] == DP_PORTS_MAX)
+				return -ENOSPC;
+			s->rxqs[w][s->n_rxqs[w]++] = (struct dp_rxq){.port = p, .queue = q};
+		}
+	}
+	return 0;
+}
+
+static void snap_free(struct dp_snap *s)
+{
+	if (s == NULL)
+		return;
+	rte_hash_free(s->l2);
+	rte_hash_free(s->arp);
+	for (unsigned int w = 0; w < RTE_MAX_LCORE; w++)
+		rte_free(s->rxqs[w]);
+	rte_free(s);
+}
+
+void dp_build_abort(struct dp_build *b)
+{
+	if (b == NULL)
+		return;
+	snap_free(b->snap);
+	rte_free(b);
+}
+
+int dp_build_commit(struct dp_build *b)
+{
+	struct dp_snap *s = b->snap, *old;
+	unsigned int n_arp = b->n_gateways;
+	int rc;
+
+	for (uint16_t i = 0; i < DP_PORTS_MAX; i++)
+		n_arp += s->ports[i].n_ip4;
+	s->l2 = hash_new("dp_l2", sizeof(struct dp_l2_key), b->n_ports + b->n_gateways);
+	s->arp = hash_new("dp_arp", sizeof(struct dp_arp_key), n_arp);
+	if (s->l2 == NULL || s->arp == NULL) {
+		rc = -ENOMEM;
+		goto abort;
+	}
+	rc = fill_tables(b);
+	if (rc < 0)
+		goto abort;
+	rc = assign_queues(s);
+	if (rc < 0)
+		goto abort;
+	s->gen = ++snap_gen;
+	rte_free(b);
+	/* release: the tables filled above are visible to a worker that loads the pointer */
+	old = atomic_exchange_explicit(&dp_snap_current, s, memory_order_acq_rel);
+	if (dp_qsbr != NULL)
+		rte_rcu_qsbr_synchronize(dp_qsbr, RTE_QSBR_THRID_INVALID);
+	snap_free(old);
+	return 0;
+abort:
+	dp_build_abort(b);
+	return rc;
+}
+
+void dp_snap_release_all(void)
+{
+	snap_free(atomic_exchange(&dp_snap_current, NULL));
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vhost-user ports on rte_vhost. Each port is one registered socket path; the library's
+ * callbacks find the port by that path. State the callbacks write (the connected vid) sits
+ * under one mutex that the control thread also takes when it binds a device to the dataplane,
+ * so a device that disappears while the control thread is binding it is never left bound.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <linux/virtio_net.h>
+#include <rte_log.h>
+#include <rte_vhost.h>
+
+#include "../dataplane/dp.h"
+#include "vport.h"
+
+RTE_LOG_REGISTER(vport_logtype, vpcswitch.vport, INFO);
+#define VPORT_LOG(level, fmt, ...)                                                                 \
+	rte_log(RTE_LOG_##level, vport_logtype, "vport: " fmt "\n", ##__VA_ARGS__)
+
+struct vport {
+	struct vport *next;
+	char path[108];
+	bool client;
+	uint16_t queues;
+	struct dp_port *dp;
+	int vid;         /* under lock: the library's current device, -1 none */
+	int bound_vid;   /* control thread: what the dataplane was given */
+	bool link_up;    /* control thread: last state reported */
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vport *vports; /* under lock */
+static int event_fd = -1;
+
+/*
+ * Offloads stay off for now: every frame arrives whole and checksummed, so port security
+ * and forwarding see exactly what the guest sent. Enabling them is a later, measured change.
+ */
+static const uint64_t disabled_features =
+	(1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |
+	(1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |
+	(1ULL << VIRTIO_NET_F_HOST_ECN) | (1ULL << VIRTIO_NET_F_HOST_UFO) |
+	(1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |
+	(1ULL << VIRTIO_NET_F_GUEST_ECN) | (1ULL << VIRTIO_NET_F_GUEST_UFO);
+
+static void wake(void)
+{
+	uint64_t one = 1;
+
+	if (write(event_fd, &one, sizeof(one)) < 0)
+		VPORT_LOG(ERR, "cannot wake the control thread: %s", strerror(errno));
+}
+
+/* Caller holds lock. */
+static struct vport *find_by_vid(int vid)
+{
+	char path[108];
+
+	if (rte_vhost_get_ifname(vid, path, sizeof(path)) < 0)
+		return NULL;
+	for (struct vport *vp = vports; vp != NULL; vp = vp->next)
+		if (strcmp(vp->path, path) == 0)
+			return vp;
+	return NULL;
+}
+
+static int on_new_device(int vid)
+{
+	struct vport *vp;
+
+	pthread_mutex_lock(&lock);
+	vp = find_by_vid(vid);
+	if (vp != NULL)
+		vp->vid = vid;
+	pthread_mutex_unlock(&lock);
+	if (vp == NULL)
+		return -1;
+	wake();
+	return 0;
+}
+
+static void on_destroy_device(int vid)
+{
+	struct vport *vp;
+
+	pthread_mutex_lock(&lock);
+	vp = find_by_vid(vid);
+	if (vp != NULL) {
+		vp->vid = -1;
+		/* the library frees the device when we return: unbind it from the workers now */
+		if (vp->bound_vid == vid) {
+			vp->bound_vid = -1;
+			dp_port_detach_vhost(vp->dp);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	wake();
+}
+
+static int on_vring_state(int vid, uint16_t queue_id, int enable)
+{
+	struct vport *vp;
+
+	pthread_mutex_lock(&lock);
+	vp = find_by_vid(vid);
+	if (vp != NULL)
+		dp_port_set_vring(vp->dp, queue_id, enable != 0);
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+static const struct rte_vhost_device_ops vport_ops = {
+	.new_device = on_new_device,
+	.destroy_device = on_destroy_device,
+	.vring_state_changed = on_vring_state,
+};
+
+int vport_init(void)
+{
+	event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return event_fd < 0 ? -errno : 0;
+}
+
+void vport_fini(void)
+{
+	if (event_fd >= 0)
+		close(event_fd);
+	event_fd = -1;
+}
+
+int vport_event_fd(void)
+{
+	return event_fd;
+}
+
+struct vport *vport_create(const char *path, bool client, uint16_t queues, struct dp_port *dp)
+{
+	uint64_t flags = RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS;
+	struct vport *vp;
+
+	if (path[0] != '/' || strlen(path) >= sizeof(vp->path)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!client && access(path, F_OK) == 0) {
+		/* never unlink a file we did not create: a second daemon, or a typo */
+		errno = EEXIST;
+		return NULL;
+	}
+	vp = calloc(1, sizeof(*vp));
+	if (vp == NULL)
+		return NULL;
+	strcpy(vp->path, path);
+	vp->client = client;
+	vp->queues = queues;
+	vp->dp = dp;
+	vp->vid = vp->bound_vid = -1;
+	if (client)
+		flags |= RTE_VHOST_USER_CLIENT; /* reconnect is the library's default */
+	if (rte_vhost_driver_register(path, flags) != 0)
+		goto fail;
+	pthread_mutex_lock(&lock);
+	vp->next = vports;
+	vports = vp;
+	pthread_mutex_unlock(&lock);
+	if (rte_vhost_driver_disable_features(path, disabled_features) != 0 ||
+	    rte_vhost_driver_callback_register(path, &vport_ops) != 0 ||
+	    rte_vhost_driver_start(path) != 0) {
+		vport_destroy(vp);
+		errno = EIO;
+		return NULL;
+	}
+	VPORT_LOG(INFO, "%s: serving as vhost-user %s, %u queue pair(s)", path,
+		  client ? "client" : "server", queues);
+	return vp;
+fail:
+	free(vp);
+	errno = EIO;
+	return NULL;
+}
+
+void vport_destroy(struct vport *vp)
+{
+	if (vp == NULL)
+		return;
+	/* closes the connection: destroy_device runs (and unbinds) before this returns */
+	rte_vhost_driver_unregister(vp->path);
+	pthread_mutex_lock(&lock);
+	for (struct vport **pp = &vports; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == vp) {
+			*pp = vp->next;
+			break;
+		}
+	if (vp->bound_vid >= 0)
+		dp_port_detach_vhost(vp->dp);
+	pthread_mutex_unlock(&lock);
+	free(vp);
+}
+
+bool vport_link_up(const struct vport *vp)
+{
+	return vp->link_up;
+}
+
+const char *vport_path(const struct vport *vp)
+{
+	return vp->path;
+}
+
+void vport_events_process(void (*changed)(struct vport *vp, bool up, void *arg), void *arg)
+{
+	uint64_t n;
+	struct vport *vp;
+
+	if (read(event_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		VPORT_LOG(ERR, "event read: %s", strerror(errno));
+	pthread_mutex_lock(&lock);
+	for (vp = vports; vp != NULL; vp = vp->next) {
+		if (vp->vid != vp->bound_vid && vp->vid >= 0) {
+			vp->bound_vid = vp->vid;
+			dp_port_attach_vhost(vp->dp, vp->vid);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	/* report outside the lock: the callback may write to sockets */
+	for (vp = vports; vp != NULL; vp = vp->next) {
+		bool up = vp->bound_vid >= 0;
+
+		if (up != vp->link_up) {
+			vp->link_up = up;
+			VPORT_LOG(INFO, "%s: link %s", vp->path, up ? "up" : "down");
+			if (changed != NULL)
+				changed(vp, up, arg);
+		}
+	}
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * VM ports over vhost-user (rte_vhost): socket registration in server or client mode,
+ * and the device lifecycle. Library callbacks run on rte_vhost's own threads: they record
+ * what happened and wake the control thread (vport_event_fd), which applies it with
+ * vport_events_process. Only what rte_vhost requires before a callback returns (workers no
+ * longer touching a departing device or ring) happens in the callback itself.
+ */
+#ifndef VPCSW_VPORT_H
+#define VPCSW_VPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct dp_port;
+struct vport;
+
+/** Set up the event channel. Control thread, once. Returns 0 or -errno. */
+int vport_init(void);
+void vport_fini(void);
+/** An eventfd that becomes readable when a callback recorded something. */
+int vport_event_fd(void);
+
+/**
+ * Register the socket and start serving it. server: the switch listens (the socket file is
+ * created, and removed again by vport_destroy); client: the switch connects to the VM's
+ * socket and reconnects whenever it goes away. Control thread.
+ * Returns NULL with errno set (EINVAL bad path, EEXIST path in use, EIO library refused).
+ */
+struct vport *vport_create(const char *path, bool client, uint16_t queues, struct dp_port *dp);
+/** Unregister (closing any connection). The dp port must be out of the published snapshot
+ *  first. Control thread; accepts NULL. */
+void vport_destroy(struct vport *vp);
+
+bool vport_link_up(const struct vport *vp);
+const char *vport_path(const struct vport *vp);
+
+/** Apply recorded events; calls changed(vp, up, arg) for each port whose link changed.
+ *  Control thread. */
+void vport_events_process(void (*changed)(struct vport *vp, bool up, void *arg), void *arg);
+
+#endif
