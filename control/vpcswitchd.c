@@ -3,13 +3,16 @@
  * vpcswitchd: EAL arguments first, then `--` and the switch's own options. The main lcore
  * becomes the control thread; every other lcore of the EAL lcore list runs a worker.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <rte_eal.h>
@@ -154,8 +157,31 @@ static int apply_state_file(const char *path)
 	return rc;
 }
 
+/*
+ * EAL keeps its runtime files (config, memseg lists) for secondary processes; vpcswitchd
+ * runs none after exit, so it removes them rather than leave one directory per prefix.
+ */
+static void remove_runtime_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%.3800s/%.255s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
+	char runtime_dir[PATH_MAX];
 	struct opts o;
 	sigset_t sigs;
 	char **eargv;
@@ -221,7 +247,9 @@ out_switch:
 out_dp:
 	dp_fini();
 out_eal:
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	remove_runtime_dir(runtime_dir);
 	free(eargv);
 	return rc < 0 ? 1 : 0;
 }

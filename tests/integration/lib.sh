@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Shared harness of the integration tests: hugepages, switches (the real vpcswitchd), VMs
+# (vmnic: virtio_user on the switch's socket bridged to a tap inside a network namespace),
+# assertions that count, and a cleanup that leaves nothing behind. Source it, call
+# it_setup, write checks with ok/fail/check, end with it_done.
+
+set -euo pipefail
+
+: "${VPCSWITCHD:?set VPCSWITCHD to the vpcswitchd binary}"
+: "${VPCCTL:?set VPCCTL to the vpcctl binary}"
+: "${VMNIC:?set VMNIC to the vmnic binary}"
+
+IT_NAME=$(basename "$0" .sh)
+IT_PREFIX="vsit$$"
+IT_DIR=""
+IT_PASSED=0
+IT_FAILED=0
+declare -A SW_PID=() VM_PID=() VM_NS=()
+
+log() { echo "[$IT_NAME $(date +%H:%M:%S)] $*" >&2; }
+
+ok() { IT_PASSED=$((IT_PASSED + 1)); echo "ok - $*"; }
+fail() { IT_FAILED=$((IT_FAILED + 1)); echo "FAIL - $*"; }
+# check "description" command...: passes when the command succeeds
+check() {
+	local what=$1
+	shift
+	if "$@" >/dev/null 2>&1; then ok "$what"; else fail "$what"; fi
+}
+# check_eq "description" expected actual
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1 ($3)"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+hugepages_setup() {
+	local f=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+	[ "$(cat $f)" -ge 1024 ] || echo 1024 > $f
+	mkdir -p /dev/hugepages
+	mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages
+}
+
+it_cleanup() {
+	local rc=$?
+	set +e
+	for vm in "${!VM_PID[@]}"; do kill -INT "${VM_PID[$vm]}" 2>/dev/null; done
+	for sw in "${!SW_PID[@]}"; do kill -TERM "${SW_PID[$sw]}" 2>/dev/null; done
+	sleep 1
+	for vm in "${!VM_PID[@]}"; do kill -KILL "${VM_PID[$vm]}" 2>/dev/null; done
+	for sw in "${!SW_PID[@]}"; do kill -KILL "${SW_PID[$sw]}" 2>/dev/null; done
+	for vm in "${!VM_NS[@]}"; do ip netns del "${VM_NS[$vm]}" 2>/dev/null; done
+	rm -f /dev/hugepages/"${IT_PREFIX}"* 2>/dev/null
+	rm -rf /var/run/dpdk/"${IT_PREFIX}"* 2>/dev/null
+	if [ "$rc" -ne 0 ] && [ -n "$IT_DIR" ]; then
+		for f in "$IT_DIR"/*.log; do
+			[ -f "$f" ] && { echo "--- $f (tail)"; tail -n 30 "$f"; }
+		done
+	fi
+	[ -n "$IT_DIR" ] && rm -rf "$IT_DIR"
+	exit "$rc"
+}
+
+it_setup() {
+	[ "$(id -u)" -eq 0 ] || { echo "integration tests need root"; exit 1; }
+	hugepages_setup
+	IT_DIR=$(mktemp -d /tmp/vsit.XXXXXX)
+	trap it_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+it_done() {
+	echo "$IT_NAME: $IT_PASSED passed, $IT_FAILED failed"
+	[ "$IT_FAILED" -eq 0 ]
+}
+
+# wait_for SECONDS command...: polls every 0.2 s until the command succeeds
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.2
+	done
+}
+
+# wait_ready PID LOG PATTERN: the process printed PATTERN (30 s), and did not die first
+wait_ready() {
+	local deadline=$((SECONDS + 30))
+	until grep -q "$3" "$2"; do
+		kill -0 "$1" 2>/dev/null || return 1
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.2
+	done
+}
+
+# ---- switches ----
+
+sw_sock() { echo "$IT_DIR/$1.ctl"; }
+ctl() { local sw=$1; shift; "$VPCCTL" -s "$(sw_sock "$sw")" "$@"; }
+
+# start_switch NAME [vpcswitchd options...]: one worker on core 1, control on core 0
+start_switch() {
+	local name=$1
+	shift
+	: > "$IT_DIR/$name.log"
+	"$VPCSWITCHD" -l 0,1 --no-pci --file-prefix "${IT_PREFIX}_$name" -m 256 -- \
+		-s "$(sw_sock "$name")" -d "$IT_DIR" --idle-sleep-us 50 "$@" \
+		>> "$IT_DIR/$name.log" 2>&1 &
+	SW_PID[$name]=$!
+	if ! wait_ready "${SW_PID[$name]}" "$IT_DIR/$name.log" "vpcswitchd: ready"; then
+		log "switch $name did not start"
+		cat "$IT_DIR/$name.log" >&2
+		return 1
+	fi
+}
+
+# stop_switch NAME: SIGTERM, returns the daemon's exit status
+stop_switch() {
+	local name=$1 pid=${SW_PID[$1]} rc=0
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	unset "SW_PID[$name]"
+	return $rc
+}
+
+# ---- VMs ----
+
+vm_ns() { echo "${VM_NS[$1]}"; }
+vm() { local name=$1; shift; ip netns exec "${VM_NS[$name]}" "$@"; }
+
+# start_vm NAME SOCKET MAC IP/LEN [server|client] [QUEUES]
+#   the mode is the VM's side: "client" connects to a switch that serves the socket,
+#   "server" listens (QEMU's usual role) for a switch port in client mode.
+start_vm() {
+	local name=$1 sock=$2 mac=$3 ip=$4 mode=${5:-client} queues=${6:-1}
+	local ns="${IT_PREFIX}_$name" server=""
+	[ "$mode" = server ] && server=",server=1"
+	ip netns list | grep -qw "$ns" || ip netns add "$ns"
+	VM_NS[$name]=$ns
+	# a quiet guest: no IPv6 autoconfiguration chatter in the counters
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	ip netns exec "$ns" ip link set lo up
+	: > "$IT_DIR/vm-$name.log"
+	ip netns exec "$ns" "$VMNIC" -l 0 --no-pci --in-memory --file-prefix "${IT_PREFIX}_$name" \
+		--vdev "net_virtio_user0,path=$sock,queues=$queues,queue_size=1024$server" \
+		--vdev "net_tap0,iface=eth0" -- --queues "$queues" --idle-sleep-us 200 \
+		>> "$IT_DIR/vm-$name.log" 2>&1 &
+	VM_PID[$name]=$!
+	if ! wait_ready "${VM_PID[$name]}" "$IT_DIR/vm-$name.log" "vmnic: ready"; then
+		log "VM $name did not start"
+		cat "$IT_DIR/vm-$name.log" >&2
+		return 1
+	fi
+	vm "$name" ip link set eth0 address "$mac"
+	vm "$name" ip addr add "$ip" dev eth0
+	vm "$name" ip link set eth0 up
+}
+
+stop_vm() {
+	local name=$1
+	kill -INT "${VM_PID[$name]}" 2>/dev/null || true
+	wait "${VM_PID[$name]}" 2>/dev/null || true
+	unset "VM_PID[$name]"
+}
+
+# ---- observations ----
+
+port_json() { ctl "$1" -o json port show "$2"; }
+port_link() { port_json "$1" "$2" | jq -r '.[0].link'; }
+link_is() { [ "$(port_link "$1" "$2")" = "$3" ]; }
+# port_stat SWITCH PORT FIELD: a counter of stats (rx_packets, tx_packets, drops, ...)
+port_stat() { port_json "$1" "$2" | jq -r ".[0].stats.$3"; }
+# drop_count SWITCH PORT REASON
+drop_count() {
+	ctl "$1" -o json show drops --port "$2" | jq -r ".[] | select(.reason == \"$3\") | .count"
+}
+
+# ping_ok VM DEST [COUNT]
+ping_ok() { vm "$1" ping -c "${3:-3}" -i 0.2 -W 2 "$2" >/dev/null 2>&1; }
+
+# iperf_bytes CLIENT_VM SERVER_VM SERVER_IP SECONDS: bytes the server received over TCP
+iperf_bytes() {
+	local out
+	vm "$2" iperf3 -s -1 -D -p 5201 --logfile "$IT_DIR/iperf-$2.log"
+	sleep 0.5
+	out=$(vm "$1" timeout 60 iperf3 -c "$3" -p 5201 -t "$4" -J 2>/dev/null) || true
+	echo "$out" | jq -r '.end.sum_received.bytes // 0' 2>/dev/null || echo 0
+}
