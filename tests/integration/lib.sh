@@ -127,11 +127,12 @@ stop_switch() {
 vm_ns() { echo "${VM_NS[$1]}"; }
 vm() { local name=$1; shift; ip netns exec "${VM_NS[$name]}" "$@"; }
 
-# start_vm NAME SOCKET MAC IP/LEN [server|client] [QUEUES]
-#   the mode is the VM's side: "client" connects to a switch that serves the socket,
-#   "server" listens (QEMU's usual role) for a switch port in client mode.
-start_vm() {
-	local name=$1 sock=$2 mac=$3 ip=$4 mode=${5:-client} queues=${6:-1}
+# launch_vm NAME SOCKET [server|client] [QUEUES]: start the VM's NIC process.
+#   The mode is the VM's side: "client" connects to a switch that serves the socket,
+#   "server" listens (QEMU's usual role) for a switch port in client mode; a server-mode
+#   virtio_user waits in its probe until the switch connects, so vm_up comes after that.
+launch_vm() {
+	local name=$1 sock=$2 mode=${3:-client} queues=${4:-1}
 	local ns="${IT_PREFIX}_$name" server=""
 	[ "$mode" = server ] && server=",server=1"
 	ip netns list | grep -qw "$ns" || ip netns add "$ns"
@@ -146,6 +147,11 @@ start_vm() {
 		--vdev "net_tap0,iface=eth0" -- --queues "$queues" --idle-sleep-us 200 \
 		>> "$IT_DIR/vm-$name.log" 2>&1 &
 	VM_PID[$name]=$!
+}
+
+# vm_up NAME MAC IP/LEN: wait until the VM's NIC runs, then address its eth0
+vm_up() {
+	local name=$1 mac=$2 ip=$3
 	if ! wait_ready "${VM_PID[$name]}" "$IT_DIR/vm-$name.log" "vmnic: ready"; then
 		log "VM $name did not start"
 		cat "$IT_DIR/vm-$name.log" >&2
@@ -154,6 +160,12 @@ start_vm() {
 	vm "$name" ip link set eth0 address "$mac"
 	vm "$name" ip addr add "$ip" dev eth0
 	vm "$name" ip link set eth0 up
+}
+
+# start_vm NAME SOCKET MAC IP/LEN [server|client] [QUEUES]
+start_vm() {
+	launch_vm "$1" "$2" "${5:-client}" "${6:-1}"
+	vm_up "$1" "$3" "$4"
 }
 
 stop_vm() {
