@@ -29,7 +29,9 @@ check() {
 }
 # check_eq "description" expected actual
 check_eq() {
-	if [ "$2" = "$3" ]; then ok "$1 ($3)"; else fail "$1: expected '$2', got '$3'"; fi
+	local shown=$3
+	[ ${#shown} -le 60 ] || shown="${shown:0:57}..."
+	if [ "$2" = "$3" ]; then ok "$1 ($shown)"; else fail "$1: expected '$2', got '$3'"; fi
 }
 
 hugepages_setup() {

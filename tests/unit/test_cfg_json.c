@@ -1,0 +1,745 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of control/cfg_json.c: strict decoding of vpc/subnet/port rows (unknown
+ * members, wrong types, malformed addresses, defaults), key-only decoding for deletes,
+ * encode/decode round trips, whole-state documents whose errors name the row, and
+ * cfg_apply_op. Pure: no EAL.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "cfg_json.h"
+
+/* ---- fixture ---- */
+
+static json_t *js(const char *text)
+{
+	json_error_t je;
+	json_t *j = json_loads(text, 0, &je);
+
+	if (j == NULL)
+		fail_msg("test JSON does not parse: %s: %s", text, je.text);
+	return j;
+}
+
+static const char *const seed_doc =
+	"{\"vpcs\": [{\"name\": \"blue\", \"vni\": 100}, {\"name\": \"red\", \"vni\": 200}],"
+	" \"subnets\": ["
+	"  {\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": \"10.0.0.1\","
+	"   \"gateway_mac\": \"02:00:00:00:00:01\"},"
+	"  {\"vpc\": \"blue\", \"cidr\": \"fd00:1::/64\", \"gateway\": \"fd00:1::1\","
+	"   \"gateway_mac\": \"02:00:00:00:00:01\"},"
+	"  {\"vpc\": \"red\", \"cidr\": \"10.0.0.0/24\", \"gateway\": \"10.0.0.1\","
+	"   \"gateway_mac\": \"02:00:00:00:00:02\"}],"
+	" \"ports\": ["
+	"  {\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+	"   \"ips\": [\"10.0.0.10\", \"fd00:1::10\"], \"socket\": \"/run/vpcsw/vm1.sock\","
+	"   \"mode\": \"client\", \"queues\": 4},"
+	"  {\"name\": \"vm2\", \"vpc\": \"red\", \"mac\": \"02:00:00:00:01:01\","
+	"   \"ips\": [\"10.0.0.10\"]}]}";
+
+static int setup(void **state)
+{
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = js(seed_doc);
+	struct cfg *c = NULL;
+
+	if (cfg_state_decode(doc, "/run/vpcsw", &c, err) != 0)
+		fail_msg("seed state refused: %s", err);
+	json_decref(doc);
+	*state = c;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	cfg_free(*state);
+	return 0;
+}
+
+/* Decode one row of table t from JSON text and check it fails naming `field`. */
+#define assert_row_refused(t, text, sock_dir, field)                                               \
+	do {                                                                                       \
+		union {                                                                            \
+			struct cfg_vpc v;                                                          \
+			struct cfg_subnet s;                                                       \
+			struct cfg_port p;                                                         \
+		} row_;                                                                            \
+		char err_[CFG_ERR_SIZE] = "";                                                      \
+		json_t *j_ = js(text);                                                             \
+                                                                                                   \
+		assert_int_equal(cfg_row_decode((t), j_, (sock_dir), &row_, err_), -EINVAL);       \
+		if (strstr(err_, (field)) == NULL)                                                 \
+			fail_msg("message '%s' does not name '%s'", err_, (field));                \
+		json_decref(j_);                                                                   \
+	} while (0)
+
+static void decode_port(const char *text, const char *sock_dir, struct cfg_port *p)
+{
+	char err[CFG_ERR_SIZE] = "";
+	json_t *j = js(text);
+
+	if (cfg_row_decode(CFG_T_PORT, j, sock_dir, p, err) != 0)
+		fail_msg("port refused: %s", err);
+	json_decref(j);
+}
+
+/* True when s is valid UTF-8, i.e. it can be a JSON string in an error reply. */
+static bool utf8_valid(const char *s)
+{
+	json_t *j = json_string(s);
+
+	json_decref(j);
+	return j != NULL;
+}
+
+/* ---- table names ---- */
+
+static void table_parse_accepts_singular_and_plural_only(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg_table_parse("vpc"), CFG_T_VPC);
+	assert_int_equal(cfg_table_parse("vpcs"), CFG_T_VPC);
+	assert_int_equal(cfg_table_parse("subnet"), CFG_T_SUBNET);
+	assert_int_equal(cfg_table_parse("subnets"), CFG_T_SUBNET);
+	assert_int_equal(cfg_table_parse("port"), CFG_T_PORT);
+	assert_int_equal(cfg_table_parse("ports"), CFG_T_PORT);
+	assert_int_equal(cfg_table_parse(""), -1);
+	assert_int_equal(cfg_table_parse("Port"), -1);
+	assert_int_equal(cfg_table_parse("portss"), -1);
+}
+
+static void table_name_and_row_size_match_the_structs(void **state)
+{
+	(void)state;
+	assert_string_equal(cfg_table_name(CFG_T_VPC), "vpc");
+	assert_string_equal(cfg_table_name(CFG_T_SUBNET), "subnet");
+	assert_string_equal(cfg_table_name(CFG_T_PORT), "port");
+	assert_string_equal(cfg_table_name(CFG_T_COUNT), "?");
+	assert_int_equal(cfg_row_size(CFG_T_VPC), sizeof(struct cfg_vpc));
+	assert_int_equal(cfg_row_size(CFG_T_SUBNET), sizeof(struct cfg_subnet));
+	assert_int_equal(cfg_row_size(CFG_T_PORT), sizeof(struct cfg_port));
+}
+
+/* ---- row decoding: invalid input ---- */
+
+static void row_decode_rejects_unknown_table(void **state)
+{
+	char err[CFG_ERR_SIZE] = "";
+	json_t *j = js("{\"name\": \"x\"}");
+	struct cfg_port p;
+
+	(void)state;
+	assert_int_equal(cfg_row_decode(CFG_T_COUNT, j, NULL, &p, err), -EINVAL);
+	assert_non_null(strstr(err, "table"));
+	assert_int_equal(cfg_key_decode(CFG_T_COUNT, j, &p, err), -EINVAL);
+	assert_null(cfg_row_encode(CFG_T_COUNT, &p));
+	json_decref(j);
+}
+
+static void row_decode_rejects_non_object(void **state)
+{
+	(void)state;
+	assert_row_refused(CFG_T_VPC, "[]", NULL, "vpc: must be a JSON object");
+	assert_row_refused(CFG_T_SUBNET, "\"x\"", NULL, "subnet: must be a JSON object");
+	assert_row_refused(CFG_T_PORT, "null", NULL, "port: must be a JSON object");
+}
+
+static void row_decode_rejects_unknown_member(void **state)
+{
+	(void)state;
+	assert_row_refused(CFG_T_VPC, "{\"name\": \"blue\", \"vni\": 1, \"vlan\": 3}", NULL,
+			   "vpc.vlan: unknown member");
+	assert_row_refused(CFG_T_SUBNET,
+			   "{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": "
+			   "\"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\", \"dhcp\": true}",
+			   NULL, "subnet.dhcp: unknown member");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"sockett\": \"/x\"}",
+			   "/run", "port.sockett: unknown member");
+}
+
+/* The message goes out in a JSON error reply: cutting it to CFG_ERR_SIZE must not split a
+ * UTF-8 character, or the reply cannot be encoded at all. */
+static void unknown_member_message_stays_valid_utf8(void **state)
+{
+	char err[CFG_ERR_SIZE] = "";
+	char text[1024] = "{\"name\": \"blue\", \"vni\": 1, \"";
+	struct cfg_vpc v;
+	json_t *j;
+
+	(void)state;
+	for (int i = 0; i < 300; i++)
+		strcat(text, "\xc3\xa9"); /* e-acute: 2 bytes */
+	strcat(text, "\": 1}");
+	j = js(text);
+	assert_int_equal(cfg_row_decode(CFG_T_VPC, j, NULL, &v, err), -EINVAL);
+	assert_memory_equal(err, "vpc.", 4);
+	assert_int_equal(strlen(err), CFG_ERR_SIZE - 1); /* it was cut */
+	assert_true(utf8_valid(err));
+	json_decref(j);
+}
+
+static void vpc_decode_rejects_missing_or_mistyped_members(void **state)
+{
+	(void)state;
+	assert_row_refused(CFG_T_VPC, "{\"vni\": 1}", NULL, "vpc.name: missing");
+	assert_row_refused(CFG_T_VPC, "{\"name\": \"blue\"}", NULL, "vpc.vni: missing");
+	assert_row_refused(CFG_T_VPC, "{\"name\": 7, \"vni\": 1}", NULL, "vpc.name: must be a string");
+	assert_row_refused(CFG_T_VPC, "{\"name\": \"blue\", \"vni\": \"1\"}", NULL, "vpc.vni");
+	assert_row_refused(CFG_T_VPC, "{\"name\": \"blue\", \"vni\": 1.0}", NULL, "vpc.vni");
+	assert_row_refused(CFG_T_VPC, "{\"name\": \"blue\", \"vni\": -1}", NULL, "vpc.vni");
+	assert_row_refused(CFG_T_VPC, "{\"name\": \"blue\", \"vni\": 4294967296}", NULL, "vpc.vni");
+	assert_row_refused(CFG_T_VPC, "{\"name\": \"blue\", \"vni\": true}", NULL, "vpc.vni");
+}
+
+static void row_decode_rejects_string_longer_than_its_field(void **state)
+{
+	(void)state;
+	/* 32 characters: one more than a name holds */
+	assert_row_refused(CFG_T_VPC, "{\"name\": \"abcdefghijklmnopqrstuvwxyz012345\", \"vni\": 1}",
+			   NULL, "vpc.name: longer than 31 bytes");
+}
+
+static void subnet_decode_rejects_bad_addresses(void **state)
+{
+	(void)state;
+	assert_row_refused(CFG_T_SUBNET,
+			   "{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0\", \"gateway\": \"10.0.0.1\","
+			   " \"gateway_mac\": \"02:00:00:00:00:01\"}",
+			   NULL, "subnet.cidr");
+	assert_row_refused(CFG_T_SUBNET,
+			   "{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/33\", \"gateway\": \"10.0.0.1\","
+			   " \"gateway_mac\": \"02:00:00:00:00:01\"}",
+			   NULL, "subnet.cidr");
+	assert_row_refused(CFG_T_SUBNET,
+			   "{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": \"10.0.0\","
+			   " \"gateway_mac\": \"02:00:00:00:00:01\"}",
+			   NULL, "subnet.gateway");
+	assert_row_refused(CFG_T_SUBNET,
+			   "{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": \"10.0.0.1\","
+			   " \"gateway_mac\": \"02:00:00:00:00\"}",
+			   NULL, "subnet.gateway_mac");
+	assert_row_refused(CFG_T_SUBNET,
+			   "{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": \"10.0.0.1\"}",
+			   NULL, "subnet.gateway_mac: missing");
+	assert_row_refused(CFG_T_SUBNET,
+			   "{\"vpc\": \"blue\", \"cidr\": 24, \"gateway\": \"10.0.0.1\","
+			   " \"gateway_mac\": \"02:00:00:00:00:01\"}",
+			   NULL, "subnet.cidr: must be a string");
+	/* a string too long for the address buffer is refused, not cut */
+	assert_row_refused(CFG_T_SUBNET,
+			   "{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": "
+			   "\"1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa:bbbb:cccc:dddd\","
+			   " \"gateway_mac\": \"02:00:00:00:00:01\"}",
+			   NULL, "subnet.gateway");
+}
+
+static void port_decode_rejects_bad_members(void **state)
+{
+	(void)state;
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01\"}",
+			   "/run", "port.mac");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"ips\": \"10.0.0.10\"}",
+			   "/run", "port.ips: must be an array");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"ips\": [\"10.0.0.10\", 5]}",
+			   "/run", "port.ips[1]");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"ips\": [\"10.0.0.10\", \"10.0.0.300\"]}",
+			   "/run", "port.ips[1]");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"ips\": [\"10.0.0.1\", \"10.0.0.2\", \"10.0.0.3\", \"10.0.0.4\","
+			   " \"10.0.0.5\", \"10.0.0.6\", \"10.0.0.7\", \"10.0.0.8\", \"10.0.0.9\"]}",
+			   "/run", "port.ips: at most 8");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"mode\": \"bridge\"}",
+			   "/run", "port.mode");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"mode\": 1}",
+			   "/run", "port.mode: must be a string");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"queues\": 65536}",
+			   "/run", "port.queues");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"queues\": \"2\"}",
+			   "/run", "port.queues");
+	assert_row_refused(CFG_T_PORT, "{\"name\": \"vm1\", \"mac\": \"02:00:00:00:01:01\"}",
+			   "/run", "port.vpc: missing");
+}
+
+static void port_socket_is_required_without_sock_dir(void **state)
+{
+	(void)state;
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\"}",
+			   NULL, "port.socket: missing");
+}
+
+static void port_default_socket_that_does_not_fit_is_refused(void **state)
+{
+	char dir[128];
+
+	(void)state;
+	memset(dir, 'd', sizeof(dir) - 1);
+	dir[0] = '/';
+	dir[sizeof(dir) - 1] = '\0';
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\"}",
+			   dir, "port.socket");
+}
+
+/* ---- row decoding: normal path and defaults ---- */
+
+static void vpc_decode_reads_name_and_vni(void **state)
+{
+	char err[CFG_ERR_SIZE] = "";
+	json_t *j = js("{\"name\": \"blue\", \"vni\": 16777215}");
+	struct cfg_vpc v;
+
+	(void)state;
+	assert_int_equal(cfg_row_decode(CFG_T_VPC, j, NULL, &v, err), 0);
+	assert_string_equal(v.name, "blue");
+	assert_int_equal(v.vni, 16777215);
+	json_decref(j);
+}
+
+static void subnet_decode_reads_every_member(void **state)
+{
+	char err[CFG_ERR_SIZE] = "";
+	json_t *j = js("{\"vpc\": \"blue\", \"cidr\": \"fd00:1::/64\", \"gateway\": \"fd00:1::1\","
+		       " \"gateway_mac\": \"02:AA:00:00:00:01\"}");
+	struct cfg_subnet s;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(cfg_row_decode(CFG_T_SUBNET, j, NULL, &s, err), 0);
+	assert_string_equal(s.vpc, "blue");
+	cfg_prefix_format(&s.cidr, buf, sizeof(buf));
+	assert_string_equal(buf, "fd00:1::/64");
+	cfg_ip_format(&s.gateway, buf, sizeof(buf));
+	assert_string_equal(buf, "fd00:1::1");
+	assert_memory_equal(s.gateway_mac, ((uint8_t[]){2, 0xaa, 0, 0, 0, 1}), 6);
+	json_decref(j);
+}
+
+static void port_decode_defaults_mode_queues_and_socket(void **state)
+{
+	struct cfg_port p;
+
+	(void)state;
+	decode_port("{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\"}",
+		    "/run/vpcsw", &p);
+	assert_string_equal(p.socket, "/run/vpcsw/vm1.sock");
+	assert_int_equal(p.mode, CFG_VHOST_SERVER);
+	assert_int_equal(p.queues, 1);
+	assert_int_equal(p.n_ips, 0);
+}
+
+static void port_decode_explicit_members_override_defaults(void **state)
+{
+	struct cfg_port p;
+	char buf[64];
+
+	(void)state;
+	decode_port("{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+		    " \"ips\": [\"10.0.0.10\", \"fd00:1::10\"], \"socket\": \"/tmp/q.sock\","
+		    " \"mode\": \"client\", \"queues\": 16}",
+		    "/run/vpcsw", &p);
+	assert_string_equal(p.socket, "/tmp/q.sock");
+	assert_int_equal(p.mode, CFG_VHOST_CLIENT);
+	assert_int_equal(p.queues, 16);
+	assert_int_equal(p.n_ips, 2);
+	cfg_ip_format(&p.ips[1], buf, sizeof(buf));
+	assert_string_equal(buf, "fd00:1::10");
+}
+
+/* Decoding checks syntax; range rules are cfg.c's, so queues 0 decodes and is refused there. */
+static void port_decode_leaves_range_rules_to_cfg(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE] = "";
+	struct cfg_port p;
+
+	decode_port("{\"name\": \"vm3\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:03\","
+		    " \"queues\": 0}",
+		    "/run/vpcsw", &p);
+	assert_int_equal(p.queues, 0);
+	assert_int_equal(cfg_port_insert(c, &p, err), -EINVAL);
+	assert_non_null(strstr(err, "port.queues"));
+}
+
+static void key_decode_needs_only_the_key(void **state)
+{
+	char err[CFG_ERR_SIZE] = "";
+	json_t *v = js("{\"name\": \"blue\"}"), *p = js("{\"name\": \"vm1\"}"),
+	       *s = js("{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\"}"),
+	       *bad = js("{\"name\": \"vm1\", \"colour\": 1}");
+	union {
+		struct cfg_vpc v;
+		struct cfg_subnet s;
+		struct cfg_port p;
+	} r;
+
+	(void)state;
+	assert_int_equal(cfg_key_decode(CFG_T_VPC, v, &r, err), 0);
+	assert_string_equal(r.v.name, "blue");
+	assert_int_equal(cfg_key_decode(CFG_T_PORT, p, &r, err), 0);
+	assert_string_equal(r.p.name, "vm1");
+	assert_int_equal(cfg_key_decode(CFG_T_SUBNET, s, &r, err), 0);
+	assert_string_equal(r.s.vpc, "blue");
+	assert_int_equal(r.s.cidr.plen, 24);
+	assert_int_equal(cfg_key_decode(CFG_T_PORT, bad, &r, err), -EINVAL);
+	assert_non_null(strstr(err, "port.colour"));
+	assert_int_equal(cfg_key_decode(CFG_T_SUBNET, v, &r, err), -EINVAL);
+	assert_non_null(strstr(err, "subnet.name"));
+	json_decref(v);
+	json_decref(p);
+	json_decref(s);
+	json_decref(bad);
+}
+
+/* ---- encode / decode round trips ---- */
+
+static void every_row_survives_encode_and_decode(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE] = "";
+
+	CFG_FOREACH(struct cfg_vpc, v, c->vpcs)
+	{
+		struct cfg_vpc back;
+		json_t *j = cfg_row_encode(CFG_T_VPC, v);
+
+		assert_non_null(j);
+		assert_int_equal(cfg_row_decode(CFG_T_VPC, j, NULL, &back, err), 0);
+		assert_true(cfg_vpc_equal(v, &back));
+		json_decref(j);
+	}
+	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
+	{
+		struct cfg_subnet back;
+		json_t *j = cfg_row_encode(CFG_T_SUBNET, s);
+
+		assert_non_null(j);
+		assert_int_equal(cfg_row_decode(CFG_T_SUBNET, j, NULL, &back, err), 0);
+		assert_true(cfg_subnet_equal(s, &back));
+		json_decref(j);
+	}
+	CFG_FOREACH(struct cfg_port, p, c->ports)
+	{
+		struct cfg_port back;
+		json_t *j = cfg_row_encode(CFG_T_PORT, p);
+
+		assert_non_null(j);
+		/* no sock_dir: the encoded row must carry its socket */
+		assert_int_equal(cfg_row_decode(CFG_T_PORT, j, NULL, &back, err), 0);
+		assert_true(cfg_port_equal(p, &back));
+		json_decref(j);
+	}
+}
+
+static void port_encoding_names_every_member(void **state)
+{
+	struct cfg *c = *state;
+	json_t *j = cfg_row_encode(CFG_T_PORT, cfg_port_find(c, "vm1"));
+	json_t *want = js("{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			  " \"ips\": [\"10.0.0.10\", \"fd00:1::10\"], \"socket\": "
+			  "\"/run/vpcsw/vm1.sock\", \"mode\": \"client\", \"queues\": 4}");
+
+	assert_true(json_equal(j, want));
+	json_decref(j);
+	json_decref(want);
+}
+
+static void state_survives_encode_and_decode(void **state)
+{
+	struct cfg *c = *state, *back = NULL;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = cfg_state_encode(c), *again;
+
+	assert_non_null(doc);
+	assert_int_equal(json_array_size(json_object_get(doc, "vpcs")), 2);
+	assert_int_equal(json_array_size(json_object_get(doc, "subnets")), 3);
+	assert_int_equal(json_array_size(json_object_get(doc, "ports")), 2);
+	assert_int_equal(cfg_state_decode(doc, NULL, &back, err), 0);
+	assert_int_equal(back->ports.len, 2);
+	for (size_t i = 0; i < c->ports.len; i++)
+		assert_true(cfg_port_equal(&((struct cfg_port *)c->ports.rows)[i],
+					   &((struct cfg_port *)back->ports.rows)[i]));
+	again = cfg_state_encode(back);
+	assert_true(json_equal(doc, again));
+	json_decref(doc);
+	json_decref(again);
+	cfg_free(back);
+}
+
+static void table_encode_of_empty_table_is_empty_array(void **state)
+{
+	struct cfg *e = cfg_new();
+	json_t *a = cfg_table_encode(e, CFG_T_PORT), *doc = cfg_state_encode(e);
+	json_t *want = js("{\"vpcs\": [], \"subnets\": [], \"ports\": []}");
+
+	(void)state;
+	assert_true(json_is_array(a));
+	assert_int_equal(json_array_size(a), 0);
+	assert_true(json_equal(doc, want));
+	json_decref(a);
+	json_decref(doc);
+	json_decref(want);
+	cfg_free(e);
+}
+
+/* ---- whole-state documents ---- */
+
+static void state_decode_rejects_non_object_and_unknown_member(void **state)
+{
+	struct cfg *out = (struct cfg *)0x1;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *a = js("[]"), *b = js("{\"vpcs\": [], \"routes\": []}");
+
+	(void)state;
+	assert_int_equal(cfg_state_decode(a, NULL, &out, err), -EINVAL);
+	assert_non_null(strstr(err, "state"));
+	assert_int_equal(cfg_state_decode(b, NULL, &out, err), -EINVAL);
+	assert_non_null(strstr(err, "state.routes"));
+	assert_ptr_equal(out, (struct cfg *)0x1);
+	json_decref(a);
+	json_decref(b);
+}
+
+static void state_decode_rejects_table_that_is_not_an_array(void **state)
+{
+	struct cfg *out = NULL;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = js("{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}], \"ports\": {}}");
+
+	(void)state;
+	assert_int_equal(cfg_state_decode(doc, NULL, &out, err), -EINVAL);
+	assert_non_null(strstr(err, "state.ports"));
+	assert_null(out);
+	json_decref(doc);
+}
+
+static void state_decode_error_names_the_row_index(void **state)
+{
+	struct cfg *out = NULL;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = js("{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}],"
+			 " \"subnets\": [{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\","
+			 "  \"gateway\": \"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\"}],"
+			 " \"ports\": [{\"name\": \"a\", \"vpc\": \"blue\", \"mac\": "
+			 "\"02:00:00:00:01:01\"},"
+			 " {\"name\": \"b\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:0z\"}]}");
+
+	(void)state;
+	assert_int_equal(cfg_state_decode(doc, "/run", &out, err), -EINVAL);
+	assert_non_null(strstr(err, "ports[1]: port.mac"));
+	assert_null(out);
+	json_decref(doc);
+}
+
+static void state_decode_reports_rule_errno_with_row(void **state)
+{
+	struct cfg *out = NULL;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *dup = js("{\"vpcs\": [{\"name\": \"a\", \"vni\": 1}, {\"name\": \"b\", \"vni\": 1}]}");
+	json_t *orphan = js("{\"subnets\": [{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\","
+			    " \"gateway\": \"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\"}]}");
+
+	(void)state;
+	assert_int_equal(cfg_state_decode(dup, NULL, &out, err), -EEXIST);
+	assert_non_null(strstr(err, "vpcs[1]: vpc.vni"));
+	assert_int_equal(cfg_state_decode(orphan, NULL, &out, err), -ENOENT);
+	assert_non_null(strstr(err, "subnets[0]: subnet.vpc"));
+	assert_null(out);
+	json_decref(dup);
+	json_decref(orphan);
+}
+
+static void state_decode_of_empty_object_is_empty_state(void **state)
+{
+	struct cfg *out = NULL;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = js("{}");
+
+	(void)state;
+	assert_int_equal(cfg_state_decode(doc, NULL, &out, err), 0);
+	assert_non_null(out);
+	assert_int_equal(out->vpcs.len + out->subnets.len + out->ports.len, 0);
+	cfg_free(out);
+	json_decref(doc);
+}
+
+/* Tables are loaded vpcs, subnets, ports whatever order the document lists them in. */
+static void state_decode_ignores_member_order(void **state)
+{
+	struct cfg *out = NULL;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = js("{\"ports\": [{\"name\": \"a\", \"vpc\": \"blue\", \"mac\": "
+			 "\"02:00:00:00:01:01\", \"ips\": [\"10.0.0.5\"]}],"
+			 " \"subnets\": [{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\","
+			 "  \"gateway\": \"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\"}],"
+			 " \"vpcs\": [{\"name\": \"blue\", \"vni\": 1}]}");
+
+	(void)state;
+	assert_int_equal(cfg_state_decode(doc, "/run", &out, err), 0);
+	assert_non_null(cfg_port_find(out, "a"));
+	assert_string_equal(cfg_port_find(out, "a")->socket, "/run/a.sock");
+	cfg_free(out);
+	json_decref(doc);
+}
+
+/* ---- cfg_apply_op ---- */
+
+static void apply_op_rejects_unknown_op(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *row = js("{\"name\": \"green\", \"vni\": 3}");
+
+	assert_int_equal(cfg_apply_op(c, "upsert", CFG_T_VPC, row, NULL, err), -EINVAL);
+	assert_non_null(strstr(err, "op: 'upsert'"));
+	assert_null(cfg_vpc_find(c, "green"));
+	json_decref(row);
+}
+
+static void apply_op_passes_decode_and_rule_errors_through(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *bad = js("{\"name\": \"green\", \"vni\": \"3\"}"),
+	       *dup = js("{\"name\": \"green\", \"vni\": 100}"), *busy = js("{\"name\": \"blue\"}"),
+	       *none = js("{\"name\": \"vm9\"}");
+
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_VPC, bad, NULL, err), -EINVAL);
+	assert_non_null(strstr(err, "vpc.vni"));
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_VPC, dup, NULL, err), -EEXIST);
+	assert_non_null(strstr(err, "vpc.vni"));
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_VPC, busy, NULL, err), -EBUSY);
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_PORT, none, NULL, err), -ENOENT);
+	assert_non_null(strstr(err, "port.name"));
+	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_VPC, dup, NULL, err), -ENOENT);
+	assert_int_equal(c->vpcs.len, 2);
+	json_decref(bad);
+	json_decref(dup);
+	json_decref(busy);
+	json_decref(none);
+}
+
+static void apply_op_inserts_modifies_and_deletes_each_table(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *vpc = js("{\"name\": \"green\", \"vni\": 300}"),
+	       *vpc2 = js("{\"name\": \"green\", \"vni\": 301}"),
+	       *sub = js("{\"vpc\": \"green\", \"cidr\": \"192.168.0.0/24\", \"gateway\": "
+			 "\"192.168.0.1\", \"gateway_mac\": \"02:00:00:00:00:03\"}"),
+	       *sub2 = js("{\"vpc\": \"green\", \"cidr\": \"192.168.0.0/24\", \"gateway\": "
+			  "\"192.168.0.254\", \"gateway_mac\": \"02:00:00:00:00:03\"}"),
+	       *subkey = js("{\"vpc\": \"green\", \"cidr\": \"192.168.0.0/24\"}"),
+	       *port = js("{\"name\": \"vm3\", \"vpc\": \"green\", \"mac\": \"02:00:00:00:03:01\","
+			  " \"ips\": [\"192.168.0.5\"]}"),
+	       *port2 = js("{\"name\": \"vm3\", \"vpc\": \"green\", \"mac\": \"02:00:00:00:03:02\","
+			   " \"ips\": [\"192.168.0.6\"], \"queues\": 2}"),
+	       *portkey = js("{\"name\": \"vm3\"}"), *vpckey = js("{\"name\": \"green\"}");
+	const struct cfg_prefix *cidr;
+
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_VPC, vpc, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_VPC, vpc2, NULL, err), 0);
+	assert_int_equal(cfg_vpc_find(c, "green")->vni, 301);
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_SUBNET, sub, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_SUBNET, sub2, NULL, err), 0);
+	cidr = &((struct cfg_subnet *)c->subnets.rows)[3].cidr;
+	assert_int_equal(cfg_subnet_find(c, "green", cidr)->gateway.addr[3], 254);
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_PORT, port, "/run/vpcsw", err), 0);
+	assert_string_equal(cfg_port_find(c, "vm3")->socket, "/run/vpcsw/vm3.sock");
+	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_PORT, port2, "/run/vpcsw", err), 0);
+	assert_int_equal(cfg_port_find(c, "vm3")->queues, 2);
+	assert_int_equal(cfg_port_find(c, "vm3")->mac[5], 2);
+	/* deletes need only the key, and go in dependency order */
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_SUBNET, subkey, NULL, err), -EBUSY);
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_PORT, portkey, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_SUBNET, subkey, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_VPC, vpckey, NULL, err), 0);
+	assert_null(cfg_vpc_find(c, "green"));
+	assert_int_equal(c->vpcs.len, 2);
+	assert_int_equal(c->subnets.len, 3);
+	assert_int_equal(c->ports.len, 2);
+	json_decref(vpc);
+	json_decref(vpc2);
+	json_decref(sub);
+	json_decref(sub2);
+	json_decref(subkey);
+	json_decref(port);
+	json_decref(port2);
+	json_decref(portkey);
+	json_decref(vpckey);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(table_parse_accepts_singular_and_plural_only),
+		T(table_name_and_row_size_match_the_structs),
+
+		T(row_decode_rejects_unknown_table),
+		T(row_decode_rejects_non_object),
+		T(row_decode_rejects_unknown_member),
+		T(unknown_member_message_stays_valid_utf8),
+		T(vpc_decode_rejects_missing_or_mistyped_members),
+		T(row_decode_rejects_string_longer_than_its_field),
+		T(subnet_decode_rejects_bad_addresses),
+		T(port_decode_rejects_bad_members),
+		T(port_socket_is_required_without_sock_dir),
+		T(port_default_socket_that_does_not_fit_is_refused),
+
+		T(vpc_decode_reads_name_and_vni),
+		T(subnet_decode_reads_every_member),
+		T(port_decode_defaults_mode_queues_and_socket),
+		T(port_decode_explicit_members_override_defaults),
+		T(port_decode_leaves_range_rules_to_cfg),
+		T(key_decode_needs_only_the_key),
+
+		T(every_row_survives_encode_and_decode),
+		T(port_encoding_names_every_member),
+		T(state_survives_encode_and_decode),
+		T(table_encode_of_empty_table_is_empty_array),
+
+		T(state_decode_rejects_non_object_and_unknown_member),
+		T(state_decode_rejects_table_that_is_not_an_array),
+		T(state_decode_error_names_the_row_index),
+		T(state_decode_reports_rule_errno_with_row),
+		T(state_decode_of_empty_object_is_empty_state),
+		T(state_decode_ignores_member_order),
+
+		T(apply_op_rejects_unknown_op),
+		T(apply_op_passes_decode_and_rule_errors_through),
+		T(apply_op_inserts_modifies_and_deletes_each_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
