@@ -23,6 +23,7 @@ static int fail(char *err, int rc, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(err, CFG_ERR_SIZE, fmt, ap);
 		va_end(ap);
+		cfg_utf8_scrub(err);
 	}
 	return rc;
 }
@@ -48,14 +49,14 @@ static int table_copy(struct cfg_table *dst, const struct cfg_table *src)
 	return 0;
 }
 
-static int table_append(struct cfg_table *t, const void *row)
+static int table_append(struct cfg_table *t, const void *row, char *err)
 {
 	if (t->len == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 16;
 		void *rows = realloc(t->rows, cap * t->row_size);
 
 		if (rows == NULL)
-			return -ENOMEM;
+			return fail(err, -ENOMEM, "out of memory");
 		t->rows = rows;
 		t->cap = cap;
 	}
@@ -153,26 +154,39 @@ int cfg_prefix_parse(const char *s, struct cfg_prefix *p)
 	buf[slash - s] = '\0';
 	if (cfg_ip_parse(buf, &p->ip) < 0)
 		return -EINVAL;
-	errno = 0;
+	/* digits only: strtol would also take blanks and signs */
+	if (slash[1] < '0' || slash[1] > '9' || strlen(slash + 1) > 3)
+		return -EINVAL;
 	plen = strtol(slash + 1, &end, 10);
-	if (errno != 0 || end == slash + 1 || *end != '\0' || plen < 0 ||
-	    plen > (long)ip_bits(&p->ip))
+	if (*end != '\0' || plen > (long)ip_bits(&p->ip))
 		return -EINVAL;
 	p->plen = (uint8_t)plen;
 	return 0;
 }
 
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Exactly xx:xx:xx:xx:xx:xx; scanf would also take signs, blanks and 0x. */
 int cfg_mac_parse(const char *s, uint8_t mac[6])
 {
-	unsigned int b[6];
-	char tail;
-
-	if (s == NULL || strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &tail) != 6)
+	if (s == NULL || strlen(s) != 17)
 		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
+	for (int i = 0; i < 6; i++) {
+		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
 	return 0;
 }
 
@@ -353,7 +367,7 @@ int cfg_vpc_insert(struct cfg *c, const struct cfg_vpc *v, char *err)
 {
 	int rc = vpc_check(c, v, NULL, err);
 
-	return rc < 0 ? rc : table_append(&c->vpcs, v);
+	return rc < 0 ? rc : table_append(&c->vpcs, v, err);
 }
 
 int cfg_vpc_modify(struct cfg *c, const struct cfg_vpc *v, char *err)
@@ -438,7 +452,7 @@ int cfg_subnet_insert(struct cfg *c, const struct cfg_subnet *s, char *err)
 {
 	int rc = subnet_check(c, s, false, err);
 
-	return rc < 0 ? rc : table_append(&c->subnets, s);
+	return rc < 0 ? rc : table_append(&c->subnets, s, err);
 }
 
 static bool port_ips_fit(const struct cfg *c, const struct cfg_port *p,
@@ -580,7 +594,7 @@ int cfg_port_insert(struct cfg *c, const struct cfg_port *p, char *err)
 {
 	int rc = port_check(c, p, NULL, err);
 
-	return rc < 0 ? rc : table_append(&c->ports, p);
+	return rc < 0 ? rc : table_append(&c->ports, p, err);
 }
 
 int cfg_port_modify(struct cfg *c, const struct cfg_port *p, char *err)
@@ -635,4 +649,49 @@ bool cfg_subnet_equal(const struct cfg_subnet *a, const struct cfg_subnet *b)
 {
 	return strcmp(a->vpc, b->vpc) == 0 && prefix_equal(&a->cidr, &b->cidr) &&
 	       ip_equal(&a->gateway, &b->gateway) && memcmp(a->gateway_mac, b->gateway_mac, 6) == 0;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 (RFC 3629: no overlongs, no surrogates). */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+void cfg_utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p != '\0') {
+		size_t n = utf8_seq_len(p);
+
+		if (n == 0)
+			*p++ = '?';
+		else
+			p += n;
+	}
 }

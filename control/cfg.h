@@ -101,8 +101,10 @@ const struct cfg_port *cfg_port_find(const struct cfg *c, const char *name);
 const struct cfg_subnet *cfg_subnet_find(const struct cfg *c, const char *vpc,
 					 const struct cfg_prefix *cidr);
 
+/* rows is NULL while a table is empty: no pointer arithmetic on it then. */
 #define CFG_FOREACH(type, var, table)                                                              \
-	for (const type *var = (table).rows; var < (const type *)(table).rows + (table).len; var++)
+	for (const type *var = (table).rows;                                                       \
+	     var != NULL && var < (const type *)(table).rows + (table).len; var++)
 
 /** True when both ports have identical vhost attachment (socket, mode, queues). */
 bool cfg_port_same_attachment(const struct cfg_port *a, const struct cfg_port *b);
@@ -119,5 +121,8 @@ void cfg_prefix_format(const struct cfg_prefix *p, char *buf, size_t size);
 void cfg_mac_format(const uint8_t mac[6], char *buf, size_t size);
 bool cfg_prefix_contains(const struct cfg_prefix *p, const struct cfg_ip *ip);
 bool cfg_name_valid(const char *name);
+/** Make s valid UTF-8 in place: each byte of an invalid or cut sequence becomes '?'.
+ *  Error messages quote what a peer sent, and JSON strings must be valid UTF-8. */
+void cfg_utf8_scrub(char *s);
 
 #endif

@@ -21,6 +21,7 @@ static int fail(char *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, CFG_ERR_SIZE, fmt, ap);
 	va_end(ap);
+	cfg_utf8_scrub(err);
 	return -EINVAL;
 }
 
@@ -410,11 +411,12 @@ int cfg_state_decode(const json_t *doc, const char *sock_dir, struct cfg **out, 
 		}
 		json_array_foreach(rows, i, row)
 		{
-			char inner[CFG_ERR_SIZE];
+			char inner[CFG_ERR_SIZE] = "";
 
 			rc = cfg_apply_op(c, "insert", t, row, sock_dir, inner);
 			if (rc < 0) {
 				snprintf(err, CFG_ERR_SIZE, "%s[%zu]: %.200s", table_plurals[t], i, inner);
+				cfg_utf8_scrub(err);
 				goto fail;
 			}
 		}

@@ -23,6 +23,7 @@
 #include <rte_log.h>
 
 #include "../vhost/vport.h"
+#include "cfg.h"
 #include "ctl_switch.h"
 #include "sb_proto.h"
 
@@ -144,8 +145,12 @@ static const char *errno_code(int rc)
 
 static void send_error(struct conn *c, const struct sb_hdr *h, const char *code, const char *msg)
 {
+	char clean[256];
+
+	snprintf(clean, sizeof(clean), "%s", msg);
+	cfg_utf8_scrub(clean);
 	conn_send(c, SB_ERROR, h->xid,
-		  json_pack("{s:s, s:s, s:s}", "code", code, "message", msg, "request",
+		  json_pack("{s:s, s:s, s:s}", "code", code, "message", clean, "request",
 			    sb_type_name(h->type)));
 }
 
@@ -380,6 +385,7 @@ int ctl_server_init(const char *path)
 	ev.data.ptr = &sig_fd;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sig_fd, &ev);
 	vport_fd = vport_event_fd();
+	ctl_switch_set_event_cb(broadcast_event, NULL);
 	ev.data.ptr = &vport_fd;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, vport_fd, &ev);
 	return 0;
@@ -407,7 +413,7 @@ int ctl_server_run(void)
 					return 0;
 				}
 			} else if (p == &vport_fd) {
-				ctl_switch_poll_links(broadcast_event, NULL);
+				ctl_switch_poll_links();
 			} else {
 				struct conn *c = p;
 

@@ -77,8 +77,26 @@ static struct port_rt *rt_create(const struct cfg_port *p, char *err)
 	return r;
 }
 
+static void (*event_cb)(json_t *event, void *arg);
+static void *event_arg;
+
+static void emit_link(const char *port, bool up, const char *why)
+{
+	json_t *ev = json_pack("{s:s, s:s, s:s}", "event", "port_status", "port", port, "link",
+			       up ? "up" : "down");
+
+	if (why != NULL)
+		json_object_set_new(ev, "reason", json_string(why));
+	if (event_cb != NULL)
+		event_cb(ev, event_arg);
+	else
+		json_decref(ev);
+}
+
 static void rt_destroy(struct port_rt *r)
 {
+	if (vport_link_up(r->vp))
+		emit_link(r->cfg.name, false, "port removed");
 	for (struct port_rt **pp = &rts; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == r) {
 			*pp = r->next;
@@ -268,7 +286,7 @@ int ctl_switch_txn(const json_t *body, json_t **reply, char *err)
 		const char *opname = json_string_value(json_object_get(op, "op"));
 		const char *table = json_string_value(json_object_get(op, "table"));
 		const json_t *row = json_object_get(op, "row");
-		char inner[CFG_ERR_SIZE];
+		char inner[CFG_ERR_SIZE] = "";
 		int t;
 
 		if (opname == NULL || table == NULL || row == NULL || json_object_size(op) != 3) {
@@ -461,25 +479,21 @@ int ctl_switch_stats(const json_t *body, json_t **reply, char *err)
 	return 0;
 }
 
-struct link_cb {
-	void (*cb)(json_t *event, void *arg);
-	void *arg;
-};
-
 static void on_link(struct vport *vp, bool up, void *arg)
 {
-	struct link_cb *lc = arg;
-
+	(void)arg;
 	for (struct port_rt *r = rts; r != NULL; r = r->next)
 		if (r->vp == vp)
-			lc->cb(json_pack("{s:s, s:s, s:s}", "event", "port_status", "port",
-					 r->cfg.name, "link", up ? "up" : "down"),
-			       lc->arg);
+			emit_link(r->cfg.name, up, NULL);
 }
 
-void ctl_switch_poll_links(void (*cb)(json_t *event, void *arg), void *arg)
+void ctl_switch_set_event_cb(void (*cb)(json_t *event, void *arg), void *arg)
 {
-	struct link_cb lc = {cb, arg};
+	event_cb = cb;
+	event_arg = arg;
+}
 
-	vport_events_process(on_link, &lc);
+void ctl_switch_poll_links(void)
+{
+	vport_events_process(on_link, NULL);
 }

@@ -27,7 +27,10 @@ int ctl_switch_sync(const json_t *body, json_t **reply, char *err);
 int ctl_switch_dump(const json_t *body, json_t **reply, char *err);
 int ctl_switch_stats(const json_t *body, json_t **reply, char *err);
 
-/** Apply vhost events; for each port whose link changed, calls cb with an event body. */
-void ctl_switch_poll_links(void (*cb)(json_t *event, void *arg), void *arg);
+/** Where asynchronous events go (port link changes, including a connected port's removal).
+ *  cb takes the reference to event. */
+void ctl_switch_set_event_cb(void (*cb)(json_t *event, void *arg), void *arg);
+/** Apply recorded vhost events (link up/down), emitting an event for each change. */
+void ctl_switch_poll_links(void);
 
 #endif

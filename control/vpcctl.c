@@ -214,6 +214,41 @@ static int port_add(int argc, char **argv)
 	return txn_one("insert", "port", row);
 }
 
+/* Read the port's row, change what the options name (any "ip" replaces the whole list),
+ * send it back as a modify: the switch validates it as a whole. */
+static int port_set(int argc, char **argv)
+{
+	static const char *const strs[] = {"vpc", "mac", "socket", "mode", NULL};
+	static const char *const ints[] = {"queues", NULL};
+	json_t *reply = NULL, *changes = json_object(), *row = NULL, *r;
+	size_t i;
+	int rc;
+
+	if (parse_pairs(argc - 1, argv + 1, changes, strs, ints, "ip", "ips") != 0) {
+		json_decref(changes);
+		return 2;
+	}
+	rc = call(SB_DUMP_REQUEST, json_pack("{s:s}", "table", "port"), &reply);
+	if (rc != 0) {
+		json_decref(changes);
+		return rc;
+	}
+	json_array_foreach(json_object_get(reply, "rows"), i, r)
+	{
+		if (strcmp(json_string_value(json_object_get(r, "name")), argv[0]) == 0)
+			row = json_deep_copy(r);
+	}
+	json_decref(reply);
+	if (row == NULL) {
+		json_decref(changes);
+		fprintf(stderr, "vpcctl: no port '%s'\n", argv[0]);
+		return 1;
+	}
+	json_object_update(row, changes);
+	json_decref(changes);
+	return txn_one("modify", "port", row);
+}
+
 static int port_del(int argc, char **argv)
 {
 	(void)argc;
@@ -379,6 +414,8 @@ static const struct cmd cmds[] = {
 	{"subnet", "show", 0, subnet_show, "subnet show"},
 	{"port", "add", 1, port_add,
 	 "port add NAME vpc VPC mac MAC [ip IP]... [socket PATH] [mode server|client] [queues N]"},
+	{"port", "set", 1, port_set,
+	 "port set NAME [vpc VPC] [mac MAC] [ip IP]... [socket PATH] [mode M] [queues N]"},
 	{"port", "del", 1, port_del, "port del NAME"},
 	{"port", "show", 0, port_show, "port show [NAME]"},
 	{"show", "counters", 0, show_counters, "show counters [PORT]"},

@@ -150,6 +150,8 @@ static int assign_queues(struct dp_snap *s)
 {
 	unsigned int n = 0, w;
 
+	if (dp_n_workers == 0)
+		return 0; /* dataplane stopped: nothing polls */
 	for (w = 0; w < dp_n_workers; w++) {
 		s->rxqs[w] = rte_zmalloc("dp_rxqs", sizeof(struct dp_rxq) * DP_PORTS_MAX, 0);
 		if (s->rxqs[w] == NULL)

@@ -134,6 +134,42 @@ static bool state_same(const struct cfg *a, const struct cfg *b)
 		cfg_free(before_);                                                                 \
 	} while (0)
 
+/*
+ * Allocation failure injection: meson.build links this test with -Wl,--wrap=malloc,calloc,
+ * realloc, so cfg.c's allocations come here. allocs_until_failure = n makes the (n+1)-th
+ * allocation from now fail, once.
+ */
+static int allocs_until_failure = -1;
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+
+static bool alloc_fails(void)
+{
+	if (allocs_until_failure < 0)
+		return false;
+	return allocs_until_failure-- == 0;
+}
+
+void *__wrap_malloc(size_t size)
+{
+	return alloc_fails() ? NULL : __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return alloc_fails() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t size)
+{
+	return alloc_fails() ? NULL : __real_realloc(p, size);
+}
+
 /* ---- life cycle ---- */
 
 static void new_state_is_empty(void **state)
@@ -155,6 +191,59 @@ static void free_accepts_null(void **state)
 	(void)state;
 	cfg_free(NULL);
 	assert_true(true); /* reaching here is the property */
+}
+
+static void new_reports_enomem(void **state)
+{
+	(void)state;
+	allocs_until_failure = 0;
+	errno = 0;
+	assert_null(cfg_new());
+	assert_int_equal(errno, ENOMEM);
+	allocs_until_failure = -1;
+}
+
+/* cfg_clone allocates the state and then each table: a failure at any step is ENOMEM. */
+static void clone_reports_enomem_at_every_allocation(void **state)
+{
+	struct cfg *c = *state, *k;
+
+	for (int i = 0; i < 4; i++) {
+		allocs_until_failure = i;
+		errno = 0;
+		assert_null(cfg_clone(c));
+		assert_int_equal(errno, ENOMEM);
+	}
+	allocs_until_failure = 4;
+	k = cfg_clone(c);
+	allocs_until_failure = -1;
+	assert_non_null(k);
+	assert_true(state_same(c, k));
+	cfg_free(k);
+}
+
+static void insert_out_of_memory_leaves_state_unchanged(void **state)
+{
+	struct cfg *c = *state, *before;
+	char err[CFG_ERR_SIZE], name[16];
+	struct cfg_vpc v;
+
+	/* fill the table to its capacity, so the next insert must grow it */
+	for (uint32_t i = 0; c->vpcs.len < c->vpcs.cap; i++) {
+		snprintf(name, sizeof(name), "f%u", i);
+		v = mk_vpc(name, 1000 + i);
+		assert_int_equal(cfg_vpc_insert(c, &v, err), 0);
+	}
+	before = cfg_clone(c);
+	assert_non_null(before);
+	v = mk_vpc("green", 300);
+	allocs_until_failure = 0;
+	assert_int_equal(cfg_vpc_insert(c, &v, err), -ENOMEM);
+	allocs_until_failure = -1;
+	assert_true(state_same(c, before));
+	assert_int_equal(cfg_vpc_insert(c, &v, err), 0);
+	assert_non_null(cfg_vpc_find(c, "green"));
+	cfg_free(before);
 }
 
 static void clone_is_deep(void **state)
@@ -201,8 +290,8 @@ static void clone_of_empty_state_accepts_edits(void **state)
 
 static void ip_parse_rejects_null_and_garbage(void **state)
 {
-	const char *bad[] = {"", "10.0.0", "10.0.0.256", "10.0.0.1/24", "fd00::1::2", "host",
-			     " 10.0.0.1", "10.0.0.1 "};
+	const char *bad[] = {"",	   "10.0.0", "10.0.0.256", "10.0.0.1/24",
+			     "fd00::1::2", "host",   " 10.0.0.1",  "10.0.0.1 "};
 	struct cfg_ip ip;
 
 	(void)state;
@@ -228,9 +317,17 @@ static void ip_parse_accepts_v4_and_v6(void **state)
 
 static void prefix_parse_rejects_malformed(void **state)
 {
-	const char *bad[] = {NULL,	   "10.0.0.0",	   "10.0.0.0/",	    "10.0.0.0/33",
-			     "10.0.0.0/-1", "10.0.0.0/24x", "/24",	    "host/24",
-			     "::/129",	   "10.0.0.0/24/8", "10.0.0.0/99999999999999999999"};
+	const char *bad[] = {NULL,
+			     "10.0.0.0",
+			     "10.0.0.0/",
+			     "10.0.0.0/33",
+			     "10.0.0.0/-1",
+			     "10.0.0.0/24x",
+			     "/24",
+			     "host/24",
+			     "::/129",
+			     "10.0.0.0/24/8",
+			     "10.0.0.0/99999999999999999999"};
 	struct cfg_prefix p;
 
 	(void)state;
@@ -628,9 +725,10 @@ static void subnet_rejects_overlap_either_way(void **state)
 	struct cfg *c = *state;
 	char err[CFG_ERR_SIZE];
 	struct cfg_subnet wider = mk_subnet("blue", "10.0.0.0/16", "10.0.9.1", "02:00:00:00:00:09");
-	struct cfg_subnet inside = mk_subnet("blue", "10.0.0.128/25", "10.0.0.129",
-					     "02:00:00:00:00:09");
-	struct cfg_subnet v6 = mk_subnet("blue", "fd00:1::/48", "fd00:1:0:1::1", "02:00:00:00:00:09");
+	struct cfg_subnet inside =
+		mk_subnet("blue", "10.0.0.128/25", "10.0.0.129", "02:00:00:00:00:09");
+	struct cfg_subnet v6 =
+		mk_subnet("blue", "fd00:1::/48", "fd00:1:0:1::1", "02:00:00:00:00:09");
 
 	assert_refused(c, cfg_subnet_insert(c, &wider, err), -EEXIST, "subnet.cidr");
 	assert_non_null(strstr(err, "overlaps"));
@@ -643,7 +741,8 @@ static void subnet_accepts_adjacent_and_smallest_prefixes(void **state)
 	struct cfg *c = *state;
 	char err[CFG_ERR_SIZE];
 	struct cfg_subnet s30 = mk_subnet("blue", "10.0.1.0/30", "10.0.1.2", "02:00:00:00:00:09");
-	struct cfg_subnet s126 = mk_subnet("blue", "fd00:2::/126", "fd00:2::3", "02:00:00:00:00:09");
+	struct cfg_subnet s126 =
+		mk_subnet("blue", "fd00:2::/126", "fd00:2::3", "02:00:00:00:00:09");
 
 	assert_int_equal(cfg_subnet_insert(c, &s30, err), 0);
 	assert_int_equal(cfg_subnet_insert(c, &s126, err), 0);
@@ -856,7 +955,8 @@ static void port_insert_rejects_ip_listed_twice(void **state)
 {
 	struct cfg *c = *state;
 	char err[CFG_ERR_SIZE];
-	struct cfg_port p = mk_port("vm2", "blue", "02:00:00:00:01:02", "10.0.0.11,fd00:1::11,10.0.0.11");
+	struct cfg_port p =
+		mk_port("vm2", "blue", "02:00:00:00:01:02", "10.0.0.11,fd00:1::11,10.0.0.11");
 
 	assert_refused(c, cfg_port_insert(c, &p, err), -EEXIST, "port.ips[2]");
 }
@@ -1176,6 +1276,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(new_state_is_empty),
 		T(free_accepts_null),
+		T(new_reports_enomem),
+		T(clone_reports_enomem_at_every_allocation),
+		T(insert_out_of_memory_leaves_state_unchanged),
 		T(clone_is_deep),
 		T(clone_of_empty_state_accepts_edits),
 

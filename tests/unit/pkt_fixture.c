@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Frame builder of the dataplane unit tests (see pkt_fixture.h): writes Ethernet, IPv4,
+ * IPv6 or ARP headers into one contiguous mbuf from the pool the test set up, with correct
+ * lengths and IPv4 checksum, so a test states only what it is about.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include "pkt_fixture.h"
+
+struct rte_mempool *pkt_pool;
+
+static void parse_mac(const char *s, struct rte_ether_addr *mac)
+{
+	if (s == NULL) {
+		memset(mac->addr_bytes, 0xff, RTE_ETHER_ADDR_LEN);
+		return;
+	}
+	if (rte_ether_unformat_addr(s, mac) != 0)
+		fail_msg("fixture: bad MAC '%s'", s);
+}
+
+static void parse_ip(int af, const char *s, void *dst)
+{
+	if (inet_pton(af, s, dst) != 1)
+		fail_msg("fixture: bad %s address '%s'", af == AF_INET ? "IPv4" : "IPv6", s);
+}
+
+static uint16_t l3_size(enum pkt_l3 l3)
+{
+	switch (l3) {
+	case PKT_L3_IPV4:
+		return sizeof(struct rte_ipv4_hdr);
+	case PKT_L3_IPV6:
+		return sizeof(struct rte_ipv6_hdr);
+	case PKT_L3_ARP:
+		return sizeof(struct rte_arp_hdr);
+	default:
+		return 0;
+	}
+}
+
+static uint16_t l3_ethertype(enum pkt_l3 l3)
+{
+	switch (l3) {
+	case PKT_L3_IPV4:
+		return RTE_ETHER_TYPE_IPV4;
+	case PKT_L3_IPV6:
+		return RTE_ETHER_TYPE_IPV6;
+	case PKT_L3_ARP:
+		return RTE_ETHER_TYPE_ARP;
+	default:
+		return 0x88b5; /* IEEE local experimental */
+	}
+}
+
+static void write_ipv4(struct rte_ipv4_hdr *ip, const struct pkt_spec *s)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + s->payload);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	parse_ip(AF_INET, s->sip, &ip->src_addr);
+	parse_ip(AF_INET, s->dip, &ip->dst_addr);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+static void write_ipv6(struct rte_ipv6_hdr *ip, const struct pkt_spec *s)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16(s->payload);
+	ip->proto = IPPROTO_UDP;
+	ip->hop_limits = 64;
+	parse_ip(AF_INET6, s->sip, ip->src_addr);
+	parse_ip(AF_INET6, s->dip, ip->dst_addr);
+}
+
+static void write_arp(struct rte_arp_hdr *a, const struct pkt_spec *s)
+{
+	memset(a, 0, sizeof(*a));
+	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
+	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	a->arp_hlen = RTE_ETHER_ADDR_LEN;
+	a->arp_plen = 4;
+	a->arp_opcode = rte_cpu_to_be_16(s->arp_op != 0 ? s->arp_op : RTE_ARP_OP_REQUEST);
+	parse_mac(s->sha != NULL ? s->sha : s->src, &a->arp_data.arp_sha);
+	parse_ip(AF_INET, s->sip, &a->arp_data.arp_sip);
+	parse_ip(AF_INET, s->dip, &a->arp_data.arp_tip);
+}
+
+struct rte_mbuf *pkt_build(const struct pkt_spec *s)
+{
+	uint16_t size = sizeof(struct rte_ether_hdr) + l3_size(s->l3) + s->payload;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pkt_pool);
+	struct rte_ether_hdr *eth;
+	uint8_t *p;
+
+	assert_non_null(m);
+	p = (uint8_t *)rte_pktmbuf_append(m, size);
+	assert_non_null(p);
+	memset(p, 0, size);
+	eth = (struct rte_ether_hdr *)p;
+	parse_mac(s->src, &eth->src_addr);
+	parse_mac(s->dst, &eth->dst_addr);
+	eth->ether_type = rte_cpu_to_be_16(s->ethertype != 0 ? s->ethertype : l3_ethertype(s->l3));
+	p += sizeof(*eth);
+	switch (s->l3) {
+	case PKT_L3_IPV4:
+		write_ipv4((struct rte_ipv4_hdr *)p, s);
+		break;
+	case PKT_L3_IPV6:
+		write_ipv6((struct rte_ipv6_hdr *)p, s);
+		break;
+	case PKT_L3_ARP:
+		write_arp((struct rte_arp_hdr *)p, s);
+		break;
+	default:
+		break;
+	}
+	p += l3_size(s->l3);
+	for (uint16_t i = 0; i < s->payload; i++)
+		p[i] = (uint8_t)i;
+	return m;
+}
+
+struct rte_mbuf *pkt_eth_ipv4(const char *src_mac, const char *dst_mac, const char *src_ip,
+			      const char *dst_ip)
+{
+	return pkt_build(&(struct pkt_spec){.src = src_mac,
+					    .dst = dst_mac,
+					    .l3 = PKT_L3_IPV4,
+					    .sip = src_ip,
+					    .dip = dst_ip,
+					    .payload = 8});
+}
+
+struct rte_mbuf *pkt_eth_ipv6(const char *src_mac, const char *dst_mac, const char *src_ip,
+			      const char *dst_ip)
+{
+	return pkt_build(&(struct pkt_spec){.src = src_mac,
+					    .dst = dst_mac,
+					    .l3 = PKT_L3_IPV6,
+					    .sip = src_ip,
+					    .dip = dst_ip,
+					    .payload = 8});
+}
+
+struct rte_mbuf *pkt_arp_request(const char *src_mac, const char *sender_ip, const char *target_ip)
+{
+	return pkt_build(&(struct pkt_spec){
+		.src = src_mac, .l3 = PKT_L3_ARP, .sip = sender_ip, .dip = target_ip});
+}
+
+struct rte_mbuf *pkt_eth_raw(const char *src_mac, const char *dst_mac, uint16_t ethertype,
+			     uint16_t payload)
+{
+	return pkt_build(&(struct pkt_spec){
+		.src = src_mac, .dst = dst_mac, .ethertype = ethertype, .payload = payload});
+}
+
+struct rte_mbuf *pkt_runt(uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pkt_pool);
+	void *p;
+
+	assert_non_null(m);
+	p = rte_pktmbuf_append(m, len);
+	assert_true(len == 0 || p != NULL);
+	if (len > 0)
+		memset(p, 0, len);
+	return m;
+}
+
+void *pkt_l3(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, uint8_t *, sizeof(struct rte_ether_hdr));
+}

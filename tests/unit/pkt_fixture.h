@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The one packet fixture of the dataplane unit tests: real mbufs from a real mempool, built
+ * from a compact description (MACs and addresses as text). Tests that need a malformed frame
+ * build a well-formed one here and then break the one field they are about.
+ */
+#ifndef VPCSW_TEST_PKT_FIXTURE_H
+#define VPCSW_TEST_PKT_FIXTURE_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+enum pkt_l3 { PKT_L3_NONE, PKT_L3_IPV4, PKT_L3_IPV6, PKT_L3_ARP };
+
+struct pkt_spec {
+	const char *src, *dst; /* Ethernet addresses; dst NULL: broadcast */
+	uint16_t ethertype;    /* host order; 0: the one l3 implies */
+	enum pkt_l3 l3;
+	const char *sip, *dip; /* IPv4 or IPv6 text; for ARP sender and target IPv4 */
+	const char *sha;       /* ARP sender hardware address; NULL: src */
+	uint16_t arp_op;       /* ARP opcode, host order; 0: request */
+	uint16_t payload;      /* bytes after the L3 header (or after Ethernet with no l3) */
+};
+
+/* Pool the builders allocate from; set once before use. */
+extern struct rte_mempool *pkt_pool;
+
+/** Build one frame; fails the running test if the description does not parse. */
+struct rte_mbuf *pkt_build(const struct pkt_spec *s);
+
+/* Shorthands for the common frames (8 bytes of payload, broadcast dst for ARP requests). */
+struct rte_mbuf *pkt_eth_ipv4(const char *src_mac, const char *dst_mac, const char *src_ip,
+			      const char *dst_ip);
+struct rte_mbuf *pkt_eth_ipv6(const char *src_mac, const char *dst_mac, const char *src_ip,
+			      const char *dst_ip);
+struct rte_mbuf *pkt_arp_request(const char *src_mac, const char *sender_ip, const char *target_ip);
+struct rte_mbuf *pkt_eth_raw(const char *src_mac, const char *dst_mac, uint16_t ethertype,
+			     uint16_t payload);
+/** A frame of len bytes of zeros (shorter than any header if len < 14). */
+struct rte_mbuf *pkt_runt(uint16_t len);
+
+/** The L3 header of a frame built above (right after the 14-byte Ethernet header). */
+void *pkt_l3(struct rte_mbuf *m);
+
+#endif
