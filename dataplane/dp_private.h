@@ -53,17 +53,20 @@ struct dp_port_snap {
 	uint8_t ip6[DP_PORT_IPS_MAX][16];
 };
 
-/* Key of the per-VPC MAC table and of the ARP table. Padding zeroed: it is hashed. */
+/*
+ * Keys of the per-VPC MAC table and of the ARP table. Padding is zeroed (it is hashed), and
+ * keys are 8-byte aligned because rte_hash_crc reads them 8 bytes at a time.
+ */
 struct dp_l2_key {
 	uint32_t vni;
 	struct rte_ether_addr mac;
-	uint16_t pad;
-};
+	uint8_t pad[6];
+} __rte_aligned(8);
 
 struct dp_arp_key {
 	uint32_t vni;
 	rte_be32_t ip;
-};
+} __rte_aligned(8);
 
 /* dp_l2 table values: a port index, or this for a subnet gateway MAC. */
 #define DP_L2_GATEWAY ((uintptr_t)0xffff)
