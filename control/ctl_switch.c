@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
+
 #include "../dataplane/dp.h"
 #include "../vhost/vport.h"
 #include "cfg_json.h"
@@ -442,7 +444,8 @@ static json_t *workers_json(void)
 
 	for (unsigned int i = 0; i < n && i < WORKERS_MAX; i++)
 		json_array_append_new(
-			a, json_pack("{s:i, s:I, s:I, s:I, s:I, s:f}", "lcore", ws[i].lcore,
+			a, json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:f}", "lcore", ws[i].lcore,
+				     "tsc_hz", (json_int_t)rte_get_tsc_hz(),
 				     "packets", (json_int_t)ws[i].pkts, "busy_cycles",
 				     (json_int_t)ws[i].busy_cycles, "polls", (json_int_t)ws[i].polls,
 				     "busy_polls", (json_int_t)ws[i].busy_polls, "cycles_per_packet",

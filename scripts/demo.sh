@@ -14,7 +14,7 @@ IT_NAME=demo
 it_setup
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
+in_vm() { printf '$ ip netns exec %s\n' "$*"; vm "$@"; }
 
 say "start vpcswitchd (control on core 0, one worker on core 1)"
 start_switch host1
@@ -50,9 +50,9 @@ for vmname in web1 web2 db1 red1; do
 done
 for vmname in web1 web2 db1 red1; do wait_for 20 link_is host1 "$vmname" up; done
 
-say "web1 pings web2 and db1 (blue), red1 pings its gateway's ARP and 10.0.0.12 (nobody in red)"
-run vm web1 ping -c 3 -i 0.2 10.0.0.12
-run vm web1 ping -c 2 -i 0.2 10.0.0.13
+say "web1 pings web2 and db1 (blue); red1 tries 10.0.0.12, which only exists in blue"
+in_vm web1 ping -c 3 -i 0.2 10.0.0.12
+in_vm web1 ping -c 2 -i 0.2 10.0.0.13
 echo "\$ ip netns exec red1 ping -c 2 10.0.0.12   # blue's web2 has this address; red must not reach it"
 vm red1 ping -c 2 -i 0.2 -W 1 10.0.0.12 || echo "(no reply: isolated, as it should be)"
 echo "\$ ip netns exec red1 ip neigh   # the switch answered ARP for red's gateway only"
