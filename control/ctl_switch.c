@@ -400,20 +400,23 @@ int ctl_switch_dump(const json_t *body, json_t **reply, char *err)
 static json_t *port_stats_json(const struct cfg_port *p, const struct port_rt *r)
 {
 	struct dp_port_stats st;
-	json_t *j = cfg_row_encode(CFG_T_PORT, p), *drops = json_object();
+	json_t *j = cfg_row_encode(CFG_T_PORT, p), *drops = json_object(), *rxqs = json_array();
 
 	dp_stats_port(r->dp, &st);
+	for (uint16_t q = 0; q < r->cfg.queues; q++)
+		json_array_append_new(rxqs, json_integer((json_int_t)st.rxq_pkts[q]));
 	for (int d = 0; d < DP_DROP_MAX; d++)
 		if (st.drop_reasons[d] > 0)
 			json_object_set_new(drops, dp_drop_name(d),
 					    json_integer((json_int_t)st.drop_reasons[d]));
 	json_object_set_new(j, "link", json_string(vport_link_up(r->vp) ? "up" : "down"));
 	json_object_set_new(j, "stats",
-			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "rx_packets",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "rx_packets",
 				      (json_int_t)st.rx_pkts, "rx_bytes", (json_int_t)st.rx_bytes,
 				      "tx_packets", (json_int_t)st.tx_pkts, "tx_bytes",
 				      (json_int_t)st.tx_bytes, "drops", (json_int_t)st.drops,
-				      "tx_drops", (json_int_t)st.tx_drops, "drop_reasons", drops));
+				      "tx_drops", (json_int_t)st.tx_drops, "drop_reasons", drops,
+				      "rx_queue_packets", rxqs));
 	return j;
 }
 

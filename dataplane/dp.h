@@ -90,6 +90,7 @@ struct dp_port_stats {
 	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes;
 	uint64_t drops;         /* packets from this port that were dropped, any reason */
 	uint64_t tx_drops;      /* packets for this port that could not be delivered */
+	uint64_t rxq_pkts[DP_QUEUES_MAX]; /* received per queue pair */
 	uint64_t drop_reasons[DP_DROP_MAX];
 };
 

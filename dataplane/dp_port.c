@@ -28,6 +28,8 @@ static void counters_sum(uint16_t idx, struct dp_counters *sum)
 		sum->tx_pkts += c->tx_pkts;
 		sum->tx_bytes += c->tx_bytes;
 		sum->tx_drops += c->tx_drops;
+		for (int q = 0; q < DP_QUEUES_MAX; q++)
+			sum->rxq_pkts[q] += c->rxq_pkts[q];
 		for (int r = 0; r < DP_DROP_MAX; r++)
 			sum->drops[r] += c->drops[r];
 	}
@@ -130,6 +132,8 @@ void dp_stats_port(const struct dp_port *p, struct dp_port_stats *out)
 	out->tx_pkts = sum.tx_pkts - base->tx_pkts;
 	out->tx_bytes = sum.tx_bytes - base->tx_bytes;
 	out->tx_drops = sum.tx_drops - base->tx_drops;
+	for (int q = 0; q < DP_QUEUES_MAX; q++)
+		out->rxq_pkts[q] = sum.rxq_pkts[q] - base->rxq_pkts[q];
 	for (int r = 0; r < DP_DROP_MAX; r++) {
 		out->drop_reasons[r] = sum.drops[r] - base->drops[r];
 		out->drops += out->drop_reasons[r];

@@ -83,6 +83,7 @@ struct dp_snap {
 
 struct dp_counters {
 	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, tx_drops;
+	uint64_t rxq_pkts[DP_QUEUES_MAX]; /* per queue pair: shows how the guest spreads load */
 	uint64_t drops[DP_DROP_MAX];
 };
 

@@ -115,6 +115,7 @@ static int worker_main(void *arg)
 				if (n == 0)
 					continue;
 				got += n;
+				w->ports[rq->port->idx].rxq_pkts[rq->queue] += n;
 				dp_vm_input_burst(w, &w->snap->ports[rq->port->idx], pkts, n);
 				dp_worker_flush(w);
 			}

@@ -127,7 +127,7 @@ bad:
 	return -1;
 }
 
-/* Finds KEY in a "name,k1=v1,k2=v2" device argument string. */
+/* ethdev does not hand out a port's devargs parsed, so read "name,k1=v1,..." ourselves */
 static bool
 kv_get(const char *args, const char *key, char *val, size_t len)
 {
