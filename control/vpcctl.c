@@ -255,13 +255,19 @@ static int port_del(int argc, char **argv)
 	return txn_one("delete", "port", json_pack("{s:s}", "name", argv[0]));
 }
 
-static int stats(const char *kind, const char *port, json_t **reply)
+/* One stats request; prints the rows under the member named like the kind. */
+static int show_stats(const char *kind, const char *port, const struct print_col *cols)
 {
-	json_t *body = json_pack("{s:s}", "kind", kind);
+	json_t *body = json_pack("{s:s}", "kind", kind), *reply = NULL;
+	int rc;
 
 	if (port != NULL)
 		json_object_set_new(body, "port", json_string(port));
-	return call(SB_STATS_REQUEST, body, reply);
+	rc = call(SB_STATS_REQUEST, body, &reply);
+	if (rc == 0)
+		print_rows(cols, json_object_get(reply, kind));
+	json_decref(reply);
+	return rc;
 }
 
 static int port_show(int argc, char **argv)
@@ -270,13 +276,8 @@ static int port_show(int argc, char **argv)
 		{"NAME", "name"},     {"VPC", "vpc"},   {"MAC", "mac"},
 		{"IPS", "ips"},       {"MODE", "mode"}, {"QUEUES", "queues"},
 		{"LINK", "link"},     {"SOCKET", "socket"}, {NULL, NULL}};
-	json_t *reply = NULL;
-	int rc = stats("ports", argc > 0 ? argv[0] : NULL, &reply);
 
-	if (rc == 0)
-		print_rows(cols, json_object_get(reply, "ports"));
-	json_decref(reply);
-	return rc;
+	return show_stats("ports", argc > 0 ? argv[0] : NULL, cols);
 }
 
 static int show_counters(int argc, char **argv)
@@ -289,14 +290,10 @@ static int show_counters(int argc, char **argv)
 						{"TX-BYTES", "stats.tx_bytes"},
 						{"DROPS", "stats.drops"},
 						{"TX-DROPS", "stats.tx_drops"},
+						{"RX-PER-QUEUE", "stats.rx_queue_packets"},
 						{NULL, NULL}};
-	json_t *reply = NULL;
-	int rc = stats("ports", argc > 0 ? argv[0] : NULL, &reply);
 
-	if (rc == 0)
-		print_rows(cols, json_object_get(reply, "ports"));
-	json_decref(reply);
-	return rc;
+	return show_stats("ports", argc > 0 ? argv[0] : NULL, cols);
 }
 
 static int show_drops(int argc, char **argv)
@@ -304,18 +301,12 @@ static int show_drops(int argc, char **argv)
 	static const struct print_col cols[] = {
 		{"REASON", "reason"}, {"COUNT", "count"}, {"MEANING", "description"}, {NULL, NULL}};
 	const char *port = NULL;
-	json_t *reply = NULL;
-	int rc;
 
 	if (argc >= 2 && strcmp(argv[0], "--port") == 0)
 		port = argv[1];
 	else if (argc > 0)
 		return usage_error("show drops: unexpected '%s' (use --port NAME)", argv[0]);
-	rc = stats("drops", port, &reply);
-	if (rc == 0)
-		print_rows(cols, json_object_get(reply, "drops"));
-	json_decref(reply);
-	return rc;
+	return show_stats("drops", port, cols);
 }
 
 static int show_workers(int argc, char **argv)
@@ -327,16 +318,10 @@ static int show_workers(int argc, char **argv)
 						{"POLLS", "polls"},
 						{"BUSY-POLLS", "busy_polls"},
 						{NULL, NULL}};
-	json_t *reply = NULL;
-	int rc;
 
 	(void)argc;
 	(void)argv;
-	rc = stats("workers", NULL, &reply);
-	if (rc == 0)
-		print_rows(cols, json_object_get(reply, "workers"));
-	json_decref(reply);
-	return rc;
+	return show_stats("workers", NULL, cols);
 }
 
 static int do_apply(int argc, char **argv)
