@@ -16,6 +16,7 @@ IT_DIR=""
 IT_PASSED=0
 IT_FAILED=0
 declare -A SW_PID=() VM_PID=() VM_NS=()
+IT_BG_PIDS=()   # other background helpers of a test (it_bg), ended at cleanup
 
 log() { echo "[$IT_NAME $(date +%H:%M:%S)] $*" >&2; }
 
@@ -41,9 +42,13 @@ hugepages_setup() {
 	mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages
 }
 
+# it_bg PID: end this background process with the test
+it_bg() { IT_BG_PIDS+=("$1"); }
+
 it_cleanup() {
 	local rc=$?
 	set +e
+	for pid in "${IT_BG_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
 	for vm in "${!VM_PID[@]}"; do kill -INT "${VM_PID[$vm]}" 2>/dev/null; done
 	for sw in "${!SW_PID[@]}"; do kill -TERM "${SW_PID[$sw]}" 2>/dev/null; done
 	sleep 1

@@ -9,8 +9,7 @@ it_setup
 start_switch sw
 
 "$VPCCTL" -s "$(sw_sock sw)" monitor > "$IT_DIR/events.log" 2>&1 &
-MON_PID=$!
-trap 'kill $MON_PID 2>/dev/null; it_cleanup' EXIT
+it_bg $!
 
 ctl sw vpc add blue vni 100 >/dev/null
 ctl sw subnet add blue 10.0.0.0/24 gateway 10.0.0.1 gateway-mac 02:00:00:00:00:01 >/dev/null
@@ -61,5 +60,4 @@ recv=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$IT_DIR/ping.log")
 check "vm1 -> vm2 ping ran throughout ($recv/$sent)" test "${sent:-0}" -gt 20
 check_eq "and lost nothing while ports changed" "$sent" "$recv"
 
-kill $MON_PID 2>/dev/null || true
 it_done
