@@ -32,6 +32,17 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite build unit
 run_suite build-asan unit
 run_suite build integration
+# every test must end what it started: a leftover daemon or VM is a failure
+leaked=$(pgrep -af "$top/build/(vpcswitchd|tests/vm/vmnic)" || true)
+if [ -n "$leaked" ]; then
+	echo "integration tests left processes behind:"
+	echo "$leaked"
+	failed=$((failed + 1))
+	pkill -KILL -f "$top/build/(vpcswitchd|tests/vm/vmnic)" || true
+else
+	passed=$((passed + 1))
+	echo "no process left behind by the integration tests"
+fi
 run_suite build-fuzz fuzz
 
 cd "$top"
