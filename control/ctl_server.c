@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -25,17 +26,26 @@
 #include "../vhost/vport.h"
 #include "cfg.h"
 #include "ctl_switch.h"
+#include "sockpath.h"
 #include "sb_proto.h"
 
 RTE_LOG_REGISTER(ctl_logtype, vpcswitch.ctl, INFO);
 #define CTL_LOG(level, fmt, ...) rte_log(RTE_LOG_##level, ctl_logtype, "ctl: " fmt "\n", ##__VA_ARGS__)
 
-#define OUTQ_MAX (64u << 20) /* a peer that reads nothing is cut off past this */
+#define OUT_BACKLOG (1u << 20) /* stop reading a peer's requests while this much waits */
+#define OUTQ_MAX (64u << 20)   /* a peer with more unread replies than this is cut off */
+#define CONNS_MAX 64
 
+/*
+ * A connection is never freed while the loop may still hold a pointer to it: conn_kill
+ * closes it and marks it dead, conns_reap frees the dead after each epoll batch. Writes
+ * only queue; the loop flushes, so a broadcast in the middle of a request is harmless.
+ */
 struct conn {
 	struct conn *next;
 	int fd;
-	bool hello_done, events, closing;
+	bool hello_done, events, closing, dead;
+	uint32_t armed; /* epoll events currently registered */
 	uint8_t *in;
 	size_t in_len, in_cap;
 	uint8_t *out;
@@ -45,87 +55,148 @@ struct conn {
 static int listen_fd = -1, epfd = -1, sig_fd = -1, vport_fd = -1;
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static struct conn *conns;
+static unsigned int n_conns;
+static bool listen_paused;
 
-static void conn_send(struct conn *c, uint8_t type, uint32_t xid, json_t *body);
-
-static void conn_close(struct conn *c)
+/* Warnings a peer can provoke at will: at most one a second. */
+static bool warn_allowed(void)
 {
-	for (struct conn **pp = &conns; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
-	free(c->in);
-	free(c->out);
-	free(c);
-}
+	static time_t last;
+	time_t now = time(NULL);
 
-static void conn_want_write(struct conn *c, bool on)
-{
-	struct epoll_event ev = {.events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = c};
-
-	epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
-}
-
-/* Returns false when the connection was closed. */
-static bool conn_flush(struct conn *c)
-{
-	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
-
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			conn_want_write(c, true);
-			return true;
-		}
-		if (n <= 0) {
-			conn_close(c);
-			return false;
-		}
-		c->out_off += (size_t)n;
-	}
-	c->out_len = c->out_off = 0;
-	conn_want_write(c, false);
-	if (c->closing) {
-		conn_close(c);
+	if (now == last)
 		return false;
-	}
+	last = now;
 	return true;
 }
 
-/* Takes the reference to body. */
-static void conn_send(struct conn *c, uint8_t type, uint32_t xid, json_t *body)
+static void conn_kill(struct conn *c)
 {
-	uint8_t *frame;
-	long n = sb_frame_encode(type, xid, body, &frame);
+	if (c->dead)
+		return;
+	c->dead = true;
+	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+	n_conns--;
+}
 
-	json_decref(body);
-	if (n < 0) {
-		CTL_LOG(ERR, "cannot encode a %s reply: %s", sb_type_name(type), strerror((int)-n));
+static void conns_reap(void)
+{
+	struct conn **pp = &conns;
+
+	while (*pp != NULL) {
+		struct conn *c = *pp;
+
+		if (!c->dead) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		free(c->in);
+		free(c->out);
+		free(c);
+	}
+}
+
+static size_t conn_pending(const struct conn *c)
+{
+	return c->out_len - c->out_off;
+}
+
+/* Read only while the peer keeps up with its replies; write while replies wait. */
+static void conn_update_events(struct conn *c)
+{
+	uint32_t ev = 0;
+
+	if (c->dead)
+		return;
+	if (!c->closing && conn_pending(c) < OUT_BACKLOG)
+		ev |= EPOLLIN;
+	if (conn_pending(c) > 0)
+		ev |= EPOLLOUT;
+	if (ev == 0) {
+		conn_kill(c); /* closing and everything said */
 		return;
 	}
-	if (c->out_len + (size_t)n > OUTQ_MAX) {
-		CTL_LOG(WARNING, "peer reads too slowly; closing its connection");
-		c->closing = true;
-		free(frame);
+	if (ev != c->armed) {
+		struct epoll_event e = {.events = ev, .data.ptr = c};
+
+		epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &e);
+		c->armed = ev;
+	}
+}
+
+static void conn_flush(struct conn *c)
+{
+	while (!c->dead && conn_pending(c) > 0) {
+		ssize_t n = send(c->fd, c->out + c->out_off, conn_pending(c), MSG_NOSIGNAL);
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			break;
+		if (n <= 0) {
+			conn_kill(c);
+			return;
+		}
+		c->out_off += (size_t)n;
+	}
+	if (c->out_off == c->out_len)
+		c->out_len = c->out_off = 0;
+	conn_update_events(c);
+}
+
+static void conn_queue(struct conn *c, const uint8_t *frame, size_t n)
+{
+	uint8_t *out;
+
+	if (conn_pending(c) + n > OUTQ_MAX) {
+		if (warn_allowed())
+			CTL_LOG(WARNING, "a peer left %zu bytes of replies unread: disconnecting it",
+				conn_pending(c));
+		conn_kill(c);
 		return;
 	}
 	if (c->out_off > 0) {
-		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		memmove(c->out, c->out + c->out_off, conn_pending(c));
 		c->out_len -= c->out_off;
 		c->out_off = 0;
 	}
-	uint8_t *out = realloc(c->out, c->out_len + (size_t)n);
-
+	out = realloc(c->out, c->out_len + n);
 	if (out == NULL) {
-		free(frame);
-		c->closing = true;
+		conn_kill(c);
 		return;
 	}
-	memcpy(out + c->out_len, frame, (size_t)n);
+	memcpy(out + c->out_len, frame, n);
 	c->out = out;
-	c->out_len += (size_t)n;
+	c->out_len += n;
+}
+
+/* Takes the reference to body. A reply too big for one frame becomes an error reply, so
+ * every request still gets exactly one answer. */
+static void conn_send(struct conn *c, uint8_t type, uint32_t xid, json_t *body)
+{
+	uint8_t *frame;
+	long n;
+
+	if (c->dead) {
+		json_decref(body);
+		return;
+	}
+	n = sb_frame_encode(type, xid, body, &frame);
+	json_decref(body);
+	if (n == -EMSGSIZE) {
+		json_t *err = json_pack("{s:s, s:s, s:s}", "code", "too_big", "message",
+					"the reply would exceed the 16 MiB frame limit", "request",
+					sb_type_name(type));
+
+		n = sb_frame_encode(SB_ERROR, xid, err, &frame);
+		json_decref(err);
+	}
+	if (n < 0) {
+		conn_kill(c);
+		return;
+	}
+	conn_queue(c, frame, (size_t)n);
 	free(frame);
 }
 
@@ -244,34 +315,15 @@ static void handle_frame(struct conn *c, const struct sb_hdr *h, const uint8_t *
 	json_decref(j);
 }
 
-/* Returns false when the connection was closed. */
-static bool conn_read(struct conn *c)
+/* Handle the whole frames already buffered, as long as the peer keeps up with replies. */
+static void conn_process(struct conn *c)
 {
 	struct sb_hdr h;
 	size_t off = 0;
 	long flen;
 
-	if (c->in_cap - c->in_len < 65536) {
-		size_t cap = c->in_cap ? c->in_cap * 2 : 131072;
-		uint8_t *in = realloc(c->in, cap);
-
-		if (in == NULL) {
-			conn_close(c);
-			return false;
-		}
-		c->in = in;
-		c->in_cap = cap;
-	}
-	ssize_t n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
-
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		conn_close(c);
-		return false;
-	}
-	if (n < 0)
-		return true;
-	c->in_len += (size_t)n;
-	while (!c->closing && (flen = sb_frame_peek(c->in + off, c->in_len - off, &h)) != 0) {
+	while (!c->dead && !c->closing && conn_pending(c) < OUT_BACKLOG &&
+	       (flen = sb_frame_peek(c->in + off, c->in_len - off, &h)) != 0) {
 		if (flen < 0) {
 			/* framing is lost: nothing after this can be trusted */
 			send_error(c, &h, "bad_length", "header.length: out of range");
@@ -281,18 +333,52 @@ static bool conn_read(struct conn *c)
 		handle_frame(c, &h, c->in + off + SB_HDR_SIZE, (size_t)flen - SB_HDR_SIZE);
 		off += (size_t)flen;
 	}
+	if (c->dead)
+		return;
 	memmove(c->in, c->in + off, c->in_len - off);
 	c->in_len -= off;
 	if (c->in_cap > (1u << 20) && c->in_len < c->in_cap / 4) {
 		/* a one-off big message should not pin its buffer forever */
-		uint8_t *in = realloc(c->in, RTE_MAX(c->in_len, (size_t)131072));
+		size_t cap = RTE_MAX(c->in_len, (size_t)131072);
+		uint8_t *in = realloc(c->in, cap);
 
 		if (in != NULL) {
 			c->in = in;
-			c->in_cap = RTE_MAX(c->in_len, (size_t)131072);
+			c->in_cap = cap;
 		}
 	}
-	return conn_flush(c);
+}
+
+/* One frame is at most SB_MSG_MAX, so a buffer that size plus one read always suffices. */
+static void conn_read(struct conn *c)
+{
+	ssize_t n;
+
+	if (c->in_cap - c->in_len < 65536) {
+		size_t cap = c->in_cap ? c->in_cap * 2 : 131072;
+		uint8_t *in;
+
+		if (cap > SB_MSG_MAX + 131072) {
+			conn_kill(c); /* cannot happen with whole frames handled: be sure anyway */
+			return;
+		}
+		in = realloc(c->in, cap);
+		if (in == NULL) {
+			conn_kill(c);
+			return;
+		}
+		c->in = in;
+		c->in_cap = cap;
+	}
+	n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		conn_kill(c);
+		return;
+	}
+	if (n > 0) {
+		c->in_len += (size_t)n;
+		conn_process(c);
+	}
 }
 
 static void accept_conn(void)
@@ -301,14 +387,29 @@ static void accept_conn(void)
 	struct epoll_event ev = {.events = EPOLLIN};
 	struct conn *c;
 
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE) {
+			/* level-triggered: stop listening for a moment rather than spin */
+			epoll_ctl(epfd, EPOLL_CTL_DEL, listen_fd, NULL);
+			listen_paused = true;
+			if (warn_allowed())
+				CTL_LOG(WARNING, "out of file descriptors: not accepting for now");
+		}
 		return;
+	}
+	if (n_conns >= CONNS_MAX) {
+		if (warn_allowed())
+			CTL_LOG(WARNING, "%u management connections already: refusing one", n_conns);
+		close(fd);
+		return;
+	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		close(fd);
 		return;
 	}
 	c->fd = fd;
+	c->armed = EPOLLIN;
 	ev.data.ptr = c;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		close(fd);
@@ -317,40 +418,29 @@ static void accept_conn(void)
 	}
 	c->next = conns;
 	conns = c;
+	n_conns++;
 }
 
+static void resume_listening(void)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &listen_fd};
+
+	if (listen_paused && epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fd, &ev) == 0)
+		listen_paused = false;
+}
+
+/* Queued only: the loop sends it. The event may come from inside a request of any
+ * connection, so nothing here may close one. */
 static void broadcast_event(json_t *event, void *arg)
 {
-	struct conn *c, *n;
-
 	(void)arg;
-	for (c = conns; c != NULL; c = n) {
-		n = c->next;
-		if (c->hello_done && c->events) {
+	for (struct conn *c = conns; c != NULL; c = c->next) {
+		if (!c->dead && c->hello_done && c->events) {
 			conn_send(c, SB_EVENT, 0, json_incref(event));
-			conn_flush(c);
+			conn_update_events(c);
 		}
 	}
 	json_decref(event);
-}
-
-/* A socket file that still answers belongs to a running daemon: never steal it. */
-static int claim_path(const char *path)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd, rc;
-
-	if (access(path, F_OK) != 0)
-		return 0;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	if (rc == 0)
-		return -EADDRINUSE;
-	return unlink(path) == 0 ? 0 : -errno;
 }
 
 int ctl_server_init(const char *path)
@@ -363,7 +453,7 @@ int ctl_server_init(const char *path)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
-	rc = claim_path(path);
+	rc = sockpath_claim(path);
 	if (rc < 0)
 		return rc;
 	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -400,6 +490,8 @@ int ctl_server_run(void)
 
 		if (n < 0 && errno != EINTR)
 			return -errno;
+		if (n <= 0)
+			resume_listening();
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
 
@@ -415,23 +507,27 @@ int ctl_server_run(void)
 			} else if (p == &vport_fd) {
 				ctl_switch_poll_links();
 			} else {
-				struct conn *c = p;
+				struct conn *c = p; /* maybe dead: freed only after the batch */
 
-				if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-					if (!conn_read(c))
-						continue;
+				if (!c->dead && (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+					conn_read(c);
+				if (!c->dead && (evs[i].events & EPOLLOUT)) {
+					conn_flush(c);
+					conn_process(c); /* requests held back by a full backlog */
 				}
-				if (evs[i].events & EPOLLOUT)
+				if (!c->dead)
 					conn_flush(c);
 			}
 		}
+		conns_reap();
 	}
 }
 
 void ctl_server_fini(void)
 {
-	while (conns != NULL)
-		conn_close(conns);
+	for (struct conn *c = conns; c != NULL; c = c->next)
+		conn_kill(c);
+	conns_reap();
 	if (listen_fd >= 0) {
 		close(listen_fd);
 		unlink(sock_path);

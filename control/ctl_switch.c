@@ -21,6 +21,7 @@
 #include "../dataplane/dp.h"
 #include "../vhost/vport.h"
 #include "cfg_json.h"
+#include "sockpath.h"
 
 /* Runtime objects of one port, found by name. */
 struct port_rt {
@@ -40,6 +41,12 @@ static char sock_dir[CFG_PATH_SIZE];
 static int fail(char *err, int rc, const char *msg)
 {
 	snprintf(err, CFG_ERR_SIZE, "%s", msg);
+	return rc;
+}
+
+static int build_failed(char *err, int rc)
+{
+	snprintf(err, CFG_ERR_SIZE, "cannot build the dataplane tables: %s", strerror(-rc));
 	return rc;
 }
 
@@ -65,7 +72,7 @@ static struct port_rt *rt_create(const struct cfg_port *p, char *err)
 		free(r);
 		return NULL;
 	}
-	r->vp = vport_create(p->socket, p->mode == CFG_VHOST_CLIENT, p->queues, r->dp);
+	r->vp = vport_create(p->socket, p->mode == CFG_VHOST_CLIENT, r->dp);
 	if (r->vp == NULL) {
 		snprintf(err, CFG_ERR_SIZE, "port.socket: cannot serve '%s' for port '%s': %s",
 			 p->socket, p->name,
@@ -152,15 +159,16 @@ fail:
 	return rc;
 }
 
-/* Server sockets need a directory to live in; say so before anything is torn down. */
+/*
+ * Everything that can be known about a new server socket is checked before any port is torn
+ * down: its directory, and what is at the path. A file we created for a port that is going
+ * away is fine; a stale socket (its process died) is reclaimed; anything else is refused.
+ */
 static int precheck_port(const struct cfg_port *p, char *err)
 {
 	char dir[CFG_PATH_SIZE];
-	struct port_rt *owner = NULL;
+	int rc;
 
-	for (struct port_rt *r = rts; r != NULL; r = r->next)
-		if (strcmp(r->cfg.socket, p->socket) == 0)
-			owner = r;
 	if (p->mode == CFG_VHOST_CLIENT)
 		return 0;
 	strcpy(dir, p->socket);
@@ -169,12 +177,17 @@ static int precheck_port(const struct cfg_port *p, char *err)
 			 p->socket);
 		return -EINVAL;
 	}
-	if (owner == NULL && access(p->socket, F_OK) == 0) {
-		snprintf(err, CFG_ERR_SIZE, "port.socket: '%s' already exists and is not ours",
-			 p->socket);
-		return -EEXIST;
-	}
-	return 0;
+	for (struct port_rt *r = rts; r != NULL; r = r->next)
+		if (strcmp(r->cfg.socket, p->socket) == 0 && r->cfg.mode == CFG_VHOST_SERVER)
+			return 0;
+	rc = sockpath_claim(p->socket);
+	if (rc == -EADDRINUSE)
+		snprintf(err, CFG_ERR_SIZE, "port.socket: another process listens on '%s'", p->socket);
+	else if (rc == -EEXIST)
+		snprintf(err, CFG_ERR_SIZE, "port.socket: '%s' exists and is not a socket", p->socket);
+	else if (rc < 0)
+		snprintf(err, CFG_ERR_SIZE, "port.socket: '%s': %s", p->socket, strerror(-rc));
+	return rc == -EADDRINUSE ? -EEXIST : rc;
 }
 
 static bool rt_matches(const struct port_rt *r, const struct cfg *c)
@@ -201,6 +214,10 @@ static int commit(struct cfg *next, char *err)
 	struct port_rt *r, *n;
 	int rc;
 
+	if (next->ports.len > DP_PORTS_MAX) {
+		snprintf(err, CFG_ERR_SIZE, "port: at most %d ports per switch", DP_PORTS_MAX);
+		return -ENOSPC;
+	}
 	CFG_FOREACH(struct cfg_port, p, next->ports)
 	{
 		r = rt_find(p->name);
@@ -219,7 +236,7 @@ static int commit(struct cfg *next, char *err)
 		if (rc < 0) {
 			for (r = rts; r != NULL; r = r->next)
 				r->gone = false;
-			return fail(err, rc, "out of memory building the dataplane tables");
+			return build_failed(err, rc);
 		}
 		for (r = rts; r != NULL; r = n) {
 			n = r->next;
@@ -231,7 +248,7 @@ static int commit(struct cfg *next, char *err)
 	if (rc == 0) {
 		rc = publish(next);
 		if (rc < 0)
-			fail(err, rc, "out of memory building the dataplane tables");
+			build_failed(err, rc);
 	}
 	if (rc < 0) {
 		char ignored[CFG_ERR_SIZE];
@@ -319,38 +336,48 @@ fail:
 	return rc;
 }
 
-/* Counts, per table, rows of next that are new, changed or unchanged, and rows removed. */
+/* Per table: rows of next found unchanged in old (by key, then whole-row equality). */
+static void count_unchanged(const struct cfg *old, const struct cfg *next, size_t same[])
+{
+	memset(same, 0, sizeof(size_t) * CFG_T_COUNT);
+	CFG_FOREACH(struct cfg_vpc, v, next->vpcs)
+	{
+		const struct cfg_vpc *o = cfg_vpc_find(old, v->name);
+
+		same[CFG_T_VPC] += o != NULL && cfg_vpc_equal(o, v);
+	}
+	CFG_FOREACH(struct cfg_subnet, sn, next->subnets)
+	{
+		const struct cfg_subnet *o = cfg_subnet_find(old, sn->vpc, &sn->cidr);
+
+		same[CFG_T_SUBNET] += o != NULL && cfg_subnet_equal(o, sn);
+	}
+	CFG_FOREACH(struct cfg_port, p, next->ports)
+	{
+		const struct cfg_port *o = cfg_port_find(old, p->name);
+
+		same[CFG_T_PORT] += o != NULL && cfg_port_equal(o, p);
+	}
+}
+
+/* A modified row counts as one removed and one added. */
 static json_t *diff_summary(const struct cfg *old, const struct cfg *next, bool *changed)
 {
+	const struct cfg_table *olds[] = {&old->vpcs, &old->subnets, &old->ports};
+	const struct cfg_table *nexts[] = {&next->vpcs, &next->subnets, &next->ports};
+	size_t same[CFG_T_COUNT];
 	json_t *sum = json_object();
 
+	count_unchanged(old, next, same);
 	*changed = false;
 	for (int t = 0; t < CFG_T_COUNT; t++) {
-		json_t *a = cfg_table_encode(old, t), *b = cfg_table_encode(next, t);
-		size_t i, j, added = 0, same = 0;
-		json_t *row;
-
-		json_array_foreach(b, i, row)
-		{
-			bool found = false;
-
-			for (j = 0; j < json_array_size(a) && !found; j++)
-				found = json_equal(row, json_array_get(a, j));
-			if (found)
-				same++;
-			else
-				added++;
-		}
-		/* a modified row counts as one removed and one added */
-		size_t removed = json_array_size(a) - same;
+		size_t added = nexts[t]->len - same[t], removed = olds[t]->len - same[t];
 
 		*changed |= added > 0 || removed > 0;
 		json_object_set_new(sum, cfg_table_name(t),
 				    json_pack("{s:I, s:I, s:I}", "added", (json_int_t)added,
 					      "removed", (json_int_t)removed, "unchanged",
-					      (json_int_t)same));
-		json_decref(a);
-		json_decref(b);
+					      (json_int_t)same[t]));
 	}
 	return sum;
 }
@@ -399,17 +426,20 @@ int ctl_switch_dump(const json_t *body, json_t **reply, char *err)
 
 static json_t *port_stats_json(const struct cfg_port *p, const struct port_rt *r)
 {
-	struct dp_port_stats st;
+	struct dp_port_stats st = {0};
 	json_t *j = cfg_row_encode(CFG_T_PORT, p), *drops = json_object(), *rxqs = json_array();
 
-	dp_stats_port(r->dp, &st);
-	for (uint16_t q = 0; q < r->cfg.queues; q++)
+	/* r is NULL only if a rollback could not restore the port: show it down and empty */
+	if (r != NULL)
+		dp_stats_port(r->dp, &st);
+	for (uint16_t q = 0; q < p->queues; q++)
 		json_array_append_new(rxqs, json_integer((json_int_t)st.rxq_pkts[q]));
 	for (int d = 0; d < DP_DROP_MAX; d++)
 		if (st.drop_reasons[d] > 0)
 			json_object_set_new(drops, dp_drop_name(d),
 					    json_integer((json_int_t)st.drop_reasons[d]));
-	json_object_set_new(j, "link", json_string(vport_link_up(r->vp) ? "up" : "down"));
+	json_object_set_new(j, "link",
+			    json_string(r != NULL && vport_link_up(r->vp) ? "up" : "down"));
 	json_object_set_new(j, "stats",
 			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "rx_packets",
 				      (json_int_t)st.rx_pkts, "rx_bytes", (json_int_t)st.rx_bytes,
@@ -427,7 +457,11 @@ static json_t *drops_json(const char *port)
 	json_t *a = json_array();
 
 	if (port != NULL) {
-		dp_stats_port(rt_find(port)->dp, &st);
+		const struct port_rt *r = rt_find(port);
+
+		memset(&st, 0, sizeof(st));
+		if (r != NULL)
+			dp_stats_port(r->dp, &st);
 		memcpy(totals, st.drop_reasons, sizeof(totals));
 	} else {
 		dp_stats_drops(totals);

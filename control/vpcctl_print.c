@@ -45,8 +45,9 @@ static void cell(const json_t *v, char *out, size_t size)
 			char one[128];
 
 			cell(e, one, sizeof(one));
-			off += (size_t)snprintf(out + off, off < size ? size - off : 0, "%s%s",
-						i ? "," : "", one);
+			if (off >= size)
+				break; /* full: the cell shows what fits */
+			off += (size_t)snprintf(out + off, size - off, "%s%s", i ? "," : "", one);
 		}
 		if (json_array_size(v) == 0)
 			snprintf(out, size, "-");

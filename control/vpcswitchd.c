@@ -242,6 +242,8 @@ int main(int argc, char **argv)
 out_server:
 	ctl_server_fini();
 out_switch:
+	/* workers first: they may be sending to any port until they stop */
+	dp_stop();
 	ctl_switch_fini();
 	vport_fini();
 out_dp:

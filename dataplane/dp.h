@@ -33,7 +33,10 @@ struct dp_params {
 /** Create the mempool and RCU state and launch a worker on every non-main lcore.
  *  Main lcore only, after rte_eal_init. Returns 0, -ENODEV (no worker lcore), -ENOMEM. */
 int dp_init(const struct dp_params *p);
-/** Stop and join the workers, free the snapshot and pool. Main lcore; safe if init failed. */
+/** Stop and join the workers; nothing polls or transmits afterwards, so ports may be torn
+ *  down in any order. Main lcore; idempotent. */
+void dp_stop(void);
+/** dp_stop, then free the snapshot and pool. Main lcore; safe if init failed. */
 void dp_fini(void);
 unsigned int dp_worker_count(void);
 
@@ -54,9 +57,11 @@ void dp_port_attach_vhost(struct dp_port *port, int vid);
 /** Unbind the vhost device and wait until no worker uses it any more. Any thread that is not
  *  a worker (the vhost library's callbacks call it: they must not return before that). */
 void dp_port_detach_vhost(struct dp_port *port);
-/** Record a queue pair's ring enable state (virtio queue index as in rte_vhost). Disabling
- *  waits until no worker uses the ring. Any non-worker thread. */
+/** Record a ring's enable state (virtio queue index as in rte_vhost). Never waits: rte_vhost
+ *  calls this from a callback that holds the rings' locks. Any non-worker thread. */
 void dp_port_set_vring(struct dp_port *port, uint16_t vring, bool enable);
+/** All rings disabled: a new vhost connection starts from nothing. Any non-worker thread. */
+void dp_port_reset_vrings(struct dp_port *port);
 int dp_port_vid(const struct dp_port *port);
 
 /*
@@ -75,21 +80,21 @@ struct dp_port_conf {
 };
 
 struct dp_build *dp_build_begin(void);
-/** Returns 0 or -ENOSPC. */
+/** Returns 0 or -ENOSPC (more addresses than DP_PORT_IPS_MAX). */
 int dp_build_port(struct dp_build *b, const struct dp_port_conf *pc);
 /** A subnet gateway: the switch answers ARP for ip4 (if non-zero) with mac. Returns 0,
- *  -ENOSPC. */
+ *  -ENOMEM. */
 int dp_build_gateway(struct dp_build *b, uint32_t vni, uint32_t ip4, const uint8_t mac[6]);
 /** Build the lookup tables, publish, wait for the grace period, free the previous snapshot.
- *  Frees b. Returns 0, or -ENOMEM/-ENOSPC and the previous snapshot stays. */
+ *  Frees b. Returns 0, or -ENOMEM (or a table's -ENOSPC) and the previous snapshot stays. */
 int dp_build_commit(struct dp_build *b);
 void dp_build_abort(struct dp_build *b);
 
 /* Counters, summed over workers; a port's counters start at zero when it is created. */
 struct dp_port_stats {
 	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes;
-	uint64_t drops;         /* packets from this port that were dropped, any reason */
-	uint64_t tx_drops;      /* packets for this port that could not be delivered */
+	uint64_t drops;         /* dropped at this port, either direction: sum of drop_reasons */
+	uint64_t tx_drops;      /* of those, packets for this port it could not take */
 	uint64_t rxq_pkts[DP_QUEUES_MAX]; /* received per queue pair */
 	uint64_t drop_reasons[DP_DROP_MAX];
 };

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Port runtime objects: index allocation and the device binding that vhost events change
- * while workers run. Detaching waits for an RCU grace period, which is what lets rte_vhost's
- * destroy_device and vring-disable callbacks return safely.
+ * while workers run. Detaching a device waits for an RCU grace period, which is what lets
+ * rte_vhost's destroy_device callback return safely. Ring state changes never wait: the
+ * library calls that callback holding the rings' locks, which a worker inside an enqueue
+ * may be spinning on, and it re-checks a ring's enable flag under that lock itself.
  */
 #include <errno.h>
 #include <string.h>
@@ -112,12 +114,16 @@ void dp_port_set_vring(struct dp_port *p, uint16_t vring, bool enable)
 
 	if (qp >= p->n_queues)
 		return; /* a queue pair we do not serve: never polled */
-	if (enable) {
+	if (enable)
 		atomic_fetch_or_explicit(rings, bit, memory_order_release);
-	} else {
+	else
 		atomic_fetch_and_explicit(rings, ~bit, memory_order_release);
-		wait_workers();
-	}
+}
+
+void dp_port_reset_vrings(struct dp_port *p)
+{
+	atomic_store_explicit(&p->rx_rings, 0, memory_order_release);
+	atomic_store_explicit(&p->tx_rings, 0, memory_order_release);
 }
 
 void dp_stats_port(const struct dp_port *p, struct dp_port_stats *out)

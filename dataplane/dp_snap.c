@@ -14,8 +14,6 @@
 
 #include "dp_private.h"
 
-#define GATEWAYS_MAX (DP_PORTS_MAX * 4)
-
 struct dp_gateway {
 	uint32_t vni;
 	rte_be32_t ip4;
@@ -24,8 +22,8 @@ struct dp_gateway {
 
 struct dp_build {
 	struct dp_snap *snap;
-	unsigned int n_ports, n_gateways;
-	struct dp_gateway gateways[GATEWAYS_MAX];
+	unsigned int n_ports, n_queues, n_gateways, cap_gateways;
+	struct dp_gateway *gateways;
 };
 
 struct dp_snap *_Atomic dp_snap_current;
@@ -59,6 +57,7 @@ int dp_build_port(struct dp_build *b, const struct dp_port_conf *pc)
 	ps->n_ip6 = pc->n_ip6;
 	memcpy(ps->ip6, pc->ip6, sizeof(ps->ip6));
 	b->n_ports++;
+	b->n_queues += pc->port->n_queues;
 	return 0;
 }
 
@@ -66,8 +65,15 @@ int dp_build_gateway(struct dp_build *b, uint32_t vni, uint32_t ip4, const uint8
 {
 	struct dp_gateway *g;
 
-	if (b->n_gateways == GATEWAYS_MAX)
-		return -ENOSPC;
+	if (b->n_gateways == b->cap_gateways) {
+		unsigned int cap = b->cap_gateways ? b->cap_gateways * 2 : 64;
+		void *gs = rte_realloc(b->gateways, cap * sizeof(*g), 0);
+
+		if (gs == NULL)
+			return -ENOMEM;
+		b->gateways = gs;
+		b->cap_gateways = cap;
+	}
 	g = &b->gateways[b->n_gateways++];
 	g->vni = vni;
 	g->ip4 = ip4;
@@ -146,14 +152,15 @@ static int fill_tables(struct dp_build *b)
 }
 
 /* Spread every (port, queue) over the workers; a queue is polled by exactly one worker. */
-static int assign_queues(struct dp_snap *s)
+static int assign_queues(struct dp_snap *s, unsigned int n_queues)
 {
-	unsigned int n = 0, w;
+	unsigned int n = 0, w, per_worker;
 
 	if (dp_n_workers == 0)
 		return 0; /* dataplane stopped: nothing polls */
+	per_worker = n_queues / dp_n_workers + 1;
 	for (w = 0; w < dp_n_workers; w++) {
-		s->rxqs[w] = rte_zmalloc("dp_rxqs", sizeof(struct dp_rxq) * DP_PORTS_MAX, 0);
+		s->rxqs[w] = rte_zmalloc("dp_rxqs", sizeof(struct dp_rxq) * per_worker, 0);
 		if (s->rxqs[w] == NULL)
 			return -ENOMEM;
 	}
@@ -164,8 +171,6 @@ static int assign_queues(struct dp_snap *s)
 			continue;
 		for (uint16_t q = 0; q < p->n_queues; q++) {
 			w = (n++) % dp_n_workers;
-			if (s->n_rxqs[w] == DP_PORTS_MAX)
-				return -ENOSPC;
 			s->rxqs[w][s->n_rxqs[w]++] = (struct dp_rxq){.port = p, .queue = q};
 		}
 	}
@@ -188,6 +193,7 @@ void dp_build_abort(struct dp_build *b)
 	if (b == NULL)
 		return;
 	snap_free(b->snap);
+	rte_free(b->gateways);
 	rte_free(b);
 }
 
@@ -208,10 +214,11 @@ int dp_build_commit(struct dp_build *b)
 	rc = fill_tables(b);
 	if (rc < 0)
 		goto abort;
-	rc = assign_queues(s);
+	rc = assign_queues(s, b->n_queues);
 	if (rc < 0)
 		goto abort;
 	s->gen = ++snap_gen;
+	rte_free(b->gateways);
 	rte_free(b);
 	/* release: the tables filled above are visible to a worker that loads the pointer */
 	old = atomic_exchange_explicit(&dp_snap_current, s, memory_order_acq_rel);

@@ -179,10 +179,15 @@ int dp_init(const struct dp_params *prm)
 	return 0;
 }
 
-void dp_fini(void)
+void dp_stop(void)
 {
 	workers_stop = true;
 	rte_eal_mp_wait_lcore();
+}
+
+void dp_fini(void)
+{
+	dp_stop();
 	dp_snap_release_all();
 	for (unsigned int i = 0; i < dp_n_workers; i++) {
 		rte_free(dp_workers[i]);

@@ -26,11 +26,10 @@ RTE_LOG_REGISTER(vport_logtype, vpcswitch.vport, INFO);
 struct vport {
 	struct vport *next;
 	char path[108];
-	bool client;
-	uint16_t queues;
 	struct dp_port *dp;
-	int vid;         /* under lock: the library's current device, -1 none */
-	int bound_vid;   /* control thread: what the dataplane was given */
+	int conn_vid;    /* under lock: the one connection this port serves, -1 none */
+	int vid;         /* under lock: that connection's device when running, -1 none */
+	int bound_vid;   /* under lock: what the dataplane was given, -1 none */
 	bool link_up;    /* control thread: last state reported */
 };
 
@@ -49,12 +48,14 @@ static const uint64_t disabled_features =
 	(1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |
 	(1ULL << VIRTIO_NET_F_GUEST_ECN) | (1ULL << VIRTIO_NET_F_GUEST_UFO);
 
+/* Runs on the library's thread: no logging here (control thread only); an eventfd write
+ * fails only when the counter would overflow, and then the control thread is awake anyway. */
 static void wake(void)
 {
 	uint64_t one = 1;
+	ssize_t rc = write(event_fd, &one, sizeof(one));
 
-	if (write(event_fd, &one, sizeof(one)) < 0)
-		VPORT_LOG(ERR, "cannot wake the control thread: %s", strerror(errno));
+	(void)rc;
 }
 
 /* Caller holds lock. */
@@ -70,19 +71,52 @@ static struct vport *find_by_vid(int vid)
 	return NULL;
 }
 
-static int on_new_device(int vid)
+/*
+ * One connection per port: rte_vhost accepts any number on a server socket, and a second
+ * front end on a VM's socket must not take over that VM's port or its rings.
+ */
+static int on_new_connection(int vid)
+{
+	struct vport *vp;
+	int rc = -1;
+
+	pthread_mutex_lock(&lock);
+	vp = find_by_vid(vid);
+	if (vp != NULL && vp->conn_vid < 0) {
+		vp->conn_vid = vid;
+		dp_port_reset_vrings(vp->dp); /* no device is bound while no connection exists */
+		rc = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+static void on_destroy_connection(int vid)
 {
 	struct vport *vp;
 
 	pthread_mutex_lock(&lock);
 	vp = find_by_vid(vid);
-	if (vp != NULL)
-		vp->vid = vid;
+	if (vp != NULL && vp->conn_vid == vid)
+		vp->conn_vid = -1;
 	pthread_mutex_unlock(&lock);
-	if (vp == NULL)
-		return -1;
-	wake();
-	return 0;
+}
+
+static int on_new_device(int vid)
+{
+	struct vport *vp;
+	int rc = -1;
+
+	pthread_mutex_lock(&lock);
+	vp = find_by_vid(vid);
+	if (vp != NULL && vp->conn_vid == vid) {
+		vp->vid = vid;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	if (rc == 0)
+		wake();
+	return rc;
 }
 
 static void on_destroy_device(int vid)
@@ -91,7 +125,7 @@ static void on_destroy_device(int vid)
 
 	pthread_mutex_lock(&lock);
 	vp = find_by_vid(vid);
-	if (vp != NULL) {
+	if (vp != NULL && vp->vid == vid) {
 		vp->vid = -1;
 		/* the library frees the device when we return: unbind it from the workers now */
 		if (vp->bound_vid == vid) {
@@ -103,13 +137,14 @@ static void on_destroy_device(int vid)
 	wake();
 }
 
+/* Called with the device's ring locks held: record, never wait (see dp_port_set_vring). */
 static int on_vring_state(int vid, uint16_t queue_id, int enable)
 {
 	struct vport *vp;
 
 	pthread_mutex_lock(&lock);
 	vp = find_by_vid(vid);
-	if (vp != NULL)
+	if (vp != NULL && vp->conn_vid == vid)
 		dp_port_set_vring(vp->dp, queue_id, enable != 0);
 	pthread_mutex_unlock(&lock);
 	return 0;
@@ -119,6 +154,8 @@ static const struct rte_vhost_device_ops vport_ops = {
 	.new_device = on_new_device,
 	.destroy_device = on_destroy_device,
 	.vring_state_changed = on_vring_state,
+	.new_connection = on_new_connection,
+	.destroy_connection = on_destroy_connection,
 };
 
 int vport_init(void)
@@ -139,7 +176,7 @@ int vport_event_fd(void)
 	return event_fd;
 }
 
-struct vport *vport_create(const char *path, bool client, uint16_t queues, struct dp_port *dp)
+struct vport *vport_create(const char *path, bool client, struct dp_port *dp)
 {
 	uint64_t flags = RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS;
 	struct vport *vp;
@@ -157,10 +194,8 @@ struct vport *vport_create(const char *path, bool client, uint16_t queues, struc
 	if (vp == NULL)
 		return NULL;
 	strcpy(vp->path, path);
-	vp->client = client;
-	vp->queues = queues;
 	vp->dp = dp;
-	vp->vid = vp->bound_vid = -1;
+	vp->conn_vid = vp->vid = vp->bound_vid = -1;
 	if (client)
 		flags |= RTE_VHOST_USER_CLIENT; /* reconnect is the library's default */
 	if (rte_vhost_driver_register(path, flags) != 0)
@@ -176,8 +211,7 @@ struct vport *vport_create(const char *path, bool client, uint16_t queues, struc
 		errno = EIO;
 		return NULL;
 	}
-	VPORT_LOG(INFO, "%s: serving as vhost-user %s, %u queue pair(s)", path,
-		  client ? "client" : "server", queues);
+	VPORT_LOG(INFO, "%s: serving as vhost-user %s", path, client ? "client" : "server");
 	return vp;
 fail:
 	free(vp);
@@ -208,11 +242,6 @@ bool vport_link_up(const struct vport *vp)
 	return vp->link_up;
 }
 
-const char *vport_path(const struct vport *vp)
-{
-	return vp->path;
-}
-
 void vport_events_process(void (*changed)(struct vport *vp, bool up, void *arg), void *arg)
 {
 	uint64_t n;
@@ -222,15 +251,20 @@ void vport_events_process(void (*changed)(struct vport *vp, bool up, void *arg),
 		VPORT_LOG(ERR, "event read: %s", strerror(errno));
 	pthread_mutex_lock(&lock);
 	for (vp = vports; vp != NULL; vp = vp->next) {
-		if (vp->vid != vp->bound_vid && vp->vid >= 0) {
-			vp->bound_vid = vp->vid;
-			dp_port_attach_vhost(vp->dp, vp->vid);
-		}
+		if (vp->vid == vp->bound_vid || vp->vid < 0)
+			continue;
+		/* a device replaced behind our back: the old one must be out of use first */
+		if (vp->bound_vid >= 0)
+			dp_port_detach_vhost(vp->dp);
+		vp->bound_vid = vp->vid;
+		dp_port_attach_vhost(vp->dp, vp->vid);
 	}
 	pthread_mutex_unlock(&lock);
 	/* report outside the lock: the callback may write to sockets */
 	for (vp = vports; vp != NULL; vp = vp->next) {
+		pthread_mutex_lock(&lock);
 		bool up = vp->bound_vid >= 0;
+		pthread_mutex_unlock(&lock);
 
 		if (up != vp->link_up) {
 			vp->link_up = up;

@@ -3,8 +3,9 @@
  * VM ports over vhost-user (rte_vhost): socket registration in server or client mode,
  * and the device lifecycle. Library callbacks run on rte_vhost's own threads: they record
  * what happened and wake the control thread (vport_event_fd), which applies it with
- * vport_events_process. Only what rte_vhost requires before a callback returns (workers no
- * longer touching a departing device or ring) happens in the callback itself.
+ * vport_events_process. Only what rte_vhost requires before destroy_device returns (workers
+ * no longer touching the departing device) happens in that callback itself. Each port
+ * serves one connection at a time: a second front end on its socket is refused.
  */
 #ifndef VPCSW_VPORT_H
 #define VPCSW_VPORT_H
@@ -27,13 +28,12 @@ int vport_event_fd(void);
  * socket and reconnects whenever it goes away. Control thread.
  * Returns NULL with errno set (EINVAL bad path, EEXIST path in use, EIO library refused).
  */
-struct vport *vport_create(const char *path, bool client, uint16_t queues, struct dp_port *dp);
+struct vport *vport_create(const char *path, bool client, struct dp_port *dp);
 /** Unregister (closing any connection). The dp port must be out of the published snapshot
  *  first. Control thread; accepts NULL. */
 void vport_destroy(struct vport *vp);
 
 bool vport_link_up(const struct vport *vp);
-const char *vport_path(const struct vport *vp);
 
 /** Apply recorded events; calls changed(vp, up, arg) for each port whose link changed.
  *  Control thread. */
