@@ -51,9 +51,22 @@ check "vm3 no longer listed" bash -c "! $VPCCTL -s $(sw_sock sw) port show | gre
 check "vm3 can no longer reach vm1" bash -c "! ip netns exec $(vm_ns vm3) ping -c 2 -W 1 10.0.0.11"
 check "vm1 still up" link_is sw vm1 up
 
+# --- an event subscriber that removes a connected port and hangs up without reading ---
+ctl sw port add vm4 vpc blue mac 52:54:00:00:00:04 ip 10.0.0.14 >/dev/null
+start_vm vm4 "$IT_DIR/vm4.sock" 52:54:00:00:00:04 10.0.0.14/24
+check "vm4 up" wait_for 20 link_is sw vm4 up
+python3 "$SB_RAW" "$(sw_sock sw)" hangup-after-txn \
+	'[{"op": "delete", "table": "port", "row": {"name": "vm4"}}]'
+check "the switch survives a subscriber that hung up mid-transaction" wait_for 10 ctl sw vpc show
+check "vm4 was removed" bash -c "! $VPCCTL -s $(sw_sock sw) port show | grep -q vm4"
+check "vm1 still up after that" link_is sw vm1 up
+
 # --- the continuous ping never missed a beat ---
-# background jobs of a script ignore SIGINT, but ping installs its own handler
-pkill -INT -f "ping -i 0.05 -W 1 10.0.0.12"
+# background jobs of a script ignore SIGINT, but ping installs its own handler; only the
+# ping of this test's vm1 namespace is signalled
+for pid in $(ip netns pids "$(vm_ns vm1)"); do
+	[ "$(cat /proc/$pid/comm 2>/dev/null)" = ping ] && kill -INT "$pid"
+done
 wait $PING_PID 2>/dev/null || true
 sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$IT_DIR/ping.log")
 recv=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$IT_DIR/ping.log")

@@ -8,6 +8,7 @@ import json
 import socket
 import struct
 import sys
+import time
 
 HELLO, ERROR, ECHO_REQ, ECHO_REP, TXN, TXN_REP = 0, 1, 2, 3, 4, 5
 BARRIER_REQ, BARRIER_REP, DUMP_REQ, DUMP_REP, SYNC = 6, 7, 8, 9, 13
@@ -156,6 +157,36 @@ def main(path):
     c.send(frame(ECHO_REQ, 21, b"", length=1 << 30))
     t, xid, body = c.recv()
     check("a frame over the size limit gets bad_length", t == ERROR and body.get("code") == "bad_length")
+    check("and that connection is closed too", c.recv() is None)
+
+    # a peer that sends and never reads: the switch stops reading it (its socket fills),
+    # keeps serving everyone else, and never buffers more than a bounded amount for it
+    flood = Conn(path)
+    flood.hello()
+    flood.s.setblocking(False)
+    req = frame(ECHO_REQ, 30, {"pad": "x" * 65000})
+    sent, off, stalled_since, cut_off = 0, 0, None, False
+    deadline = time.time() + 60
+    while time.time() < deadline and sent < (512 << 20):
+        try:
+            n = flood.s.send(req[off:])  # a send may take part of a frame: keep the stream whole
+            sent += n
+            off = (off + n) % len(req)
+            stalled_since = None
+        except BlockingIOError:
+            stalled_since = stalled_since or time.time()
+            if time.time() - stalled_since > 2:
+                break
+            time.sleep(0.01)
+        except OSError:
+            cut_off = True
+            break
+    check(f"a peer that never reads is held back after {sent >> 10} KiB (not cut off: it sent "
+          "nothing wrong)", 1 << 20 <= sent < (256 << 20) and not cut_off)
+    other = Conn(path)
+    t, _, _ = other.hello()
+    check("meanwhile another peer is served", t == HELLO)
+    flood.s.close()
 
     # a frame split across many writes is reassembled
     c = Conn(path)
@@ -171,5 +202,17 @@ def main(path):
     return 0 if failed == 0 else 1
 
 
+def hangup_after_txn(path, ops):
+    """Subscribe to events, send a transaction, and vanish without reading the answer."""
+    c = Conn(path)
+    c.call(HELLO, 1, {"versions": [1], "events": True})
+    c.send(frame(TXN, 2, {"ops": json.loads(ops)}))
+    c.s.shutdown(socket.SHUT_RDWR)
+    c.s.close()
+    return 0
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[2] == "hangup-after-txn":
+        sys.exit(hangup_after_txn(sys.argv[1], sys.argv[3]))
     sys.exit(main(sys.argv[1]))
