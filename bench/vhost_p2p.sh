@@ -81,8 +81,12 @@ vpcswitch_start() {
 }
 
 # busy cycles: the worker's own count of TSC cycles in loop rounds that had packets
+# third field: cycles elapsed on the worker's clock (TSC), from which the busy share follows
 vpcswitch_sample() {
-	ctl -o json show workers | jq -r '.[0] | "\(.busy_cycles) \(.packets)"'
+	ctl -o json show workers | jq -r '.[0] | "\(.busy_cycles) \(.packets)"' |
+		tr '\n' ' '
+	awk -v ns="$(date +%s%N)" -v hz="$(ctl -o json show workers | jq -r '.[0].tsc_hz')" \
+		'BEGIN { printf "%.0f\n", ns / 1e9 * hz }'
 }
 
 vpcswitch_stop() {
@@ -106,11 +110,13 @@ ovs_start() {
 
 # OVS counts processing cycles per PMD itself; the delivered count is the generator's sink
 ovs_sample() {
-	local stats busy pkts
+	local stats busy idle pkts
 	stats=$(ovs appctl dpif-netdev/pmd-stats-show 2>/dev/null)
 	busy=$(echo "$stats" | sed -n 's/.*processing cycles: *\([0-9]*\).*/\1/p' | head -1)
+	idle=$(echo "$stats" | sed -n 's/.*idle cycles: *\([0-9]*\).*/\1/p' | head -1)
 	pkts=$(echo "$stats" | sed -n 's/.*packets received: *\([0-9]*\).*/\1/p' | head -1)
-	echo "${busy:-0} ${pkts:-0}"
+	# third field: busy + idle cycles, from which the busy share follows
+	echo "${busy:-0} ${pkts:-0} $(( ${busy:-0} + ${idle:-0} ))"
 }
 
 ovs_stop() {
@@ -139,9 +145,12 @@ one_run() {
 		s1=$("${sw}_sample")
 		wait "$gen_pid" || true
 		gen_pid=""
+		# fields: busy0 pkts0 total0 busy1 pkts1 total1 gen_tx gen_rx; a busy share near
+		# 100% means the switch is the limit, lower means the generator is
 		echo "$s0 $s1 $(grep -oE '(tx|rx)_mpps=[0-9.]+' "$dir/gen.log" | cut -d= -f2 | tr '\n' ' ')" |
-			awk '{ printf "mpps=%.3f busy_cycles_per_pkt=%.1f gen_tx_mpps=%.3f\n", $6,
-			       ($3 - $1) / (($4 - $2) > 0 ? ($4 - $2) : 1), $5 }'
+			awk '{ printf "mpps=%.3f busy_cycles_per_pkt=%.1f worker_busy=%.0f%% gen_tx_mpps=%.3f\n",
+			       $8, ($4 - $1) / (($5 - $2) > 0 ? ($5 - $2) : 1),
+			       100 * ($4 - $1) / (($6 - $3) > 0 ? ($6 - $3) : 1), $7 }'
 	fi
 	stop_gen
 	"${sw}_stop"

@@ -6,14 +6,21 @@
  */
 #include "dp_private.h"
 
+/*
+ * A burst from one VM mostly goes to few destinations, often one: consecutive packets with
+ * the same destination share one key, so the bulk lookup sees each run once (last-key cache,
+ * per burst only: the next burst may run on a newer snapshot).
+ */
 void dp_l2_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf **pkts,
 		 uint16_t n)
 {
 	struct dp_l2_key keys[DP_BURST];
 	const void *key_ptrs[DP_BURST];
 	void *data[DP_BURST];
+	uint8_t key_of[DP_BURST];
 	uint64_t hits = 0;
-	uint16_t idx = in->port->idx, n_uni = 0;
+	uint16_t idx = in->port->idx, n_uni = 0, n_keys = 0;
+	const struct rte_ether_addr *last = NULL;
 
 	for (uint16_t i = 0; i < n; i++) {
 		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
@@ -22,17 +29,23 @@ void dp_l2_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_
 			dp_drop(w, idx, pkts[i], DP_DROP_FLOOD_BLOCKED);
 			continue;
 		}
-		keys[n_uni] = (struct dp_l2_key){.vni = in->vni, .mac = eth->dst_addr};
-		key_ptrs[n_uni] = &keys[n_uni];
+		if (last == NULL || !rte_is_same_ether_addr(last, &eth->dst_addr)) {
+			keys[n_keys] = (struct dp_l2_key){.vni = in->vni, .mac = eth->dst_addr};
+			key_ptrs[n_keys] = &keys[n_keys];
+			last = &keys[n_keys].mac;
+			n_keys++;
+		}
+		key_of[n_uni] = (uint8_t)(n_keys - 1);
 		pkts[n_uni++] = pkts[i];
 	}
 	if (n_uni == 0)
 		return;
-	rte_hash_lookup_bulk_data(w->snap->l2, key_ptrs, n_uni, &hits, data);
+	rte_hash_lookup_bulk_data(w->snap->l2, key_ptrs, n_keys, &hits, data);
 	for (uint16_t i = 0; i < n_uni; i++) {
-		uintptr_t out = (uintptr_t)data[i];
+		uint8_t k = key_of[i];
+		uintptr_t out = (uintptr_t)data[k];
 
-		if (!(hits & (1ULL << i)))
+		if (!(hits & (1ULL << k)))
 			dp_drop(w, idx, pkts[i], DP_DROP_UNKNOWN_DST_MAC);
 		else if (out == DP_L2_GATEWAY)
 			dp_drop(w, idx, pkts[i], DP_DROP_NO_ROUTE);

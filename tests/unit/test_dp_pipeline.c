@@ -572,6 +572,39 @@ static void frame_is_delivered_to_the_port_owning_dst_mac(void **state)
 	assert_int_equal(rte_pktmbuf_pkt_len(m), len);
 }
 
+/*
+ * Runs of one destination share a lookup (last-key cache): a burst that switches between
+ * destinations, with an unknown MAC and the gateway in the middle, still sends every frame
+ * where its own destination says, in order.
+ */
+static void mixed_destinations_in_one_burst_each_go_their_own_way(void **state)
+{
+	static const char *const dsts[] = {MAC_2, MAC_2, MAC_3, "02:00:00:00:00:99",
+					   MAC_3, MAC_2, GW_B, MAC_2};
+	static const char *const dips[] = {"10.0.0.12", "10.0.0.12", "10.0.0.13", "10.0.0.99",
+					   "10.0.0.13", "10.0.0.12", "10.0.0.1", "10.0.0.12"};
+	struct rte_mbuf *pkts[8], *sent[8];
+
+	(void)state;
+	for (int i = 0; i < 8; i++)
+		sent[i] = pkts[i] = pkt_eth_ipv4(MAC_1, dsts[i], "10.0.0.11", dips[i]);
+	run(B1, pkts, 8);
+	assert_int_equal(w->tx[idx[B2]].n, 4);
+	assert_ptr_equal(w->tx[idx[B2]].pkts[0], sent[0]);
+	assert_ptr_equal(w->tx[idx[B2]].pkts[1], sent[1]);
+	assert_ptr_equal(w->tx[idx[B2]].pkts[2], sent[5]);
+	assert_ptr_equal(w->tx[idx[B2]].pkts[3], sent[7]);
+	assert_int_equal(w->tx[idx[B3]].n, 2);
+	assert_ptr_equal(w->tx[idx[B3]].pkts[0], sent[2]);
+	assert_ptr_equal(w->tx[idx[B3]].pkts[1], sent[4]);
+	assert_int_equal(w->ports[idx[B1]].drops[DP_DROP_UNKNOWN_DST_MAC], 1);
+	assert_int_equal(w->ports[idx[B1]].drops[DP_DROP_NO_ROUTE], 1);
+	assert_int_equal(w->n_drops, 2);
+	assert_ptr_equal(w->drops[0], sent[3]);
+	assert_ptr_equal(w->drops[1], sent[6]);
+	assert_int_equal(tx_total(), 6);
+}
+
 static void ipv6_from_port_address_is_delivered(void **state)
 {
 	struct rte_mbuf *m = pkt_eth_ipv6(MAC_2, MAC_1, "fd00::12", "fd00::11");
@@ -831,6 +864,7 @@ int main(void)
 		T(arp_unicast_request_is_answered_too),
 
 		T(frame_is_delivered_to_the_port_owning_dst_mac),
+		T(mixed_destinations_in_one_burst_each_go_their_own_way),
 		T(ipv6_from_port_address_is_delivered),
 		T(ipv4_with_padding_or_options_is_delivered),
 		T(vpcs_with_same_macs_and_ips_stay_isolated),
