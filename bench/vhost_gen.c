@@ -28,6 +28,8 @@
 #include <rte_mempool.h>
 #include <rte_udp.h>
 
+#include "../tests/vm/tool_port.h"
+
 #define BURST 32
 #define NB_DESC 1024
 #define NB_MBUFS 8191
@@ -174,78 +176,10 @@ parse_app_args(int argc, char **argv)
 	return 0;
 }
 
-/*
- * vhost-user can hand the backend only 8 memory regions and DPDK keeps one hugepage file per
- * 2 MB page unless told otherwise, so without --single-file-segments the backend cannot map our
- * mbufs once the pool grows past a few pages. Add the option when the caller did not.
- */
-static char **
-add_single_file_segments(int *argc, char **argv)
-{
-	static char opt[] = "--single-file-segments";
-	char **nargv;
-	int i;
-
-	for (i = 1; i < *argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], opt) == 0)
-			return argv;
-	}
-	nargv = calloc((size_t)*argc + 2, sizeof(*nargv));
-	if (nargv == NULL)
-		return argv;
-	nargv[0] = argv[0];
-	nargv[1] = opt;
-	memcpy(&nargv[2], &argv[1], (size_t)(*argc - 1) * sizeof(*nargv));
-	(*argc)++;
-	return nargv;
-}
-
 static int
 port_setup(uint16_t port)
 {
-	struct rte_eth_conf conf;
-	struct rte_eth_dev_info info;
-	uint16_t nrxd = NB_DESC;
-	uint16_t ntxd = NB_DESC;
-	int ret;
-
-	ret = rte_eth_dev_info_get(port, &info);
-	if (ret != 0)
-		return ret;
-	memset(&conf, 0, sizeof(conf));
-	/*
-	 * Lets the EAL interrupt thread track a server-mode virtio_user's backend, so polling the
-	 * link below reads cached state instead of re-entering the driver.
-	 */
-	if (info.dev_flags != NULL && (*info.dev_flags & RTE_ETH_DEV_INTR_LSC))
-		conf.intr_conf.lsc = 1;
-	ret = rte_eth_dev_configure(port, 1, 1, &conf);
-	if (ret != 0)
-		return ret;
-	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrxd, &ntxd);
-	if (ret != 0)
-		return ret;
-	ret = rte_eth_rx_queue_setup(port, 0, nrxd, rte_eth_dev_socket_id(port), NULL, pool);
-	if (ret != 0)
-		return ret;
-	ret = rte_eth_tx_queue_setup(port, 0, ntxd, rte_eth_dev_socket_id(port), NULL);
-	if (ret != 0)
-		return ret;
-	ret = rte_eth_dev_start(port);
-	if (ret != 0)
-		return ret;
-	/* virtio_user without a control queue cannot do it and does not filter anyway */
-	(void)rte_eth_promiscuous_enable(port);
-	return 0;
-}
-
-static bool
-link_up(uint16_t port)
-{
-	struct rte_eth_link link;
-
-	memset(&link, 0, sizeof(link));
-	return rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
+	return tool_port_start(port, 1, NB_DESC, pool);
 }
 
 static int
@@ -254,7 +188,7 @@ wait_links(void)
 	uint64_t deadline = rte_get_timer_cycles() + LINK_WAIT_S * rte_get_timer_hz();
 
 	while (!quit && rte_get_timer_cycles() < deadline) {
-		if (link_up(GEN_PORT) && link_up(SINK_PORT))
+		if (tool_link_up(GEN_PORT) && tool_link_up(SINK_PORT))
 			return 0;
 		rte_delay_us_sleep(100 * 1000);
 	}
@@ -350,7 +284,7 @@ main(int argc, char **argv)
 
 	/* virtio_user's sendmsg() to a vanished backend must not kill the benchmark */
 	signal(SIGPIPE, SIG_IGN);
-	argv = add_single_file_segments(&argc, argv);
+	argv = tool_eal_args(&argc, argv);
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "vhost_gen: EAL init failed: %s\n", rte_strerror(rte_errno));

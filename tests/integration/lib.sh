@@ -49,10 +49,17 @@ it_cleanup() {
 	local rc=$?
 	set +e
 	for pid in "${IT_BG_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+	# VMs first: virtio_user's own teardown can abort when its backend vanishes meanwhile
 	for vm in "${!VM_PID[@]}"; do kill -INT "${VM_PID[$vm]}" 2>/dev/null; done
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		alive=0
+		for vm in "${!VM_PID[@]}"; do kill -0 "${VM_PID[$vm]}" 2>/dev/null && alive=1; done
+		[ "$alive" -eq 0 ] && break
+		sleep 0.2
+	done
+	for vm in "${!VM_PID[@]}"; do kill -KILL "${VM_PID[$vm]}" 2>/dev/null; done
 	for sw in "${!SW_PID[@]}"; do kill -TERM "${SW_PID[$sw]}" 2>/dev/null; done
 	sleep 1
-	for vm in "${!VM_PID[@]}"; do kill -KILL "${VM_PID[$vm]}" 2>/dev/null; done
 	for sw in "${!SW_PID[@]}"; do kill -KILL "${SW_PID[$sw]}" 2>/dev/null; done
 	for vm in "${!VM_NS[@]}"; do ip netns del "${VM_NS[$vm]}" 2>/dev/null; done
 	rm -f /dev/hugepages/"${IT_PREFIX}"* 2>/dev/null
@@ -62,7 +69,7 @@ it_cleanup() {
 			[ -f "$f" ] && { echo "--- $f (tail)"; tail -n 30 "$f"; }
 		done
 	fi
-	[ -n "$IT_DIR" ] && rm -rf "$IT_DIR"
+	[ -n "$IT_DIR" ] && [ -z "${IT_KEEP:-}" ] && rm -rf "$IT_DIR"
 	exit "$rc"
 }
 

@@ -28,6 +28,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "tool_port.h"
+
 #define BURST 32
 #define NB_DESC 1024
 #define MIN_MBUFS 8192
@@ -191,32 +193,6 @@ remove_stale_sockets(int argc, char **argv)
 	}
 }
 
-/*
- * vhost-user can hand the backend only 8 memory regions and DPDK keeps one hugepage file per
- * 2 MB page unless told otherwise, so without --single-file-segments the backend cannot map our
- * mbufs once the pool grows past a few pages. Add the option when the caller did not.
- */
-static char **
-add_single_file_segments(int *argc, char **argv)
-{
-	static char opt[] = "--single-file-segments";
-	char **nargv;
-	int i;
-
-	for (i = 1; i < *argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], opt) == 0)
-			return argv;
-	}
-	nargv = calloc((size_t)*argc + 2, sizeof(*nargv));
-	if (nargv == NULL)
-		return argv;
-	nargv[0] = argv[0];
-	nargv[1] = opt;
-	memcpy(&nargv[2], &argv[1], (size_t)(*argc - 1) * sizeof(*nargv));
-	(*argc)++;
-	return nargv;
-}
-
 static uint64_t
 ms_to_cycles(uint64_t ms)
 {
@@ -226,51 +202,12 @@ ms_to_cycles(uint64_t ms)
 static int
 port_setup(struct nic *n)
 {
-	struct rte_eth_conf conf;
-	struct rte_eth_dev_info info;
-	uint16_t port = n->port_id;
-	uint16_t nrxd = NB_DESC;
-	uint16_t ntxd = NB_DESC;
-	uint16_t q;
-	int ret;
+	int ret = tool_port_start(n->port_id, nb_queues, NB_DESC, pool);
 
-	ret = rte_eth_dev_info_get(port, &info);
-	if (ret != 0)
-		return ret;
-	if (info.max_rx_queues < nb_queues || info.max_tx_queues < nb_queues) {
-		fprintf(stderr, "vmnic: port %u (%s) supports only %u/%u rx/tx queues\n", port,
-			n->name, info.max_rx_queues, info.max_tx_queues);
-		return -EINVAL;
-	}
-	memset(&conf, 0, sizeof(conf));
-	/*
-	 * With LSC interrupts the EAL interrupt thread notices a vhost-user peer leaving and, in
-	 * server mode, accepts its return; link_get_nowait then only reads the cached state
-	 * instead of racing that thread inside the driver.
-	 */
-	if (info.dev_flags != NULL && (*info.dev_flags & RTE_ETH_DEV_INTR_LSC))
-		conf.intr_conf.lsc = 1;
-	ret = rte_eth_dev_configure(port, nb_queues, nb_queues, &conf);
-	if (ret != 0)
-		return ret;
-	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrxd, &ntxd);
-	if (ret != 0)
-		return ret;
-	for (q = 0; q < nb_queues; q++) {
-		ret = rte_eth_rx_queue_setup(port, q, nrxd, rte_eth_dev_socket_id(port), NULL,
-					     pool);
-		if (ret != 0)
-			return ret;
-		ret = rte_eth_tx_queue_setup(port, q, ntxd, rte_eth_dev_socket_id(port), NULL);
-		if (ret != 0)
-			return ret;
-	}
-	ret = rte_eth_dev_start(port);
-	if (ret != 0)
-		return ret;
-	/* virtio_user without a control queue cannot do it and does not filter anyway */
-	(void)rte_eth_promiscuous_enable(port);
-	return 0;
+	if (ret == -EINVAL)
+		fprintf(stderr, "vmnic: port %u (%s) does not offer %u queue pairs\n", n->port_id,
+			n->name, nb_queues);
+	return ret;
 }
 
 static void
@@ -328,7 +265,6 @@ nic_try_attach(struct nic *n, uint64_t now)
 static void
 check_links(uint64_t now)
 {
-	struct rte_eth_link link;
 	unsigned int i;
 
 	for (i = 0; i < nb_nics; i++) {
@@ -340,9 +276,7 @@ check_links(uint64_t now)
 				nic_try_attach(n, now);
 			continue;
 		}
-		memset(&link, 0, sizeof(link));
-		up = rte_eth_link_get_nowait(n->port_id, &link) == 0 &&
-		     link.link_status == RTE_ETH_LINK_UP;
+		up = tool_link_up(n->port_id);
 		if (up != n->link_up) {
 			fprintf(stderr, "vmnic: port %u (%s) link %s\n", n->port_id, n->name,
 				up ? "up" : "down");
@@ -460,7 +394,7 @@ main(int argc, char **argv)
 	 */
 	signal(SIGPIPE, SIG_IGN);
 	remove_stale_sockets(argc, argv);
-	argv = add_single_file_segments(&argc, argv);
+	argv = tool_eal_args(&argc, argv);
 	/*
 	 * A server-mode virtio_user blocks in this call (device probe does a blocking accept())
 	 * until its vhost-user backend connects for the first time.
