@@ -88,6 +88,7 @@ struct cfg *cfg_new(void)
 	table_init(&c->vpcs, sizeof(struct cfg_vpc));
 	table_init(&c->subnets, sizeof(struct cfg_subnet));
 	table_init(&c->ports, sizeof(struct cfg_port));
+	table_init(&c->remotes, sizeof(struct cfg_remote));
 	return c;
 }
 
@@ -98,6 +99,7 @@ void cfg_free(struct cfg *c)
 	free(c->vpcs.rows);
 	free(c->subnets.rows);
 	free(c->ports.rows);
+	free(c->remotes.rows);
 	free(c);
 }
 
@@ -108,7 +110,7 @@ struct cfg *cfg_clone(const struct cfg *src)
 	if (c == NULL)
 		goto fail;
 	if (table_copy(&c->vpcs, &src->vpcs) < 0 || table_copy(&c->subnets, &src->subnets) < 0 ||
-	    table_copy(&c->ports, &src->ports) < 0)
+	    table_copy(&c->ports, &src->ports) < 0 || table_copy(&c->remotes, &src->remotes) < 0)
 		goto fail;
 	return c;
 fail:
@@ -350,6 +352,11 @@ static int vpc_check(const struct cfg *c, const struct cfg_vpc *v, const char *s
 			    CFG_NAME_SIZE - 1, v->name);
 	if (v->vni == 0 || v->vni > CFG_VNI_MAX)
 		return fail(err, -EINVAL, "vpc.vni: %u is out of range (1-16777215)", v->vni);
+	if (v->encap != CFG_ENCAP_VXLAN && v->encap != CFG_ENCAP_GENEVE)
+		return fail(err, -EINVAL, "vpc.encap: must be vxlan or geneve");
+	if (v->mtu < CFG_MTU_MIN || v->mtu > CFG_MTU_MAX)
+		return fail(err, -EINVAL, "vpc.mtu: %u is out of range (%d-%d)", v->mtu, CFG_MTU_MIN,
+			    CFG_MTU_MAX);
 	CFG_FOREACH(struct cfg_vpc, o, c->vpcs)
 	{
 		if (skip != NULL && strcmp(o->name, skip) == 0)
@@ -393,6 +400,9 @@ int cfg_vpc_delete(struct cfg *c, const char *name, char *err)
 	CFG_FOREACH(struct cfg_port, p, c->ports)
 	if (strcmp(p->vpc, name) == 0)
 		return fail(err, -EBUSY, "vpc '%s' still has port '%s'", name, p->name);
+	CFG_FOREACH(struct cfg_remote, r, c->remotes)
+	if (strcmp(r->vpc, name) == 0)
+		return fail(err, -EBUSY, "vpc '%s' still has remote endpoints", name);
 	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
 	if (strcmp(s->vpc, name) == 0)
 		return fail(err, -EBUSY, "vpc '%s' still has subnets", name);
@@ -445,6 +455,17 @@ static int subnet_check(const struct cfg *c, const struct cfg_subnet *s, bool mo
 				return fail(err, -EEXIST, "subnet.gateway: address of port '%s'",
 					    p->name);
 	}
+	CFG_FOREACH(struct cfg_remote, r, c->remotes)
+	{
+		if (strcmp(r->vpc, s->vpc) != 0)
+			continue;
+		if (memcmp(r->mac, s->gateway_mac, 6) == 0)
+			return fail(err, -EEXIST, "subnet.gateway_mac: used by a remote endpoint");
+		for (int i = 0; i < r->n_ips; i++)
+			if (ip_equal(&r->ips[i], &s->gateway))
+				return fail(err, -EEXIST,
+					    "subnet.gateway: address of a remote endpoint");
+	}
 	return 0;
 }
 
@@ -455,8 +476,8 @@ int cfg_subnet_insert(struct cfg *c, const struct cfg_subnet *s, char *err)
 	return rc < 0 ? rc : table_append(&c->subnets, s, err);
 }
 
-static bool port_ips_fit(const struct cfg *c, const struct cfg_port *p,
-			 const struct cfg_subnet *without);
+static bool ips_fit(const struct cfg *c, const char *vpc, const struct cfg_ip *ips, int n_ips,
+		    const struct cfg_subnet *without);
 
 int cfg_subnet_modify(struct cfg *c, const struct cfg_subnet *s, char *err)
 {
@@ -482,26 +503,29 @@ int cfg_subnet_delete(struct cfg *c, const char *vpc, const struct cfg_prefix *c
 		return fail(err, -ENOENT, "subnet.cidr: no such subnet in vpc '%s'", vpc);
 	s = table_row(&c->subnets, i);
 	CFG_FOREACH(struct cfg_port, p, c->ports)
-	if (strcmp(p->vpc, vpc) == 0 && !port_ips_fit(c, p, s))
+	if (strcmp(p->vpc, vpc) == 0 && !ips_fit(c, vpc, p->ips, p->n_ips, s))
 		return fail(err, -EBUSY, "subnet is still used by port '%s'", p->name);
+	CFG_FOREACH(struct cfg_remote, r, c->remotes)
+	if (strcmp(r->vpc, vpc) == 0 && !ips_fit(c, vpc, r->ips, r->n_ips, s))
+		return fail(err, -EBUSY, "subnet is still used by a remote endpoint");
 	table_remove(&c->subnets, i);
 	return 0;
 }
 
 /* ---- ports ---- */
 
-/* Every address of p lies in some subnet of its VPC (ignoring `without`). */
-static bool port_ips_fit(const struct cfg *c, const struct cfg_port *p,
-			 const struct cfg_subnet *without)
+/* Every address lies in some subnet of the VPC (ignoring `without`). */
+static bool ips_fit(const struct cfg *c, const char *vpc, const struct cfg_ip *ips, int n_ips,
+		    const struct cfg_subnet *without)
 {
-	for (int i = 0; i < p->n_ips; i++) {
+	for (int i = 0; i < n_ips; i++) {
 		bool inside = false;
 
 		CFG_FOREACH(struct cfg_subnet, s, c->subnets)
 		{
-			if (s == without || strcmp(s->vpc, p->vpc) != 0)
+			if (s == without || strcmp(s->vpc, vpc) != 0)
 				continue;
-			if (cfg_prefix_contains(&s->cidr, &p->ips[i]))
+			if (cfg_prefix_contains(&s->cidr, &ips[i]))
 				inside = true;
 		}
 		if (!inside)
@@ -510,46 +534,117 @@ static bool port_ips_fit(const struct cfg *c, const struct cfg_port *p,
 	return true;
 }
 
-static int port_ip_check(const struct cfg *c, const struct cfg_port *p, int i, char *err)
+/*
+ * What ports and remote endpoints share: a VPC, a MAC and addresses inside its subnets, all
+ * unique in the VPC whichever kind holds them. `what` names the table in messages; the row
+ * being modified is skipped by identity (port name, or remote VPC + MAC).
+ */
+struct endpoint {
+	const char *what;
+	const char *vpc;
+	const uint8_t *mac;
+	const struct cfg_ip *ips;
+	int n_ips;
+	const char *port_name;  /* set for a port */
+	bool is_remote;
+};
+
+static int endpoint_ip_check(const struct cfg *c, const struct endpoint *e, int i, char *err)
 {
-	const struct cfg_ip *ip = &p->ips[i];
+	const struct cfg_ip *ip = &e->ips[i];
 	const struct cfg_subnet *home = NULL;
 	char buf[64];
 
 	cfg_ip_format(ip, buf, sizeof(buf));
 	if (ip->af != AF_INET && ip->af != AF_INET6)
-		return fail(err, -EINVAL, "port.ips[%d]: not an IPv4 or IPv6 address", i);
+		return fail(err, -EINVAL, "%s.ips[%d]: not an IPv4 or IPv6 address", e->what, i);
 	for (int j = 0; j < i; j++)
-		if (ip_equal(&p->ips[j], ip))
-			return fail(err, -EEXIST, "port.ips[%d]: %s is listed twice", i, buf);
+		if (ip_equal(&e->ips[j], ip))
+			return fail(err, -EEXIST, "%s.ips[%d]: %s is listed twice", e->what, i, buf);
 	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
-	if (strcmp(s->vpc, p->vpc) == 0 && cfg_prefix_contains(&s->cidr, ip))
+	if (strcmp(s->vpc, e->vpc) == 0 && cfg_prefix_contains(&s->cidr, ip))
 		home = s;
 	if (home == NULL)
-		return fail(err, -EINVAL, "port.ips[%d]: %s is outside every subnet of vpc '%s'", i,
-			    buf, p->vpc);
+		return fail(err, -EINVAL, "%s.ips[%d]: %s is outside every subnet of vpc '%s'",
+			    e->what, i, buf, e->vpc);
 	if (ip_equal(ip, &home->gateway))
-		return fail(err, -EEXIST, "port.ips[%d]: %s is the subnet's gateway", i, buf);
+		return fail(err, -EEXIST, "%s.ips[%d]: %s is the subnet's gateway", e->what, i, buf);
 	if (ip_equal(ip, &home->cidr.ip) || is_v4_reserved(&home->cidr, ip))
-		return fail(err, -EINVAL, "port.ips[%d]: %s is not a host address of its subnet", i,
-			    buf);
+		return fail(err, -EINVAL, "%s.ips[%d]: %s is not a host address of its subnet",
+			    e->what, i, buf);
+	return 0;
+}
+
+/* The other holder of mac or of one of ips in the VPC, if any: its description in who. */
+static int endpoint_clash(const struct endpoint *e, const char *vpc, const uint8_t *mac,
+			  const struct cfg_ip *ips, int n_ips, const char *who, char *err)
+{
+	char buf[18];
+
+	if (strcmp(vpc, e->vpc) != 0)
+		return 0;
+	cfg_mac_format(e->mac, buf, sizeof(buf));
+	if (memcmp(mac, e->mac, 6) == 0)
+		return fail(err, -EEXIST, "%s.mac: %s is already used by %s in vpc '%s'", e->what,
+			    buf, who, e->vpc);
+	for (int i = 0; i < e->n_ips; i++)
+		for (int j = 0; j < n_ips; j++)
+			if (ip_equal(&e->ips[i], &ips[j]))
+				return fail(err, -EEXIST, "%s.ips[%d]: already used by %s", e->what,
+					    i, who);
+	return 0;
+}
+
+static int endpoint_check(const struct cfg *c, const struct endpoint *e, char *err)
+{
+	char mac[18], who[64];
+	int rc;
+
+	if (cfg_vpc_find(c, e->vpc) == NULL)
+		return fail(err, -ENOENT, "%s.vpc: no vpc '%.*s'", e->what, CFG_NAME_SIZE - 1,
+			    e->vpc);
+	if (!mac_valid_unicast(e->mac))
+		return fail(err, -EINVAL, "%s.mac: must be a non-zero unicast MAC", e->what);
+	if (e->n_ips > CFG_PORT_IPS_MAX)
+		return fail(err, -ENOSPC, "%s.ips: at most %d addresses", e->what,
+			    CFG_PORT_IPS_MAX);
+	for (int i = 0; i < e->n_ips; i++) {
+		rc = endpoint_ip_check(c, e, i, err);
+		if (rc < 0)
+			return rc;
+	}
+	cfg_mac_format(e->mac, mac, sizeof(mac));
+	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
+	if (strcmp(s->vpc, e->vpc) == 0 && memcmp(s->gateway_mac, e->mac, 6) == 0)
+		return fail(err, -EEXIST, "%s.mac: %s is a gateway MAC of vpc '%s'", e->what, mac,
+			    e->vpc);
+	CFG_FOREACH(struct cfg_port, o, c->ports)
+	{
+		if (e->port_name != NULL && strcmp(o->name, e->port_name) == 0)
+			continue;
+		snprintf(who, sizeof(who), "port '%s'", o->name);
+		rc = endpoint_clash(e, o->vpc, o->mac, o->ips, o->n_ips, who, err);
+		if (rc < 0)
+			return rc;
+	}
+	CFG_FOREACH(struct cfg_remote, o, c->remotes)
+	{
+		if (e->is_remote && strcmp(o->vpc, e->vpc) == 0 && memcmp(o->mac, e->mac, 6) == 0)
+			continue; /* the row itself (modify) */
+		rc = endpoint_clash(e, o->vpc, o->mac, o->ips, o->n_ips, "a remote endpoint", err);
+		if (rc < 0)
+			return rc;
+	}
 	return 0;
 }
 
 static int port_check(const struct cfg *c, const struct cfg_port *p, const char *skip, char *err)
 {
-	char mac[18];
-	int rc;
+	struct endpoint e = {"port", p->vpc, p->mac, p->ips, p->n_ips, p->name, false};
 
 	if (!cfg_name_valid(p->name))
 		return fail(err, -EINVAL, "port.name: '%.*s' is not a valid name", CFG_NAME_SIZE - 1,
 			    p->name);
-	if (cfg_vpc_find(c, p->vpc) == NULL)
-		return fail(err, -ENOENT, "port.vpc: no vpc '%.*s'", CFG_NAME_SIZE - 1, p->vpc);
-	if (!mac_valid_unicast(p->mac))
-		return fail(err, -EINVAL, "port.mac: must be a non-zero unicast MAC");
-	if (p->n_ips > CFG_PORT_IPS_MAX)
-		return fail(err, -ENOSPC, "port.ips: at most %d addresses", CFG_PORT_IPS_MAX);
 	if (p->queues < 1 || p->queues > CFG_PORT_QUEUES_MAX)
 		return fail(err, -EINVAL, "port.queues: %u is out of range (1-%d)", p->queues,
 			    CFG_PORT_QUEUES_MAX);
@@ -558,15 +653,6 @@ static int port_check(const struct cfg *c, const struct cfg_port *p, const char 
 	if (p->socket[0] != '/' || strnlen(p->socket, CFG_PATH_SIZE) >= CFG_PATH_SIZE)
 		return fail(err, -EINVAL, "port.socket: must be an absolute path under %d bytes",
 			    CFG_PATH_SIZE);
-	for (int i = 0; i < p->n_ips; i++) {
-		rc = port_ip_check(c, p, i, err);
-		if (rc < 0)
-			return rc;
-	}
-	cfg_mac_format(p->mac, mac, sizeof(mac));
-	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
-	if (strcmp(s->vpc, p->vpc) == 0 && memcmp(s->gateway_mac, p->mac, 6) == 0)
-		return fail(err, -EEXIST, "port.mac: %s is a gateway MAC of vpc '%s'", mac, p->vpc);
 	CFG_FOREACH(struct cfg_port, o, c->ports)
 	{
 		if (skip != NULL && strcmp(o->name, skip) == 0)
@@ -575,19 +661,8 @@ static int port_check(const struct cfg *c, const struct cfg_port *p, const char 
 			return fail(err, -EEXIST, "port.name: port '%s' already exists", p->name);
 		if (strcmp(o->socket, p->socket) == 0)
 			return fail(err, -EEXIST, "port.socket: already used by port '%s'", o->name);
-		if (strcmp(o->vpc, p->vpc) != 0)
-			continue;
-		if (memcmp(o->mac, p->mac, 6) == 0)
-			return fail(err, -EEXIST, "port.mac: %s is already used by port '%s' in vpc '%s'",
-				    mac, o->name, p->vpc);
-		for (int i = 0; i < p->n_ips; i++)
-			for (int j = 0; j < o->n_ips; j++)
-				if (ip_equal(&p->ips[i], &o->ips[j]))
-					return fail(err, -EEXIST,
-						    "port.ips[%d]: already used by port '%s'", i,
-						    o->name);
 	}
-	return 0;
+	return endpoint_check(c, &e, err);
 }
 
 int cfg_port_insert(struct cfg *c, const struct cfg_port *p, char *err)
@@ -621,6 +696,77 @@ int cfg_port_delete(struct cfg *c, const char *name, char *err)
 	return 0;
 }
 
+/* ---- remote endpoints ---- */
+
+static long remote_index(const struct cfg *c, const char *vpc, const uint8_t mac[6])
+{
+	for (size_t i = 0; i < c->remotes.len; i++) {
+		const struct cfg_remote *r = table_row(&c->remotes, i);
+
+		if (strcmp(r->vpc, vpc) == 0 && memcmp(r->mac, mac, 6) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+const struct cfg_remote *cfg_remote_find(const struct cfg *c, const char *vpc,
+					 const uint8_t mac[6])
+{
+	long i = remote_index(c, vpc, mac);
+
+	return i < 0 ? NULL : table_row(&c->remotes, i);
+}
+
+static int remote_check(const struct cfg *c, const struct cfg_remote *r, char *err)
+{
+	struct endpoint e = {"remote", r->vpc, r->mac, r->ips, r->n_ips, NULL, true};
+	static const uint8_t zero[16];
+
+	if (r->vtep.af != AF_INET && r->vtep.af != AF_INET6)
+		return fail(err, -EINVAL, "remote.vtep: missing or not an IP address");
+	if (memcmp(r->vtep.addr, zero, ip_bits(&r->vtep) / 8) == 0 ||
+	    (r->vtep.af == AF_INET && r->vtep.addr[0] >= 224) ||
+	    (r->vtep.af == AF_INET6 && r->vtep.addr[0] == 0xff))
+		return fail(err, -EINVAL, "remote.vtep: must be a unicast address");
+	return endpoint_check(c, &e, err);
+}
+
+int cfg_remote_insert(struct cfg *c, const struct cfg_remote *r, char *err)
+{
+	int rc;
+
+	if (remote_index(c, r->vpc, r->mac) >= 0)
+		return fail(err, -EEXIST, "remote.mac: vpc '%s' already has this remote endpoint",
+			    r->vpc);
+	rc = remote_check(c, r, err);
+	return rc < 0 ? rc : table_append(&c->remotes, r, err);
+}
+
+int cfg_remote_modify(struct cfg *c, const struct cfg_remote *r, char *err)
+{
+	long i = remote_index(c, r->vpc, r->mac);
+	int rc;
+
+	if (i < 0)
+		return fail(err, -ENOENT, "remote.mac: no such remote endpoint in vpc '%.*s'",
+			    CFG_NAME_SIZE - 1, r->vpc);
+	rc = remote_check(c, r, err);
+	if (rc < 0)
+		return rc;
+	memcpy(table_row(&c->remotes, i), r, sizeof(*r));
+	return 0;
+}
+
+int cfg_remote_delete(struct cfg *c, const char *vpc, const uint8_t mac[6], char *err)
+{
+	long i = remote_index(c, vpc, mac);
+
+	if (i < 0)
+		return fail(err, -ENOENT, "remote.mac: no such remote endpoint in vpc '%s'", vpc);
+	table_remove(&c->remotes, i);
+	return 0;
+}
+
 /* ---- comparisons ---- */
 
 bool cfg_port_same_attachment(const struct cfg_port *a, const struct cfg_port *b)
@@ -642,7 +788,19 @@ bool cfg_port_equal(const struct cfg_port *a, const struct cfg_port *b)
 
 bool cfg_vpc_equal(const struct cfg_vpc *a, const struct cfg_vpc *b)
 {
-	return strcmp(a->name, b->name) == 0 && a->vni == b->vni;
+	return strcmp(a->name, b->name) == 0 && a->vni == b->vni && a->encap == b->encap &&
+	       a->mtu == b->mtu;
+}
+
+bool cfg_remote_equal(const struct cfg_remote *a, const struct cfg_remote *b)
+{
+	if (strcmp(a->vpc, b->vpc) != 0 || memcmp(a->mac, b->mac, 6) != 0 ||
+	    a->n_ips != b->n_ips || !ip_equal(&a->vtep, &b->vtep))
+		return false;
+	for (int i = 0; i < a->n_ips; i++)
+		if (!ip_equal(&a->ips[i], &b->ips[i]))
+			return false;
+	return true;
 }
 
 bool cfg_subnet_equal(const struct cfg_subnet *a, const struct cfg_subnet *b)

@@ -29,9 +29,20 @@ struct cfg_prefix {
 	uint8_t plen;
 };
 
+enum cfg_encap {
+	CFG_ENCAP_VXLAN,
+	CFG_ENCAP_GENEVE,
+};
+
+#define CFG_MTU_DEFAULT 1450 /* a 1500-byte underlay less VXLAN's (or option-less Geneve's) 50 */
+#define CFG_MTU_MIN 576
+#define CFG_MTU_MAX 9000
+
 struct cfg_vpc {
 	char name[CFG_NAME_SIZE];
 	uint32_t vni;
+	enum cfg_encap encap; /* how its traffic crosses to other hosts */
+	uint16_t mtu;         /* the VMs' MTU: inner frames larger than this never go out */
 };
 
 struct cfg_subnet {
@@ -57,6 +68,15 @@ struct cfg_port {
 	uint16_t queues;
 };
 
+/* A VM on another host: reachable like a local one, its frames encapsulated to its VTEP. */
+struct cfg_remote {
+	char vpc[CFG_NAME_SIZE]; /* key: (vpc, mac) */
+	uint8_t mac[6];
+	uint8_t n_ips;
+	struct cfg_ip ips[CFG_PORT_IPS_MAX];
+	struct cfg_ip vtep; /* the underlay address of the host it lives on */
+};
+
 /* A growable array of fixed-size rows; cfg_clone copies them wholesale. */
 struct cfg_table {
 	void *rows;
@@ -69,9 +89,10 @@ struct cfg {
 	struct cfg_table vpcs;
 	struct cfg_table subnets;
 	struct cfg_table ports;
+	struct cfg_table remotes;
 };
 
-enum cfg_table_id { CFG_T_VPC, CFG_T_SUBNET, CFG_T_PORT, CFG_T_COUNT };
+enum cfg_table_id { CFG_T_VPC, CFG_T_SUBNET, CFG_T_PORT, CFG_T_REMOTE, CFG_T_COUNT };
 
 /** Allocate an empty state. Returns NULL with errno = ENOMEM. */
 struct cfg *cfg_new(void);
@@ -95,11 +116,16 @@ int cfg_subnet_delete(struct cfg *c, const char *vpc, const struct cfg_prefix *c
 int cfg_port_insert(struct cfg *c, const struct cfg_port *p, char *err);
 int cfg_port_modify(struct cfg *c, const struct cfg_port *p, char *err);
 int cfg_port_delete(struct cfg *c, const char *name, char *err);
+int cfg_remote_insert(struct cfg *c, const struct cfg_remote *r, char *err);
+int cfg_remote_modify(struct cfg *c, const struct cfg_remote *r, char *err);
+int cfg_remote_delete(struct cfg *c, const char *vpc, const uint8_t mac[6], char *err);
 
 const struct cfg_vpc *cfg_vpc_find(const struct cfg *c, const char *name);
 const struct cfg_port *cfg_port_find(const struct cfg *c, const char *name);
 const struct cfg_subnet *cfg_subnet_find(const struct cfg *c, const char *vpc,
 					 const struct cfg_prefix *cidr);
+const struct cfg_remote *cfg_remote_find(const struct cfg *c, const char *vpc,
+					 const uint8_t mac[6]);
 
 /* rows is NULL while a table is empty: no pointer arithmetic on it then. */
 #define CFG_FOREACH(type, var, table)                                                              \
@@ -111,6 +137,7 @@ bool cfg_port_same_attachment(const struct cfg_port *a, const struct cfg_port *b
 bool cfg_port_equal(const struct cfg_port *a, const struct cfg_port *b);
 bool cfg_vpc_equal(const struct cfg_vpc *a, const struct cfg_vpc *b);
 bool cfg_subnet_equal(const struct cfg_subnet *a, const struct cfg_subnet *b);
+bool cfg_remote_equal(const struct cfg_remote *a, const struct cfg_remote *b);
 
 /* Address helpers shared by the codec and the CLI. */
 int cfg_ip_parse(const char *s, struct cfg_ip *ip);

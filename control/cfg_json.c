@@ -25,8 +25,8 @@ static int fail(char *err, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static const char *const table_names[CFG_T_COUNT] = {"vpc", "subnet", "port"};
-static const char *const table_plurals[CFG_T_COUNT] = {"vpcs", "subnets", "ports"};
+static const char *const table_names[CFG_T_COUNT] = {"vpc", "subnet", "port", "remote"};
+static const char *const table_plurals[CFG_T_COUNT] = {"vpcs", "subnets", "ports", "remotes"};
 
 int cfg_table_parse(const char *name)
 {
@@ -45,7 +45,8 @@ size_t cfg_row_size(enum cfg_table_id t)
 {
 	static const size_t sizes[CFG_T_COUNT] = {sizeof(struct cfg_vpc),
 						  sizeof(struct cfg_subnet),
-						  sizeof(struct cfg_port)};
+						  sizeof(struct cfg_port),
+						  sizeof(struct cfg_remote)};
 	return sizes[t];
 }
 
@@ -150,11 +151,14 @@ static int get_mac(const json_t *j, const char *table, const char *key, uint8_t 
 
 /* ---- vpc ---- */
 
-static const char *const vpc_members[] = {"name", "vni", NULL};
+static const char *const vpc_members[] = {"name", "vni", "encap", "mtu", NULL};
+static const char *const encap_names[] = {[CFG_ENCAP_VXLAN] = "vxlan",
+					  [CFG_ENCAP_GENEVE] = "geneve"};
 
 static int vpc_decode(const json_t *j, struct cfg_vpc *v, bool key_only, char *err)
 {
-	uint64_t vni = 0;
+	uint64_t vni = 0, mtu = CFG_MTU_DEFAULT;
+	char encap[16] = "vxlan";
 	int rc;
 
 	memset(v, 0, sizeof(*v));
@@ -163,15 +167,25 @@ static int vpc_decode(const json_t *j, struct cfg_vpc *v, bool key_only, char *e
 		return rc;
 	if (key_only)
 		return 0;
-	if ((rc = get_uint(j, "vpc", "vni", UINT32_MAX, &vni, true, err)) < 0)
+	if ((rc = get_uint(j, "vpc", "vni", UINT32_MAX, &vni, true, err)) < 0 ||
+	    (rc = get_str(j, "vpc", "encap", encap, sizeof(encap), false, err)) < 0 ||
+	    (rc = get_uint(j, "vpc", "mtu", UINT16_MAX, &mtu, false, err)) < 0)
 		return rc;
+	if (strcmp(encap, "vxlan") == 0)
+		v->encap = CFG_ENCAP_VXLAN;
+	else if (strcmp(encap, "geneve") == 0)
+		v->encap = CFG_ENCAP_GENEVE;
+	else
+		return fail(err, "vpc.encap: '%s' is neither vxlan nor geneve", encap);
 	v->vni = (uint32_t)vni;
+	v->mtu = (uint16_t)mtu;
 	return 0;
 }
 
 static json_t *vpc_encode(const struct cfg_vpc *v)
 {
-	return json_pack("{s:s, s:I}", "name", v->name, "vni", (json_int_t)v->vni);
+	return json_pack("{s:s, s:I, s:s, s:i}", "name", v->name, "vni", (json_int_t)v->vni,
+			 "encap", encap_names[v->encap], "mtu", v->mtu);
 }
 
 /* ---- subnet ---- */
@@ -211,7 +225,8 @@ static json_t *subnet_encode(const struct cfg_subnet *s)
 static const char *const port_members[] = {"name",   "vpc",  "mac",    "ips",
 					   "socket", "mode", "queues", NULL};
 
-static int port_decode_ips(const json_t *j, struct cfg_port *p, char *err)
+static int decode_ips(const json_t *j, const char *table, struct cfg_ip *out, uint8_t *n_out,
+		      char *err)
 {
 	const json_t *ips = json_object_get(j, "ips");
 	size_t i;
@@ -220,16 +235,28 @@ static int port_decode_ips(const json_t *j, struct cfg_port *p, char *err)
 	if (ips == NULL)
 		return 0;
 	if (!json_is_array(ips))
-		return fail(err, "port.ips: must be an array of addresses");
+		return fail(err, "%s.ips: must be an array of addresses", table);
 	if (json_array_size(ips) > CFG_PORT_IPS_MAX)
-		return fail(err, "port.ips: at most %d addresses", CFG_PORT_IPS_MAX);
+		return fail(err, "%s.ips: at most %d addresses", table, CFG_PORT_IPS_MAX);
 	json_array_foreach(ips, i, v)
 	{
-		if (!json_is_string(v) || cfg_ip_parse(json_string_value(v), &p->ips[i]) < 0)
-			return fail(err, "port.ips[%zu]: not an IP address", i);
+		if (!json_is_string(v) || cfg_ip_parse(json_string_value(v), &out[i]) < 0)
+			return fail(err, "%s.ips[%zu]: not an IP address", table, i);
 	}
-	p->n_ips = (uint8_t)json_array_size(ips);
+	*n_out = (uint8_t)json_array_size(ips);
 	return 0;
+}
+
+static json_t *encode_ips(const struct cfg_ip *ips, int n)
+{
+	json_t *a = json_array();
+	char ip[64];
+
+	for (int i = 0; i < n; i++) {
+		cfg_ip_format(&ips[i], ip, sizeof(ip));
+		json_array_append_new(a, json_string(ip));
+	}
+	return a;
 }
 
 static int port_decode(const json_t *j, struct cfg_port *p, const char *sock_dir, bool key_only,
@@ -247,7 +274,7 @@ static int port_decode(const json_t *j, struct cfg_port *p, const char *sock_dir
 		return 0;
 	if ((rc = get_str(j, "port", "vpc", p->vpc, sizeof(p->vpc), true, err)) < 0 ||
 	    (rc = get_mac(j, "port", "mac", p->mac, err)) < 0 ||
-	    (rc = port_decode_ips(j, p, err)) < 0 ||
+	    (rc = decode_ips(j, "port", p->ips, &p->n_ips, err)) < 0 ||
 	    (rc = get_str(j, "port", "mode", mode, sizeof(mode), false, err)) < 0 ||
 	    (rc = get_uint(j, "port", "queues", UINT16_MAX, &queues, false, err)) < 0)
 		return rc;
@@ -270,17 +297,44 @@ static int port_decode(const json_t *j, struct cfg_port *p, const char *sock_dir
 
 static json_t *port_encode(const struct cfg_port *p)
 {
-	json_t *ips = json_array();
-	char mac[18], ip[64];
+	char mac[18];
 
-	for (int i = 0; i < p->n_ips; i++) {
-		cfg_ip_format(&p->ips[i], ip, sizeof(ip));
-		json_array_append_new(ips, json_string(ip));
-	}
 	cfg_mac_format(p->mac, mac, sizeof(mac));
 	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:i}", "name", p->name, "vpc", p->vpc,
-			 "mac", mac, "ips", ips, "socket", p->socket, "mode",
-			 p->mode == CFG_VHOST_CLIENT ? "client" : "server", "queues", p->queues);
+			 "mac", mac, "ips", encode_ips(p->ips, p->n_ips), "socket", p->socket,
+			 "mode", p->mode == CFG_VHOST_CLIENT ? "client" : "server", "queues",
+			 p->queues);
+}
+
+/* ---- remote ---- */
+
+static const char *const remote_members[] = {"vpc", "mac", "ips", "vtep", NULL};
+
+static int remote_decode(const json_t *j, struct cfg_remote *r, bool key_only, char *err)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = check_members(j, "remote", remote_members, err)) < 0 ||
+	    (rc = get_str(j, "remote", "vpc", r->vpc, sizeof(r->vpc), true, err)) < 0 ||
+	    (rc = get_mac(j, "remote", "mac", r->mac, err)) < 0)
+		return rc;
+	if (key_only)
+		return 0;
+	if ((rc = decode_ips(j, "remote", r->ips, &r->n_ips, err)) < 0 ||
+	    (rc = get_ip(j, "remote", "vtep", &r->vtep, err)) < 0)
+		return rc;
+	return 0;
+}
+
+static json_t *remote_encode(const struct cfg_remote *r)
+{
+	char mac[18], vtep[64];
+
+	cfg_mac_format(r->mac, mac, sizeof(mac));
+	cfg_ip_format(&r->vtep, vtep, sizeof(vtep));
+	return json_pack("{s:s, s:s, s:o, s:s}", "vpc", r->vpc, "mac", mac, "ips",
+			 encode_ips(r->ips, r->n_ips), "vtep", vtep);
 }
 
 /* ---- dispatch ---- */
@@ -295,6 +349,8 @@ int cfg_row_decode(enum cfg_table_id t, const json_t *j, const char *sock_dir, v
 		return subnet_decode(j, row, false, err);
 	case CFG_T_PORT:
 		return port_decode(j, row, sock_dir, false, err);
+	case CFG_T_REMOTE:
+		return remote_decode(j, row, false, err);
 	default:
 		return fail(err, "table: unknown");
 	}
@@ -309,6 +365,8 @@ int cfg_key_decode(enum cfg_table_id t, const json_t *j, void *row, char *err)
 		return subnet_decode(j, row, true, err);
 	case CFG_T_PORT:
 		return port_decode(j, row, NULL, true, err);
+	case CFG_T_REMOTE:
+		return remote_decode(j, row, true, err);
 	default:
 		return fail(err, "table: unknown");
 	}
@@ -323,6 +381,8 @@ json_t *cfg_row_encode(enum cfg_table_id t, const void *row)
 		return subnet_encode(row);
 	case CFG_T_PORT:
 		return port_encode(row);
+	case CFG_T_REMOTE:
+		return remote_encode(row);
 	default:
 		return NULL;
 	}
@@ -330,7 +390,10 @@ json_t *cfg_row_encode(enum cfg_table_id t, const void *row)
 
 static const struct cfg_table *table_of(const struct cfg *c, enum cfg_table_id t)
 {
-	return t == CFG_T_VPC ? &c->vpcs : t == CFG_T_SUBNET ? &c->subnets : &c->ports;
+	const struct cfg_table *tables[CFG_T_COUNT] = {&c->vpcs, &c->subnets, &c->ports,
+						       &c->remotes};
+
+	return tables[t];
 }
 
 json_t *cfg_table_encode(const struct cfg *c, enum cfg_table_id t)
@@ -359,6 +422,7 @@ int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_
 		struct cfg_vpc v;
 		struct cfg_subnet s;
 		struct cfg_port p;
+		struct cfg_remote rm;
 	} r;
 	bool del = strcmp(op, "delete") == 0, ins = strcmp(op, "insert") == 0,
 	     mod = strcmp(op, "modify") == 0;
@@ -382,6 +446,10 @@ int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_
 		return del ? cfg_port_delete(c, r.p.name, err)
 		       : ins ? cfg_port_insert(c, &r.p, err)
 			     : cfg_port_modify(c, &r.p, err);
+	case CFG_T_REMOTE:
+		return del ? cfg_remote_delete(c, r.rm.vpc, r.rm.mac, err)
+		       : ins ? cfg_remote_insert(c, &r.rm, err)
+			     : cfg_remote_modify(c, &r.rm, err);
 	default:
 		return fail(err, "table: unknown");
 	}
@@ -389,7 +457,7 @@ int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_
 
 int cfg_state_decode(const json_t *doc, const char *sock_dir, struct cfg **out, char *err)
 {
-	static const char *const members[] = {"vpcs", "subnets", "ports", NULL};
+	static const char *const members[] = {"vpcs", "subnets", "ports", "remotes", NULL};
 	struct cfg *c;
 	int rc;
 

@@ -143,6 +143,19 @@ static int publish(const struct cfg *c)
 		if ((rc = dp_build_port(b, &pc)) < 0)
 			goto fail;
 	}
+	CFG_FOREACH(struct cfg_remote, r, c->remotes)
+	{
+		uint32_t ip4[CFG_PORT_IPS_MAX];
+		unsigned int n_ip4 = 0;
+
+		for (int i = 0; i < r->n_ips; i++)
+			if (r->ips[i].af == AF_INET)
+				memcpy(&ip4[n_ip4++], r->ips[i].addr, 4);
+		rc = dp_build_remote(b, cfg_vpc_find(c, r->vpc)->vni, r->mac, ip4, n_ip4,
+				     r->vtep.af, r->vtep.addr);
+		if (rc < 0)
+			goto fail;
+	}
 	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
 	{
 		uint32_t ip4 = 0;
@@ -358,13 +371,20 @@ static void count_unchanged(const struct cfg *old, const struct cfg *next, size_
 
 		same[CFG_T_PORT] += o != NULL && cfg_port_equal(o, p);
 	}
+	CFG_FOREACH(struct cfg_remote, r, next->remotes)
+	{
+		const struct cfg_remote *o = cfg_remote_find(old, r->vpc, r->mac);
+
+		same[CFG_T_REMOTE] += o != NULL && cfg_remote_equal(o, r);
+	}
 }
 
 /* A modified row counts as one removed and one added. */
 static json_t *diff_summary(const struct cfg *old, const struct cfg *next, bool *changed)
 {
-	const struct cfg_table *olds[] = {&old->vpcs, &old->subnets, &old->ports};
-	const struct cfg_table *nexts[] = {&next->vpcs, &next->subnets, &next->ports};
+	const struct cfg_table *olds[] = {&old->vpcs, &old->subnets, &old->ports, &old->remotes};
+	const struct cfg_table *nexts[] = {&next->vpcs, &next->subnets, &next->ports,
+					   &next->remotes};
 	size_t same[CFG_T_COUNT];
 	json_t *sum = json_object();
 

@@ -134,10 +134,11 @@ static const char *const none[] = {NULL};
 
 static int vpc_add(int argc, char **argv)
 {
-	static const char *const ints[] = {"vni", NULL};
+	static const char *const strs[] = {"encap", NULL};
+	static const char *const ints[] = {"vni", "mtu", NULL};
 	json_t *row = json_pack("{s:s}", "name", argv[0]);
 
-	if (parse_pairs(argc - 1, argv + 1, row, none, ints, NULL, NULL) != 0) {
+	if (parse_pairs(argc - 1, argv + 1, row, strs, ints, NULL, NULL) != 0) {
 		json_decref(row);
 		return 2;
 	}
@@ -163,7 +164,8 @@ static int show_table(const char *table, const struct print_col *cols)
 
 static int vpc_show(int argc, char **argv)
 {
-	static const struct print_col cols[] = {{"NAME", "name"}, {"VNI", "vni"}, {NULL, NULL}};
+	static const struct print_col cols[] = {
+		{"NAME", "name"}, {"VNI", "vni"}, {"ENCAP", "encap"}, {"MTU", "mtu"}, {NULL, NULL}};
 
 	(void)argc;
 	(void)argv;
@@ -199,6 +201,34 @@ static int subnet_show(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	return show_table("subnet", cols);
+}
+
+static int remote_add(int argc, char **argv)
+{
+	static const char *const strs[] = {"vtep", NULL};
+	json_t *row = json_pack("{s:s, s:s}", "vpc", argv[0], "mac", argv[1]);
+
+	if (parse_pairs(argc - 2, argv + 2, row, strs, none, "ip", "ips") != 0) {
+		json_decref(row);
+		return 2;
+	}
+	return txn_one("insert", "remote", row);
+}
+
+static int remote_del(int argc, char **argv)
+{
+	(void)argc;
+	return txn_one("delete", "remote", json_pack("{s:s, s:s}", "vpc", argv[0], "mac", argv[1]));
+}
+
+static int remote_show(int argc, char **argv)
+{
+	static const struct print_col cols[] = {
+		{"VPC", "vpc"}, {"MAC", "mac"}, {"IPS", "ips"}, {"VTEP", "vtep"}, {NULL, NULL}};
+
+	(void)argc;
+	(void)argv;
+	return show_table("remote", cols);
 }
 
 static int port_add(int argc, char **argv)
@@ -391,7 +421,7 @@ static int do_monitor(int argc, char **argv)
 }
 
 static const struct cmd cmds[] = {
-	{"vpc", "add", 1, vpc_add, "vpc add NAME vni N"},
+	{"vpc", "add", 1, vpc_add, "vpc add NAME vni N [encap vxlan|geneve] [mtu N]"},
 	{"vpc", "del", 1, vpc_del, "vpc del NAME"},
 	{"vpc", "show", 0, vpc_show, "vpc show"},
 	{"subnet", "add", 2, subnet_add, "subnet add VPC CIDR gateway IP gateway-mac MAC"},
@@ -402,12 +432,15 @@ static const struct cmd cmds[] = {
 	{"port", "set", 1, port_set,
 	 "port set NAME [vpc VPC] [mac MAC] [ip IP]... [socket PATH] [mode M] [queues N]"},
 	{"port", "del", 1, port_del, "port del NAME"},
+	{"remote", "add", 2, remote_add, "remote add VPC MAC vtep IP [ip IP]...  (a VM on another host)"},
+	{"remote", "del", 2, remote_del, "remote del VPC MAC"},
+	{"remote", "show", 0, remote_show, "remote show"},
 	{"port", "show", 0, port_show, "port show [NAME]"},
 	{"show", "counters", 0, show_counters, "show counters [PORT]"},
 	{"show", "drops", 0, show_drops, "show drops [--port PORT]"},
 	{"show", "workers", 0, show_workers, "show workers"},
 	{"apply", NULL, 2, do_apply, "apply -f FILE|-   (desired state; idempotent)"},
-	{"dump", NULL, 0, do_dump, "dump [vpc|subnet|port]"},
+	{"dump", NULL, 0, do_dump, "dump [vpc|subnet|port|remote]"},
 	{"monitor", NULL, 0, do_monitor, "monitor [-c N]   (print switch events)"},
 };
 

@@ -85,6 +85,10 @@ int dp_build_port(struct dp_build *b, const struct dp_port_conf *pc);
 /** A subnet gateway: the switch answers ARP for ip4 (if non-zero) with mac. Returns 0,
  *  -ENOMEM. */
 int dp_build_gateway(struct dp_build *b, uint32_t vni, uint32_t ip4, const uint8_t mac[6]);
+/** A VM on another host: ARP for its addresses is answered with its MAC; frames to its MAC
+ *  go to its VTEP. Returns 0, -ENOMEM, -ENOSPC (more addresses than DP_PORT_IPS_MAX). */
+int dp_build_remote(struct dp_build *b, uint32_t vni, const uint8_t mac[6], const uint32_t *ip4,
+		    unsigned int n_ip4, int vtep_af, const uint8_t vtep[16]);
 /** Build the lookup tables, publish, wait for the grace period, free the previous snapshot.
  *  Frees b. Returns 0, or -ENOMEM (or a table's -ENOSPC) and the previous snapshot stays. */
 int dp_build_commit(struct dp_build *b);

@@ -68,8 +68,20 @@ struct dp_arp_key {
 	rte_be32_t ip;
 } __rte_aligned(8);
 
-/* dp_l2 table values: a port index, or this for a subnet gateway MAC. */
+/* dp_l2 table values: a port index, this for a subnet gateway MAC, or DP_L2_REMOTE plus the
+ * index of a remote endpoint in the snapshot. */
 #define DP_L2_GATEWAY ((uintptr_t)0xffff)
+#define DP_L2_REMOTE ((uintptr_t)0x10000)
+
+/* A VM on another host, in a snapshot. Immutable once published. */
+struct dp_remote {
+	uint32_t vni;
+	struct rte_ether_addr mac;
+	uint8_t n_ip4;
+	uint8_t vtep_af;
+	rte_be32_t ip4[DP_PORT_IPS_MAX];
+	uint8_t vtep[16];
+};
 
 /* The configuration workers run on. Built and published by the control thread; immutable. */
 struct dp_snap {
@@ -77,6 +89,8 @@ struct dp_snap {
 	struct rte_hash *l2;  /* dp_l2_key -> port index or DP_L2_GATEWAY */
 	struct rte_hash *arp; /* dp_arp_key -> MAC packed in the data pointer */
 	struct dp_port_snap ports[DP_PORTS_MAX];
+	uint32_t n_remotes;
+	struct dp_remote *remotes;
 	uint16_t n_rxqs[RTE_MAX_LCORE];
 	struct dp_rxq *rxqs[RTE_MAX_LCORE]; /* per worker index */
 };

@@ -22,7 +22,7 @@ struct dp_gateway {
 
 struct dp_build {
 	struct dp_snap *snap;
-	unsigned int n_ports, n_queues, n_gateways, cap_gateways;
+	unsigned int n_ports, n_queues, n_gateways, cap_gateways, cap_remotes;
 	struct dp_gateway *gateways;
 };
 
@@ -81,6 +81,34 @@ int dp_build_gateway(struct dp_build *b, uint32_t vni, uint32_t ip4, const uint8
 	return 0;
 }
 
+int dp_build_remote(struct dp_build *b, uint32_t vni, const uint8_t mac[6], const uint32_t *ip4,
+		    unsigned int n_ip4, int vtep_af, const uint8_t vtep[16])
+{
+	struct dp_snap *s = b->snap;
+	struct dp_remote *r;
+
+	if (n_ip4 > DP_PORT_IPS_MAX)
+		return -ENOSPC;
+	if (s->n_remotes == b->cap_remotes) {
+		unsigned int cap = b->cap_remotes ? b->cap_remotes * 2 : 64;
+		void *rs = rte_realloc(s->remotes, cap * sizeof(*r), 0);
+
+		if (rs == NULL)
+			return -ENOMEM;
+		s->remotes = rs;
+		b->cap_remotes = cap;
+	}
+	r = &s->remotes[s->n_remotes++];
+	memset(r, 0, sizeof(*r));
+	r->vni = vni;
+	memcpy(r->mac.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
+	r->n_ip4 = (uint8_t)n_ip4;
+	memcpy(r->ip4, ip4, n_ip4 * sizeof(*ip4));
+	r->vtep_af = (uint8_t)vtep_af;
+	memcpy(r->vtep, vtep, 16);
+	return 0;
+}
+
 static struct rte_hash *hash_new(const char *kind, uint32_t key_len, unsigned int entries)
 {
 	char name[RTE_HASH_NAMESIZE];
@@ -127,6 +155,23 @@ static int fill_tables(struct dp_build *b)
 			ak.vni = ps->vni;
 			ak.ip = ps->ip4[j];
 			rc = rte_hash_add_key_data(s->arp, &ak, mac_to_data(&ps->mac));
+			if (rc < 0)
+				return rc;
+		}
+	}
+	for (uint32_t i = 0; i < s->n_remotes; i++) {
+		const struct dp_remote *r = &s->remotes[i];
+
+		memset(&l2k, 0, sizeof(l2k));
+		l2k.vni = r->vni;
+		l2k.mac = r->mac;
+		rc = rte_hash_add_key_data(s->l2, &l2k, (void *)(DP_L2_REMOTE + i));
+		if (rc < 0)
+			return rc;
+		for (int j = 0; j < r->n_ip4; j++) {
+			ak.vni = r->vni;
+			ak.ip = r->ip4[j];
+			rc = rte_hash_add_key_data(s->arp, &ak, mac_to_data(&r->mac));
 			if (rc < 0)
 				return rc;
 		}
@@ -183,6 +228,7 @@ static void snap_free(struct dp_snap *s)
 		return;
 	rte_hash_free(s->l2);
 	rte_hash_free(s->arp);
+	rte_free(s->remotes);
 	for (unsigned int w = 0; w < RTE_MAX_LCORE; w++)
 		rte_free(s->rxqs[w]);
 	rte_free(s);
@@ -205,7 +251,10 @@ int dp_build_commit(struct dp_build *b)
 
 	for (uint16_t i = 0; i < DP_PORTS_MAX; i++)
 		n_arp += s->ports[i].n_ip4;
-	s->l2 = hash_new("dp_l2", sizeof(struct dp_l2_key), b->n_ports + b->n_gateways);
+	for (uint32_t i = 0; i < s->n_remotes; i++)
+		n_arp += s->remotes[i].n_ip4;
+	s->l2 = hash_new("dp_l2", sizeof(struct dp_l2_key),
+			 b->n_ports + b->n_gateways + s->n_remotes);
 	s->arp = hash_new("dp_arp", sizeof(struct dp_arp_key), n_arp);
 	if (s->l2 == NULL || s->arp == NULL) {
 		rc = -ENOMEM;

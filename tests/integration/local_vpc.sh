@@ -56,6 +56,18 @@ gw=$(vm b1 ip -j neigh show 10.0.0.1 | jq -r '.[0].lladdr // "none"')
 check_eq "ARP for the gateway answered with the gateway MAC" "02:00:00:00:00:01" "$gw"
 check "ARP for another VM answered by the switch" ping_ok b1 10.0.0.12 1
 
+# --- a VM on another host: ARP answered here, in its own VPC only ---
+check "add a remote endpoint to blue" ctl sw remote add blue 52:54:00:00:00:21 vtep 192.0.2.2 ip 10.0.0.21
+before=$(drop_count sw b1 no_underlay)
+vm b1 ping -c 2 -i 0.2 -W 1 10.0.0.21 >/dev/null 2>&1 || true
+remote_mac=$(vm b1 ip -j neigh show 10.0.0.21 | jq -r '.[0].lladdr // "none"')
+check_eq "ARP for the remote VM answered with its MAC" "52:54:00:00:00:21" "$remote_mac"
+check_eq "its 2 frames dropped as no_underlay (no underlay on this host)" 2 \
+	$(($(drop_count sw b1 no_underlay) - before))
+vm r1 ping -c 1 -W 1 10.0.0.21 >/dev/null 2>&1 || true
+check_eq "red does not know blue's remote VM" "none" \
+	"$(vm r1 ip -j neigh show 10.0.0.21 | jq -r '.[0].lladdr // "none"')"
+
 # --- port security: a spoofed source IP, exactly counted ---
 vm b1 ip neigh replace 10.0.0.12 lladdr 52:54:00:00:00:02 dev eth0 nud permanent
 vm b1 ip addr add 10.0.0.99/32 dev eth0

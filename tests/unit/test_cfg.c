@@ -29,6 +29,8 @@ static struct cfg_vpc mk_vpc(const char *name, uint32_t vni)
 	memset(&v, 0, sizeof(v));
 	snprintf(v.name, sizeof(v.name), "%s", name);
 	v.vni = vni;
+	v.encap = CFG_ENCAP_VXLAN;
+	v.mtu = CFG_MTU_DEFAULT;
 	return v;
 }
 
@@ -1271,6 +1273,187 @@ static void ipv4_equality_ignores_unused_address_bytes(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* ---- remote endpoints (VMs on other hosts) and VPC encap/MTU ---- */
+
+static struct cfg_remote mk_remote(const char *vpc, const char *mac, const char *ip,
+				   const char *vtep)
+{
+	struct cfg_remote r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.vpc, sizeof(r.vpc), "%s", vpc);
+	assert_int_equal(cfg_mac_parse(mac, r.mac), 0);
+	if (ip != NULL)
+		assert_int_equal(cfg_ip_parse(ip, &r.ips[r.n_ips++]), 0);
+	assert_int_equal(cfg_ip_parse(vtep, &r.vtep), 0);
+	return r;
+}
+
+/* Insert must fail with rc, say `field` in its message, and leave the state as it was. */
+static void assert_remote_refused(struct cfg *c, const struct cfg_remote *r, int rc,
+				  const char *field)
+{
+	struct cfg *before = cfg_clone(c);
+	char err[CFG_ERR_SIZE] = "";
+
+	assert_non_null(before);
+	assert_int_equal(cfg_remote_insert(c, r, err), rc);
+	assert_non_null(strstr(err, field));
+	assert_int_equal(c->remotes.len, before->remotes.len);
+	cfg_free(before);
+}
+
+static void remote_insert_rejects_mac_of_a_local_port(void **state)
+{
+	struct cfg_remote r = mk_remote("blue", "02:00:00:00:01:01", "10.0.0.20", "192.0.2.2");
+
+	assert_remote_refused(*state, &r, -EEXIST, "port 'vm1'");
+}
+
+static void remote_insert_rejects_ip_of_a_local_port(void **state)
+{
+	struct cfg_remote r = mk_remote("blue", "02:00:00:00:09:01", "10.0.0.10", "192.0.2.2");
+
+	assert_remote_refused(*state, &r, -EEXIST, "remote.ips[0]");
+}
+
+static void remote_insert_rejects_ip_outside_every_subnet(void **state)
+{
+	struct cfg_remote r = mk_remote("blue", "02:00:00:00:09:01", "10.9.0.5", "192.0.2.2");
+
+	assert_remote_refused(*state, &r, -EINVAL, "outside every subnet");
+}
+
+static void remote_insert_rejects_gateway_mac_and_address(void **state)
+{
+	struct cfg_remote a = mk_remote("blue", "02:00:00:00:00:01", "10.0.0.20", "192.0.2.2");
+	struct cfg_remote b = mk_remote("blue", "02:00:00:00:09:01", "10.0.0.1", "192.0.2.2");
+
+	assert_remote_refused(*state, &a, -EEXIST, "gateway MAC");
+	assert_remote_refused(*state, &b, -EEXIST, "gateway");
+}
+
+static void remote_insert_rejects_unusable_vtep(void **state)
+{
+	struct cfg_remote zero = mk_remote("blue", "02:00:00:00:09:01", "10.0.0.20", "0.0.0.0");
+	struct cfg_remote mcast = mk_remote("blue", "02:00:00:00:09:01", "10.0.0.20", "239.1.1.1");
+	struct cfg_remote mcast6 = mk_remote("blue", "02:00:00:00:09:01", "10.0.0.20", "ff02::1");
+	struct cfg_remote none = mk_remote("blue", "02:00:00:00:09:01", "10.0.0.20", "192.0.2.2");
+
+	none.vtep.af = 0;
+	assert_remote_refused(*state, &zero, -EINVAL, "remote.vtep");
+	assert_remote_refused(*state, &mcast, -EINVAL, "remote.vtep");
+	assert_remote_refused(*state, &mcast6, -EINVAL, "remote.vtep");
+	assert_remote_refused(*state, &none, -EINVAL, "remote.vtep");
+}
+
+static void remote_insert_rejects_unknown_vpc_and_duplicates(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_remote r = mk_remote("blue", "02:00:00:00:09:01", "10.0.0.20", "192.0.2.2");
+	struct cfg_remote g = mk_remote("green", "02:00:00:00:09:01", NULL, "192.0.2.2");
+
+	assert_remote_refused(c, &g, -ENOENT, "no vpc 'green'");
+	assert_int_equal(cfg_remote_insert(c, &r, err), 0);
+	assert_remote_refused(c, &r, -EEXIST, "remote.mac");
+}
+
+static void port_insert_rejects_mac_or_ip_of_a_remote(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE] = "";
+	struct cfg_remote r = mk_remote("blue", "02:00:00:00:09:01", "10.0.0.20", "192.0.2.2");
+	struct cfg_port by_mac = mk_port("vm2", "blue", "02:00:00:00:09:01", "10.0.0.21");
+	struct cfg_port by_ip = mk_port("vm2", "blue", "02:00:00:00:09:02", "10.0.0.20");
+
+	assert_int_equal(cfg_remote_insert(c, &r, err), 0);
+	assert_int_equal(cfg_port_insert(c, &by_mac, err), -EEXIST);
+	assert_non_null(strstr(err, "remote endpoint"));
+	assert_int_equal(cfg_port_insert(c, &by_ip, err), -EEXIST);
+	assert_non_null(strstr(err, "port.ips[0]"));
+	assert_int_equal(c->ports.len, 1);
+}
+
+static void remote_same_mac_and_ip_allowed_in_another_vpc(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_remote r = mk_remote("red", "02:00:00:00:01:01", "10.0.0.10", "192.0.2.2");
+
+	assert_int_equal(cfg_remote_insert(c, &r, err), 0);
+	assert_true(cfg_remote_equal(cfg_remote_find(c, "red", r.mac), &r));
+}
+
+static void remote_modify_moves_it_and_delete_removes_it(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_remote r = mk_remote("blue", "02:00:00:00:09:01", "10.0.0.20", "192.0.2.2");
+	struct cfg_remote moved = mk_remote("blue", "02:00:00:00:09:01", "10.0.0.20", "2001:db8::2");
+
+	assert_int_equal(cfg_remote_modify(c, &r, err), -ENOENT);
+	assert_int_equal(cfg_remote_insert(c, &r, err), 0);
+	/* modifying a row must not clash with itself */
+	assert_int_equal(cfg_remote_modify(c, &moved, err), 0);
+	assert_true(cfg_remote_equal(cfg_remote_find(c, "blue", r.mac), &moved));
+	assert_int_equal(cfg_remote_delete(c, "blue", r.mac, err), 0);
+	assert_null(cfg_remote_find(c, "blue", r.mac));
+	assert_int_equal(cfg_remote_delete(c, "blue", r.mac, err), -ENOENT);
+}
+
+static void vpc_and_subnet_delete_refuse_while_a_remote_needs_them(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE] = "";
+	struct cfg_remote r = mk_remote("red", "02:00:00:00:09:01", "10.0.0.20", "192.0.2.2");
+	struct cfg_prefix net;
+
+	assert_int_equal(cfg_remote_insert(c, &r, err), 0);
+	assert_int_equal(cfg_prefix_parse("10.0.0.0/24", &net), 0);
+	assert_int_equal(cfg_subnet_delete(c, "red", &net, err), -EBUSY);
+	assert_non_null(strstr(err, "remote endpoint"));
+	assert_int_equal(cfg_vpc_delete(c, "red", err), -EBUSY);
+	assert_non_null(strstr(err, "remote endpoints"));
+	assert_non_null(cfg_vpc_find(c, "red"));
+}
+
+static void vpc_rejects_mtu_out_of_range_and_unknown_encap(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE] = "";
+	struct cfg_vpc small = mk_vpc("green", 300), big = mk_vpc("green", 300);
+	struct cfg_vpc odd = mk_vpc("green", 300), geneve = mk_vpc("green", 300);
+
+	small.mtu = CFG_MTU_MIN - 1;
+	big.mtu = CFG_MTU_MAX + 1;
+	odd.encap = (enum cfg_encap)7;
+	geneve.encap = CFG_ENCAP_GENEVE;
+	geneve.mtu = 1400;
+	assert_int_equal(cfg_vpc_insert(c, &small, err), -EINVAL);
+	assert_non_null(strstr(err, "vpc.mtu"));
+	assert_int_equal(cfg_vpc_insert(c, &big, err), -EINVAL);
+	assert_int_equal(cfg_vpc_insert(c, &odd, err), -EINVAL);
+	assert_non_null(strstr(err, "vpc.encap"));
+	assert_null(cfg_vpc_find(c, "green"));
+	assert_int_equal(cfg_vpc_insert(c, &geneve, err), 0);
+	assert_true(cfg_vpc_equal(cfg_vpc_find(c, "green"), &geneve));
+}
+
+static void clone_copies_remotes(void **state)
+{
+	struct cfg *c = *state, *d;
+	char err[CFG_ERR_SIZE];
+	struct cfg_remote r = mk_remote("blue", "02:00:00:00:09:01", "10.0.0.20", "192.0.2.2");
+
+	assert_int_equal(cfg_remote_insert(c, &r, err), 0);
+	d = cfg_clone(c);
+	assert_non_null(d);
+	assert_int_equal(cfg_remote_delete(c, "blue", r.mac, err), 0);
+	assert_non_null(cfg_remote_find(d, "blue", r.mac));
+	cfg_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1306,6 +1489,18 @@ int main(void)
 		T(vpc_delete_rejects_unknown_vpc),
 		T(vpc_delete_refuses_while_ports_remain),
 		T(vpc_delete_refuses_while_subnets_remain),
+		T(remote_insert_rejects_mac_of_a_local_port),
+		T(remote_insert_rejects_ip_of_a_local_port),
+		T(remote_insert_rejects_ip_outside_every_subnet),
+		T(remote_insert_rejects_gateway_mac_and_address),
+		T(remote_insert_rejects_unusable_vtep),
+		T(remote_insert_rejects_unknown_vpc_and_duplicates),
+		T(port_insert_rejects_mac_or_ip_of_a_remote),
+		T(remote_same_mac_and_ip_allowed_in_another_vpc),
+		T(remote_modify_moves_it_and_delete_removes_it),
+		T(vpc_and_subnet_delete_refuse_while_a_remote_needs_them),
+		T(vpc_rejects_mtu_out_of_range_and_unknown_encap),
+		T(clone_copies_remotes),
 		T(vpc_delete_removes_only_that_vpc_and_keeps_order),
 		T(tables_grow_past_initial_capacity),
 

@@ -87,6 +87,21 @@ static void add_gateway(struct dp_build *b, uint32_t vni, const char *ip, const 
 	assert_int_equal(dp_build_gateway(b, vni, ip4(ip), ea.addr_bytes), 0);
 }
 
+/* A VM of VPC A on another host; VPC B has nothing at that MAC or address. */
+#define REMOTE_A "02:00:00:00:00:21"
+
+static void add_remote(struct dp_build *b, uint32_t vni, const char *mac, const char *ip,
+		       const char *vtep)
+{
+	struct rte_ether_addr ea;
+	uint8_t vt[16] = {0};
+	uint32_t a = ip4(ip);
+
+	assert_int_equal(rte_ether_unformat_addr(mac, &ea), 0);
+	assert_int_equal(inet_pton(AF_INET, vtep, vt), 1);
+	assert_int_equal(dp_build_remote(b, vni, ea.addr_bytes, &a, 1, AF_INET, vt), 0);
+}
+
 static int group_setup(void **state)
 {
 	/* --no-huge cannot go with --in-memory; --no-shconf keeps the run off the filesystem */
@@ -133,6 +148,7 @@ static int group_setup(void **state)
 	add_port(b, B3, 200, MAC_3, "10.0.0.13", NULL);
 	add_gateway(b, 100, "10.0.0.1", GW_A);
 	add_gateway(b, 200, "10.0.0.1", GW_B);
+	add_remote(b, 100, REMOTE_A, "10.0.0.21", "192.0.2.2");
 	assert_int_equal(dp_build_commit(b), 0);
 	snap = atomic_load(&dp_snap_current);
 	assert_non_null(snap);
@@ -834,6 +850,40 @@ static void port_stats_sum_what_the_worker_counted(void **state)
 
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
+static void arp_for_a_remote_vm_is_answered_with_its_mac(void **state)
+{
+	struct rte_mbuf *m = pkt_arp_request(MAC_1, "10.0.0.11", "10.0.0.21");
+
+	(void)state;
+	run1(A1, m);
+	assert_sent_only_to(A1, A1, m);
+	assert_mac(&arp_of(m)->arp_data.arp_sha, REMOTE_A);
+}
+
+static void remote_vm_is_not_known_in_another_vpc(void **state)
+{
+	struct rte_mbuf *arp = pkt_arp_request(MAC_1, "10.0.0.11", "10.0.0.21");
+	struct rte_mbuf *m = pkt_eth_ipv4(MAC_1, REMOTE_A, "10.0.0.11", "10.0.0.21");
+
+	(void)state;
+	run1(B1, arp);
+	assert_dropped(B1, arp, DP_DROP_ARP_UNKNOWN_TARGET);
+	w->n_drops = 0;
+	rte_pktmbuf_free(arp);
+	memset(w->ports[idx[B1]].drops, 0, sizeof(w->ports[idx[B1]].drops));
+	run1(B1, m);
+	assert_dropped(B1, m, DP_DROP_UNKNOWN_DST_MAC);
+}
+
+static void frame_to_a_remote_vm_without_underlay_is_dropped_by_name(void **state)
+{
+	struct rte_mbuf *m = pkt_eth_ipv4(MAC_1, REMOTE_A, "10.0.0.11", "10.0.0.21");
+
+	(void)state;
+	run1(A1, m);
+	assert_dropped(A1, m, DP_DROP_NO_UNDERLAY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -865,6 +915,9 @@ int main(void)
 
 		T(frame_is_delivered_to_the_port_owning_dst_mac),
 		T(mixed_destinations_in_one_burst_each_go_their_own_way),
+		T(arp_for_a_remote_vm_is_answered_with_its_mac),
+		T(remote_vm_is_not_known_in_another_vpc),
+		T(frame_to_a_remote_vm_without_underlay_is_dropped_by_name),
 		T(ipv6_from_port_address_is_delivered),
 		T(ipv4_with_padding_or_options_is_delivered),
 		T(vpcs_with_same_macs_and_ips_stay_isolated),
