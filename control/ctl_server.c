@@ -26,6 +26,7 @@
 #include "../vhost/vport.h"
 #include "cfg.h"
 #include "ctl_switch.h"
+#include "ctl_underlay.h"
 #include "sockpath.h"
 #include "sb_proto.h"
 
@@ -52,7 +53,7 @@ struct conn {
 	size_t out_len, out_off;
 };
 
-static int listen_fd = -1, epfd = -1, sig_fd = -1, vport_fd = -1;
+static int listen_fd = -1, epfd = -1, sig_fd = -1, vport_fd = -1, nl_fd = -1;
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static struct conn *conns;
 static unsigned int n_conns;
@@ -478,20 +479,31 @@ int ctl_server_init(const char *path)
 	ctl_switch_set_event_cb(broadcast_event, NULL);
 	ev.data.ptr = &vport_fd;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, vport_fd, &ev);
+	nl_fd = ctl_underlay_fd();
+	if (nl_fd >= 0) {
+		ev.data.ptr = &nl_fd;
+		epoll_ctl(epfd, EPOLL_CTL_ADD, nl_fd, &ev);
+	}
 	return 0;
 }
 
 int ctl_server_run(void)
 {
 	struct epoll_event evs[32];
+	struct timespec last = {0}, now;
 
 	for (;;) {
-		int n = epoll_wait(epfd, evs, 32, 1000);
+		/* 100 ms: how soon a VTEP the workers could not reach gets its resolution asked */
+		int n = epoll_wait(epfd, evs, 32, 100);
 
 		if (n < 0 && errno != EINTR)
 			return -errno;
-		if (n <= 0)
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec != last.tv_sec || now.tv_nsec - last.tv_nsec > 100000000) {
+			last = now;
 			resume_listening();
+			ctl_switch_underlay_tick();
+		}
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
 
@@ -506,6 +518,9 @@ int ctl_server_run(void)
 				}
 			} else if (p == &vport_fd) {
 				ctl_switch_poll_links();
+			} else if (p == &nl_fd) {
+				if (ctl_underlay_netlink_ready())
+					ctl_switch_underlay_changed();
 			} else {
 				struct conn *c = p; /* maybe dead: freed only after the batch */
 

@@ -21,6 +21,7 @@
 #include "../dataplane/dp.h"
 #include "../vhost/vport.h"
 #include "cfg_json.h"
+#include "ctl_underlay.h"
 #include "sockpath.h"
 
 /* Runtime objects of one port, found by name. */
@@ -124,6 +125,21 @@ static int publish(const struct cfg *c)
 
 	if (b == NULL)
 		return -ENOMEM;
+	if (ctl_underlay_present()) {
+		struct dp_underlay_conf u;
+
+		ctl_underlay_conf(&u);
+		if ((rc = dp_build_underlay(b, &u)) < 0)
+			goto fail;
+	}
+	CFG_FOREACH(struct cfg_vpc, v, c->vpcs)
+	{
+		rc = dp_build_vpc(b, v->vni,
+				  v->encap == CFG_ENCAP_GENEVE ? DP_ENCAP_GENEVE : DP_ENCAP_VXLAN,
+				  v->mtu);
+		if (rc < 0)
+			goto fail;
+	}
 	CFG_FOREACH(struct cfg_port, p, c->ports)
 	{
 		struct port_rt *r = rt_find(p->name);
@@ -151,8 +167,16 @@ static int publish(const struct cfg *c)
 		for (int i = 0; i < r->n_ips; i++)
 			if (r->ips[i].af == AF_INET)
 				memcpy(&ip4[n_ip4++], r->ips[i].addr, 4);
+		uint32_t vtep4 = 0;
+		uint8_t nh_mac[6];
+		bool nh = false;
+
+		if (r->vtep.af == AF_INET) {
+			memcpy(&vtep4, r->vtep.addr, 4);
+			nh = ctl_underlay_nh_mac(vtep4, nh_mac);
+		}
 		rc = dp_build_remote(b, cfg_vpc_find(c, r->vpc)->vni, r->mac, ip4, n_ip4,
-				     r->vtep.af, r->vtep.addr);
+				     r->vtep.af, r->vtep.addr, nh ? nh_mac : NULL);
 		if (rc < 0)
 			goto fail;
 	}
@@ -517,7 +541,7 @@ int ctl_switch_stats(const json_t *body, json_t **reply, char *err)
 	const char *port = json_string_value(pj);
 
 	if (kind == NULL)
-		return fail(err, -EINVAL, "stats.kind: missing (ports, drops or workers)");
+		return fail(err, -EINVAL, "stats.kind: missing (ports, drops, workers or underlay)");
 	if (pj != NULL && (port == NULL || cfg_port_find(cur, port) == NULL)) {
 		snprintf(err, CFG_ERR_SIZE, "stats.port: no port '%s'", port ? port : "?");
 		return -ENOENT;
@@ -533,8 +557,10 @@ int ctl_switch_stats(const json_t *body, json_t **reply, char *err)
 		*reply = json_pack("{s:o}", "drops", drops_json(port));
 	} else if (strcmp(kind, "workers") == 0) {
 		*reply = json_pack("{s:o}", "workers", workers_json());
+	} else if (strcmp(kind, "underlay") == 0) {
+		*reply = json_pack("{s:o}", "underlay", ctl_underlay_json());
 	} else {
-		return fail(err, -EINVAL, "stats.kind: must be ports, drops or workers");
+		return fail(err, -EINVAL, "stats.kind: must be ports, drops, workers or underlay");
 	}
 	return 0;
 }
@@ -545,6 +571,22 @@ static void on_link(struct vport *vp, bool up, void *arg)
 	for (struct port_rt *r = rts; r != NULL; r = r->next)
 		if (r->vp == vp)
 			emit_link(r->cfg.name, up, NULL);
+}
+
+void ctl_switch_underlay_changed(void)
+{
+	/* next hops may have changed: the same state, new encap templates */
+	if (cur != NULL && publish(cur) < 0)
+		fprintf(stderr, "vpcswitchd: cannot republish after an underlay change\n");
+}
+
+void ctl_switch_underlay_tick(void)
+{
+	uint32_t vteps[64];
+	unsigned int n = dp_vteps_unresolved(vteps, 64);
+
+	for (unsigned int i = 0; i < n; i++)
+		ctl_underlay_resolve(vteps[i]);
 }
 
 void ctl_switch_set_event_cb(void (*cb)(json_t *event, void *arg), void *arg)

@@ -30,6 +30,10 @@ int ctl_switch_stats(const json_t *body, json_t **reply, char *err);
 /** Where asynchronous events go (port link changes, including a connected port's removal).
  *  cb takes the reference to event. */
 void ctl_switch_set_event_cb(void (*cb)(json_t *event, void *arg), void *arg);
+/** The kernel's routes or neighbours changed: rebuild the encap templates. */
+void ctl_switch_underlay_changed(void);
+/** Periodic: ask the kernel to resolve the VTEPs the workers found unresolved. */
+void ctl_switch_underlay_tick(void);
 /** Apply recorded vhost events (link up/down), emitting an event for each change. */
 void ctl_switch_poll_links(void);
 

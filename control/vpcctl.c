@@ -354,6 +354,20 @@ static int show_workers(int argc, char **argv)
 	return show_stats("workers", NULL, cols);
 }
 
+static int show_underlay(int argc, char **argv)
+{
+	json_t *reply = NULL;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	rc = call(SB_STATS_REQUEST, json_pack("{s:s}", "kind", "underlay"), &reply);
+	if (rc == 0)
+		print_object(json_object_get(reply, "underlay"));
+	json_decref(reply);
+	return rc;
+}
+
 static int do_apply(int argc, char **argv)
 {
 	json_error_t je;
@@ -439,6 +453,7 @@ static const struct cmd cmds[] = {
 	{"show", "counters", 0, show_counters, "show counters [PORT]"},
 	{"show", "drops", 0, show_drops, "show drops [--port PORT]"},
 	{"show", "workers", 0, show_workers, "show workers"},
+	{"show", "underlay", 0, show_underlay, "show underlay"},
 	{"apply", NULL, 2, do_apply, "apply -f FILE|-   (desired state; idempotent)"},
 	{"dump", NULL, 0, do_dump, "dump [vpc|subnet|port|remote]"},
 	{"monitor", NULL, 0, do_monitor, "monitor [-c N]   (print switch events)"},

@@ -24,6 +24,7 @@
 #include "cfg.h"
 #include "ctl_server.h"
 #include "ctl_switch.h"
+#include "ctl_underlay.h"
 
 #define DEFAULT_RUN_DIR "/run/vpcswitch"
 
@@ -37,6 +38,14 @@ static void usage(const char *prog)
 	       "  -f, --state FILE        apply this desired-state JSON at start (as vpcctl apply -f)\n"
 	       "      --idle-sleep-us N   a worker with nothing to do sleeps N us (default 0: poll)\n"
 	       "      --mbufs N           packet buffers (default 32768)\n"
+	       "underlay (VMs on other hosts; all of these need --underlay and --vtep):\n"
+	       "      --underlay DEVARGS  the underlay port: any DPDK port (a PCI address, or\n"
+	       "                          net_af_packet0,iface=eth1 / net_tap0,iface=...)\n"
+	       "      --vtep IP/LEN       this host's VTEP address, given to the exception tap\n"
+	       "      --vtep-iface NAME   the exception tap in the kernel (default vpcsw0)\n"
+	       "      --vxlan-port N      (default 4789)     --geneve-port N  (default 6081)\n"
+	       "      --tunnel-ttl N      outer TTL (default 64)\n"
+	       "      --sport-range A-B   outer UDP source ports (default 49152-65535)\n"
 	       "  -h, --help\n"
 	       "Worker lcores are the EAL lcores other than the main one (e.g. -l 0,1: one worker).\n",
 	       prog);
@@ -45,6 +54,7 @@ static void usage(const char *prog)
 struct opts {
 	const char *ctl_socket, *vhost_dir, *state;
 	struct dp_params dp;
+	struct ctl_underlay_opts ul;
 };
 
 static int parse_uint(const char *s, unsigned int max, unsigned int *out)
@@ -68,15 +78,26 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"state", required_argument, NULL, 'f'},
 		{"idle-sleep-us", required_argument, NULL, 'I'},
 		{"mbufs", required_argument, NULL, 'M'},
+		{"underlay", required_argument, NULL, 'U'},
+		{"vtep", required_argument, NULL, 'V'},
+		{"vtep-iface", required_argument, NULL, 'F'},
+		{"vxlan-port", required_argument, NULL, 'X'},
+		{"geneve-port", required_argument, NULL, 'G'},
+		{"tunnel-ttl", required_argument, NULL, 'T'},
+		{"sport-range", required_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
+	unsigned int v, v2;
+
 	*o = (struct opts){
 		.ctl_socket = DEFAULT_RUN_DIR "/vpcswitchd.sock",
 		.vhost_dir = DEFAULT_RUN_DIR,
 		.dp = {.n_mbufs = 32768},
+		.ul = {.iface = "vpcsw0", .vxlan_port = 4789, .geneve_port = 6081, .ttl = 64,
+		       .sport_min = 49152, .sport_max = 65535},
 	};
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:d:f:h", longs, NULL)) != -1) {
@@ -96,12 +117,48 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -EINVAL;
 			}
 			break;
+		case 'U': o->ul.devargs = optarg; break;
+		case 'V': o->ul.vtep = optarg; break;
+		case 'F': o->ul.iface = optarg; break;
+		case 'X':
+		case 'G':
+			if (parse_uint(optarg, 65535, &v) < 0 || v == 0) {
+				fprintf(stderr, "--%s-port: '%s' is not 1-65535\n",
+					c == 'X' ? "vxlan" : "geneve", optarg);
+				return -EINVAL;
+			}
+			*(c == 'X' ? &o->ul.vxlan_port : &o->ul.geneve_port) = (uint16_t)v;
+			break;
+		case 'T':
+			if (parse_uint(optarg, 255, &v) < 0 || v == 0) {
+				fprintf(stderr, "--tunnel-ttl: '%s' is not 1-255\n", optarg);
+				return -EINVAL;
+			}
+			o->ul.ttl = (uint8_t)v;
+			break;
+		case 'R':
+			if (sscanf(optarg, "%u-%u", &v, &v2) != 2 || v == 0 || v > v2 || v2 > 65535) {
+				fprintf(stderr, "--sport-range: '%s' is not A-B within 1-65535\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->ul.sport_min = (uint16_t)v;
+			o->ul.sport_max = (uint16_t)v2;
+			break;
 		case 'h': usage(argv[0]); exit(0);
 		default: usage(argv[0]); return -EINVAL;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if ((o->ul.devargs == NULL) != (o->ul.vtep == NULL)) {
+		fprintf(stderr, "--underlay and --vtep go together\n");
+		return -EINVAL;
+	}
+	if (o->ul.vxlan_port == o->ul.geneve_port) {
+		fprintf(stderr, "--vxlan-port and --geneve-port must differ\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -223,6 +280,8 @@ int main(int argc, char **argv)
 		goto out_eal;
 	}
 	mkdir(o.vhost_dir, 0755);
+	if (o.ul.devargs != NULL && (rc = ctl_underlay_init(&o.ul)) < 0)
+		goto out_dp;
 	if ((rc = vport_init()) < 0 || (rc = ctl_switch_init(o.vhost_dir)) < 0) {
 		fprintf(stderr, "vpcswitchd: init: %s\n", strerror(-rc));
 		goto out_dp;
@@ -247,6 +306,8 @@ out_switch:
 	ctl_switch_fini();
 	vport_fini();
 out_dp:
+	dp_stop();
+	ctl_underlay_fini();
 	dp_fini();
 out_eal:
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());

@@ -39,6 +39,8 @@ void dp_stop(void);
 /** dp_stop, then free the snapshot and pool. Main lcore; safe if init failed. */
 void dp_fini(void);
 unsigned int dp_worker_count(void);
+/** The packet buffer pool, for the DPDK ports the control thread sets up. */
+struct rte_mempool *dp_mempool(void);
 
 /*
  * A port's runtime object: one per VM port, lives from dp_port_create until dp_port_destroy
@@ -49,6 +51,9 @@ struct dp_port;
 
 /** Control thread. Returns NULL with errno = ENOSPC (no free index) or ENOMEM. */
 struct dp_port *dp_port_create(const char *name, uint16_t n_queues);
+/** A DPDK port the caller configured and started with one rx queue and dp_worker_count()
+ *  tx queues (each worker sends on its own). Control thread. NULL with errno as above. */
+struct dp_port *dp_port_create_ethdev(const char *name, uint16_t eth_port);
 /** Control thread; accepts NULL. The port must be in no published snapshot. */
 void dp_port_destroy(struct dp_port *port);
 uint16_t dp_port_index(const struct dp_port *port);
@@ -85,10 +90,32 @@ int dp_build_port(struct dp_build *b, const struct dp_port_conf *pc);
 /** A subnet gateway: the switch answers ARP for ip4 (if non-zero) with mac. Returns 0,
  *  -ENOMEM. */
 int dp_build_gateway(struct dp_build *b, uint32_t vni, uint32_t ip4, const uint8_t mac[6]);
+enum dp_encap { DP_ENCAP_VXLAN, DP_ENCAP_GENEVE };
+
+/* The host's underlay: where tunnel packets leave and arrive. IPv4 underlay for now. */
+struct dp_underlay_conf {
+	struct dp_port *port; /* the underlay NIC */
+	struct dp_port *tap;  /* the host kernel's side of it: the exception path */
+	uint8_t mac[6];       /* the underlay port's MAC, source of every outer frame */
+	uint32_t vtep4;       /* this host's VTEP address, network order */
+	uint16_t vxlan_port, geneve_port; /* host order */
+	uint8_t ttl;
+	uint16_t sport_min, sport_max; /* outer UDP source ports, from the inner flow's hash */
+};
+
+/** Set the underlay (once per build; none: remote traffic is dropped as no_underlay). */
+int dp_build_underlay(struct dp_build *b, const struct dp_underlay_conf *u);
+/** A VPC this host serves: its tunnel type and MTU. Returns 0 or -ENOMEM. */
+int dp_build_vpc(struct dp_build *b, uint32_t vni, enum dp_encap encap, uint16_t mtu);
 /** A VM on another host: ARP for its addresses is answered with its MAC; frames to its MAC
- *  go to its VTEP. Returns 0, -ENOMEM, -ENOSPC (more addresses than DP_PORT_IPS_MAX). */
+ *  are encapsulated to its VTEP through nh_mac (the next hop's MAC; NULL while unresolved:
+ *  its frames are dropped and the workers ask for resolution). Tunnel packets from that VTEP
+ *  are accepted for the VNI. Returns 0, -ENOMEM, -ENOSPC (more than DP_PORT_IPS_MAX). */
 int dp_build_remote(struct dp_build *b, uint32_t vni, const uint8_t mac[6], const uint32_t *ip4,
-		    unsigned int n_ip4, int vtep_af, const uint8_t vtep[16]);
+		    unsigned int n_ip4, int vtep_af, const uint8_t vtep[16], const uint8_t *nh_mac);
+/** VTEPs whose neighbour the workers found missing since the last call (IPv4, network
+ *  order); clears the requests. Control thread. Returns how many were written. */
+unsigned int dp_vteps_unresolved(uint32_t *vteps, unsigned int max);
 /** Build the lookup tables, publish, wait for the grace period, free the previous snapshot.
  *  Frees b. Returns 0, or -ENOMEM (or a table's -ENOSPC) and the previous snapshot stays. */
 int dp_build_commit(struct dp_build *b);

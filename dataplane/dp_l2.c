@@ -49,8 +49,8 @@ void dp_l2_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_
 			dp_drop(w, idx, pkts[i], DP_DROP_UNKNOWN_DST_MAC);
 		else if (out == DP_L2_GATEWAY)
 			dp_drop(w, idx, pkts[i], DP_DROP_NO_ROUTE);
-		else if (out >= DP_L2_REMOTE) /* the overlay's encap stage comes here */
-			dp_drop(w, idx, pkts[i], DP_DROP_NO_UNDERLAY);
+		else if (out >= DP_L2_REMOTE)
+			dp_encap(w, idx, &w->snap->remotes[out - DP_L2_REMOTE], pkts[i]);
 		else if (out == idx)
 			dp_drop(w, idx, pkts[i], DP_DROP_HAIRPIN);
 		else

@@ -59,12 +59,24 @@ struct dp_port *dp_port_create(const char *name, uint16_t n_queues)
 	}
 	p->idx = idx;
 	p->n_queues = n_queues;
+	p->kind = DP_PORT_VHOST;
 	strlcpy(p->name, name, sizeof(p->name));
 	atomic_init(&p->vid, -1);
 	atomic_init(&p->rx_rings, 0);
 	atomic_init(&p->tx_rings, 0);
 	counters_sum(idx, &port_base[idx]);
 	ports_by_idx[idx] = p;
+	return p;
+}
+
+struct dp_port *dp_port_create_ethdev(const char *name, uint16_t eth_port)
+{
+	struct dp_port *p = dp_port_create(name, 1);
+
+	if (p != NULL) {
+		p->kind = DP_PORT_ETHDEV;
+		p->eth_port = eth_port;
+	}
 	return p;
 }
 

@@ -12,6 +12,7 @@
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_hash.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 
@@ -22,10 +23,24 @@
 extern int dp_logtype;
 #define DP_LOG(level, fmt, ...) rte_log(RTE_LOG_##level, dp_logtype, "dp: " fmt "\n", ##__VA_ARGS__)
 
+enum dp_port_kind {
+	DP_PORT_VHOST,  /* a VM, through rte_vhost */
+	DP_PORT_ETHDEV, /* any DPDK port: the underlay NIC, the exception-path tap */
+};
+
+/* What a port's received packets go through. */
+enum dp_port_role {
+	DP_ROLE_VM,        /* port security, ARP, delivery or encap */
+	DP_ROLE_UNDERLAY,  /* decap what is ours, everything else to the exception path */
+	DP_ROLE_EXCEPTION, /* the host kernel's own underlay traffic: out the underlay as is */
+};
+
 struct dp_port {
 	/* immutable after dp_port_create */
 	uint16_t idx;
 	uint16_t n_queues;
+	enum dp_port_kind kind;
+	uint16_t eth_port; /* DP_PORT_ETHDEV: its DPDK port id, one tx queue per worker */
 	char name[DP_NAME_SIZE];
 	/*
 	 * Written by the control thread (attach) or a vhost callback (detach, vring state), read
@@ -46,6 +61,7 @@ struct dp_rxq {
 /* Per-port configuration in a snapshot, indexed by port index. Immutable once published. */
 struct dp_port_snap {
 	struct dp_port *port; /* NULL: index not in use */
+	enum dp_port_role role;
 	uint32_t vni;
 	struct rte_ether_addr mac;
 	uint8_t n_ip4, n_ip6;
@@ -73,15 +89,40 @@ struct dp_arp_key {
 #define DP_L2_GATEWAY ((uintptr_t)0xffff)
 #define DP_L2_REMOTE ((uintptr_t)0x10000)
 
-/* A VM on another host, in a snapshot. Immutable once published. */
+/* Outer Ethernet + IPv4 + UDP + VXLAN or option-less Geneve: 50 bytes either way. */
+#define DP_TMPL_SIZE 50
+
+/* A VM on another host, in a snapshot. Immutable once published, except want_resolve. */
 struct dp_remote {
 	uint32_t vni;
 	struct rte_ether_addr mac;
 	uint8_t n_ip4;
 	uint8_t vtep_af;
+	bool can_encap;     /* underlay of the VTEP's family, neighbour known */
+	bool nh_known;
+	uint16_t mtu;       /* its VPC's */
 	rte_be32_t ip4[DP_PORT_IPS_MAX];
 	uint8_t vtep[16];
+	uint8_t tmpl[DP_TMPL_SIZE] __rte_aligned(8); /* outer headers, lengths and ports to patch */
+	_Atomic bool want_resolve; /* set by workers, read and cleared by the control thread */
 };
+
+/* Underlay settings in a snapshot (see dp_underlay_conf). */
+struct dp_underlay {
+	bool present;
+	uint16_t port_idx, tap_idx;
+	rte_be32_t vtep4;
+	struct rte_ether_addr mac;
+	rte_be16_t vxlan_port, geneve_port;
+	uint16_t sport_min, sport_span;
+};
+
+/* Key of the accepted-VTEP table: a tunnel packet for vni must come from one of these. */
+struct dp_vtep_key {
+	uint32_t vni;
+	uint32_t af;
+	uint8_t ip[16];
+} __rte_aligned(8);
 
 /* The configuration workers run on. Built and published by the control thread; immutable. */
 struct dp_snap {
@@ -91,6 +132,9 @@ struct dp_snap {
 	struct dp_port_snap ports[DP_PORTS_MAX];
 	uint32_t n_remotes;
 	struct dp_remote *remotes;
+	struct dp_underlay underlay;
+	struct rte_hash *vnis;  /* vni -> encap << 16 | mtu */
+	struct rte_hash *vteps; /* dp_vtep_key -> 1 */
 	uint16_t n_rxqs[RTE_MAX_LCORE];
 	struct dp_rxq *rxqs[RTE_MAX_LCORE]; /* per worker index */
 };
@@ -127,6 +171,13 @@ extern struct dp_worker *dp_workers[RTE_MAX_LCORE];
 extern unsigned int dp_n_workers;
 extern struct dp_snap *_Atomic dp_snap_current;
 
+/* A fragment (first or later): its L4 header is not where it seems, or not there at all. */
+static inline bool dp_ipv4_is_fragment(const struct rte_ipv4_hdr *ip)
+{
+	return (ip->fragment_offset &
+		rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+}
+
 /* Every packet that stops here is counted against its ingress port and freed in bulk. */
 static inline void dp_drop(struct dp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 			   enum dp_drop_reason r)
@@ -154,6 +205,38 @@ void dp_l2_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_
 		 uint16_t n);
 void dp_vm_input_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf **pkts,
 		       uint16_t n);
+void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
+			     struct rte_mbuf **pkts, uint16_t n);
+/* Encapsulate m for remote r and queue it on the underlay, or drop it by name. */
+void dp_encap(struct dp_worker *w, uint16_t in_port, struct dp_remote *r, struct rte_mbuf *m);
+/* Build r's outer header template (control thread, at snapshot build). */
+void dp_tmpl_build(struct dp_remote *r, const struct dp_underlay *u, enum dp_encap encap,
+		   uint8_t ttl, const struct rte_ether_addr *nh_mac);
+
+/* Every received burst, by the role of the port it came from. */
+static inline void dp_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
+				  struct rte_mbuf **pkts, uint16_t n)
+{
+	switch (in->role) {
+	case DP_ROLE_VM:
+		dp_vm_input_burst(w, in, pkts, n);
+		break;
+	case DP_ROLE_UNDERLAY:
+		dp_underlay_input_burst(w, in, pkts, n);
+		break;
+	case DP_ROLE_EXCEPTION: {
+		/* the host kernel's own underlay traffic (ARP, ICMP, ...): out as it is */
+		struct dp_counters *c = &w->ports[in->port->idx];
+
+		c->rx_pkts += n;
+		for (uint16_t i = 0; i < n; i++) {
+			c->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
+			dp_tx(w, w->snap->underlay.port_idx, pkts[i]);
+		}
+		break;
+	}
+	}
+}
 
 /* Frees the published snapshot (shutdown, workers stopped). */
 void dp_snap_release_all(void);

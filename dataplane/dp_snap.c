@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
@@ -20,10 +21,20 @@ struct dp_gateway {
 	struct rte_ether_addr mac;
 };
 
+struct dp_vpc_info {
+	uint32_t vni;
+	enum dp_encap encap;
+	uint16_t mtu;
+};
+
 struct dp_build {
 	struct dp_snap *snap;
 	unsigned int n_ports, n_queues, n_gateways, cap_gateways, cap_remotes;
+	unsigned int n_vpcs, cap_vpcs;
 	struct dp_gateway *gateways;
+	struct dp_vpc_info *vpcs;
+	struct rte_ether_addr *nh_macs; /* per remote; valid where nh_known */
+	uint8_t ttl;
 };
 
 struct dp_snap *_Atomic dp_snap_current;
@@ -81,23 +92,68 @@ int dp_build_gateway(struct dp_build *b, uint32_t vni, uint32_t ip4, const uint8
 	return 0;
 }
 
+/* Grow *arr (of elem bytes, *cap of them) to hold one more than n. */
+static int grow(void **arr, unsigned int *cap, unsigned int n, size_t elem)
+{
+	unsigned int c = *cap ? *cap * 2 : 64;
+	void *a;
+
+	if (n < *cap)
+		return 0;
+	a = rte_realloc(*arr, c * elem, RTE_CACHE_LINE_SIZE);
+	if (a == NULL)
+		return -ENOMEM;
+	*arr = a;
+	*cap = c;
+	return 0;
+}
+
+int dp_build_underlay(struct dp_build *b, const struct dp_underlay_conf *c)
+{
+	struct dp_underlay *u = &b->snap->underlay;
+
+	if (c->sport_max < c->sport_min)
+		return -EINVAL;
+	u->present = true;
+	u->port_idx = c->port->idx;
+	u->tap_idx = c->tap->idx;
+	u->vtep4 = c->vtep4;
+	memcpy(u->mac.addr_bytes, c->mac, RTE_ETHER_ADDR_LEN);
+	u->vxlan_port = rte_cpu_to_be_16(c->vxlan_port);
+	u->geneve_port = rte_cpu_to_be_16(c->geneve_port);
+	u->sport_min = c->sport_min;
+	u->sport_span = (uint16_t)(c->sport_max - c->sport_min + 1);
+	b->ttl = c->ttl;
+	b->snap->ports[c->port->idx] = (struct dp_port_snap){.port = c->port,
+							     .role = DP_ROLE_UNDERLAY};
+	b->snap->ports[c->tap->idx] = (struct dp_port_snap){.port = c->tap,
+							    .role = DP_ROLE_EXCEPTION};
+	b->n_queues += 2;
+	return 0;
+}
+
+int dp_build_vpc(struct dp_build *b, uint32_t vni, enum dp_encap encap, uint16_t mtu)
+{
+	if (grow((void **)&b->vpcs, &b->cap_vpcs, b->n_vpcs, sizeof(*b->vpcs)) < 0)
+		return -ENOMEM;
+	b->vpcs[b->n_vpcs++] = (struct dp_vpc_info){.vni = vni, .encap = encap, .mtu = mtu};
+	return 0;
+}
+
 int dp_build_remote(struct dp_build *b, uint32_t vni, const uint8_t mac[6], const uint32_t *ip4,
-		    unsigned int n_ip4, int vtep_af, const uint8_t vtep[16])
+		    unsigned int n_ip4, int vtep_af, const uint8_t vtep[16], const uint8_t *nh_mac)
 {
 	struct dp_snap *s = b->snap;
+	unsigned int cap = b->cap_remotes;
 	struct dp_remote *r;
 
 	if (n_ip4 > DP_PORT_IPS_MAX)
 		return -ENOSPC;
-	if (s->n_remotes == b->cap_remotes) {
-		unsigned int cap = b->cap_remotes ? b->cap_remotes * 2 : 64;
-		void *rs = rte_realloc(s->remotes, cap * sizeof(*r), 0);
-
-		if (rs == NULL)
-			return -ENOMEM;
-		s->remotes = rs;
-		b->cap_remotes = cap;
-	}
+	if (grow((void **)&s->remotes, &b->cap_remotes, s->n_remotes, sizeof(*r)) < 0 ||
+	    grow((void **)&b->nh_macs, &cap, s->n_remotes, sizeof(*b->nh_macs)) < 0)
+		return -ENOMEM;
+	if (nh_mac != NULL)
+		memcpy(b->nh_macs[s->n_remotes].addr_bytes, nh_mac, RTE_ETHER_ADDR_LEN);
 	r = &s->remotes[s->n_remotes++];
 	memset(r, 0, sizeof(*r));
 	r->vni = vni;
@@ -105,7 +161,46 @@ int dp_build_remote(struct dp_build *b, uint32_t vni, const uint8_t mac[6], cons
 	r->n_ip4 = (uint8_t)n_ip4;
 	memcpy(r->ip4, ip4, n_ip4 * sizeof(*ip4));
 	r->vtep_af = (uint8_t)vtep_af;
+	r->nh_known = nh_mac != NULL;
 	memcpy(r->vtep, vtep, 16);
+	return 0;
+}
+
+static const struct dp_vpc_info *vpc_info(const struct dp_build *b, uint32_t vni)
+{
+	for (unsigned int i = 0; i < b->n_vpcs; i++)
+		if (b->vpcs[i].vni == vni)
+			return &b->vpcs[i];
+	return NULL;
+}
+
+/* Per-VNI tunnel type and MTU, the VTEPs each VNI accepts, each remote's template. */
+static int fill_tunnels(struct dp_build *b)
+{
+	struct dp_snap *s = b->snap;
+	int rc;
+
+	for (unsigned int i = 0; i < b->n_vpcs; i++) {
+		const struct dp_vpc_info *v = &b->vpcs[i];
+
+		rc = rte_hash_add_key_data(s->vnis, &v->vni,
+					   (void *)((uintptr_t)v->encap << 16 | v->mtu));
+		if (rc < 0)
+			return rc;
+	}
+	for (uint32_t i = 0; i < s->n_remotes; i++) {
+		struct dp_remote *r = &s->remotes[i];
+		const struct dp_vpc_info *v = vpc_info(b, r->vni);
+		struct dp_vtep_key k = {.vni = r->vni, .af = r->vtep_af};
+
+		memcpy(k.ip, r->vtep, sizeof(k.ip));
+		rc = rte_hash_add_key_data(s->vteps, &k, (void *)1);
+		if (rc < 0)
+			return rc;
+		r->mtu = v != NULL ? v->mtu : 0;
+		dp_tmpl_build(r, &s->underlay, v != NULL ? v->encap : DP_ENCAP_VXLAN, b->ttl,
+			      r->nh_known ? &b->nh_macs[i] : NULL);
+	}
 	return 0;
 }
 
@@ -143,7 +238,7 @@ static int fill_tables(struct dp_build *b)
 	for (uint16_t i = 0; i < DP_PORTS_MAX; i++) {
 		const struct dp_port_snap *ps = &s->ports[i];
 
-		if (ps->port == NULL)
+		if (ps->port == NULL || ps->role != DP_ROLE_VM)
 			continue;
 		memset(&l2k, 0, sizeof(l2k));
 		l2k.vni = ps->vni;
@@ -228,6 +323,8 @@ static void snap_free(struct dp_snap *s)
 		return;
 	rte_hash_free(s->l2);
 	rte_hash_free(s->arp);
+	rte_hash_free(s->vnis);
+	rte_hash_free(s->vteps);
 	rte_free(s->remotes);
 	for (unsigned int w = 0; w < RTE_MAX_LCORE; w++)
 		rte_free(s->rxqs[w]);
@@ -240,6 +337,8 @@ void dp_build_abort(struct dp_build *b)
 		return;
 	snap_free(b->snap);
 	rte_free(b->gateways);
+	rte_free(b->vpcs);
+	rte_free(b->nh_macs);
 	rte_free(b);
 }
 
@@ -256,11 +355,15 @@ int dp_build_commit(struct dp_build *b)
 	s->l2 = hash_new("dp_l2", sizeof(struct dp_l2_key),
 			 b->n_ports + b->n_gateways + s->n_remotes);
 	s->arp = hash_new("dp_arp", sizeof(struct dp_arp_key), n_arp);
-	if (s->l2 == NULL || s->arp == NULL) {
+	s->vnis = hash_new("dp_vni", sizeof(uint32_t), b->n_vpcs);
+	s->vteps = hash_new("dp_vtep", sizeof(struct dp_vtep_key), s->n_remotes);
+	if (s->l2 == NULL || s->arp == NULL || s->vnis == NULL || s->vteps == NULL) {
 		rc = -ENOMEM;
 		goto abort;
 	}
 	rc = fill_tables(b);
+	if (rc == 0)
+		rc = fill_tunnels(b);
 	if (rc < 0)
 		goto abort;
 	rc = assign_queues(s, b->n_queues);
@@ -268,6 +371,8 @@ int dp_build_commit(struct dp_build *b)
 		goto abort;
 	s->gen = ++snap_gen;
 	rte_free(b->gateways);
+	rte_free(b->vpcs);
+	rte_free(b->nh_macs);
 	rte_free(b);
 	/* release: the tables filled above are visible to a worker that loads the pointer */
 	old = atomic_exchange_explicit(&dp_snap_current, s, memory_order_acq_rel);
@@ -283,4 +388,22 @@ abort:
 void dp_snap_release_all(void)
 {
 	snap_free(atomic_exchange(&dp_snap_current, NULL));
+}
+
+unsigned int dp_vteps_unresolved(uint32_t *vteps, unsigned int max)
+{
+	struct dp_snap *s = atomic_load_explicit(&dp_snap_current, memory_order_acquire);
+	unsigned int n = 0;
+
+	if (s == NULL)
+		return 0;
+	for (uint32_t i = 0; i < s->n_remotes && n < max; i++) {
+		struct dp_remote *r = &s->remotes[i];
+
+		if (r->vtep_af != AF_INET ||
+		    !atomic_exchange_explicit(&r->want_resolve, false, memory_order_relaxed))
+			continue;
+		memcpy(&vteps[n++], r->vtep, 4);
+	}
+	return n;
 }

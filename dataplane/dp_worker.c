@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -28,12 +29,36 @@ static unsigned int idle_sleep_us;
 /* rte_vhost queue ids: guest RX ring of pair q = 2q (we enqueue), guest TX = 2q + 1. */
 static inline uint16_t port_rx_burst(struct dp_port *p, uint16_t q, struct rte_mbuf **pkts)
 {
-	int vid = atomic_load_explicit(&p->vid, memory_order_acquire);
-	uint32_t rings = atomic_load_explicit(&p->rx_rings, memory_order_acquire);
+	int vid;
+	uint32_t rings;
 
+	if (p->kind == DP_PORT_ETHDEV)
+		return rte_eth_rx_burst(p->eth_port, q, pkts, DP_BURST);
+	vid = atomic_load_explicit(&p->vid, memory_order_acquire);
+	rings = atomic_load_explicit(&p->rx_rings, memory_order_acquire);
 	if (vid < 0 || !(rings & (1u << q)))
 		return 0;
 	return rte_vhost_dequeue_burst(vid, 2 * q + 1, dp_pool, pkts, DP_BURST);
+}
+
+/* An ethdev takes the mbufs it sends; the rest stay ours and are dropped as tx_full. */
+static void ethdev_tx_flush(struct dp_worker *w, struct dp_port *p, struct dp_txbuf *tb)
+{
+	struct dp_counters *c = &w->ports[p->idx];
+	uint16_t sent;
+
+	for (uint16_t i = 0; i < tb->n; i++)
+		c->tx_bytes += rte_pktmbuf_pkt_len(tb->pkts[i]);
+	sent = rte_eth_tx_burst(p->eth_port, (uint16_t)w->idx, tb->pkts, tb->n);
+	c->tx_pkts += sent;
+	if (sent < tb->n) {
+		for (uint16_t i = sent; i < tb->n; i++)
+			c->tx_bytes -= rte_pktmbuf_pkt_len(tb->pkts[i]);
+		c->tx_drops += tb->n - sent;
+		c->drops[DP_DROP_TX_FULL] += tb->n - sent;
+		rte_pktmbuf_free_bulk(&tb->pkts[sent], tb->n - sent);
+	}
+	tb->n = 0;
 }
 
 /*
@@ -50,6 +75,10 @@ static void port_tx_flush(struct dp_worker *w, uint16_t idx)
 	uint32_t rings;
 	int vid;
 
+	if (p->kind == DP_PORT_ETHDEV) {
+		ethdev_tx_flush(w, p, tb);
+		return;
+	}
 	vid = atomic_load_explicit(&p->vid, memory_order_acquire);
 	rings = atomic_load_explicit(&p->tx_rings, memory_order_acquire);
 	q = w->idx % p->n_queues;
@@ -116,7 +145,7 @@ static int worker_main(void *arg)
 					continue;
 				got += n;
 				w->ports[rq->port->idx].rxq_pkts[rq->queue] += n;
-				dp_vm_input_burst(w, &w->snap->ports[rq->port->idx], pkts, n);
+				dp_input_burst(w, &w->snap->ports[rq->port->idx], pkts, n);
 				dp_worker_flush(w);
 			}
 		}
@@ -140,6 +169,11 @@ static int worker_main(void *arg)
 unsigned int dp_worker_count(void)
 {
 	return dp_n_workers;
+}
+
+struct rte_mempool *dp_mempool(void)
+{
+	return dp_pool;
 }
 
 int dp_init(const struct dp_params *prm)

@@ -17,6 +17,7 @@ IT_PASSED=0
 IT_FAILED=0
 declare -A SW_PID=() VM_PID=() VM_NS=()
 IT_BG_PIDS=()   # other background helpers of a test (it_bg), ended at cleanup
+IT_NETNS=()     # namespaces a test made itself (it_netns), deleted at cleanup
 
 log() { echo "[$IT_NAME $(date +%H:%M:%S)] $*" >&2; }
 
@@ -45,6 +46,26 @@ hugepages_setup() {
 # it_bg PID: end this background process with the test
 it_bg() { IT_BG_PIDS+=("$1"); }
 
+# it_netns NAME: a namespace of this test (its name gets the test's prefix); prints it
+it_netns() {
+	local ns="${IT_PREFIX}_$1"
+	ip netns add "$ns"
+	ip netns exec "$ns" ip link set lo up
+	IT_NETNS+=("$ns")
+	echo "$ns"
+}
+
+# underlay_link NS1 DEV1 NS2 DEV2: a veth between two hosts, offloads off on both ends (a
+# kernel peer would otherwise send unfinished checksums and oversized segments)
+underlay_link() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+	for end in "$1 $2" "$3 $4"; do
+		set -- $end
+		ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+		ip netns exec "$1" ip link set "$2" up
+	done
+}
+
 it_cleanup() {
 	local rc=$?
 	set +e
@@ -62,6 +83,7 @@ it_cleanup() {
 	sleep 1
 	for sw in "${!SW_PID[@]}"; do kill -KILL "${SW_PID[$sw]}" 2>/dev/null; done
 	for vm in "${!VM_NS[@]}"; do ip netns del "${VM_NS[$vm]}" 2>/dev/null; done
+	for ns in "${IT_NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	rm -f /dev/hugepages/"${IT_PREFIX}"* 2>/dev/null
 	rm -rf /var/run/dpdk/"${IT_PREFIX}"* 2>/dev/null
 	if [ "$rc" -ne 0 ] && [ -n "$IT_DIR" ]; then
@@ -111,12 +133,14 @@ wait_ready() {
 sw_sock() { echo "$IT_DIR/$1.ctl"; }
 ctl() { local sw=$1; shift; "$VPCCTL" -s "$(sw_sock "$sw")" "$@"; }
 
-# start_switch NAME [vpcswitchd options...]: one worker on core 1, control on core 0
+# start_switch NAME [vpcswitchd options...]: one worker on core 1, control on core 0;
+# SW_NETNS=ns runs it inside that network namespace (a host with its own underlay)
 start_switch() {
-	local name=$1
+	local name=$1 in_ns=()
 	shift
+	[ -n "${SW_NETNS:-}" ] && in_ns=(ip netns exec "$SW_NETNS")
 	: > "$IT_DIR/$name.log"
-	"$VPCSWITCHD" -l 0,1 --no-pci --file-prefix "${IT_PREFIX}_$name" -m 256 -- \
+	"${in_ns[@]}" "$VPCSWITCHD" -l 0,1 --no-pci --file-prefix "${IT_PREFIX}_$name" -m 256 -- \
 		-s "$(sw_sock "$name")" -d "$IT_DIR" --idle-sleep-us 50 "$@" \
 		>> "$IT_DIR/$name.log" 2>&1 &
 	SW_PID[$name]=$!

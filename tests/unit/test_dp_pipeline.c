@@ -99,7 +99,7 @@ static void add_remote(struct dp_build *b, uint32_t vni, const char *mac, const 
 
 	assert_int_equal(rte_ether_unformat_addr(mac, &ea), 0);
 	assert_int_equal(inet_pton(AF_INET, vtep, vt), 1);
-	assert_int_equal(dp_build_remote(b, vni, ea.addr_bytes, &a, 1, AF_INET, vt), 0);
+	assert_int_equal(dp_build_remote(b, vni, ea.addr_bytes, &a, 1, AF_INET, vt, NULL), 0);
 }
 
 static int group_setup(void **state)
