@@ -65,10 +65,15 @@ static uint32_t inner_flow_hash(const struct rte_mbuf *m)
 		h = rte_hash_crc_4byte(ip->src_addr, h);
 		h = rte_hash_crc_4byte(ip->dst_addr, h);
 		h = rte_hash_crc_1byte(ip->next_proto_id, h);
-		/* port security checked the header; the ports only if the segment holds them */
+		/* port security checked the header; the ports only if the segment holds them
+		 * (copied out: after a 14-byte Ethernet header they sit at an odd alignment) */
 		if ((ip->next_proto_id == IPPROTO_TCP || ip->next_proto_id == IPPROTO_UDP) &&
-		    !dp_ipv4_is_fragment(ip) && m->data_len >= l3 + 4)
-			h = rte_hash_crc_4byte(*rte_pktmbuf_mtod_offset(m, const uint32_t *, l3), h);
+		    !dp_ipv4_is_fragment(ip) && m->data_len >= l3 + 4) {
+			uint32_t ports;
+
+			memcpy(&ports, rte_pktmbuf_mtod_offset(m, const uint8_t *, l3), 4);
+			h = rte_hash_crc_4byte(ports, h);
+		}
 	}
 	return h;
 }
