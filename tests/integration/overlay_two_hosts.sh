@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Two hosts, each a vpcswitchd in its own namespace with a veth underlay, each with a VM.
+# VPC blue rides VXLAN, VPC red rides Geneve, and both use the same VM addresses and MACs:
+# ping and TCP cross the hosts in each VPC, and nothing crosses between the VPCs.
+. "$(dirname "$0")/lib.sh"
+it_setup
+
+h1=$(it_netns h1)
+h2=$(it_netns h2)
+for ns in "$h1" "$h2"; do
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+underlay_link "$h1" ul1 "$h2" ul2
+
+SW_NETNS=$h1 start_switch sw1 --underlay net_af_packet0,iface=ul1 --vtep 192.168.60.1/24
+SW_NETNS=$h2 start_switch sw2 --underlay net_af_packet1,iface=ul2 --vtep 192.168.60.2/24
+
+# state FILE HOST_VMS REMOTE_VTEP: each host has its own VMs as ports, the other's as remotes
+state() {
+	local mine=$1 theirs=$2 vtep=$3
+	cat <<EOF
+{
+  "vpcs": [ {"name": "blue", "vni": 100, "encap": "vxlan"},
+            {"name": "red", "vni": 200, "encap": "geneve", "mtu": 1400} ],
+  "subnets": [
+    {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"},
+    {"vpc": "red",  "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"} ],
+  "ports": [
+    {"name": "b$mine", "vpc": "blue", "mac": "52:54:00:00:00:1$mine", "ips": ["10.0.0.1$mine"]},
+    {"name": "r$mine", "vpc": "red",  "mac": "52:54:00:00:00:1$mine", "ips": ["10.0.0.1$mine"]} ],
+  "remotes": [
+    {"vpc": "blue", "mac": "52:54:00:00:00:1$theirs", "ips": ["10.0.0.1$theirs"], "vtep": "$vtep"},
+    {"vpc": "red",  "mac": "52:54:00:00:00:1$theirs", "ips": ["10.0.0.1$theirs"], "vtep": "$vtep"} ]
+}
+EOF
+}
+state 1 2 192.168.60.2 > "$IT_DIR/h1.json"
+state 2 1 192.168.60.1 > "$IT_DIR/h2.json"
+check "host 1 state" ctl sw1 apply -f "$IT_DIR/h1.json"
+check "host 2 state" ctl sw2 apply -f "$IT_DIR/h2.json"
+for h in 1 2; do
+	start_vm "b$h" "$IT_DIR/b$h.sock" "52:54:00:00:00:1$h" "10.0.0.1$h/24"
+	start_vm "r$h" "$IT_DIR/r$h.sock" "52:54:00:00:00:1$h" "10.0.0.1$h/24"
+	vm "b$h" ip link set eth0 mtu 1450
+	vm "r$h" ip link set eth0 mtu 1400
+done
+for h in 1 2; do
+	check "b$h up" wait_for 20 link_is "sw$h" "b$h" up
+	check "r$h up" wait_for 20 link_is "sw$h" "r$h" up
+done
+
+check "blue (VXLAN): b1 pings b2 on the other host" wait_for 20 ping_ok b1 10.0.0.12 1
+check "red (Geneve): r1 pings r2 on the other host" wait_for 20 ping_ok r1 10.0.0.12 1
+check "blue: every ping" ping_ok b2 10.0.0.11 5
+check "red: every ping" ping_ok r2 10.0.0.11 5
+r2_tx=$(port_stat sw2 r2 tx_packets)
+bytes=$(iperf_bytes b1 b2 10.0.0.12 3)
+check "blue: TCP across hosts over VXLAN ($bytes bytes)" test "$bytes" -gt 1000000
+check_eq "red's VM on host 2 received nothing of blue's transfer" "$r2_tx" \
+	"$(port_stat sw2 r2 tx_packets)"
+b2_tx=$(port_stat sw2 b2 tx_packets)
+bytes=$(iperf_bytes r1 r2 10.0.0.12 3)
+check "red: TCP across hosts over Geneve ($bytes bytes)" test "$bytes" -gt 1000000
+check_eq "blue's VM on host 2 received nothing of red's transfer" "$b2_tx" \
+	"$(port_stat sw2 b2 tx_packets)"
+tunnel_drops=$(ctl sw2 -o json show underlay | jq '.underlay_stats.drops')
+check_eq "host 2 dropped no tunnel packet" 0 "$tunnel_drops"
+
+it_done
