@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Receive-side input nobody here wrote, replayed into the underlay port over its veth:
+# real VXLAN and Geneve captures from other implementations (shared/captures/tunnels, with
+# the switch configured as the capture's receiving VTEP), then generated hostile frames,
+# one per receive check. What is well formed is decapsulated and delivered; everything else
+# is dropped with its own named counter, by exact count; the switch keeps running.
+. "$(dirname "$0")/lib.sh"
+it_setup
+
+CAPS="$(cd "$(dirname "$0")/../../.." && pwd)/shared/captures/tunnels"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+[ -d "$CAPS" ] || { echo "no captures at $CAPS (shared/ must sit beside the repository)"; exit 1; }
+
+h1=$(it_netns h1)
+h2=$(it_netns h2)
+for ns in "$h1" "$h2"; do
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+underlay_link "$h1" ul1 "$h2" ul2
+ul1_mac=$(ip netns exec "$h1" cat /sys/class/net/ul1/address)
+
+ul_drop() { ctl sw -o json show underlay | jq -r ".underlay_stats.drop_reasons.$1 // 0"; }
+port_drop() { drop_count sw "$1" "$2"; }
+
+# with_switch VTEP/LEN STATE-JSON: a fresh switch for one capture
+with_switch() {
+	[ -n "${SW_PID[sw]:-}" ] && stop_switch sw
+	echo "$2" > "$IT_DIR/state.json"
+	SW_NETNS=$h1 start_switch sw --underlay net_af_packet0,iface=ul1 --vtep "$1" \
+		-f "$IT_DIR/state.json"
+}
+
+replay() {
+	local f=$1
+	shift
+	ip netns exec "$h2" python3 "$HERE/pcap_replay.py" ul2 "$f" --dst-mac "$ul1_mac" "$@" >/dev/null
+}
+
+# --- vxlan.pcap: VNI 123, 192.168.56.11 -> .12; we are .12 ---
+with_switch 192.168.56.12/24 '{
+  "vpcs": [ {"name": "v", "vni": 123} ],
+  "subnets": [ {"vpc": "v", "cidr": "10.0.0.0/24", "gateway": "10.0.0.254", "gateway_mac": "02:00:00:00:00:fe"} ],
+  "ports": [ {"name": "p2", "vpc": "v", "mac": "4a:7f:01:3b:a2:71", "ips": ["10.0.0.2"]} ],
+  "remotes": [ {"vpc": "v", "mac": "ba:09:2b:6e:f8:be", "ips": ["10.0.0.1"], "vtep": "192.168.56.11"} ]
+}'
+replay "$CAPS/vxlan.pcap"
+check "vxlan.pcap: the 4 unicast frames from .11 reached port p2 (no VM there: port_down)" \
+	wait_for 5 test "$(port_drop p2 port_down)" -eq 4
+check_eq "vxlan.pcap: the inner broadcast ARP dropped as flood_blocked" 1 "$(ul_drop flood_blocked)"
+check_eq "vxlan.pcap: nothing else dropped on the underlay" 1 \
+	"$(ctl sw -o json show underlay | jq '.underlay_stats.drops')"
+check "vxlan.pcap: the 5 frames to the other VTEP went to the kernel" \
+	test "$(ctl sw -o json show underlay | jq '.exception_stats.tx_packets')" -ge 5
+
+# --- geneve-many-options.pcap: VNI 786734, many non-critical options, we are .179.33 ---
+with_switch 192.168.179.33/24 '{
+  "vpcs": [ {"name": "g", "vni": 786734, "encap": "geneve"} ],
+  "subnets": [ {"vpc": "g", "cidr": "10.0.0.0/24", "gateway": "10.0.0.254", "gateway_mac": "02:00:00:00:00:fe"},
+               {"vpc": "g", "cidr": "95.217.228.0/24", "gateway": "95.217.228.254", "gateway_mac": "02:00:00:00:00:fd"} ],
+  "ports": [ {"name": "web", "vpc": "g", "mac": "62:94:75:30:e1:8f", "ips": ["95.217.228.176"]} ],
+  "remotes": [ {"vpc": "g", "mac": "26:ed:54:f8:c4:28", "ips": ["10.0.0.226"], "vtep": "192.168.33.179"} ]
+}'
+# as captured, every outer UDP checksum is wrong (taken before the sender's NIC filled it in)
+replay "$CAPS/geneve-many-options.pcap"
+check "geneve-many-options.pcap as captured: 10 bad outer UDP checksums dropped" \
+	wait_for 5 test "$(ul_drop outer_checksum)" -eq 10
+check_eq "geneve-many-options.pcap as captured: none delivered" 0 "$(port_drop web port_down)"
+# with no UDP checksum (allowed over IPv4) the options walk decides
+replay "$CAPS/geneve-many-options.pcap" --zero-udp-csum
+check "geneve-many-options.pcap: the 6 frames to the local VM got through the options" \
+	wait_for 5 test "$(port_drop web port_down)" -eq 6
+check_eq "geneve-many-options.pcap: the 4 claiming to come from our own VM: inner_src_spoof" 4 \
+	"$(ul_drop inner_src_spoof)"
+
+# --- generated hostile input, VXLAN then Geneve VPC: one frame per check, then a good one ---
+for encap in vxlan geneve; do
+	with_switch 192.168.70.1/24 '{
+  "vpcs": [ {"name": "h", "vni": 100, "encap": "'$encap'"} ],
+  "subnets": [ {"vpc": "h", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"} ],
+  "ports": [ {"name": "p11", "vpc": "h", "mac": "52:54:00:00:00:11", "ips": ["10.0.0.11"]} ],
+  "remotes": [ {"vpc": "h", "mac": "52:54:00:00:00:21", "ips": ["10.0.0.21"], "vtep": "192.168.70.2"} ]
+}'
+	python3 "$HERE/gen_hostile_pcap.py" "$IT_DIR/hostile.pcap" 192.168.70.1 192.168.70.2 100 \
+		52:54:00:00:00:21 52:54:00:00:00:11 "$encap" > "$IT_DIR/expected.txt"
+	replay "$IT_DIR/hostile.pcap"
+	check "$encap: the one good frame after the hostile ones was delivered" \
+		wait_for 5 test "$(port_drop p11 port_down)" -eq 1
+	while read -r reason n; do
+		check_eq "$encap: hostile frames dropped as $reason" "$n" "$(ul_drop "$reason")"
+	done < "$IT_DIR/expected.txt"
+	total=$(awk '{ s += $2 } END { print s }' "$IT_DIR/expected.txt")
+	check_eq "$encap: no other drop on the underlay" "$total" \
+		"$(ctl sw -o json show underlay | jq '.underlay_stats.drops')"
+	check "$encap: the switch still answers" ctl sw vpc show
+done
+
+it_done
