@@ -64,6 +64,24 @@ bytes=$(iperf_bytes r1 r2 10.0.0.12 3)
 check "red: TCP across hosts over Geneve ($bytes bytes)" test "$bytes" -gt 1000000
 check_eq "blue's VM on host 2 received nothing of red's transfer" "$b2_tx" \
 	"$(port_stat sw2 b2 tx_packets)"
+# --- what crossed the wire, decoded by an independent dissector ---
+ip netns exec "$h2" tshark -q -i ul2 -a duration:6 -w "$IT_DIR/wire.pcap" \
+	-f "udp port 4789 or udp port 6081" > "$IT_DIR/tshark.log" 2>&1 &
+tshark_pid=$!
+it_bg $tshark_pid
+wait_for 10 grep -q "Capturing on" "$IT_DIR/tshark.log"
+sleep 1 # "Capturing on" comes a moment before the capture does
+vm b1 ping -c 5 -i 0.2 -W 1 10.0.0.12 >/dev/null 2>&1 || true
+vm r1 ping -c 5 -i 0.2 -W 1 10.0.0.12 >/dev/null 2>&1 || true
+wait "$tshark_pid" || true
+decoded() { tshark -r "$IT_DIR/wire.pcap" -Y "$1" -T fields -e frame.number 2>/dev/null | wc -l; }
+check "tshark: VXLAN, VNI 100, inner 10.0.0.11 -> 10.0.0.12 ICMP, outer 192.168.60.1 -> .2" test \
+	"$(decoded 'vxlan.vni == 100 && ip.src == 192.168.60.1 && ip.dst == 192.168.60.2 && icmp && ip.src == 10.0.0.11 && ip.dst == 10.0.0.12')" -ge 3
+check "tshark: Geneve, VNI 200, protocol Ethernet, inner 10.0.0.11 -> 10.0.0.12 ICMP" test \
+	"$(decoded 'geneve.vni == 200 && geneve.proto_type == 0x6558 && icmp && ip.src == 10.0.0.11 && ip.dst == 10.0.0.12')" -ge 3
+check_eq "tshark: no VXLAN frame carries VNI 200, no Geneve frame VNI 100" 0 \
+	"$(decoded 'vxlan.vni == 200 || geneve.vni == 100')"
+
 tunnel_drops=$(ctl sw2 -o json show underlay | jq '.underlay_stats.drops')
 check_eq "host 2 dropped no tunnel packet" 0 "$tunnel_drops"
 
