@@ -117,6 +117,24 @@ static void rt_destroy(struct port_rt *r)
 	free(r);
 }
 
+/* The gateway of the subnet holding the port's first IPv4 address: ICMP errors for the VM
+ * come from it, as from a router on its path. */
+static void set_gateway(const struct cfg *c, const struct cfg_port *p, struct dp_port_conf *pc)
+{
+	for (int i = 0; i < p->n_ips; i++) {
+		if (p->ips[i].af != AF_INET)
+			continue;
+		CFG_FOREACH(struct cfg_subnet, s, c->subnets)
+		{
+			if (strcmp(s->vpc, p->vpc) != 0 || !cfg_prefix_contains(&s->cidr, &p->ips[i]))
+				continue;
+			memcpy(&pc->gw4, s->gateway.addr, 4);
+			memcpy(pc->gw_mac, s->gateway_mac, 6);
+			return;
+		}
+	}
+}
+
 /* Publish a snapshot of c; ports whose runtime is missing or marked gone are left out. */
 static int publish(const struct cfg *c)
 {
@@ -156,6 +174,7 @@ static int publish(const struct cfg *c)
 			else
 				memcpy(pc.ip6[pc.n_ip6++], p->ips[i].addr, 16);
 		}
+		set_gateway(c, p, &pc);
 		if ((rc = dp_build_port(b, &pc)) < 0)
 			goto fail;
 	}

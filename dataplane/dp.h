@@ -82,6 +82,8 @@ struct dp_port_conf {
 	uint32_t ip4[DP_PORT_IPS_MAX]; /* network order */
 	uint8_t n_ip6;
 	uint8_t ip6[DP_PORT_IPS_MAX][16];
+	uint32_t gw4;       /* gateway of the subnet of ip4[0] (network order), 0: none; */
+	uint8_t gw_mac[6];  /* the address ICMP errors for this VM come from */
 };
 
 struct dp_build *dp_build_begin(void);

@@ -104,6 +104,15 @@ void dp_encap(struct dp_worker *w, uint16_t in_port, struct dp_remote *r, struct
 		return;
 	}
 	if (too_big(m, r->mtu)) {
+		const struct dp_port_snap *in = &w->snap->ports[in_port];
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+
+		/* DF set: the VM's path-MTU discovery needs to hear why (with DF clear it would
+		 * need fragmenting, which the switch does not do: the MTU is the VM's to keep) */
+		if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && in->gw4 != 0 &&
+		    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))
+			dp_icmp_frag_needed(w, in, m, r->mtu);
 		dp_drop(w, in_port, m, DP_DROP_TOO_BIG);
 		return;
 	}

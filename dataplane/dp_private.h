@@ -67,6 +67,8 @@ struct dp_port_snap {
 	uint8_t n_ip4, n_ip6;
 	rte_be32_t ip4[DP_PORT_IPS_MAX];
 	uint8_t ip6[DP_PORT_IPS_MAX][16];
+	rte_be32_t gw4; /* 0: no IPv4 gateway to send ICMP errors from */
+	struct rte_ether_addr gw_mac;
 };
 
 /*
@@ -209,6 +211,10 @@ void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 			     struct rte_mbuf **pkts, uint16_t n);
 /* Encapsulate m for remote r and queue it on the underlay, or drop it by name. */
 void dp_encap(struct dp_worker *w, uint16_t in_port, struct dp_remote *r, struct rte_mbuf *m);
+/* Tell the VM that sent m (an IPv4 packet with DF) that mtu is the most its path takes:
+ * ICMP "fragmentation needed" from its gateway. Consumes m. */
+void dp_icmp_frag_needed(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf *m,
+			 uint16_t mtu);
 /* Build r's outer header template (control thread, at snapshot build). */
 void dp_tmpl_build(struct dp_remote *r, const struct dp_underlay *u, enum dp_encap encap,
 		   uint8_t ttl, const struct rte_ether_addr *nh_mac);

@@ -67,6 +67,8 @@ int dp_build_port(struct dp_build *b, const struct dp_port_conf *pc)
 	memcpy(ps->ip4, pc->ip4, sizeof(ps->ip4));
 	ps->n_ip6 = pc->n_ip6;
 	memcpy(ps->ip6, pc->ip6, sizeof(ps->ip6));
+	ps->gw4 = pc->gw4;
+	memcpy(ps->gw_mac.addr_bytes, pc->gw_mac, RTE_ETHER_ADDR_LEN);
 	b->n_ports++;
 	b->n_queues += pc->port->n_queues;
 	return 0;

@@ -60,6 +60,21 @@ sleep 0.5
 bytes=$(vm b1 timeout 60 iperf3 -c 10.0.0.30 -p 5202 -t 3 -R -J | jq -r '.end.sum_received.bytes // 0')
 check "TCP kernel VM -> b1 across the overlay ($bytes bytes)" test "$bytes" -gt 1000000
 
+# --- path MTU: a VM that believes in 1500 learns the VPC's 1450 from its gateway ---
+vm b1 ip link set eth0 mtu 1500
+before=$(drop_count sw b1 too_big)
+out=$(vm b1 ping -c 1 -W 2 -M do -s 1472 10.0.0.30 2>&1 || true)
+check "a 1500-byte ping with DF gets 'frag needed, mtu 1450' back" \
+	bash -c "echo '$out' | grep -q 'mtu = 1450'"
+check_eq "and was dropped as too_big" 1 $(($(drop_count sw b1 too_big) - before))
+check "the VM cached the path MTU" bash -c "ip netns exec $(vm_ns b1) ip route get 10.0.0.30 | grep -q 'mtu 1450'"
+ip netns exec "$h2" iperf3 -s -1 -D -p 5203
+sleep 0.5
+bytes=$(vm b1 timeout 60 iperf3 -c 10.0.0.30 -p 5203 -t 3 -J | jq -r '.end.sum_received.bytes // 0')
+check "TCP from a 1500-MTU VM across the 1450 overlay completes ($bytes bytes)" \
+	test "$bytes" -gt 1000000
+vm b1 ip link set eth0 mtu 1450
+
 # --- receive checks: each bad tunnel packet dropped by its own name, nothing delivered ---
 ul_drop() { ctl sw -o json show underlay | jq -r ".underlay_stats.drop_reasons.$1 // 0"; }
 b1_tx=$(port_stat sw b1 tx_packets)

@@ -60,13 +60,17 @@ static struct rte_ether_addr mac(const char *s)
 	return a;
 }
 
+#define GW_MAC "02:00:00:00:00:01"
+
 static void add_vm(struct dp_build *b, int i, uint32_t vni, const char *m, const char *ip)
 {
 	struct dp_port_conf pc = {.port = ports[i], .vni = vni, .n_ip4 = 1};
-	struct rte_ether_addr a = mac(m);
+	struct rte_ether_addr a = mac(m), gw = mac(GW_MAC);
 
 	memcpy(pc.mac, a.addr_bytes, 6);
 	pc.ip4[0] = ip4(ip);
+	pc.gw4 = ip4("10.0.0.1");
+	memcpy(pc.gw_mac, gw.addr_bytes, 6);
 	assert_int_equal(dp_build_port(b, &pc), 0);
 }
 
@@ -390,6 +394,62 @@ static void encap_of_a_packet_over_the_vpc_mtu_is_dropped(void **state)
 	assert_ptr_equal(only_tx(UL), ok);
 }
 
+static struct rte_mbuf *over_mtu(bool df)
+{
+	struct rte_mbuf *m = pkt_build(&(struct pkt_spec){.src = VM_A1, .dst = REM_1,
+							  .l3 = PKT_L3_IPV4, .sip = "10.0.0.11",
+							  .dip = "10.0.0.21", .payload = 1500 - 20});
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+
+	ip->fragment_offset = df ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG) : 0;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+/* Path-MTU discovery: the VM hears "fragmentation needed, MTU 1450" from its gateway. */
+static void too_big_with_df_gets_icmp_frag_needed_from_the_gateway(void **state)
+{
+	struct rte_mbuf *m = over_mtu(true), *e;
+	const struct rte_ether_hdr *eth;
+	const struct rte_ipv4_hdr *ip;
+	const uint8_t *icmp;
+	uint8_t quoted[28];
+
+	(void)state;
+	memcpy(quoted, rte_pktmbuf_mtod_offset(m, uint8_t *, 14), sizeof(quoted));
+	dp_vm_input_burst(w, &snap->ports[idx[A1]], &m, 1);
+	assert_int_equal(drops(A1, DP_DROP_TOO_BIG), 1);
+	e = only_tx(A1);
+	eth = rte_pktmbuf_mtod(e, const struct rte_ether_hdr *);
+	assert_true(rte_is_same_ether_addr(&eth->src_addr, &(struct rte_ether_addr){
+								   {2, 0, 0, 0, 0, 1}}));
+	assert_true(rte_is_same_ether_addr(&eth->dst_addr, &(struct rte_ether_addr){
+								   {2, 0, 0, 0, 0, 0x11}}));
+	ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	assert_int_equal(ip->src_addr, ip4("10.0.0.1"));
+	assert_int_equal(ip->dst_addr, ip4("10.0.0.11"));
+	assert_int_equal(ip->next_proto_id, IPPROTO_ICMP);
+	assert_int_equal(rte_ipv4_cksum(ip), 0);
+	icmp = (const uint8_t *)(ip + 1);
+	assert_int_equal(icmp[0], 3);
+	assert_int_equal(icmp[1], 4);
+	assert_int_equal(icmp[6] << 8 | icmp[7], 1450);
+	assert_int_equal(rte_raw_cksum(icmp, rte_be_to_cpu_16(ip->total_length) - 20), 0xffff);
+	assert_memory_equal(icmp + 8, quoted, sizeof(quoted));
+}
+
+static void too_big_without_df_is_only_dropped(void **state)
+{
+	struct rte_mbuf *m = over_mtu(false);
+
+	(void)state;
+	dp_vm_input_burst(w, &snap->ports[idx[A1]], &m, 1);
+	assert_int_equal(drops(A1, DP_DROP_TOO_BIG), 1);
+	assert_int_equal(w->tx[idx[A1]].n, 0);
+	assert_int_equal(w->tx[idx[UL]].n, 0);
+}
+
 /* ---- decapsulation ---- */
 
 static void decap_delivers_the_inner_frame_to_the_local_port(void **state)
@@ -654,6 +714,8 @@ int main(void)
 		T(encap_source_port_follows_the_inner_flow),
 		T(encap_to_unresolved_vtep_drops_and_asks_once),
 		T(encap_of_a_packet_over_the_vpc_mtu_is_dropped),
+		T(too_big_with_df_gets_icmp_frag_needed_from_the_gateway),
+		T(too_big_without_df_is_only_dropped),
 		T(decap_delivers_the_inner_frame_to_the_local_port),
 		T(decap_geneve_delivers_in_a_geneve_vpc),
 		T(decap_trims_ethernet_padding),
