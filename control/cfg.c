@@ -650,17 +650,26 @@ static int port_check(const struct cfg *c, const struct cfg_port *p, const char 
 			    CFG_PORT_QUEUES_MAX);
 	if (p->mode != CFG_VHOST_SERVER && p->mode != CFG_VHOST_CLIENT)
 		return fail(err, -EINVAL, "port.mode: must be server or client");
-	if (p->socket[0] != '/' || strnlen(p->socket, CFG_PATH_SIZE) >= CFG_PATH_SIZE)
+	if (p->devargs[0] != '\0') {
+		if (p->socket[0] != '\0')
+			return fail(err, -EINVAL, "port.dpdk: a port has a socket or a DPDK device, "
+						  "not both");
+		if (p->queues != 1)
+			return fail(err, -EINVAL, "port.queues: a DPDK device port has 1 queue");
+	} else if (p->socket[0] != '/' || strnlen(p->socket, CFG_PATH_SIZE) >= CFG_PATH_SIZE) {
 		return fail(err, -EINVAL, "port.socket: must be an absolute path under %d bytes",
 			    CFG_PATH_SIZE);
+	}
 	CFG_FOREACH(struct cfg_port, o, c->ports)
 	{
 		if (skip != NULL && strcmp(o->name, skip) == 0)
 			continue;
 		if (strcmp(o->name, p->name) == 0)
 			return fail(err, -EEXIST, "port.name: port '%s' already exists", p->name);
-		if (strcmp(o->socket, p->socket) == 0)
+		if (p->socket[0] != '\0' && strcmp(o->socket, p->socket) == 0)
 			return fail(err, -EEXIST, "port.socket: already used by port '%s'", o->name);
+		if (p->devargs[0] != '\0' && strcmp(o->devargs, p->devargs) == 0)
+			return fail(err, -EEXIST, "port.dpdk: already used by port '%s'", o->name);
 	}
 	return endpoint_check(c, &e, err);
 }
@@ -771,7 +780,8 @@ int cfg_remote_delete(struct cfg *c, const char *vpc, const uint8_t mac[6], char
 
 bool cfg_port_same_attachment(const struct cfg_port *a, const struct cfg_port *b)
 {
-	return strcmp(a->socket, b->socket) == 0 && a->mode == b->mode && a->queues == b->queues;
+	return strcmp(a->socket, b->socket) == 0 && a->mode == b->mode && a->queues == b->queues &&
+	       strcmp(a->devargs, b->devargs) == 0;
 }
 
 bool cfg_port_equal(const struct cfg_port *a, const struct cfg_port *b)

@@ -18,6 +18,7 @@
 #define CFG_PORT_QUEUES_MAX 16
 #define CFG_VNI_MAX 0xffffffu /* 24 bits, as on the wire */
 #define CFG_ERR_SIZE 256
+#define CFG_DEVARGS_SIZE 256
 
 struct cfg_ip {
 	uint8_t af; /* AF_INET or AF_INET6 */
@@ -66,6 +67,9 @@ struct cfg_port {
 	char socket[CFG_PATH_SIZE];
 	enum cfg_vhost_mode mode;
 	uint16_t queues;
+	/* Instead of a vhost-user socket, any DPDK device: an SR-IOV VF handed to a VM by
+	 * other means, or a traffic generator standing in for one. Empty: vhost-user. */
+	char devargs[CFG_DEVARGS_SIZE];
 };
 
 /* A VM on another host: reachable like a local one, its frames encapsulated to its VTEP. */

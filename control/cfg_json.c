@@ -222,8 +222,8 @@ static json_t *subnet_encode(const struct cfg_subnet *s)
 
 /* ---- port ---- */
 
-static const char *const port_members[] = {"name",   "vpc",  "mac",    "ips",
-					   "socket", "mode", "queues", NULL};
+static const char *const port_members[] = {"name", "vpc",    "mac",  "ips",  "socket",
+					   "mode", "queues", "dpdk", NULL};
 
 static int decode_ips(const json_t *j, const char *table, struct cfg_ip *out, uint8_t *n_out,
 		      char *err)
@@ -278,6 +278,16 @@ static int port_decode(const json_t *j, struct cfg_port *p, const char *sock_dir
 	    (rc = get_str(j, "port", "mode", mode, sizeof(mode), false, err)) < 0 ||
 	    (rc = get_uint(j, "port", "queues", UINT16_MAX, &queues, false, err)) < 0)
 		return rc;
+	rc = get_str(j, "port", "dpdk", p->devargs, sizeof(p->devargs), false, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		/* a DPDK device, not a socket: neither a socket nor a mode applies */
+		if (json_object_get(j, "socket") != NULL || json_object_get(j, "mode") != NULL)
+			return fail(err, "port.dpdk: a port has a socket or a DPDK device, not both");
+		p->queues = (uint16_t)queues;
+		return 0;
+	}
 	rc = get_str(j, "port", "socket", p->socket, sizeof(p->socket), sock_dir == NULL, err);
 	if (rc < 0)
 		return rc;
@@ -300,6 +310,10 @@ static json_t *port_encode(const struct cfg_port *p)
 	char mac[18];
 
 	cfg_mac_format(p->mac, mac, sizeof(mac));
+	if (p->devargs[0] != '\0')
+		return json_pack("{s:s, s:s, s:s, s:o, s:s, s:i}", "name", p->name, "vpc", p->vpc,
+				 "mac", mac, "ips", encode_ips(p->ips, p->n_ips), "dpdk",
+				 p->devargs, "queues", p->queues);
 	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:i}", "name", p->name, "vpc", p->vpc,
 			 "mac", mac, "ips", encode_ips(p->ips, p->n_ips), "socket", p->socket,
 			 "mode", p->mode == CFG_VHOST_CLIENT ? "client" : "server", "queues",

@@ -21,6 +21,7 @@
 #include "../dataplane/dp.h"
 #include "../vhost/vport.h"
 #include "cfg_json.h"
+#include "ctl_ethdev.h"
 #include "ctl_underlay.h"
 #include "sockpath.h"
 
@@ -29,7 +30,8 @@ struct port_rt {
 	struct port_rt *next;
 	struct cfg_port cfg; /* attachment as created */
 	struct dp_port *dp;
-	struct vport *vp;
+	struct vport *vp;    /* a vhost-user port; NULL for a DPDK device port */
+	uint16_t eth_port;   /* a DPDK device port */
 	bool gone; /* scratch during a commit */
 };
 
@@ -59,6 +61,28 @@ static struct port_rt *rt_find(const char *name)
 	return NULL;
 }
 
+static struct port_rt *rt_create_ethdev(struct port_rt *r, char *err)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "port '%s'", r->cfg.name);
+	if (ctl_ethdev_open(r->cfg.devargs, what, &r->eth_port, err) < 0) {
+		free(r);
+		errno = EIO;
+		return NULL;
+	}
+	r->dp = dp_port_create_ethdev(r->cfg.name, r->eth_port);
+	if (r->dp == NULL) {
+		snprintf(err, CFG_ERR_SIZE, "port '%s': no free port slot", r->cfg.name);
+		ctl_ethdev_close(r->eth_port);
+		free(r);
+		return NULL;
+	}
+	r->next = rts;
+	rts = r;
+	return r;
+}
+
 static struct port_rt *rt_create(const struct cfg_port *p, char *err)
 {
 	struct port_rt *r = calloc(1, sizeof(*r));
@@ -66,6 +90,8 @@ static struct port_rt *rt_create(const struct cfg_port *p, char *err)
 	if (r == NULL)
 		return NULL;
 	r->cfg = *p;
+	if (p->devargs[0] != '\0')
+		return rt_create_ethdev(r, err);
 	r->dp = dp_port_create(p->name, p->queues);
 	if (r->dp == NULL) {
 		snprintf(err, CFG_ERR_SIZE, "port '%s': %s", p->name,
@@ -105,14 +131,17 @@ static void emit_link(const char *port, bool up, const char *why)
 
 static void rt_destroy(struct port_rt *r)
 {
-	if (vport_link_up(r->vp))
+	if (r->vp == NULL || vport_link_up(r->vp))
 		emit_link(r->cfg.name, false, "port removed");
 	for (struct port_rt **pp = &rts; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == r) {
 			*pp = r->next;
 			break;
 		}
-	vport_destroy(r->vp);
+	if (r->vp != NULL)
+		vport_destroy(r->vp);
+	else
+		ctl_ethdev_close(r->eth_port); /* published snapshots no longer have it */
 	dp_port_destroy(r->dp);
 	free(r);
 }
@@ -225,7 +254,7 @@ static int precheck_port(const struct cfg_port *p, char *err)
 	char dir[CFG_PATH_SIZE];
 	int rc;
 
-	if (p->mode == CFG_VHOST_CLIENT)
+	if (p->mode == CFG_VHOST_CLIENT || p->devargs[0] != '\0')
 		return 0;
 	strcpy(dir, p->socket);
 	if (access(dirname(dir), W_OK) != 0) {
@@ -501,8 +530,9 @@ static json_t *port_stats_json(const struct cfg_port *p, const struct port_rt *r
 		if (st.drop_reasons[d] > 0)
 			json_object_set_new(drops, dp_drop_name(d),
 					    json_integer((json_int_t)st.drop_reasons[d]));
-	json_object_set_new(j, "link",
-			    json_string(r != NULL && vport_link_up(r->vp) ? "up" : "down"));
+	json_object_set_new(j, "link", json_string(r != NULL && (r->vp == NULL || vport_link_up(r->vp))
+							   ? "up"
+							   : "down"));
 	json_object_set_new(j, "stats",
 			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "rx_packets",
 				      (json_int_t)st.rx_pkts, "rx_bytes", (json_int_t)st.rx_bytes,

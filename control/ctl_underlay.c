@@ -29,6 +29,7 @@
 #include <rte_log.h>
 
 #include "cfg.h"
+#include "ctl_ethdev.h"
 
 RTE_LOG_REGISTER(underlay_logtype, vpcswitch.underlay, INFO);
 #define UL_LOG(level, fmt, ...)                                                                    \
@@ -50,52 +51,6 @@ static struct {
 	bool changed;
 	int probe_fd;
 } ul = {.probe_fd = -1};
-
-/* Bring up a DPDK port for the dataplane: one rx queue, a tx queue per worker. */
-static int port_start(uint16_t port, const char *what)
-{
-	struct rte_eth_conf conf = {0};
-	struct rte_eth_dev_info info;
-	uint16_t n_tx = (uint16_t)dp_worker_count(), nrxd = 1024, ntxd = 1024;
-	int rc;
-
-	rc = rte_eth_dev_info_get(port, &info);
-	if (rc != 0)
-		return rc;
-	if (info.max_tx_queues < n_tx) {
-		fprintf(stderr, "vpcswitchd: %s offers %u tx queues, the %u workers need one each "
-				"(net_af_packet: add qpairs=%u)\n",
-			what, info.max_tx_queues, n_tx, n_tx);
-		return -EINVAL;
-	}
-	if ((rc = rte_eth_dev_configure(port, 1, n_tx, &conf)) != 0 ||
-	    (rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrxd, &ntxd)) != 0 ||
-	    (rc = rte_eth_rx_queue_setup(port, 0, nrxd, rte_eth_dev_socket_id(port), NULL,
-					 dp_mempool())) != 0)
-		return rc;
-	for (uint16_t q = 0; q < n_tx; q++) {
-		rc = rte_eth_tx_queue_setup(port, q, ntxd, rte_eth_dev_socket_id(port), NULL);
-		if (rc != 0)
-			return rc;
-	}
-	return rte_eth_dev_start(port);
-}
-
-static int probe_port(const char *devargs, uint16_t *port)
-{
-	char name[RTE_ETH_NAME_MAX_LEN];
-	size_t n = strcspn(devargs, ",");
-	int rc;
-
-	if (n >= sizeof(name))
-		return -EINVAL;
-	memcpy(name, devargs, n);
-	name[n] = '\0';
-	rc = rte_dev_probe(devargs);
-	if (rc < 0)
-		return rc;
-	return rte_eth_dev_get_port_by_name(name, port);
-}
 
 static int parse_vtep(const char *s)
 {
@@ -156,6 +111,7 @@ static int netlink_start(void)
 
 int ctl_underlay_init(const struct ctl_underlay_opts *o)
 {
+	char err[256];
 	int rc;
 
 	ul.opts = *o;
@@ -165,22 +121,19 @@ int ctl_underlay_init(const struct ctl_underlay_opts *o)
 	ul.opts.iface = ul.iface;
 	if ((rc = parse_vtep(o->vtep)) < 0)
 		return rc;
-	rc = probe_port(o->devargs, &ul.port_id);
+	rc = ctl_ethdev_open(o->devargs, "--underlay", &ul.port_id, err);
 	if (rc < 0) {
-		fprintf(stderr, "vpcswitchd: --underlay '%s': cannot probe it (%s)\n", o->devargs,
-			strerror(-rc));
+		fprintf(stderr, "vpcswitchd: %s\n", err);
 		return rc;
 	}
-	if ((rc = port_start(ul.port_id, "the underlay port")) != 0)
-		return rc;
 	rte_eth_macaddr_get(ul.port_id, &ul.mac);
 	/* the kernel must answer ARP with the MAC the underlay port really has */
 	snprintf(ul.tap_devargs, sizeof(ul.tap_devargs),
 		 "net_tap_vpcsw,iface=%s,mac=" RTE_ETHER_ADDR_PRT_FMT, ul.iface,
 		 RTE_ETHER_ADDR_BYTES(&ul.mac));
-	rc = probe_port(ul.tap_devargs, &ul.tap_id);
-	if (rc < 0 || (rc = port_start(ul.tap_id, "the exception tap")) != 0) {
-		fprintf(stderr, "vpcswitchd: exception tap %s: %s\n", ul.iface, strerror(-rc));
+	rc = ctl_ethdev_open(ul.tap_devargs, "the exception tap", &ul.tap_id, err);
+	if (rc < 0) {
+		fprintf(stderr, "vpcswitchd: %s\n", err);
 		return rc;
 	}
 	ul.tap_ifindex = (int)if_nametoindex(ul.iface);
@@ -211,10 +164,8 @@ void ctl_underlay_fini(void)
 	if (ul.sock != NULL)
 		nl_socket_free(ul.sock);
 	if (ul.present) {
-		rte_eth_dev_stop(ul.tap_id);
-		rte_eth_dev_close(ul.tap_id);
-		rte_eth_dev_stop(ul.port_id);
-		rte_eth_dev_close(ul.port_id);
+		ctl_ethdev_close(ul.tap_id);
+		ctl_ethdev_close(ul.port_id);
 		dp_port_destroy(ul.tap);
 		dp_port_destroy(ul.port);
 	}

@@ -1,0 +1,133 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# vpcswitch as a "switch driver" of the shared single-core benchmark harness
+# (../shared/bench/ovs/run.sh, README "Porting to another switch"): the same pcaps, the same
+# generator and sink ports, one worker on PMD_CORE, counted the same way as OVS-DPDK.
+#
+#   DRIVER=$PWD/bench/vpcswitch_driver.sh ../shared/bench/ovs/run.sh S1 S2 S4
+#
+# Verbs: start, setup PIPELINE VM UNDERLAY IN_PKTS, tx-packets, pmd-tids, stats, stop.
+# Everything lives under $OVSBENCH_DIR (run.sh makes a fresh one); the switch runs in a
+# private network namespace (its exception tap and VTEP address exist only there).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=${VPCSW_BUILD:-$HERE/../build}
+D=${OVSBENCH_DIR:-/tmp/vpcswbench}
+MAIN_CORE=${MAIN_CORE:-0}
+PMD_CORE=${PMD_CORE:-1}
+SW=$BUILD/vpcswitchd
+CTL() { "$BUILD/vpcctl" -s "$D/ctl.sock" "$@"; }
+
+log() { echo "[vpcswitch_driver] $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+ns() { cat "$D/netns" 2>/dev/null || true; }
+prefix() { echo "vpcswb_$(basename "$D")"; }
+
+cmd_start() {
+	mkdir -p "$D"
+	[ -x "$SW" ] || die "no $SW: build first"
+	local n="vpcswb-$$"
+	ip netns add "$n"
+	ip netns exec "$n" ip link set lo up
+	echo "$n" > "$D/netns"
+}
+
+# The harness's address plan (shared/bench/ovs/README.md): VM 52:54:00:00:00:01 10.0.0.1,
+# peers behind 52:54:00:00:00:02, local VTEP 192.168.1.1, remote VTEP 192.168.1.2 at
+# 02:00:00:00:01:02, VNI 100.
+state() { # state ENCAP VM_DEVARGS [SINK_DEVARGS]: one VPC, the VM, and the peer's side
+	local encap=$1 vm=$2 sink=${3:-}
+	local peer
+	if [ -n "$sink" ]; then # p2p: the peer is a second port on this switch
+		peer='"ports": [ {"name": "vm", "vpc": "b", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.1"], "dpdk": "'$vm'"},
+		                 {"name": "sink", "vpc": "b", "mac": "52:54:00:00:00:02", "dpdk": "'$sink'"} ]'
+	else
+		peer='"ports": [ {"name": "vm", "vpc": "b", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.1"], "dpdk": "'$vm'"} ],
+		      "remotes": [ {"vpc": "b", "mac": "52:54:00:00:00:02", "vtep": "192.168.1.2"} ]'
+	fi
+	cat <<EOF
+{ "vpcs": [ {"name": "b", "vni": 100, "encap": "$encap"} ],
+  "subnets": [ {"vpc": "b", "cidr": "10.0.0.0/8", "gateway": "10.0.0.254", "gateway_mac": "02:00:00:00:00:fe"} ],
+  $peer }
+EOF
+}
+
+cmd_setup() {
+	local pipe=$1 vm=${2#dpdk:} ul=${3#dpdk:} pkts=${4:-0} encap=vxlan underlay=() sink
+	local mbufs=$((pkts + 65536))
+	local mem=$((mbufs * 5 / 2 / 1024 + 512)) # MB: ~2.5 KB per mbuf, plus the tables
+	case "$pipe" in
+	p2p) state vxlan "$vm" "$ul" > "$D/state.json"; sink="port sink" ;;
+	vxlan-encap|geneve-encap)
+		[ "$pipe" = geneve-encap ] && encap=geneve
+		state "$encap" "$vm" > "$D/state.json"
+		underlay=(--underlay "$ul" --vtep 192.168.1.1/24); sink="underlay" ;;
+	vxlan-decap)
+		# the generator is the underlay (run.sh passes it as UNDERLAY), the VM port the sink
+		state vxlan "$vm" > "$D/state.json"
+		underlay=(--underlay "$ul" --vtep 192.168.1.1/24); sink="port vm" ;;
+	*) die "pipeline $pipe: not supported yet (vxlan-encap-ct needs the security-groups issue)" ;;
+	esac
+	echo "$sink" > "$D/sink"
+	ip netns exec "$(ns)" taskset -c "$MAIN_CORE,$PMD_CORE" "$SW" -l "$MAIN_CORE,$PMD_CORE" \
+		--no-pci --file-prefix "$(prefix)" -m "$mem" -- -s "$D/ctl.sock" -d "$D" \
+		--mbufs "$mbufs" "${underlay[@]}" > "$D/vpcswitchd.log" 2>&1 &
+	echo $! > "$D/pid"
+	for _ in $(seq 300); do grep -q "vpcswitchd: ready" "$D/vpcswitchd.log" && break; sleep 0.1; done
+	grep -q "vpcswitchd: ready" "$D/vpcswitchd.log" || { tail "$D/vpcswitchd.log" >&2; die "no start"; }
+	if [ ${#underlay[@]} -gt 0 ]; then
+		# the remote VTEP's MAC is static (the harness learns nothing from the wire)
+		ip netns exec "$(ns)" ip neigh replace 192.168.1.2 lladdr 02:00:00:00:01:02 dev vpcsw0 \
+			nud permanent
+	fi
+	CTL apply -f "$D/state.json" >/dev/null || die "state refused"
+}
+
+cmd_tx_packets() {
+	case "$(cat "$D/sink")" in
+	underlay) CTL -o json show underlay | jq '.underlay_stats.tx_packets' ;;
+	"port "*) CTL -o json port show "$(cut -d' ' -f2 < "$D/sink")" | jq '.[0].stats.tx_packets' ;;
+	esac
+}
+
+cmd_pmd_tids() {
+	local pid t
+	pid=$(pgrep -f -- "--file-prefix $(prefix) " | head -1) || return 0
+	for t in /proc/"$pid"/task/*; do
+		[ "$(cat "$t/comm")" = rte-worker-1 ] && basename "$t"
+	done
+}
+
+cmd_stats() {
+	CTL show workers || true
+	CTL show counters || true
+	CTL show underlay || true
+	CTL show drops | awk 'NR == 1 || $2 > 0' || true
+}
+
+cmd_stop() {
+	local pid
+	pid=$(cat "$D/pid" 2>/dev/null || true)
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid"
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	[ -n "$(ns)" ] && ip netns del "$(ns)" 2>/dev/null || true
+	rm -f /dev/hugepages/"$(prefix)"* 2>/dev/null || true
+	rm -rf /var/run/dpdk/"$(prefix)" "$D/pid" "$D/netns"
+}
+
+verb=${1:-}
+shift || true
+case "$verb" in
+start) cmd_start ;;
+setup) cmd_setup "$@" ;;
+tx-packets) cmd_tx_packets ;;
+pmd-tids) cmd_pmd_tids ;;
+stats) cmd_stats ;;
+stop) cmd_stop ;;
+appctl) exit 0 ;; # OVS-only (pmd-stats-clear)
+*) die "usage: $0 start|setup|tx-packets|pmd-tids|stats|stop" ;;
+esac
