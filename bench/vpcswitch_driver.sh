@@ -70,6 +70,8 @@ cmd_setup() {
 	*) die "pipeline $pipe: not supported yet (vxlan-encap-ct needs the security-groups issue)" ;;
 	esac
 	echo "$sink" > "$D/sink"
+	# run.sh keeps one directory for all runs: never read the last run's "ready"
+	: > "$D/vpcswitchd.log"
 	ip netns exec "$(ns)" taskset -c "$MAIN_CORE,$PMD_CORE" "$SW" -l "$MAIN_CORE,$PMD_CORE" \
 		--no-pci --file-prefix "$(prefix)" -m "$mem" -- -s "$D/ctl.sock" -d "$D" \
 		--mbufs "$mbufs" "${underlay[@]}" > "$D/vpcswitchd.log" 2>&1 &
@@ -116,7 +118,7 @@ cmd_stop() {
 	fi
 	[ -n "$(ns)" ] && ip netns del "$(ns)" 2>/dev/null || true
 	rm -f /dev/hugepages/"$(prefix)"* 2>/dev/null || true
-	rm -rf /var/run/dpdk/"$(prefix)" "$D/pid" "$D/netns"
+	rm -rf /var/run/dpdk/"$(prefix)" "$D/pid" "$D/netns" "$D/vpcswitchd.log" "$D/ctl.sock"
 }
 
 verb=${1:-}

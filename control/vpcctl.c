@@ -233,7 +233,7 @@ static int remote_show(int argc, char **argv)
 
 static int port_add(int argc, char **argv)
 {
-	static const char *const strs[] = {"vpc", "mac", "socket", "mode", NULL};
+	static const char *const strs[] = {"vpc", "mac", "socket", "mode", "dpdk", NULL};
 	static const char *const ints[] = {"queues", NULL};
 	json_t *row = json_pack("{s:s}", "name", argv[0]);
 
@@ -248,7 +248,7 @@ static int port_add(int argc, char **argv)
  * send it back as a modify: the switch validates it as a whole. */
 static int port_set(int argc, char **argv)
 {
-	static const char *const strs[] = {"vpc", "mac", "socket", "mode", NULL};
+	static const char *const strs[] = {"vpc", "mac", "socket", "mode", "dpdk", NULL};
 	static const char *const ints[] = {"queues", NULL};
 	json_t *reply = NULL, *changes = json_object(), *row = NULL, *r;
 	size_t i;
@@ -442,7 +442,8 @@ static const struct cmd cmds[] = {
 	{"subnet", "del", 2, subnet_del, "subnet del VPC CIDR"},
 	{"subnet", "show", 0, subnet_show, "subnet show"},
 	{"port", "add", 1, port_add,
-	 "port add NAME vpc VPC mac MAC [ip IP]... [socket PATH] [mode server|client] [queues N]"},
+	 "port add NAME vpc VPC mac MAC [ip IP]... [socket PATH] [mode server|client] [queues N]\n"
+	 "           [dpdk DEVARGS]   (a DPDK device instead of a vhost-user socket)"},
 	{"port", "set", 1, port_set,
 	 "port set NAME [vpc VPC] [mac MAC] [ip IP]... [socket PATH] [mode M] [queues N]"},
 	{"port", "del", 1, port_del, "port del NAME"},

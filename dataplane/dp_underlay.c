@@ -116,20 +116,64 @@ static enum dp_drop_reason check_outer(const struct rte_mbuf *m, struct tun_pkt 
 	return DP_DROP_MAX;
 }
 
+/*
+ * Last-key caches, per burst only (the next burst may run on a newer snapshot): packets of
+ * one burst mostly come from one VTEP in one VNI, between the same two VMs, so each lookup
+ * below is done once per run of equal keys instead of once per packet.
+ */
+struct tun_cache {
+	bool valid;
+	uint32_t vni;
+	rte_be32_t src;
+	enum dp_encap encap;
+	enum dp_drop_reason verdict;
+};
+
+struct l2_cache {
+	bool valid;
+	uint32_t vni;
+	struct rte_ether_addr mac;
+	bool hit;
+	uintptr_t value;
+};
+
 /* The VNI is served here with this tunnel type, and the sender is one of its VTEPs. */
-static enum dp_drop_reason check_tunnel(const struct dp_snap *s, const struct tun_pkt *t)
+static enum dp_drop_reason check_tunnel(const struct dp_snap *s, const struct tun_pkt *t,
+					struct tun_cache *c)
 {
-	struct dp_vtep_key k = {.vni = t->vni, .af = AF_INET};
+	struct dp_vtep_key k;
 	void *data;
 
-	if (rte_hash_lookup_data(s->vnis, &t->vni, &data) < 0)
-		return DP_DROP_UNKNOWN_VNI;
-	if (((uintptr_t)data >> 16) != t->encap)
-		return DP_DROP_WRONG_ENCAP;
+	if (c->valid && c->vni == t->vni && c->src == t->outer_src && c->encap == t->encap)
+		return c->verdict;
+	*c = (struct tun_cache){.valid = true, .vni = t->vni, .src = t->outer_src,
+				.encap = t->encap, .verdict = DP_DROP_MAX};
+	k = (struct dp_vtep_key){.vni = t->vni, .af = AF_INET};
 	memcpy(k.ip, &t->outer_src, 4);
-	if (rte_hash_lookup(s->vteps, &k) < 0)
-		return DP_DROP_UNKNOWN_VTEP;
-	return DP_DROP_MAX;
+	if (rte_hash_lookup_data(s->vnis, &t->vni, &data) < 0)
+		c->verdict = DP_DROP_UNKNOWN_VNI;
+	else if (((uintptr_t)data >> 16) != t->encap)
+		c->verdict = DP_DROP_WRONG_ENCAP;
+	else if (rte_hash_lookup(s->vteps, &k) < 0)
+		c->verdict = DP_DROP_UNKNOWN_VTEP;
+	return c->verdict;
+}
+
+static bool l2_lookup(const struct dp_snap *s, uint32_t vni, const struct rte_ether_addr *mac,
+		      struct l2_cache *c, uintptr_t *value)
+{
+	struct dp_l2_key k = {.vni = vni, .mac = *mac};
+	void *data;
+
+	if (!c->valid || c->vni != vni || !rte_is_same_ether_addr(&c->mac, mac)) {
+		c->valid = true;
+		c->vni = vni;
+		c->mac = *mac;
+		c->hit = rte_hash_lookup_data(s->l2, &k, &data) >= 0;
+		c->value = c->hit ? (uintptr_t)data : 0;
+	}
+	*value = c->value;
+	return c->hit;
 }
 
 /*
@@ -137,17 +181,14 @@ static enum dp_drop_reason check_tunnel(const struct dp_snap *s, const struct tu
  * cannot speak for another's VMs), the destination a local port of the same VNI.
  */
 static void deliver(struct dp_worker *w, uint16_t in_port, const struct tun_pkt *t,
-		    struct rte_mbuf *m)
+		    struct rte_mbuf *m, struct l2_cache *src_c, struct l2_cache *dst_c)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct dp_snap *s = w->snap;
-	struct dp_l2_key k = {.vni = t->vni};
-	void *data;
 	uintptr_t v;
 
-	k.mac = eth->src_addr;
-	if (rte_hash_lookup_data(s->l2, &k, &data) < 0 || (uintptr_t)data < DP_L2_REMOTE ||
-	    memcmp(s->remotes[(uintptr_t)data - DP_L2_REMOTE].vtep, &t->outer_src, 4) != 0) {
+	if (!l2_lookup(s, t->vni, &eth->src_addr, src_c, &v) || v < DP_L2_REMOTE ||
+	    memcmp(s->remotes[v - DP_L2_REMOTE].vtep, &t->outer_src, 4) != 0) {
 		dp_drop(w, in_port, m, DP_DROP_INNER_SRC_SPOOF);
 		return;
 	}
@@ -155,13 +196,9 @@ static void deliver(struct dp_worker *w, uint16_t in_port, const struct tun_pkt 
 		dp_drop(w, in_port, m, DP_DROP_FLOOD_BLOCKED);
 		return;
 	}
-	k.mac = eth->dst_addr;
-	if (rte_hash_lookup_data(s->l2, &k, &data) < 0) {
+	if (!l2_lookup(s, t->vni, &eth->dst_addr, dst_c, &v))
 		dp_drop(w, in_port, m, DP_DROP_UNKNOWN_DST_MAC);
-		return;
-	}
-	v = (uintptr_t)data;
-	if (v == DP_L2_GATEWAY)
+	else if (v == DP_L2_GATEWAY)
 		dp_drop(w, in_port, m, DP_DROP_NO_ROUTE);
 	else if (v >= DP_L2_REMOTE)
 		dp_drop(w, in_port, m, DP_DROP_TUNNEL_HAIRPIN);
@@ -175,6 +212,8 @@ void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 	const struct dp_underlay *u = &w->snap->underlay;
 	uint16_t idx = in->port->idx;
 	struct dp_counters *c = &w->ports[idx];
+	struct tun_cache tc = {0};
+	struct l2_cache src_c = {0}, dst_c = {0};
 
 	c->rx_pkts += n;
 	for (uint16_t i = 0; i < n; i++) {
@@ -193,7 +232,7 @@ void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 		}
 		r = check_outer(m, &t);
 		if (r == DP_DROP_MAX)
-			r = check_tunnel(w->snap, &t);
+			r = check_tunnel(w->snap, &t, &tc);
 		if (r != DP_DROP_MAX) {
 			dp_drop(w, idx, m, r);
 			continue;
@@ -202,6 +241,6 @@ void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 		/* a short outer frame was padded on the wire: the padding is not the VM's */
 		if (rte_pktmbuf_pkt_len(m) > t.inner_size)
 			rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - t.inner_size);
-		deliver(w, idx, &t, m);
+		deliver(w, idx, &t, m, &src_c, &dst_c);
 	}
 }

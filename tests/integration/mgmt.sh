@@ -49,6 +49,16 @@ rejected subnet add blue 10.1.0.5/24 gateway 10.1.0.1 gateway-mac 02:00:00:00:00
 rejected subnet add blue 10.1.0.0/24 gateway 10.2.0.1 gateway-mac 02:00:00:00:00:01 "not a host address"
 rejected subnet del blue 10.0.0.0/24 "still used by port 'vm1'"
 rejected port del vm9 "no port 'vm9'"
+rejected port add vmd vpc blue mac 52:54:00:00:00:0d dpdk net_null9 socket "$IT_DIR/d.sock" "not both"
+rejected port add vmd vpc blue mac 52:54:00:00:00:0d dpdk net_null9 queues 2 "1 queue"
+rejected port add vmd vpc blue mac 52:54:00:00:00:0d dpdk no_such_driver0 "cannot probe"
+
+# a port on a DPDK device instead of a vhost-user socket: up at once, and removable
+check "a port on a DPDK device (net_null)" ctl sw port add vmd vpc blue mac 52:54:00:00:00:0d dpdk net_null9
+check_eq "it is up" up "$(port_link sw vmd)"
+check "it is removed again" ctl sw port del vmd
+check "and its device can be used again" ctl sw port add vmd vpc blue mac 52:54:00:00:00:0d dpdk net_null9
+check "removed for the rest of the test" ctl sw port del vmd
 
 out=$(ctl sw frobnicate 2>&1) && fail "unknown command accepted" || ok "unknown command refused: $out"
 out=$(ctl sw port add 2>&1) && fail "port add without a name accepted" || ok "missing argument: $out"
