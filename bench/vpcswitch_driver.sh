@@ -30,6 +30,8 @@ cmd_start() {
 	local n="vpcswb-$$"
 	ip netns add "$n"
 	ip netns exec "$n" ip link set lo up
+	# this host's kernel would send IPv6 chatter out the exception path: keep it quiet
+	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 	echo "$n" > "$D/netns"
 }
 
@@ -64,11 +66,14 @@ cmd_setup() {
 		state "$encap" "$vm" > "$D/state.json"
 		underlay=(--underlay "$ul" --vtep 192.168.1.1/24); sink="underlay" ;;
 	vxlan-decap)
-		# the generator is the underlay (run.sh passes it as UNDERLAY), the VM port the sink
+		# the generator is the underlay (run.sh passes it as UNDERLAY), the VM port the sink;
+		# the state goes in at start, so not one generated packet meets an empty switch
 		state vxlan "$vm" > "$D/state.json"
-		underlay=(--underlay "$ul" --vtep 192.168.1.1/24); sink="port vm" ;;
+		underlay=(--underlay "$ul" --vtep 192.168.1.1/24 -f "$D/state.json"); sink="port vm" ;;
 	*) die "pipeline $pipe: not supported yet (vxlan-encap-ct needs the security-groups issue)" ;;
 	esac
+	# the harness's local VTEP MAC, whatever the sink port's own is
+	[ ${#underlay[@]} -gt 0 ] && underlay+=(--underlay-mac 02:00:00:00:01:01)
 	echo "$sink" > "$D/sink"
 	# run.sh keeps one directory for all runs: never read the last run's "ready"
 	: > "$D/vpcswitchd.log"
@@ -78,7 +83,7 @@ cmd_setup() {
 	echo $! > "$D/pid"
 	for _ in $(seq 300); do grep -q "vpcswitchd: ready" "$D/vpcswitchd.log" && break; sleep 0.1; done
 	grep -q "vpcswitchd: ready" "$D/vpcswitchd.log" || { tail "$D/vpcswitchd.log" >&2; die "no start"; }
-	if [ ${#underlay[@]} -gt 0 ]; then
+	if [ "$sink" = underlay ]; then
 		# the remote VTEP's MAC is static (the harness learns nothing from the wire)
 		ip netns exec "$(ns)" ip neigh replace 192.168.1.2 lladdr 02:00:00:00:01:02 dev vpcsw0 \
 			nud permanent

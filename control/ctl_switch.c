@@ -359,8 +359,11 @@ int ctl_switch_init(const char *dir)
 {
 	snprintf(sock_dir, sizeof(sock_dir), "%s", dir);
 	cur = cfg_new();
-	if (cur == NULL)
-		return -ENOMEM;
+	return cur == NULL ? -ENOMEM : 0;
+}
+
+int ctl_switch_start(void)
+{
 	return publish(cur);
 }
 

@@ -13,8 +13,11 @@
 
 #include "cfg.h"
 
-/** sock_dir: default directory of port sockets. Returns 0 or -ENOMEM. */
+/** sock_dir: default directory of port sockets. Nothing is published (polled) yet: a
+ *  start-up state applied next is in place before the first packet. Returns 0 or -ENOMEM. */
 int ctl_switch_init(const char *sock_dir);
+/** Publish the current state: from here on the workers poll its ports and the underlay. */
+int ctl_switch_start(void);
 /** Remove every port (sockets closed) and free the state. */
 void ctl_switch_fini(void);
 

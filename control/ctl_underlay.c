@@ -126,7 +126,17 @@ int ctl_underlay_init(const struct ctl_underlay_opts *o)
 		fprintf(stderr, "vpcswitchd: %s\n", err);
 		return rc;
 	}
-	rte_eth_macaddr_get(ul.port_id, &ul.mac);
+	if (o->mac == NULL) {
+		rte_eth_macaddr_get(ul.port_id, &ul.mac);
+	} else if (rte_ether_unformat_addr(o->mac, &ul.mac) < 0 ||
+		   !rte_is_unicast_ether_addr(&ul.mac)) {
+		fprintf(stderr, "vpcswitchd: --underlay-mac '%s' is not a unicast MAC\n", o->mac);
+		return -EINVAL;
+	} else if (rte_eth_dev_default_mac_addr_set(ul.port_id, &ul.mac) < 0) {
+		/* a virtual device (pcap, null) has no filter to set: frames still carry it */
+		UL_LOG(WARNING, "%s cannot take MAC %s; frames are sent from it all the same",
+		       o->devargs, o->mac);
+	}
 	/* the kernel must answer ARP with the MAC the underlay port really has */
 	snprintf(ul.tap_devargs, sizeof(ul.tap_devargs),
 		 "net_tap_vpcsw,iface=%s,mac=" RTE_ETHER_ADDR_PRT_FMT, ul.iface,

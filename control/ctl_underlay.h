@@ -19,6 +19,7 @@ struct ctl_underlay_opts {
 	const char *devargs; /* the underlay port, e.g. net_af_packet0,iface=eth1 or a PCI address */
 	const char *vtep;    /* this host's VTEP address with its prefix, e.g. 192.168.50.1/24 */
 	const char *iface;   /* name of the exception tap in the kernel */
+	const char *mac;     /* NULL, or the MAC to give the underlay port */
 	uint16_t vxlan_port, geneve_port;
 	uint8_t ttl;
 	uint16_t sport_min, sport_max;

@@ -46,6 +46,7 @@ static void usage(const char *prog)
 	       "      --vxlan-port N      (default 4789)     --geneve-port N  (default 6081)\n"
 	       "      --tunnel-ttl N      outer TTL (default 64)\n"
 	       "      --sport-range A-B   outer UDP source ports (default 49152-65535)\n"
+	       "      --underlay-mac MAC  set the underlay port's MAC (default: the port's own)\n"
 	       "  -h, --help\n"
 	       "Worker lcores are the EAL lcores other than the main one (e.g. -l 0,1: one worker).\n",
 	       prog);
@@ -85,6 +86,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"geneve-port", required_argument, NULL, 'G'},
 		{"tunnel-ttl", required_argument, NULL, 'T'},
 		{"sport-range", required_argument, NULL, 'R'},
+		{"underlay-mac", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -118,6 +120,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'U': o->ul.devargs = optarg; break;
+		case 'A': o->ul.mac = optarg; break;
 		case 'V': o->ul.vtep = optarg; break;
 		case 'F': o->ul.iface = optarg; break;
 		case 'X':
@@ -292,7 +295,8 @@ int main(int argc, char **argv)
 			strerror(-rc));
 		goto out_switch;
 	}
-	if (o.state != NULL && (rc = apply_state_file(o.state)) < 0)
+	if ((o.state != NULL && (rc = apply_state_file(o.state)) < 0) ||
+	    (rc = ctl_switch_start()) < 0)
 		goto out_server;
 	printf("vpcswitchd: ready, %u worker(s), management socket %s\n", dp_worker_count(),
 	       o.ctl_socket);
