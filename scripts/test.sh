@@ -31,8 +31,14 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 run_suite build unit
 run_suite build-asan unit
+netns_before=$(ip netns list | grep -c '^vsit' || true)
 run_suite build integration
-# every test must end what it started: a leftover daemon or VM is a failure
+# every test must end what it started: a leftover daemon, VM or namespace is a failure
+netns_after=$(ip netns list | grep -c '^vsit' || true)
+if [ "$netns_after" -gt "$netns_before" ]; then
+	echo "integration tests left $((netns_after - netns_before)) network namespaces behind"
+	failed=$((failed + 1))
+fi
 leaked=$(pgrep -af "$top/build/(vpcswitchd|tests/vm/vmnic)" || true)
 if [ -n "$leaked" ]; then
 	echo "integration tests left processes behind:"

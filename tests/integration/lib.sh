@@ -17,7 +17,7 @@ IT_PASSED=0
 IT_FAILED=0
 declare -A SW_PID=() VM_PID=() VM_NS=()
 IT_BG_PIDS=()   # other background helpers of a test (it_bg), ended at cleanup
-IT_NETNS=()     # namespaces a test made itself (it_netns), deleted at cleanup
+IT_NETNS=()     # namespaces a test made itself (it_host), deleted at cleanup
 
 log() { echo "[$IT_NAME $(date +%H:%M:%S)] $*" >&2; }
 
@@ -46,13 +46,17 @@ hugepages_setup() {
 # it_bg PID: end this background process with the test
 it_bg() { IT_BG_PIDS+=("$1"); }
 
-# it_netns NAME: a namespace of this test (its name gets the test's prefix); prints it
-it_netns() {
-	local ns="${IT_PREFIX}_$1"
+# it_host VAR NAME: a namespace standing for a host, deleted with the test, IPv6 chatter
+# off (exact counters); its name goes into $VAR. Not in a $(...): the cleanup list must
+# grow in this shell.
+it_host() {
+	local ns="${IT_PREFIX}_$2"
 	ip netns add "$ns"
-	ip netns exec "$ns" ip link set lo up
 	IT_NETNS+=("$ns")
-	echo "$ns"
+	ip netns exec "$ns" ip link set lo up
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	printf -v "$1" '%s' "$ns"
 }
 
 # underlay_link NS1 DEV1 NS2 DEV2: a veth between two hosts, offloads off on both ends (a

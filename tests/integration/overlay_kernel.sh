@@ -9,12 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 it_setup
 
-h1=$(it_netns h1)
-h2=$(it_netns h2)
-# quiet hosts: no IPv6 autoconfiguration chatter in the exact counts below
-for ns in "$h1" "$h2"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+it_host h1 h1
+it_host h2 h2
 underlay_link "$h1" ul1 "$h2" ul2
 ip netns exec "$h2" ip addr add 192.168.50.2/24 dev ul2
 # the remote host: its kernel's VXLAN, VNI 100, with one "VM" address behind it

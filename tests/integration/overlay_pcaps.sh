@@ -12,11 +12,8 @@ CAPS="$(cd "$(dirname "$0")/../../.." && pwd)/shared/captures/tunnels"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 [ -d "$CAPS" ] || { echo "no captures at $CAPS (shared/ must sit beside the repository)"; exit 1; }
 
-h1=$(it_netns h1)
-h2=$(it_netns h2)
-for ns in "$h1" "$h2"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+it_host h1 h1
+it_host h2 h2
 underlay_link "$h1" ul1 "$h2" ul2
 ul1_mac=$(ip netns exec "$h1" cat /sys/class/net/ul1/address)
 

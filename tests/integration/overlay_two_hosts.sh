@@ -6,11 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 it_setup
 
-h1=$(it_netns h1)
-h2=$(it_netns h2)
-for ns in "$h1" "$h2"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+it_host h1 h1
+it_host h2 h2
 underlay_link "$h1" ul1 "$h2" ul2
 
 SW_NETNS=$h1 start_switch sw1 --underlay net_af_packet0,iface=ul1 --vtep 192.168.60.1/24
