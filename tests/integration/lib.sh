@@ -18,6 +18,7 @@ IT_FAILED=0
 declare -A SW_PID=() VM_PID=() VM_NS=()
 IT_BG_PIDS=()   # other background helpers of a test (it_bg), ended at cleanup
 IT_NETNS=()     # namespaces a test made itself (it_host), deleted at cleanup
+IT_ATEXIT=()    # commands that undo what a test started outside this harness (it_atexit)
 
 log() { echo "[$IT_NAME $(date +%H:%M:%S)] $*" >&2; }
 
@@ -45,6 +46,9 @@ hugepages_setup() {
 
 # it_bg PID: end this background process with the test
 it_bg() { IT_BG_PIDS+=("$1"); }
+
+# it_atexit "COMMAND": run at cleanup, before the switches and namespaces go
+it_atexit() { IT_ATEXIT+=("$1"); }
 
 # it_host VAR NAME: a namespace standing for a host, deleted with the test, IPv6 chatter
 # off (exact counters); its name goes into $VAR. Not in a $(...): the cleanup list must
@@ -74,6 +78,7 @@ it_cleanup() {
 	local rc=$?
 	set +e
 	for pid in "${IT_BG_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+	for cmd in "${IT_ATEXIT[@]}"; do eval "$cmd" >/dev/null 2>&1; done
 	# VMs first: virtio_user's own teardown can abort when its backend vanishes meanwhile
 	for vm in "${!VM_PID[@]}"; do kill -INT "${VM_PID[$vm]}" 2>/dev/null; done
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
