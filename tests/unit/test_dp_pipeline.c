@@ -29,6 +29,7 @@
 
 #include "dp.h"
 #include "dp_private.h"
+#include "dp_fixture.h"
 #include "pkt_fixture.h"
 
 #define N_MBUFS 511
@@ -104,35 +105,11 @@ static void add_remote(struct dp_build *b, uint32_t vni, const char *mac, const 
 
 static int group_setup(void **state)
 {
-	/* --no-huge cannot go with --in-memory; --no-shconf keeps the run off the filesystem */
-	char *argv[] = {"test_dp_pipeline",
-			"-l",
-			"0",
-			"--no-huge",
-			"--no-pci",
-			"-m",
-			"128",
-			"--no-shconf",
-			"--no-telemetry",
-			"--file-prefix",
-			"ut_dp_pipeline",
-			"--log-level",
-			"error"};
 	static const char *const names[N_PORTS] = {"a1", "a2", "b1", "b2", "b3"};
 	struct dp_build *b;
 
 	(void)state;
-	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
-		fail_msg("rte_eal_init failed");
-	/* dp_init wants a worker lcore; build its state by hand with this thread as worker 0 */
-	dp_pool = rte_pktmbuf_pool_create("ut_pool", N_MBUFS, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					  SOCKET_ID_ANY);
-	assert_non_null(dp_pool);
-	pkt_pool = dp_pool;
-	w = rte_zmalloc("ut_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
-	assert_non_null(w);
-	dp_workers[0] = w;
-	dp_n_workers = 1; /* dp_build_commit spreads queues over the workers: needs one */
+	w = dp_fixture_start("ut_dp_pipeline", N_MBUFS, NULL);
 	for (int i = 0; i < N_PORTS; i++) {
 		ports[i] = dp_port_create(names[i], 1);
 		assert_non_null(ports[i]);
@@ -158,20 +135,10 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	char runtime_dir[PATH_MAX];
-
 	(void)state;
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
-	dp_snap_release_all();
 	for (int i = 0; i < N_PORTS; i++)
 		dp_port_destroy(ports[i]);
-	dp_workers[0] = NULL;
-	dp_n_workers = 0;
-	rte_free(w);
-	rte_mempool_free(dp_pool);
-	dp_pool = NULL;
-	rte_eal_cleanup();
-	rmdir(runtime_dir); /* empty with --no-shconf: leave nothing behind */
+	dp_fixture_stop(w);
 	return 0;
 }
 

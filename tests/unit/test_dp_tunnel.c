@@ -26,6 +26,7 @@
 #include "../../dataplane/dp_private.h"
 #include "../../geneve/geneve.h"
 #include "../../vxlan/vxlan.h"
+#include "dp_fixture.h"
 #include "pkt_fixture.h"
 
 #define N_MBUFS 1023
@@ -102,25 +103,14 @@ static uint16_t null_port(const char *name)
 
 static int group_setup(void **state)
 {
-	char *argv[] = {"test_dp_tunnel", "-l", "0", "--no-huge", "--no-pci", "-m", "128",
-			"--no-shconf", "--no-telemetry", "--file-prefix", "ut_dp_tunnel",
-			"--log-level", "error", "--vdev", "net_null0", "--vdev", "net_null1"};
+	static const char *const vdevs[] = {"net_null0", "net_null1", NULL};
 	struct dp_underlay_conf u = {.vxlan_port = 4789, .geneve_port = 6081, .ttl = 64,
 				     .sport_min = 49152, .sport_max = 65535};
 	struct rte_ether_addr ul = mac(UL_MAC);
 	struct dp_build *b;
 
 	(void)state;
-	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
-		fail_msg("rte_eal_init failed");
-	dp_pool = rte_pktmbuf_pool_create("ut_pool", N_MBUFS, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					  SOCKET_ID_ANY);
-	assert_non_null(dp_pool);
-	pkt_pool = dp_pool;
-	w = rte_zmalloc("ut_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
-	assert_non_null(w);
-	dp_workers[0] = w;
-	dp_n_workers = 1;
+	w = dp_fixture_start("ut_dp_tunnel", N_MBUFS, vdevs);
 	ports[A1] = dp_port_create("a1", 1);
 	ports[B1] = dp_port_create("b1", 1);
 	ports[UL] = dp_port_create_ethdev("underlay", null_port("net_null0"));
@@ -151,18 +141,10 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	char runtime_dir[PATH_MAX];
-
 	(void)state;
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
-	dp_snap_release_all();
 	for (int i = 0; i < N_PORTS; i++)
 		dp_port_destroy(ports[i]);
-	dp_workers[0] = NULL;
-	dp_n_workers = 0;
-	rte_free(w);
-	rte_eal_cleanup();
-	rmdir(runtime_dir);
+	dp_fixture_stop(w);
 	return 0;
 }
 
