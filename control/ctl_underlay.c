@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <netlink/cache.h>
+#include <netlink/object.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/nexthop.h>
@@ -67,12 +68,19 @@ static int parse_vtep(const char *s)
 	return 0;
 }
 
+/* Only what can move a next hop counts: every change means a full snapshot rebuild, and a
+ * busy host churns neighbours on interfaces that have nothing to do with the underlay. */
 static void on_change(struct nl_cache *c, struct nl_object *o, int action, void *arg)
 {
 	(void)c;
-	(void)o;
 	(void)action;
 	(void)arg;
+	if (strcmp(nl_object_get_type(o), "route/neigh") == 0 &&
+	    rtnl_neigh_get_ifindex((struct rtnl_neigh *)o) != ul.tap_ifindex)
+		return;
+	if (strcmp(nl_object_get_type(o), "route/route") == 0 &&
+	    rtnl_route_get_family((struct rtnl_route *)o) != AF_INET)
+		return;
 	ul.changed = true;
 }
 
