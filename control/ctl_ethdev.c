@@ -2,6 +2,8 @@
 /*
  * See ctl_ethdev.h. Every worker transmits on its own queue of every port, so a port must
  * offer as many tx queues as there are workers; net_af_packet needs qpairs=N for that.
+ * Checksum offloads are switched on wherever the port has them: the dataplane reads the
+ * receive verdicts from every port, and asks for outer checksums on the underlay.
  */
 #include "ctl_ethdev.h"
 
@@ -30,6 +32,10 @@ static int start(uint16_t port, const char *what, char *err)
 			 what, info.max_tx_queues, n_tx, n_tx);
 		return -EINVAL;
 	}
+	conf.rxmode.offloads = info.rx_offload_capa & (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
+						       RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
+	conf.txmode.offloads = info.tx_offload_capa & (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+						       RTE_ETH_TX_OFFLOAD_UDP_CKSUM);
 	if ((rc = rte_eth_dev_configure(port, 1, n_tx, &conf)) != 0 ||
 	    (rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrxd, &ntxd)) != 0 ||
 	    (rc = rte_eth_rx_queue_setup(port, 0, nrxd, rte_eth_dev_socket_id(port), NULL,
@@ -74,6 +80,13 @@ int ctl_ethdev_open(const char *devargs, const char *what, uint16_t *port, char 
 	if (rc != 0)
 		ctl_ethdev_close(*port);
 	return rc;
+}
+
+uint64_t ctl_ethdev_tx_offloads(uint16_t port)
+{
+	struct rte_eth_conf conf;
+
+	return rte_eth_dev_conf_get(port, &conf) == 0 ? conf.txmode.offloads : 0;
 }
 
 void ctl_ethdev_close(uint16_t port)

@@ -12,6 +12,8 @@
 /** Probe devargs and start the port. Returns 0 with *port set, or -errno with a reason
  *  (naming `what`) in err (256 bytes). */
 int ctl_ethdev_open(const char *devargs, const char *what, uint16_t *port, char *err);
+/** The tx checksum offloads (RTE_ETH_TX_OFFLOAD_*) the port was started with. */
+uint64_t ctl_ethdev_tx_offloads(uint16_t port);
 /** Stop, close and remove the device. */
 void ctl_ethdev_close(uint16_t port);
 

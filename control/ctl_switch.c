@@ -150,16 +150,28 @@ static void rt_destroy(struct port_rt *r)
  * come from it, as from a router on its path. */
 static void set_gateway(const struct cfg *c, const struct cfg_port *p, struct dp_port_conf *pc)
 {
+	bool has4 = false, has6 = false;
+
 	for (int i = 0; i < p->n_ips; i++) {
-		if (p->ips[i].af != AF_INET)
+		bool v6 = p->ips[i].af == AF_INET6;
+
+		if (v6 ? has6 : has4)
 			continue;
 		CFG_FOREACH(struct cfg_subnet, s, c->subnets)
 		{
-			if (strcmp(s->vpc, p->vpc) != 0 || !cfg_prefix_contains(&s->cidr, &p->ips[i]))
+			if (strcmp(s->vpc, p->vpc) != 0 || s->gateway.af != p->ips[i].af ||
+			    !cfg_prefix_contains(&s->cidr, &p->ips[i]))
 				continue;
-			memcpy(&pc->gw4, s->gateway.addr, 4);
-			memcpy(pc->gw_mac, s->gateway_mac, 6);
-			return;
+			if (v6) {
+				memcpy(pc->gw6, s->gateway.addr, 16);
+				memcpy(pc->gw6_mac, s->gateway_mac, 6);
+				pc->has_gw6 = has6 = true;
+			} else {
+				memcpy(&pc->gw4, s->gateway.addr, 4);
+				memcpy(pc->gw_mac, s->gateway_mac, 6);
+				has4 = true;
+			}
+			break;
 		}
 	}
 }
@@ -215,14 +227,9 @@ static int publish(const struct cfg *c)
 		for (int i = 0; i < r->n_ips; i++)
 			if (r->ips[i].af == AF_INET)
 				memcpy(&ip4[n_ip4++], r->ips[i].addr, 4);
-		uint32_t vtep4 = 0;
 		uint8_t nh_mac[6];
-		bool nh = false;
+		bool nh = ctl_underlay_nh_mac(r->vtep.af, r->vtep.addr, nh_mac);
 
-		if (r->vtep.af == AF_INET) {
-			memcpy(&vtep4, r->vtep.addr, 4);
-			nh = ctl_underlay_nh_mac(vtep4, nh_mac);
-		}
 		rc = dp_build_remote(b, cfg_vpc_find(c, r->vpc)->vni, r->mac, ip4, n_ip4,
 				     r->vtep.af, r->vtep.addr, nh ? nh_mac : NULL);
 		if (rc < 0)
@@ -632,13 +639,22 @@ void ctl_switch_underlay_changed(void)
 		fprintf(stderr, "vpcswitchd: cannot republish after an underlay change\n");
 }
 
+/* Every 100 ms: resolve what the workers missed; every second, have the kernel re-confirm
+ * the neighbours of VTEPs in use (it sees none of their traffic, so it would let them go
+ * stale forever and never notice a peer that changed its MAC). */
 void ctl_switch_underlay_tick(void)
 {
-	uint32_t vteps[64];
+	static unsigned int ticks;
+	struct dp_vtep vteps[64];
 	unsigned int n = dp_vteps_unresolved(vteps, 64);
 
 	for (unsigned int i = 0; i < n; i++)
-		ctl_underlay_resolve(vteps[i]);
+		ctl_underlay_resolve(vteps[i].af, vteps[i].addr);
+	if (++ticks % 10 != 0)
+		return;
+	n = dp_vteps_used(vteps, 64);
+	for (unsigned int i = 0; i < n; i++)
+		ctl_underlay_refresh(vteps[i].af, vteps[i].addr);
 }
 
 void ctl_switch_set_event_cb(void (*cb)(json_t *event, void *arg), void *arg)

@@ -43,29 +43,45 @@ static struct {
 	uint16_t port_id, tap_id;
 	struct dp_port *port, *tap;
 	struct rte_ether_addr mac;
-	uint32_t vtep4; /* network order */
-	uint8_t vtep_plen;
+	struct cfg_prefix vtep[2]; /* [0]: IPv4, [1]: IPv6; af 0 where there is none */
+	char vtep_text[2][64];
 	int tap_ifindex;
 	struct nl_sock *sock;
 	struct nl_cache_mngr *mngr;
 	struct nl_cache *routes, *neighs;
 	bool changed;
-	int probe_fd;
-} ul = {.probe_fd = -1};
+} ul;
 
 static int parse_vtep(const char *s)
 {
 	struct cfg_prefix p;
+	int i;
 
-	if (cfg_prefix_parse(s, &p) < 0 || p.ip.af != AF_INET) {
-		fprintf(stderr, "vpcswitchd: --vtep: '%s' is not an IPv4 address/length (the IPv6 "
-				"underlay is not done yet)\n",
+	if (cfg_prefix_parse(s, &p) < 0) {
+		fprintf(stderr, "vpcswitchd: --vtep: '%s' is not an IPv4 or IPv6 address/length\n",
 			s);
 		return -EINVAL;
 	}
-	memcpy(&ul.vtep4, p.ip.addr, 4);
-	ul.vtep_plen = p.plen;
+	i = p.ip.af == AF_INET6;
+	if (ul.vtep[i].ip.af != 0) {
+		fprintf(stderr, "vpcswitchd: --vtep: two IPv%c addresses ('%s' and '%s')\n",
+			i ? '6' : '4', ul.vtep_text[i], s);
+		return -EINVAL;
+	}
+	if (p.plen == (i ? 128 : 32)) {
+		fprintf(stderr, "vpcswitchd: --vtep: '%s' leaves no room for a neighbour: give the "
+				"underlay subnet's prefix length\n",
+			s);
+		return -EINVAL;
+	}
+	ul.vtep[i] = p;
+	snprintf(ul.vtep_text[i], sizeof(ul.vtep_text[i]), "%s", s);
 	return 0;
+}
+
+static int addr_len(int af)
+{
+	return af == AF_INET6 ? 16 : 4;
 }
 
 /* Only what can move a next hop counts: every change means a full snapshot rebuild, and a
@@ -79,27 +95,29 @@ static void on_change(struct nl_cache *c, struct nl_object *o, int action, void 
 	    rtnl_neigh_get_ifindex((struct rtnl_neigh *)o) != ul.tap_ifindex)
 		return;
 	if (strcmp(nl_object_get_type(o), "route/route") == 0 &&
-	    rtnl_route_get_family((struct rtnl_route *)o) != AF_INET)
+	    rtnl_route_get_family((struct rtnl_route *)o) != AF_INET &&
+	    rtnl_route_get_family((struct rtnl_route *)o) != AF_INET6)
 		return;
 	ul.changed = true;
 }
 
-/* The VTEP address on the tap, and the tap up: the kernel then owns ARP and routing for it. */
-static int tap_address(void)
+/* A VTEP address on the tap: the kernel then owns ARP/ND and routing for it. */
+static int tap_address(const struct cfg_prefix *p)
 {
 	struct rtnl_addr *a = rtnl_addr_alloc();
 	struct nl_addr *local = NULL;
-	char buf[64];
 	int rc;
 
-	snprintf(buf, sizeof(buf), "%s", ul.opts.vtep);
-	if (a == NULL || nl_addr_parse(buf, AF_INET, &local) < 0) {
+	if (a == NULL || (local = nl_addr_build(p->ip.af, p->ip.addr, addr_len(p->ip.af))) == NULL) {
 		rtnl_addr_put(a);
 		return -ENOMEM;
 	}
 	rtnl_addr_set_ifindex(a, ul.tap_ifindex);
 	rtnl_addr_set_local(a, local);
-	rtnl_addr_set_prefixlen(a, ul.vtep_plen);
+	rtnl_addr_set_prefixlen(a, p->plen);
+	/* usable at once: the switch, not the kernel, is what would find a duplicate */
+	if (p->ip.af == AF_INET6)
+		rtnl_addr_set_flags(a, IFA_F_NODAD);
 	rc = rtnl_addr_add(ul.sock, a, NLM_F_REPLACE);
 	nl_addr_put(local);
 	rtnl_addr_put(a);
@@ -127,8 +145,9 @@ int ctl_underlay_init(const struct ctl_underlay_opts *o)
 	snprintf(ul.iface, sizeof(ul.iface), "%s", o->iface);
 	ul.opts.devargs = ul.devargs;
 	ul.opts.iface = ul.iface;
-	if ((rc = parse_vtep(o->vtep)) < 0)
-		return rc;
+	for (unsigned int i = 0; i < o->n_vteps; i++)
+		if ((rc = parse_vtep(o->vteps[i])) < 0)
+			return rc;
 	rc = ctl_ethdev_open(o->devargs, "--underlay", &ul.port_id, err);
 	if (rc < 0) {
 		fprintf(stderr, "vpcswitchd: %s\n", err);
@@ -155,19 +174,24 @@ int ctl_underlay_init(const struct ctl_underlay_opts *o)
 		return rc;
 	}
 	ul.tap_ifindex = (int)if_nametoindex(ul.iface);
-	if (ul.tap_ifindex == 0 || (rc = netlink_start()) < 0 || (rc = tap_address()) < 0) {
-		fprintf(stderr, "vpcswitchd: cannot give %s the address %s\n", ul.iface, o->vtep);
+	if (ul.tap_ifindex == 0 || (rc = netlink_start()) < 0) {
+		fprintf(stderr, "vpcswitchd: cannot follow %s through netlink\n", ul.iface);
 		return rc < 0 ? rc : -ENODEV;
 	}
-	ul.probe_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (ul.probe_fd >= 0)
-		setsockopt(ul.probe_fd, SOL_SOCKET, SO_BINDTODEVICE, ul.iface, strlen(ul.iface));
+	for (int i = 0; i < 2; i++) {
+		if (ul.vtep[i].ip.af != 0 && (rc = tap_address(&ul.vtep[i])) < 0) {
+			fprintf(stderr, "vpcswitchd: cannot give %s the address %s\n", ul.iface,
+				ul.vtep_text[i]);
+			return rc;
+		}
+	}
 	ul.port = dp_port_create_ethdev("underlay", ul.port_id);
 	ul.tap = dp_port_create_ethdev("exception", ul.tap_id);
 	if (ul.port == NULL || ul.tap == NULL)
 		return -ENOSPC;
 	ul.present = true;
-	UL_LOG(INFO, "%s: VTEP %s on %s, MAC " RTE_ETHER_ADDR_PRT_FMT, o->devargs, o->vtep,
+	UL_LOG(INFO, "%s: VTEP %s%s%s on %s, MAC " RTE_ETHER_ADDR_PRT_FMT, o->devargs,
+	       ul.vtep_text[0], ul.vtep[0].ip.af && ul.vtep[1].ip.af ? " and " : "", ul.vtep_text[1],
 	       ul.iface, RTE_ETHER_ADDR_BYTES(&ul.mac));
 	return 0;
 }
@@ -175,8 +199,6 @@ int ctl_underlay_init(const struct ctl_underlay_opts *o)
 /* Called once the workers have stopped. */
 void ctl_underlay_fini(void)
 {
-	if (ul.probe_fd >= 0)
-		close(ul.probe_fd);
 	if (ul.mngr != NULL)
 		nl_cache_mngr_free(ul.mngr);
 	if (ul.sock != NULL)
@@ -188,7 +210,6 @@ void ctl_underlay_fini(void)
 		dp_port_destroy(ul.port);
 	}
 	memset(&ul, 0, sizeof(ul));
-	ul.probe_fd = -1;
 }
 
 bool ctl_underlay_present(void)
@@ -213,7 +234,10 @@ void ctl_underlay_conf(struct dp_underlay_conf *c)
 	*c = (struct dp_underlay_conf){
 		.port = ul.port,
 		.tap = ul.tap,
-		.vtep4 = ul.vtep4,
+		.tx_ip4_cksum = (ctl_ethdev_tx_offloads(ul.port_id) &
+				 RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) != 0,
+		.tx_udp_cksum = (ctl_ethdev_tx_offloads(ul.port_id) &
+				 RTE_ETH_TX_OFFLOAD_UDP_CKSUM) != 0,
 		.vxlan_port = ul.opts.vxlan_port,
 		.geneve_port = ul.opts.geneve_port,
 		.ttl = ul.opts.ttl,
@@ -221,22 +245,27 @@ void ctl_underlay_conf(struct dp_underlay_conf *c)
 		.sport_max = ul.opts.sport_max,
 	};
 	memcpy(c->mac, ul.mac.addr_bytes, 6);
+	if (ul.vtep[0].ip.af != 0)
+		memcpy(&c->vtep4, ul.vtep[0].ip.addr, 4);
+	if (ul.vtep[1].ip.af != 0)
+		memcpy(c->vtep6, ul.vtep[1].ip.addr, 16);
 }
 
 struct route_match {
-	uint32_t dst;    /* network order */
+	int af;
+	const uint8_t *dst;
 	int best_plen;
-	uint32_t nh;     /* network order; 0: on-link, the VTEP itself */
+	uint8_t nh[16]; /* all zero: on-link, the VTEP itself */
 	bool found;
 };
 
-static bool prefix_has(const uint8_t *pfx, int plen, uint32_t addr)
+static bool prefix_has(const uint8_t *pfx, int plen, const uint8_t *addr)
 {
-	uint32_t p = 0, mask = plen == 0 ? 0 : htonl(~0u << (32 - plen));
+	int full = plen / 8, bits = plen % 8;
 
-	if (pfx != NULL)
-		memcpy(&p, pfx, 4);
-	return (p & mask) == (addr & mask);
+	if (memcmp(pfx, addr, (size_t)full) != 0)
+		return false;
+	return bits == 0 || ((pfx[full] ^ addr[full]) & (0xff << (8 - bits))) == 0;
 }
 
 /* Longest prefix in the main table whose path leaves through the tap. */
@@ -245,56 +274,67 @@ static void route_visit(struct nl_object *o, void *arg)
 	struct rtnl_route *r = (struct rtnl_route *)o;
 	struct route_match *m = arg;
 	struct nl_addr *dst = rtnl_route_get_dst(r);
+	int alen = addr_len(m->af);
 	struct rtnl_nexthop *nh;
 	struct nl_addr *gw;
 	int plen;
 
-	if (rtnl_route_get_family(r) != AF_INET || rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+	if ((int)rtnl_route_get_family(r) != m->af || rtnl_route_get_table(r) != RT_TABLE_MAIN ||
 	    rtnl_route_get_type(r) != RTN_UNICAST || dst == NULL)
 		return;
 	plen = (int)nl_addr_get_prefixlen(dst);
 	nh = rtnl_route_nexthop_n(r, 0);
 	if (nh == NULL || rtnl_route_nh_get_ifindex(nh) != ul.tap_ifindex || plen <= m->best_plen ||
-	    !prefix_has(nl_addr_get_len(dst) == 4 ? nl_addr_get_binary_addr(dst) : NULL, plen,
-			m->dst))
+	    plen > alen * 8 ||
+	    (plen > 0 && ((int)nl_addr_get_len(dst) != alen ||
+			  !prefix_has(nl_addr_get_binary_addr(dst), plen, m->dst))))
 		return;
 	m->best_plen = plen;
 	m->found = true;
 	gw = rtnl_route_nh_get_gateway(nh);
-	m->nh = 0;
-	if (gw != NULL && nl_addr_get_len(gw) == 4)
-		memcpy(&m->nh, nl_addr_get_binary_addr(gw), 4);
+	memset(m->nh, 0, sizeof(m->nh));
+	if (gw != NULL && (int)nl_addr_get_len(gw) == alen)
+		memcpy(m->nh, nl_addr_get_binary_addr(gw), (size_t)alen);
 }
 
-static bool next_hop(uint32_t vtep4, uint32_t *nh)
+/* The neighbour toward a VTEP: its gateway, or the VTEP itself on the underlay subnet. */
+static struct nl_addr *next_hop(int af, const uint8_t *vtep)
 {
-	struct route_match m = {.dst = vtep4, .best_plen = -1};
+	static const uint8_t zero[16];
+	struct route_match m = {.af = af, .dst = vtep, .best_plen = -1};
+	int alen = addr_len(af);
 
+	if (!ul.present || (af != AF_INET && af != AF_INET6) || ul.vtep[af == AF_INET6].ip.af == 0)
+		return NULL;
 	nl_cache_foreach(ul.routes, route_visit, &m);
 	if (!m.found)
-		return false;
-	*nh = m.nh != 0 ? m.nh : vtep4;
-	return true;
+		return NULL;
+	return nl_addr_build(af, memcmp(m.nh, zero, (size_t)alen) != 0 ? m.nh : vtep,
+			     (unsigned int)alen);
 }
 
-bool ctl_underlay_nh_mac(uint32_t vtep4, uint8_t mac[6])
+static struct rtnl_neigh *neigh_of(int af, const uint8_t *vtep)
 {
+	struct nl_addr *a = next_hop(af, vtep);
 	struct rtnl_neigh *n;
-	struct nl_addr *a, *ll;
-	uint32_t nh;
-	bool ok = false;
 
-	if (!ul.present || !next_hop(vtep4, &nh))
-		return false;
-	a = nl_addr_build(AF_INET, &nh, 4);
 	if (a == NULL)
-		return false;
+		return NULL;
 	n = rtnl_neigh_get(ul.neighs, ul.tap_ifindex, a);
 	nl_addr_put(a);
+	return n;
+}
+
+bool ctl_underlay_nh_mac(int af, const uint8_t *vtep, uint8_t mac[6])
+{
+	struct rtnl_neigh *n = neigh_of(af, vtep);
+	struct nl_addr *ll;
+	bool ok = false;
+
 	if (n == NULL)
 		return false;
 	ll = rtnl_neigh_get_lladdr(n);
-	/* a STALE entry still names the right MAC; the kernel re-checks it as traffic goes */
+	/* a STALE entry still names the right MAC; ctl_underlay_refresh has it re-checked */
 	if (ll != NULL && nl_addr_get_len(ll) == 6 &&
 	    (rtnl_neigh_get_state(n) & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE |
 					NUD_PERMANENT | NUD_NOARP))) {
@@ -305,18 +345,51 @@ bool ctl_underlay_nh_mac(uint32_t vtep4, uint8_t mac[6])
 	return ok;
 }
 
-/* An empty datagram to the discard port through the tap: the kernel resolves the next hop. */
-void ctl_underlay_resolve(uint32_t vtep4)
+/*
+ * NTF_USE: the kernel treats the entry as used by traffic, as if it had sent a packet
+ * through it: a missing entry is created and resolved (ARP or ND, link-local gateways
+ * included), a stale one is probed again. The answer arrives as a neighbour event.
+ */
+static void neigh_use(int af, const uint8_t *vtep)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(9)};
-	uint32_t nh;
+	struct nl_addr *a = next_hop(af, vtep);
+	struct rtnl_neigh *n;
+	int rc;
 
-	if (ul.probe_fd < 0 || !next_hop(vtep4, &nh))
+	if (a == NULL)
 		return;
-	sa.sin_addr.s_addr = nh;
-	if (sendto(ul.probe_fd, "", 0, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
-	    errno != EAGAIN)
-		UL_LOG(DEBUG, "resolution probe: %s", strerror(errno));
+	n = rtnl_neigh_alloc();
+	if (n != NULL) {
+		rtnl_neigh_set_ifindex(n, ul.tap_ifindex);
+		rtnl_neigh_set_family(n, af);
+		rtnl_neigh_set_dst(n, a);
+		rtnl_neigh_set_flags(n, NTF_USE);
+		rc = rtnl_neigh_add(ul.sock, n, NLM_F_CREATE);
+		if (rc < 0)
+			UL_LOG(DEBUG, "neighbour resolution: %s", nl_geterror(rc));
+		rtnl_neigh_put(n);
+	}
+	nl_addr_put(a);
+}
+
+void ctl_underlay_resolve(int af, const uint8_t *vtep)
+{
+	neigh_use(af, vtep);
+}
+
+void ctl_underlay_refresh(int af, const uint8_t *vtep)
+{
+	struct rtnl_neigh *n = neigh_of(af, vtep);
+	int state;
+
+	if (n == NULL)
+		return;
+	state = rtnl_neigh_get_state(n);
+	rtnl_neigh_put(n);
+	/* confirmed, or already being probed: nothing to ask */
+	if (state & (NUD_REACHABLE | NUD_PERMANENT | NUD_NOARP | NUD_DELAY | NUD_PROBE))
+		return;
+	neigh_use(af, vtep);
 }
 
 static json_t *port_counters(const struct dp_port *p)
@@ -338,12 +411,17 @@ static json_t *port_counters(const struct dp_port *p)
 json_t *ctl_underlay_json(void)
 {
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	json_t *vteps;
 
 	if (!ul.present)
 		return json_pack("{s:b}", "present", 0);
 	rte_ether_format_addr(mac, sizeof(mac), &ul.mac);
-	return json_pack("{s:b, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:[i,i], s:o, s:o}", "present",
-			 1, "port", ul.devargs, "mac", mac, "vtep", ul.opts.vtep, "iface", ul.iface,
+	vteps = json_array();
+	for (int i = 0; i < 2; i++)
+		if (ul.vtep[i].ip.af != 0)
+			json_array_append_new(vteps, json_string(ul.vtep_text[i]));
+	return json_pack("{s:b, s:s, s:s, s:o, s:s, s:i, s:i, s:i, s:[i,i], s:o, s:o}", "present",
+			 1, "port", ul.devargs, "mac", mac, "vteps", vteps, "iface", ul.iface,
 			 "vxlan_port", ul.opts.vxlan_port, "geneve_port", ul.opts.geneve_port, "ttl",
 			 ul.opts.ttl, "sport_range", ul.opts.sport_min, ul.opts.sport_max,
 			 "underlay_stats", port_counters(ul.port), "exception_stats",

@@ -17,7 +17,10 @@
 
 struct ctl_underlay_opts {
 	const char *devargs; /* the underlay port, e.g. net_af_packet0,iface=eth1 or a PCI address */
-	const char *vtep;    /* this host's VTEP address with its prefix, e.g. 192.168.50.1/24 */
+	/* this host's VTEP addresses with their prefix, e.g. 192.168.50.1/24: one IPv4, one
+	 * IPv6, or one of each */
+	const char *vteps[2];
+	unsigned int n_vteps;
 	const char *iface;   /* name of the exception tap in the kernel */
 	const char *mac;     /* NULL, or the MAC to give the underlay port */
 	uint16_t vxlan_port, geneve_port;
@@ -37,10 +40,14 @@ int ctl_underlay_fd(void);
 bool ctl_underlay_netlink_ready(void);
 /** The underlay part of a snapshot. */
 void ctl_underlay_conf(struct dp_underlay_conf *c);
-/** The MAC of the next hop toward an IPv4 VTEP (network order), if the kernel knows it. */
-bool ctl_underlay_nh_mac(uint32_t vtep4, uint8_t mac[6]);
-/** Ask the kernel to resolve the next hop toward the VTEP (it sends the ARP request). */
-void ctl_underlay_resolve(uint32_t vtep4);
+/** The MAC of the next hop toward a VTEP (af AF_INET or AF_INET6, network order), if the
+ *  kernel knows it. */
+bool ctl_underlay_nh_mac(int af, const uint8_t *vtep, uint8_t mac[6]);
+/** Ask the kernel to resolve the next hop toward the VTEP (it sends the ARP or ND request). */
+void ctl_underlay_resolve(int af, const uint8_t *vtep);
+/** The VTEP carries traffic: if the kernel's entry for its next hop is no longer confirmed,
+ *  have the kernel confirm it again (the kernel sees none of the traffic that would). */
+void ctl_underlay_refresh(int af, const uint8_t *vtep);
 /** Settings and counters of the underlay and tap ports, for `vpcctl show underlay`. */
 json_t *ctl_underlay_json(void);
 

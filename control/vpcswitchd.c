@@ -41,7 +41,8 @@ static void usage(const char *prog)
 	       "underlay (VMs on other hosts; all of these need --underlay and --vtep):\n"
 	       "      --underlay DEVARGS  the underlay port: any DPDK port (a PCI address, or\n"
 	       "                          net_af_packet0,iface=eth1 / net_tap0,iface=...)\n"
-	       "      --vtep IP/LEN       this host's VTEP address, given to the exception tap\n"
+	       "      --vtep IP/LEN       this host's VTEP address, given to the exception tap;\n"
+	       "                          IPv4 or IPv6, twice for both (a dual-stack underlay)\n"
 	       "      --vtep-iface NAME   the exception tap in the kernel (default vpcsw0)\n"
 	       "      --vxlan-port N      (default 4789)     --geneve-port N  (default 6081)\n"
 	       "      --tunnel-ttl N      outer TTL (default 64)\n"
@@ -121,7 +122,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'U': o->ul.devargs = optarg; break;
 		case 'A': o->ul.mac = optarg; break;
-		case 'V': o->ul.vtep = optarg; break;
+		case 'V':
+			if (o->ul.n_vteps == 2) {
+				fprintf(stderr, "--vtep: at most two (one IPv4, one IPv6)\n");
+				return -EINVAL;
+			}
+			o->ul.vteps[o->ul.n_vteps++] = optarg;
+			break;
 		case 'F': o->ul.iface = optarg; break;
 		case 'X':
 		case 'G':
@@ -156,7 +163,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
 	}
-	if ((o->ul.devargs == NULL) != (o->ul.vtep == NULL)) {
+	if ((o->ul.devargs == NULL) != (o->ul.n_vteps == 0)) {
 		fprintf(stderr, "--underlay and --vtep go together\n");
 		return -EINVAL;
 	}

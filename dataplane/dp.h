@@ -84,6 +84,9 @@ struct dp_port_conf {
 	uint8_t ip6[DP_PORT_IPS_MAX][16];
 	uint32_t gw4;       /* gateway of the subnet of ip4[0] (network order), 0: none; */
 	uint8_t gw_mac[6];  /* the address ICMP errors for this VM come from */
+	bool has_gw6;       /* the same for IPv6: the gateway ICMPv6 errors come from */
+	uint8_t gw6[16];
+	uint8_t gw6_mac[6];
 };
 
 struct dp_build *dp_build_begin(void);
@@ -94,12 +97,15 @@ int dp_build_port(struct dp_build *b, const struct dp_port_conf *pc);
 int dp_build_gateway(struct dp_build *b, uint32_t vni, uint32_t ip4, const uint8_t mac[6]);
 enum dp_encap { DP_ENCAP_VXLAN, DP_ENCAP_GENEVE };
 
-/* The host's underlay: where tunnel packets leave and arrive. IPv4 underlay for now. */
+/* The host's underlay: where tunnel packets leave and arrive, over IPv4, IPv6 or both. */
 struct dp_underlay_conf {
 	struct dp_port *port; /* the underlay NIC */
 	struct dp_port *tap;  /* the host kernel's side of it: the exception path */
 	uint8_t mac[6];       /* the underlay port's MAC, source of every outer frame */
-	uint32_t vtep4;       /* this host's VTEP address, network order */
+	uint32_t vtep4;       /* this host's IPv4 VTEP address, network order; 0: none */
+	uint8_t vtep6[16];    /* its IPv6 VTEP address; all zero: none */
+	bool tx_ip4_cksum;    /* the port computes outer IPv4 header checksums */
+	bool tx_udp_cksum;    /* the port computes outer UDP checksums */
 	uint16_t vxlan_port, geneve_port; /* host order */
 	uint8_t ttl;
 	uint16_t sport_min, sport_max; /* outer UDP source ports, from the inner flow's hash */
@@ -115,9 +121,17 @@ int dp_build_vpc(struct dp_build *b, uint32_t vni, enum dp_encap encap, uint16_t
  *  are accepted for the VNI. Returns 0, -ENOMEM, -ENOSPC (more than DP_PORT_IPS_MAX). */
 int dp_build_remote(struct dp_build *b, uint32_t vni, const uint8_t mac[6], const uint32_t *ip4,
 		    unsigned int n_ip4, int vtep_af, const uint8_t vtep[16], const uint8_t *nh_mac);
-/** VTEPs whose neighbour the workers found missing since the last call (IPv4, network
- *  order); clears the requests. Control thread. Returns how many were written. */
-unsigned int dp_vteps_unresolved(uint32_t *vteps, unsigned int max);
+/* A remote VTEP address as the workers report it. */
+struct dp_vtep {
+	int af;           /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
+};
+
+/** VTEPs whose neighbour the workers found missing since the last call; clears the
+ *  requests. Control thread. Returns how many were written (each VTEP once). */
+unsigned int dp_vteps_unresolved(struct dp_vtep *vteps, unsigned int max);
+/** VTEPs that carried encapsulated traffic since the last call; clears the marks. */
+unsigned int dp_vteps_used(struct dp_vtep *vteps, unsigned int max);
 /** Build the lookup tables, publish, wait for the grace period, free the previous snapshot.
  *  Frees b. Returns 0, or -ENOMEM (or a table's -ENOSPC) and the previous snapshot stays. */
 int dp_build_commit(struct dp_build *b);

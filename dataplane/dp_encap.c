@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Encapsulation toward a VM on another host. The outer headers (Ethernet to the next hop,
- * IPv4 from our VTEP to its VTEP, UDP, VXLAN or Geneve) are built once per snapshot into the
- * remote's template; per packet the template is copied in front of the frame and only the
- * lengths, the IPv4 checksum and the UDP source port (the inner flow's hash, for underlay
- * ECMP and RSS) are patched.
+ * IPv4 or IPv6 from our VTEP to its VTEP, UDP, VXLAN or Geneve) are built once per snapshot
+ * into the remote's template; per packet the template is copied in front of the frame and
+ * only the lengths, the UDP source port (the inner flow's hash, for underlay ECMP and RSS),
+ * the IPv6 flow label (the same hash) and the checksums are filled in, by the underlay port
+ * when it offers checksum offload.
  */
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
@@ -16,42 +17,78 @@
 
 #include "dp_private.h"
 
-#define OFF_IP  sizeof(struct rte_ether_hdr)
-#define OFF_UDP (OFF_IP + sizeof(struct rte_ipv4_hdr))
-#define OFF_TUN (OFF_UDP + sizeof(struct rte_udp_hdr))
+#define OFF_IP   sizeof(struct rte_ether_hdr)
+#define OFF_UDP4 (OFF_IP + sizeof(struct rte_ipv4_hdr))
+#define OFF_UDP6 (OFF_IP + sizeof(struct rte_ipv6_hdr))
 
 void dp_tmpl_build(struct dp_remote *r, const struct dp_underlay *u, enum dp_encap encap,
 		   uint8_t ttl, const struct rte_ether_addr *nh_mac)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)r->tmpl;
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(r->tmpl + OFF_IP);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(r->tmpl + OFF_UDP);
+	bool v6 = r->vtep_af == AF_INET6;
+	struct rte_udp_hdr *udp;
 
 	memset(r->tmpl, 0, sizeof(r->tmpl));
-	r->can_encap = u->present && r->vtep_af == AF_INET && nh_mac != NULL;
-	if (!r->can_encap)
+	r->tmpl_len = 0;
+	if (!u->present || !(v6 ? u->has_vtep6 : r->vtep_af == AF_INET && u->has_vtep4)) {
+		r->verdict = DP_DROP_NO_UNDERLAY;
 		return;
+	}
+	if (nh_mac == NULL) {
+		r->verdict = DP_DROP_VTEP_UNRESOLVED;
+		return;
+	}
+	r->verdict = DP_DROP_MAX;
 	eth->dst_addr = *nh_mac;
 	eth->src_addr = u->mac;
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	/* DF: an oversized frame must come back as an ICMP error, never as fragments */
-	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = ttl;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = u->vtep4;
-	memcpy(&ip->dst_addr, r->vtep, 4);
+	if (v6) {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(r->tmpl + OFF_IP);
+
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+		ip->vtc_flow = RTE_BE32(6u << 28);
+		ip->proto = IPPROTO_UDP;
+		ip->hop_limits = ttl;
+		memcpy(ip->src_addr, u->vtep6, 16);
+		memcpy(ip->dst_addr, r->vtep, 16);
+		udp = (struct rte_udp_hdr *)(r->tmpl + OFF_UDP6);
+		r->tmpl_len = DP_TMPL_SIZE6;
+	} else {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(r->tmpl + OFF_IP);
+
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		/* DF: an oversized frame must come back as an ICMP error, never as fragments */
+		ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+		ip->time_to_live = ttl;
+		ip->next_proto_id = IPPROTO_UDP;
+		ip->src_addr = u->vtep4;
+		memcpy(&ip->dst_addr, r->vtep, 4);
+		udp = (struct rte_udp_hdr *)(r->tmpl + OFF_UDP4);
+		r->tmpl_len = DP_TMPL_SIZE4;
+	}
 	udp->dst_port = encap == DP_ENCAP_GENEVE ? u->geneve_port : u->vxlan_port;
-	/* IPv4 outer UDP checksum 0: RFC 7348 and 8926 allow it, and every peer accepts it */
 	if (encap == DP_ENCAP_GENEVE)
-		geneve_hdr_write(r->tmpl + OFF_TUN, r->vni, NULL, 0);
+		geneve_hdr_write((uint8_t *)(udp + 1), r->vni, NULL, 0);
 	else
-		vxlan_hdr_write(r->tmpl + OFF_TUN, r->vni);
+		vxlan_hdr_write((uint8_t *)(udp + 1), r->vni);
+}
+
+/* L4 ports of an unfragmented TCP or UDP packet whose header starts at off, if present
+ * (copied out: after a 14-byte Ethernet header they sit at an odd alignment). */
+static uint32_t l4_ports_hash(const struct rte_mbuf *m, uint8_t proto, uint32_t off, uint32_t h)
+{
+	uint32_t ports;
+
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || m->data_len < off + 4)
+		return h;
+	memcpy(&ports, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), 4);
+	return rte_hash_crc_4byte(ports, h);
 }
 
 /*
  * The same flow always hashes the same (ordering on the underlay), different flows spread.
- * Hashed: inner MACs, and for IPv4 the addresses, protocol and (unfragmented) L4 ports.
+ * Hashed: inner MACs, the IP addresses and protocol, and the L4 ports of unfragmented TCP
+ * and UDP (port security checked the IP header; IPv6 extension headers are not walked).
  */
 static uint32_t inner_flow_hash(const struct rte_mbuf *m)
 {
@@ -60,76 +97,125 @@ static uint32_t inner_flow_hash(const struct rte_mbuf *m)
 
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
 		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
-		uint32_t l3 = sizeof(*eth) + rte_ipv4_hdr_len(ip);
 
 		h = rte_hash_crc_4byte(ip->src_addr, h);
 		h = rte_hash_crc_4byte(ip->dst_addr, h);
 		h = rte_hash_crc_1byte(ip->next_proto_id, h);
-		/* port security checked the header; the ports only if the segment holds them
-		 * (copied out: after a 14-byte Ethernet header they sit at an odd alignment) */
-		if ((ip->next_proto_id == IPPROTO_TCP || ip->next_proto_id == IPPROTO_UDP) &&
-		    !dp_ipv4_is_fragment(ip) && m->data_len >= l3 + 4) {
-			uint32_t ports;
+		if (!dp_ipv4_is_fragment(ip))
+			h = l4_ports_hash(m, ip->next_proto_id,
+					  sizeof(*eth) + rte_ipv4_hdr_len(ip), h);
+	} else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(eth + 1);
 
-			memcpy(&ports, rte_pktmbuf_mtod_offset(m, const uint8_t *, l3), 4);
-			h = rte_hash_crc_4byte(ports, h);
-		}
+		h = rte_hash_crc(ip->src_addr, 32, h); /* source and destination */
+		h = rte_hash_crc_1byte(ip->proto, h);
+		h = l4_ports_hash(m, ip->proto, sizeof(*eth) + sizeof(*ip), h);
 	}
 	return h;
 }
 
-/* The inner IPv4 packet's size against the VPC's MTU (the VM must not send more). */
-static bool too_big(const struct rte_mbuf *m, uint16_t mtu)
+/* The VM sent more than its VPC's MTU: drop it, and tell the VM so that its path-MTU
+ * discovery converges (IPv4 only with DF: without it the packet would need fragmenting,
+ * which the switch does not do: the MTU is the VM's to keep). */
+static void too_big(struct dp_worker *w, uint16_t in_port, const struct dp_remote *r,
+		    struct rte_mbuf *m)
 {
-	return rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) > mtu;
+	const struct dp_port_snap *in = &w->snap->ports[in_port];
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+
+		if (in->gw4 != 0 && (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))
+			dp_icmp_frag_needed(w, in, m, r->mtu);
+	} else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6) && in->has_gw6) {
+		dp_icmp6_too_big(w, in, m, r->mtu);
+	}
+	dp_drop(w, in_port, m, DP_DROP_TOO_BIG);
+}
+
+static void encap_ip4(const struct dp_underlay *u, struct rte_mbuf *m, uint8_t *hdr,
+		      uint32_t inner_len, uint32_t hash)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(hdr + OFF_IP);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(hdr + OFF_UDP4);
+
+	ip->total_length = rte_cpu_to_be_16(DP_TMPL_SIZE4 - OFF_IP + inner_len);
+	udp->dgram_len = rte_cpu_to_be_16(DP_TMPL_SIZE4 - OFF_UDP4 + inner_len);
+	udp->src_port = rte_cpu_to_be_16(u->sport_min + (uint16_t)(hash % u->sport_span));
+	/* IPv4 outer UDP checksum 0: RFC 7348 and 8926 allow it, and every peer accepts it */
+	if (u->tx_ip4_cksum) {
+		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+		m->l2_len = OFF_IP;
+		m->l3_len = sizeof(*ip);
+	} else {
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		m->ol_flags = 0;
+	}
+}
+
+/*
+ * IPv6 has no header checksum, and a zero UDP checksum is only allowed to tunnels under the
+ * conditions of RFC 6935/6936, which peers must be configured to accept (Linux: udp6zerocsumrx):
+ * the checksum is always filled in.
+ */
+static void encap_ip6(const struct dp_underlay *u, struct rte_mbuf *m, uint8_t *hdr,
+		      uint32_t inner_len, uint32_t hash)
+{
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(hdr + OFF_IP);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(hdr + OFF_UDP6);
+	uint16_t len = rte_cpu_to_be_16(DP_TMPL_SIZE6 - OFF_UDP6 + inner_len);
+	/* the flow label of RFC 6438: the same hash, never zero (zero means unlabelled) */
+	uint32_t label = (hash >> 12 ^ hash) & RTE_IPV6_HDR_FL_MASK;
+
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | (label != 0 ? label : 1));
+	ip->payload_len = len;
+	udp->dgram_len = len;
+	udp->src_port = rte_cpu_to_be_16(u->sport_min + (uint16_t)(hash % u->sport_span));
+	if (u->tx_udp_cksum) {
+		m->ol_flags = RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
+		m->l2_len = OFF_IP;
+		m->l3_len = sizeof(*ip);
+		udp->dgram_cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
+	} else {
+		m->ol_flags = 0;
+		udp->dgram_cksum = rte_ipv6_udptcp_cksum_mbuf(m, ip, OFF_UDP6);
+	}
 }
 
 void dp_encap(struct dp_worker *w, uint16_t in_port, struct dp_remote *r, struct rte_mbuf *m)
 {
-	const struct dp_underlay *u = &w->snap->underlay;
 	uint32_t inner_len = rte_pktmbuf_pkt_len(m), hash;
-	struct rte_ipv4_hdr *ip;
-	struct rte_udp_hdr *udp;
 	uint8_t *hdr;
 
-	if (!u->present || r->vtep_af != AF_INET) {
-		dp_drop(w, in_port, m, DP_DROP_NO_UNDERLAY);
-		return;
-	}
-	if (!r->can_encap) {
+	if (unlikely(r->verdict != DP_DROP_MAX)) {
 		/* relaxed: a hint for the control thread, which rebuilds the snapshot */
-		if (!atomic_load_explicit(&r->want_resolve, memory_order_relaxed))
+		if (r->verdict == DP_DROP_VTEP_UNRESOLVED &&
+		    !atomic_load_explicit(&r->want_resolve, memory_order_relaxed))
 			atomic_store_explicit(&r->want_resolve, true, memory_order_relaxed);
-		dp_drop(w, in_port, m, DP_DROP_VTEP_UNRESOLVED);
+		dp_drop(w, in_port, m, r->verdict);
 		return;
 	}
-	if (too_big(m, r->mtu)) {
-		const struct dp_port_snap *in = &w->snap->ports[in_port];
-		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
-
-		/* DF set: the VM's path-MTU discovery needs to hear why (with DF clear it would
-		 * need fragmenting, which the switch does not do: the MTU is the VM's to keep) */
-		if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && in->gw4 != 0 &&
-		    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))
-			dp_icmp_frag_needed(w, in, m, r->mtu);
-		dp_drop(w, in_port, m, DP_DROP_TOO_BIG);
+	if (unlikely(inner_len - sizeof(struct rte_ether_hdr) > r->mtu)) {
+		too_big(w, in_port, r, m);
 		return;
 	}
+	/* read mostly: written once per refresh period, not once per packet */
+	if (!atomic_load_explicit(&r->used, memory_order_relaxed))
+		atomic_store_explicit(&r->used, true, memory_order_relaxed);
 	hash = inner_flow_hash(m);
-	hdr = (uint8_t *)rte_pktmbuf_prepend(m, DP_TMPL_SIZE);
+	hdr = (uint8_t *)rte_pktmbuf_prepend(m, r->tmpl_len);
 	if (hdr == NULL) {
 		dp_drop(w, in_port, m, DP_DROP_ENCAP_NO_HEADROOM);
 		return;
 	}
-	rte_memcpy(hdr, r->tmpl, DP_TMPL_SIZE);
-	ip = (struct rte_ipv4_hdr *)(hdr + OFF_IP);
-	udp = (struct rte_udp_hdr *)(hdr + OFF_UDP);
-	ip->total_length = rte_cpu_to_be_16(DP_TMPL_SIZE - OFF_IP + inner_len);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->dgram_len = rte_cpu_to_be_16(DP_TMPL_SIZE - OFF_UDP + inner_len);
-	udp->src_port = rte_cpu_to_be_16(u->sport_min + (uint16_t)(hash % u->sport_span));
 	/* the frame leaves as a new packet: no offload request of the VM's applies to it */
-	m->ol_flags = 0;
-	dp_tx(w, u->port_idx, m);
+	if (r->tmpl_len == DP_TMPL_SIZE4) {
+		rte_memcpy(hdr, r->tmpl, DP_TMPL_SIZE4);
+		encap_ip4(&w->snap->underlay, m, hdr, inner_len, hash);
+	} else {
+		rte_memcpy(hdr, r->tmpl, DP_TMPL_SIZE6);
+		encap_ip6(&w->snap->underlay, m, hdr, inner_len, hash);
+	}
+	dp_tx(w, w->snap->underlay.port_idx, m);
 }

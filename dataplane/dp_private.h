@@ -69,6 +69,9 @@ struct dp_port_snap {
 	uint8_t ip6[DP_PORT_IPS_MAX][16];
 	rte_be32_t gw4; /* 0: no IPv4 gateway to send ICMP errors from */
 	struct rte_ether_addr gw_mac;
+	bool has_gw6;   /* an IPv6 gateway to send ICMPv6 errors from */
+	uint8_t gw6[16];
+	struct rte_ether_addr gw6_mac;
 };
 
 /*
@@ -91,8 +94,10 @@ struct dp_arp_key {
 #define DP_L2_GATEWAY ((uintptr_t)0xffff)
 #define DP_L2_REMOTE ((uintptr_t)0x10000)
 
-/* Outer Ethernet + IPv4 + UDP + VXLAN or option-less Geneve: 50 bytes either way. */
-#define DP_TMPL_SIZE 50
+/* Outer Ethernet + IPv4 or IPv6 + UDP + VXLAN or option-less Geneve: 50 or 70 bytes. */
+#define DP_TMPL_SIZE4 50
+#define DP_TMPL_SIZE6 70
+#define DP_TMPL_MAX 72
 
 /* A VM on another host, in a snapshot. Immutable once published, except want_resolve. */
 struct dp_remote {
@@ -100,20 +105,29 @@ struct dp_remote {
 	struct rte_ether_addr mac;
 	uint8_t n_ip4;
 	uint8_t vtep_af;
-	bool can_encap;     /* underlay of the VTEP's family, neighbour known */
+	uint8_t tmpl_len;   /* DP_TMPL_SIZE4 or DP_TMPL_SIZE6 */
 	bool nh_known;
+	/* DP_DROP_MAX: encapsulate; else why not: no underlay of the VTEP's family, or no
+	 * neighbour MAC yet */
+	uint16_t verdict;
 	uint16_t mtu;       /* its VPC's */
 	rte_be32_t ip4[DP_PORT_IPS_MAX];
 	uint8_t vtep[16];
-	uint8_t tmpl[DP_TMPL_SIZE] __rte_aligned(8); /* outer headers, lengths and ports to patch */
-	_Atomic bool want_resolve; /* set by workers, read and cleared by the control thread */
+	uint8_t tmpl[DP_TMPL_MAX] __rte_aligned(8); /* outer headers, lengths and ports to patch */
+	/* Hints from the workers to the control thread, which reads and clears them: the
+	 * neighbour is missing, or the VTEP carried traffic (its neighbour entry is kept fresh) */
+	_Atomic bool want_resolve;
+	_Atomic bool used;
 };
 
 /* Underlay settings in a snapshot (see dp_underlay_conf). */
 struct dp_underlay {
 	bool present;
+	bool has_vtep4, has_vtep6;
+	bool tx_ip4_cksum, tx_udp_cksum; /* the underlay port computes them */
 	uint16_t port_idx, tap_idx;
 	rte_be32_t vtep4;
+	uint8_t vtep6[16];
 	struct rte_ether_addr mac;
 	rte_be16_t vxlan_port, geneve_port;
 	uint16_t sport_min, sport_span;
@@ -212,9 +226,12 @@ void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 /* Encapsulate m for remote r and queue it on the underlay, or drop it by name. */
 void dp_encap(struct dp_worker *w, uint16_t in_port, struct dp_remote *r, struct rte_mbuf *m);
 /* Tell the VM that sent m (an IPv4 packet with DF) that mtu is the most its path takes:
- * ICMP "fragmentation needed" from its gateway. Consumes m. */
-void dp_icmp_frag_needed(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf *m,
-			 uint16_t mtu);
+ * ICMP "fragmentation needed" from its gateway. m stays the caller's. */
+void dp_icmp_frag_needed(struct dp_worker *w, const struct dp_port_snap *in,
+			 const struct rte_mbuf *m, uint16_t mtu);
+/* The same for an IPv6 packet: ICMPv6 "packet too big" (RFC 4443 3.2) from its gateway. */
+void dp_icmp6_too_big(struct dp_worker *w, const struct dp_port_snap *in,
+		      const struct rte_mbuf *m, uint16_t mtu);
 /* Build r's outer header template (control thread, at snapshot build). */
 void dp_tmpl_build(struct dp_remote *r, const struct dp_underlay *u, enum dp_encap encap,
 		   uint8_t ttl, const struct rte_ether_addr *nh_mac);

@@ -5,6 +5,7 @@
  * swaps one pointer and frees the old snapshot after an RCU grace period.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -69,6 +70,9 @@ int dp_build_port(struct dp_build *b, const struct dp_port_conf *pc)
 	memcpy(ps->ip6, pc->ip6, sizeof(ps->ip6));
 	ps->gw4 = pc->gw4;
 	memcpy(ps->gw_mac.addr_bytes, pc->gw_mac, RTE_ETHER_ADDR_LEN);
+	ps->has_gw6 = pc->has_gw6;
+	memcpy(ps->gw6, pc->gw6, 16);
+	memcpy(ps->gw6_mac.addr_bytes, pc->gw6_mac, RTE_ETHER_ADDR_LEN);
 	b->n_ports++;
 	b->n_queues += pc->port->n_queues;
 	return 0;
@@ -119,7 +123,13 @@ int dp_build_underlay(struct dp_build *b, const struct dp_underlay_conf *c)
 	u->present = true;
 	u->port_idx = c->port->idx;
 	u->tap_idx = c->tap->idx;
+	u->has_vtep4 = c->vtep4 != 0;
 	u->vtep4 = c->vtep4;
+	memcpy(u->vtep6, c->vtep6, 16);
+	for (int i = 0; i < 16; i++)
+		u->has_vtep6 |= c->vtep6[i] != 0;
+	u->tx_ip4_cksum = c->tx_ip4_cksum;
+	u->tx_udp_cksum = c->tx_udp_cksum;
 	memcpy(u->mac.addr_bytes, c->mac, RTE_ETHER_ADDR_LEN);
 	u->vxlan_port = rte_cpu_to_be_16(c->vxlan_port);
 	u->geneve_port = rte_cpu_to_be_16(c->geneve_port);
@@ -164,7 +174,8 @@ int dp_build_remote(struct dp_build *b, uint32_t vni, const uint8_t mac[6], cons
 	memcpy(r->ip4, ip4, n_ip4 * sizeof(*ip4));
 	r->vtep_af = (uint8_t)vtep_af;
 	r->nh_known = nh_mac != NULL;
-	memcpy(r->vtep, vtep, 16);
+	/* an IPv4 VTEP is keyed and compared on all 16 bytes: the rest must be zero */
+	memcpy(r->vtep, vtep, vtep_af == AF_INET ? 4 : 16);
 	return 0;
 }
 
@@ -392,7 +403,8 @@ void dp_snap_release_all(void)
 	snap_free(atomic_exchange(&dp_snap_current, NULL));
 }
 
-unsigned int dp_vteps_unresolved(uint32_t *vteps, unsigned int max)
+/* The VTEPs of remotes whose flag is set, each once; clears the flags. */
+static unsigned int vteps_flagged(struct dp_vtep *vteps, unsigned int max, size_t flag_off)
 {
 	struct dp_snap *s = atomic_load_explicit(&dp_snap_current, memory_order_acquire);
 	unsigned int n = 0;
@@ -401,11 +413,27 @@ unsigned int dp_vteps_unresolved(uint32_t *vteps, unsigned int max)
 		return 0;
 	for (uint32_t i = 0; i < s->n_remotes && n < max; i++) {
 		struct dp_remote *r = &s->remotes[i];
+		_Atomic bool *flag = (_Atomic bool *)((uint8_t *)r + flag_off);
+		bool dup = false;
 
-		if (r->vtep_af != AF_INET ||
-		    !atomic_exchange_explicit(&r->want_resolve, false, memory_order_relaxed))
+		if (!atomic_exchange_explicit(flag, false, memory_order_relaxed))
 			continue;
-		memcpy(&vteps[n++], r->vtep, 4);
+		for (unsigned int j = 0; j < n && !dup; j++)
+			dup = vteps[j].af == r->vtep_af && memcmp(vteps[j].addr, r->vtep, 16) == 0;
+		if (dup)
+			continue;
+		vteps[n].af = r->vtep_af;
+		memcpy(vteps[n++].addr, r->vtep, 16);
 	}
 	return n;
+}
+
+unsigned int dp_vteps_unresolved(struct dp_vtep *vteps, unsigned int max)
+{
+	return vteps_flagged(vteps, max, offsetof(struct dp_remote, want_resolve));
+}
+
+unsigned int dp_vteps_used(struct dp_vtep *vteps, unsigned int max)
+{
+	return vteps_flagged(vteps, max, offsetof(struct dp_remote, used));
 }

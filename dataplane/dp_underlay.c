@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What arrives on the underlay port. Only UDP to our VTEP address and a tunnel port is ours:
+ * What arrives on the underlay port. Only UDP to one of our VTEP addresses and a tunnel port is ours:
  * everything else (ARP, ICMP, the host's own traffic) goes to the host kernel through the
- * exception tap, which holds the VTEP address. A tunnel packet is checked layer by layer
- * (outer IPv4 and UDP, the VXLAN or Geneve header, the VNI, the sending VTEP, the inner
+ * exception tap, which holds the VTEP addresses. A tunnel packet is checked layer by layer
+ * (outer IPv4 or IPv6 and UDP, the VXLAN or Geneve header, the VNI, the sending VTEP, the inner
  * frame's source) and, if every check passes, stripped and delivered to a local port of
  * that VNI's VPC. Nothing is re-encapsulated and nothing is flooded.
  */
@@ -18,65 +18,191 @@
 
 struct tun_pkt {
 	uint32_t vni;
-	rte_be32_t outer_src;
+	uint8_t af;          /* outer family */
+	uint8_t outer_src[16];
+	uint16_t l3_size;    /* outer IP header */
 	uint16_t outer_size; /* bytes to strip */
 	uint16_t inner_size; /* the inner frame, as the outer UDP length says */
 	enum dp_encap encap;
 };
 
-/* Is this a tunnel packet for us? Fills t on the way; returns false for the kernel's. */
-static bool is_ours(const struct dp_underlay *u, const struct rte_mbuf *m, struct tun_pkt *t)
+/* The tunnel type of a UDP destination port, or false if it is not one of ours. */
+static bool tunnel_port(const struct dp_underlay *u, rte_be16_t port, struct tun_pkt *t)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip;
-	const struct rte_udp_hdr *udp;
-	uint16_t ihl;
-
-	if (m->data_len < sizeof(*eth) + sizeof(*ip) ||
-	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
-		return false;
-	ip = (const struct rte_ipv4_hdr *)(eth + 1);
-	if (ip->dst_addr != u->vtep4 || ip->next_proto_id != IPPROTO_UDP)
-		return false;
-	ihl = rte_ipv4_hdr_len(ip);
-	if (m->data_len < sizeof(*eth) + ihl + sizeof(*udp))
-		return false; /* too short to say: the kernel will judge it */
-	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
-	if (udp->dst_port == u->vxlan_port)
+	if (port == u->vxlan_port)
 		t->encap = DP_ENCAP_VXLAN;
-	else if (udp->dst_port == u->geneve_port)
+	else if (port == u->geneve_port)
 		t->encap = DP_ENCAP_GENEVE;
 	else
 		return false;
-	t->outer_src = ip->src_addr;
 	return true;
 }
 
-/* Outer IPv4 + UDP + tunnel header checks. Returns DP_DROP_MAX when the packet may go on. */
-static enum dp_drop_reason check_outer(const struct rte_mbuf *m, struct tun_pkt *t)
+static bool is_ours4(const struct dp_underlay *u, const struct rte_mbuf *m, struct tun_pkt *t)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	const struct rte_udp_hdr *udp;
+	uint16_t ihl;
+
+	if (!u->has_vtep4 || m->data_len < sizeof(struct rte_ether_hdr) + sizeof(*ip) ||
+	    ip->dst_addr != u->vtep4 || ip->next_proto_id != IPPROTO_UDP)
+		return false;
+	ihl = rte_ipv4_hdr_len(ip);
+	if (m->data_len < sizeof(struct rte_ether_hdr) + ihl + sizeof(*udp))
+		return false; /* too short to say: the kernel will judge it */
+	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
+	if (!tunnel_port(u, udp->dst_port, t))
+		return false;
+	t->af = AF_INET;
+	memset(t->outer_src, 0, sizeof(t->outer_src));
+	memcpy(t->outer_src, &ip->src_addr, 4);
+	return true;
+}
+
+/*
+ * Over IPv6 a tunnel packet has UDP right after the fixed header. The one extension header
+ * looked at is a fragment header in front of a tunnel port's UDP header: the packet is ours,
+ * to be dropped as a fragment; anything else with extension headers is the kernel's.
+ */
+static bool is_ours6(const struct dp_underlay *u, const struct rte_mbuf *m, struct tun_pkt *t)
+{
+	const struct rte_ipv6_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, sizeof(struct rte_ether_hdr));
+	uint32_t l4 = sizeof(struct rte_ether_hdr) + sizeof(*ip);
+	const struct rte_udp_hdr *udp;
+
+	if (!u->has_vtep6 || m->data_len < l4 || memcmp(ip->dst_addr, u->vtep6, 16) != 0)
+		return false;
+	if (ip->proto == IPPROTO_FRAGMENT) {
+		const struct rte_ipv6_fragment_ext *f;
+
+		if (m->data_len < l4 + sizeof(*f) + sizeof(*udp))
+			return false;
+		f = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_fragment_ext *, l4);
+		if (f->next_header != IPPROTO_UDP ||
+		    RTE_IPV6_GET_FO(rte_be_to_cpu_16(f->frag_data)) != 0)
+			return false;
+		l4 += sizeof(*f);
+	} else if (ip->proto != IPPROTO_UDP || m->data_len < l4 + sizeof(*udp)) {
+		return false;
+	}
+	udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, l4);
+	if (!tunnel_port(u, udp->dst_port, t))
+		return false;
+	t->af = AF_INET6;
+	memcpy(t->outer_src, ip->src_addr, 16);
+	return true;
+}
+
+/* Is this a tunnel packet for us? Fills t on the way; returns false for the kernel's. */
+static bool is_ours(const struct dp_underlay *u, const struct rte_mbuf *m, struct tun_pkt *t)
+{
+	rte_be16_t type = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type;
+
+	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return is_ours4(u, m, t);
+	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+		return is_ours6(u, m, t);
+	return false;
+}
+
+/* Is the checksum the NIC reported for the flag mask bad, or unchecked and wrong? */
+static bool cksum_bad(const struct rte_mbuf *m, uint64_t mask, uint64_t good, uint64_t bad,
+		      bool (*verify)(const struct rte_mbuf *m, const void *hdr), const void *hdr)
+{
+	uint64_t f = m->ol_flags & mask;
+
+	return f == bad || (f != good && !verify(m, hdr));
+}
+
+static bool ip4_cksum_ok(const struct rte_mbuf *m, const void *ip)
+{
+	uint16_t c = rte_ipv4_cksum(ip);
+
+	(void)m;
+	return c == 0 || c == 0xffff;
+}
+
+static bool udp4_cksum_ok(const struct rte_mbuf *m, const void *ip)
+{
+	return rte_ipv4_udptcp_cksum_mbuf_verify(
+		       m, ip, sizeof(struct rte_ether_hdr) + rte_ipv4_hdr_len(ip)) == 0;
+}
+
+static bool udp6_cksum_ok(const struct rte_mbuf *m, const void *ip)
+{
+	return rte_ipv6_udptcp_cksum_mbuf_verify(
+		       m, ip, sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv6_hdr)) == 0;
+}
+
+/* Outer IPv4 checks; on success *ulen is the UDP length. DP_DROP_MAX: the packet goes on. */
+static enum dp_drop_reason check_ip4(const struct rte_mbuf *m, struct tun_pkt *t, uint16_t *ulen)
 {
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 	uint16_t ihl = rte_ipv4_hdr_len(ip), tlen = rte_be_to_cpu_16(ip->total_length);
 	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
 	uint32_t avail = rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr);
-	uint16_t ulen = rte_be_to_cpu_16(udp->dgram_len);
-	const uint8_t *tun = (const uint8_t *)(udp + 1);
-	size_t tun_avail, tun_size;
 
+	*ulen = rte_be_to_cpu_16(udp->dgram_len);
 	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || tlen > avail ||
-	    tlen < ihl + sizeof(*udp) || ulen < sizeof(*udp) || ulen > tlen - ihl)
+	    tlen < ihl + sizeof(*udp) || *ulen < sizeof(*udp) || *ulen > tlen - ihl)
 		return DP_DROP_OUTER_MALFORMED;
 	if (dp_ipv4_is_fragment(ip))
 		return DP_DROP_OUTER_FRAGMENT;
-	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-	    ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	     rte_ipv4_cksum(ip) != 0xffff && rte_ipv4_cksum(ip) != 0))
+	if (cksum_bad(m, RTE_MBUF_F_RX_IP_CKSUM_MASK, RTE_MBUF_F_RX_IP_CKSUM_GOOD,
+		      RTE_MBUF_F_RX_IP_CKSUM_BAD, ip4_cksum_ok, ip))
 		return DP_DROP_OUTER_CHECKSUM;
+	/* a non-zero UDP checksum is checked (zero is allowed over IPv4) */
+	if (udp->dgram_cksum != 0 &&
+	    cksum_bad(m, RTE_MBUF_F_RX_L4_CKSUM_MASK, RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+		      RTE_MBUF_F_RX_L4_CKSUM_BAD, udp4_cksum_ok, ip))
+		return DP_DROP_OUTER_CHECKSUM;
+	t->l3_size = ihl;
+	return DP_DROP_MAX;
+}
+
+/* Outer IPv6 checks, as above. A zero UDP checksum is accepted, as RFC 6936 lets tunnel
+ * endpoints do (the inner frame carries its own checksums); any other is checked. */
+static enum dp_drop_reason check_ip6(const struct rte_mbuf *m, struct tun_pkt *t, uint16_t *ulen)
+{
+	const struct rte_ipv6_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, sizeof(struct rte_ether_hdr));
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(ip + 1);
+	uint32_t avail = rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr);
+	uint16_t plen = rte_be_to_cpu_16(ip->payload_len);
+
+	if (ip->proto == IPPROTO_FRAGMENT)
+		return DP_DROP_OUTER_FRAGMENT;
+	*ulen = rte_be_to_cpu_16(udp->dgram_len);
+	if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6 || sizeof(*ip) + plen > avail ||
+	    plen < sizeof(*udp) || *ulen < sizeof(*udp) || *ulen > plen)
+		return DP_DROP_OUTER_MALFORMED;
+	if (udp->dgram_cksum != 0 &&
+	    cksum_bad(m, RTE_MBUF_F_RX_L4_CKSUM_MASK, RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+		      RTE_MBUF_F_RX_L4_CKSUM_BAD, udp6_cksum_ok, ip))
+		return DP_DROP_OUTER_CHECKSUM;
+	t->l3_size = sizeof(*ip);
+	return DP_DROP_MAX;
+}
+
+/* Outer IP + UDP + tunnel header checks. Returns DP_DROP_MAX when the packet may go on. */
+static enum dp_drop_reason check_outer(const struct rte_mbuf *m, struct tun_pkt *t)
+{
+	enum dp_drop_reason r;
+	const uint8_t *tun;
+	size_t tun_avail, tun_size, l4;
+	uint16_t ulen;
+
+	r = t->af == AF_INET ? check_ip4(m, t, &ulen) : check_ip6(m, t, &ulen);
+	if (r != DP_DROP_MAX)
+		return r;
+	l4 = sizeof(struct rte_ether_hdr) + t->l3_size;
+	tun = rte_pktmbuf_mtod_offset(m, const uint8_t *, l4 + sizeof(struct rte_udp_hdr));
 	/* headers must sit in the first segment: the underlay NIC's buffers are 2 KB */
-	tun_avail = RTE_MIN((size_t)(ulen - sizeof(*udp)),
-			    (size_t)(m->data_len - ((const uint8_t *)tun - rte_pktmbuf_mtod(m,
-											 const uint8_t *))));
+	tun_avail = RTE_MIN((size_t)(ulen - sizeof(struct rte_udp_hdr)),
+			    (size_t)(m->data_len - (l4 + sizeof(struct rte_udp_hdr))));
 	if (t->encap == DP_ENCAP_VXLAN) {
 		switch (vxlan_hdr_parse(tun, tun_avail, &t->vni)) {
 		case VXLAN_OK:
@@ -102,17 +228,11 @@ static enum dp_drop_reason check_outer(const struct rte_mbuf *m, struct tun_pkt 
 			return DP_DROP_GENEVE_MALFORMED;
 		}
 	}
-	t->outer_size = (uint16_t)(sizeof(struct rte_ether_hdr) + ihl + sizeof(*udp) + tun_size);
-	t->inner_size = (uint16_t)(ulen - sizeof(*udp) - tun_size);
-	if (ulen < sizeof(*udp) + tun_size + sizeof(struct rte_ether_hdr) ||
+	t->outer_size = (uint16_t)(l4 + sizeof(struct rte_udp_hdr) + tun_size);
+	t->inner_size = (uint16_t)(ulen - sizeof(struct rte_udp_hdr) - tun_size);
+	if (ulen < sizeof(struct rte_udp_hdr) + tun_size + sizeof(struct rte_ether_hdr) ||
 	    m->data_len < t->outer_size + sizeof(struct rte_ether_hdr))
 		return DP_DROP_INNER_MALFORMED;
-	/* a non-zero UDP checksum is checked (zero is allowed over IPv4) */
-	if (udp->dgram_cksum != 0 &&
-	    ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
-	     ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
-	      rte_ipv4_udptcp_cksum_verify(ip, udp) != 0)))
-		return DP_DROP_OUTER_CHECKSUM;
 	return DP_DROP_MAX;
 }
 
@@ -123,8 +243,9 @@ static enum dp_drop_reason check_outer(const struct rte_mbuf *m, struct tun_pkt 
  */
 struct tun_cache {
 	bool valid;
+	uint8_t af;
 	uint32_t vni;
-	rte_be32_t src;
+	uint8_t src[16];
 	enum dp_encap encap;
 	enum dp_drop_reason verdict;
 };
@@ -144,12 +265,14 @@ static enum dp_drop_reason check_tunnel(const struct dp_snap *s, const struct tu
 	struct dp_vtep_key k;
 	void *data;
 
-	if (c->valid && c->vni == t->vni && c->src == t->outer_src && c->encap == t->encap)
+	if (c->valid && c->vni == t->vni && c->af == t->af && c->encap == t->encap &&
+	    memcmp(c->src, t->outer_src, 16) == 0)
 		return c->verdict;
-	*c = (struct tun_cache){.valid = true, .vni = t->vni, .src = t->outer_src,
-				.encap = t->encap, .verdict = DP_DROP_MAX};
-	k = (struct dp_vtep_key){.vni = t->vni, .af = AF_INET};
-	memcpy(k.ip, &t->outer_src, 4);
+	*c = (struct tun_cache){.valid = true, .af = t->af, .vni = t->vni, .encap = t->encap,
+				.verdict = DP_DROP_MAX};
+	memcpy(c->src, t->outer_src, 16);
+	k = (struct dp_vtep_key){.vni = t->vni, .af = t->af};
+	memcpy(k.ip, t->outer_src, 16);
 	if (rte_hash_lookup_data(s->vnis, &t->vni, &data) < 0)
 		c->verdict = DP_DROP_UNKNOWN_VNI;
 	else if (((uintptr_t)data >> 16) != t->encap)
@@ -188,7 +311,8 @@ static void deliver(struct dp_worker *w, uint16_t in_port, const struct tun_pkt 
 	uintptr_t v;
 
 	if (!l2_lookup(s, t->vni, &eth->src_addr, src_c, &v) || v < DP_L2_REMOTE ||
-	    memcmp(s->remotes[v - DP_L2_REMOTE].vtep, &t->outer_src, 4) != 0) {
+	    s->remotes[v - DP_L2_REMOTE].vtep_af != t->af ||
+	    memcmp(s->remotes[v - DP_L2_REMOTE].vtep, t->outer_src, 16) != 0) {
 		dp_drop(w, in_port, m, DP_DROP_INNER_SRC_SPOOF);
 		return;
 	}

@@ -37,6 +37,9 @@
 #define REM_1 "02:00:00:00:00:21"   /* vni 100 behind 192.0.2.2 */
 #define REM_2 "02:00:00:00:00:22"   /* vni 200 behind 192.0.2.3 */
 #define REM_3 "02:00:00:00:00:23"   /* vni 100 behind 192.0.2.4, neighbour unknown */
+#define REM_6 "02:00:00:00:00:26"   /* vni 100 behind 2001:db8::2 (IPv6 underlay) */
+#define REM_7 "02:00:00:00:00:27"   /* vni 200 behind 2001:db8::3 */
+#define VTEP6 "2001:db8::1"         /* our IPv6 VTEP */
 
 enum { A1, B1, UL, TAP, N_PORTS };
 
@@ -63,27 +66,40 @@ static struct rte_ether_addr mac(const char *s)
 
 #define GW_MAC "02:00:00:00:00:01"
 
-static void add_vm(struct dp_build *b, int i, uint32_t vni, const char *m, const char *ip)
+#define GW6_MAC "02:00:00:00:00:06"
+
+/* A VM with one IPv4 address (gateway 10.0.0.1) and, given ip6, one IPv6 (gateway fd00::1). */
+static void add_vm(struct dp_build *b, int i, uint32_t vni, const char *m, const char *ip,
+		   const char *ip6)
 {
 	struct dp_port_conf pc = {.port = ports[i], .vni = vni, .n_ip4 = 1};
-	struct rte_ether_addr a = mac(m), gw = mac(GW_MAC);
+	struct rte_ether_addr a = mac(m), gw = mac(GW_MAC), gw6 = mac(GW6_MAC);
 
 	memcpy(pc.mac, a.addr_bytes, 6);
 	pc.ip4[0] = ip4(ip);
 	pc.gw4 = ip4("10.0.0.1");
 	memcpy(pc.gw_mac, gw.addr_bytes, 6);
+	if (ip6 != NULL) {
+		pc.n_ip6 = 1;
+		assert_int_equal(inet_pton(AF_INET6, ip6, pc.ip6[0]), 1);
+		pc.has_gw6 = true;
+		assert_int_equal(inet_pton(AF_INET6, "fd00::1", pc.gw6), 1);
+		memcpy(pc.gw6_mac, gw6.addr_bytes, 6);
+	}
 	assert_int_equal(dp_build_port(b, &pc), 0);
 }
 
+/* A remote VM; its VTEP is IPv4 or IPv6 as the text says. */
 static void add_remote(struct dp_build *b, uint32_t vni, const char *m, const char *ip,
 		       const char *vtep, bool nh_known)
 {
 	struct rte_ether_addr a = mac(m), nh = mac(NH_MAC);
 	uint8_t vt[16] = {0};
 	uint32_t addr = ip4(ip);
+	int af = strchr(vtep, ':') != NULL ? AF_INET6 : AF_INET;
 
-	assert_int_equal(inet_pton(AF_INET, vtep, vt), 1);
-	assert_int_equal(dp_build_remote(b, vni, a.addr_bytes, &addr, 1, AF_INET, vt,
+	assert_int_equal(inet_pton(af, vtep, vt), 1);
+	assert_int_equal(dp_build_remote(b, vni, a.addr_bytes, &addr, 1, af, vt,
 					 nh_known ? nh.addr_bytes : NULL),
 			 0);
 }
@@ -101,13 +117,40 @@ static uint16_t null_port(const char *name)
 	return id;
 }
 
+/* The test snapshot: an underlay with an IPv4 and an IPv6 VTEP, which computes outer
+ * checksums itself or leaves them to the port. */
+static void publish(bool offload)
+{
+	struct dp_underlay_conf u = {.vxlan_port = 4789, .geneve_port = 6081, .ttl = 64,
+				     .sport_min = 49152, .sport_max = 65535,
+				     .tx_ip4_cksum = offload, .tx_udp_cksum = offload};
+	struct rte_ether_addr ul = mac(UL_MAC);
+	struct dp_build *b = dp_build_begin();
+
+	assert_non_null(b);
+	u.port = ports[UL];
+	u.tap = ports[TAP];
+	memcpy(u.mac, ul.addr_bytes, 6);
+	u.vtep4 = ip4("192.0.2.1");
+	assert_int_equal(inet_pton(AF_INET6, VTEP6, u.vtep6), 1);
+	assert_int_equal(dp_build_underlay(b, &u), 0);
+	assert_int_equal(dp_build_vpc(b, 100, DP_ENCAP_VXLAN, 1450), 0);
+	assert_int_equal(dp_build_vpc(b, 200, DP_ENCAP_GENEVE, 1400), 0);
+	add_vm(b, A1, 100, VM_A1, "10.0.0.11", "fd00::11");
+	add_vm(b, B1, 200, VM_B1, "10.0.0.12", NULL);
+	add_remote(b, 100, REM_1, "10.0.0.21", "192.0.2.2", true);
+	add_remote(b, 200, REM_2, "10.0.0.22", "192.0.2.3", true);
+	add_remote(b, 100, REM_3, "10.0.0.23", "192.0.2.4", false);
+	add_remote(b, 100, REM_6, "10.0.0.26", "2001:db8::2", true);
+	add_remote(b, 200, REM_7, "10.0.0.27", "2001:db8::3", true);
+	assert_int_equal(dp_build_commit(b), 0);
+	snap = atomic_load(&dp_snap_current);
+	w->snap = snap;
+}
+
 static int group_setup(void **state)
 {
 	static const char *const vdevs[] = {"net_null0", "net_null1", NULL};
-	struct dp_underlay_conf u = {.vxlan_port = 4789, .geneve_port = 6081, .ttl = 64,
-				     .sport_min = 49152, .sport_max = 65535};
-	struct rte_ether_addr ul = mac(UL_MAC);
-	struct dp_build *b;
 
 	(void)state;
 	w = dp_fixture_start("ut_dp_tunnel", N_MBUFS, vdevs);
@@ -119,23 +162,7 @@ static int group_setup(void **state)
 		assert_non_null(ports[i]);
 		idx[i] = dp_port_index(ports[i]);
 	}
-	b = dp_build_begin();
-	assert_non_null(b);
-	u.port = ports[UL];
-	u.tap = ports[TAP];
-	memcpy(u.mac, ul.addr_bytes, 6);
-	u.vtep4 = ip4("192.0.2.1");
-	assert_int_equal(dp_build_underlay(b, &u), 0);
-	assert_int_equal(dp_build_vpc(b, 100, DP_ENCAP_VXLAN, 1450), 0);
-	assert_int_equal(dp_build_vpc(b, 200, DP_ENCAP_GENEVE, 1400), 0);
-	add_vm(b, A1, 100, VM_A1, "10.0.0.11");
-	add_vm(b, B1, 200, VM_B1, "10.0.0.12");
-	add_remote(b, 100, REM_1, "10.0.0.21", "192.0.2.2", true);
-	add_remote(b, 200, REM_2, "10.0.0.22", "192.0.2.3", true);
-	add_remote(b, 100, REM_3, "10.0.0.23", "192.0.2.4", false);
-	assert_int_equal(dp_build_commit(b), 0);
-	snap = atomic_load(&dp_snap_current);
-	w->snap = snap;
+	publish(false);
 	return 0;
 }
 
@@ -348,15 +375,23 @@ static void encap_source_port_follows_the_inner_flow(void **state)
 static void encap_to_unresolved_vtep_drops_and_asks_once(void **state)
 {
 	struct rte_mbuf *m = pkt_eth_ipv4(VM_A1, REM_3, "10.0.0.11", "10.0.0.23");
-	uint32_t vteps[4];
+	struct rte_mbuf *again = pkt_eth_ipv4(VM_A1, REM_3, "10.0.0.11", "10.0.0.23");
+	struct dp_vtep vteps[4];
+	uint32_t a;
 
 	(void)state;
 	assert_int_equal(dp_vteps_unresolved(vteps, 4), 0);
+	(void)dp_vteps_used(vteps, 4); /* what earlier tests left */
 	dp_vm_input_burst(w, &snap->ports[idx[A1]], &m, 1);
-	assert_int_equal(drops(A1, DP_DROP_VTEP_UNRESOLVED), 1);
+	dp_vm_input_burst(w, &snap->ports[idx[A1]], &again, 1);
+	assert_int_equal(drops(A1, DP_DROP_VTEP_UNRESOLVED), 2);
 	assert_int_equal(dp_vteps_unresolved(vteps, 4), 1);
-	assert_int_equal(vteps[0], ip4("192.0.2.4"));
+	assert_int_equal(vteps[0].af, AF_INET);
+	memcpy(&a, vteps[0].addr, 4);
+	assert_int_equal(a, ip4("192.0.2.4"));
 	assert_int_equal(dp_vteps_unresolved(vteps, 4), 0);
+	/* an unresolved VTEP carried nothing: no refresh is asked for it */
+	assert_int_equal(dp_vteps_used(vteps, 4), 0);
 }
 
 /* IPv4 total length 1451 against an MTU of 1450: one byte over; 1450 goes. */
@@ -686,6 +721,445 @@ static void kernel_traffic_goes_out_the_underlay(void **state)
 	assert_ptr_equal(only_tx(UL), m);
 }
 
+/* ---- the IPv6 underlay ---- */
+
+static const struct rte_ipv6_hdr *outer_ip6(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, sizeof(struct rte_ether_hdr));
+}
+
+static const struct rte_udp_hdr *outer_udp6(const struct rte_mbuf *m)
+{
+	return (const struct rte_udp_hdr *)(outer_ip6(m) + 1);
+}
+
+static void assert_ip6(const uint8_t *a, const char *text)
+{
+	uint8_t b[16];
+
+	assert_int_equal(inet_pton(AF_INET6, text, b), 1);
+	assert_memory_equal(a, b, 16);
+}
+
+static void encap_vxlan_over_ipv6(void **state)
+{
+	struct rte_mbuf *m = pkt_eth_ipv4(VM_A1, REM_6, "10.0.0.11", "10.0.0.26");
+	uint32_t inner_len = rte_pktmbuf_pkt_len(m), vni, vtc;
+	const struct rte_ether_hdr *eth;
+	const struct rte_ipv6_hdr *ip;
+	const struct rte_udp_hdr *udp;
+
+	(void)state;
+	dp_vm_input_burst(w, &snap->ports[idx[A1]], &m, 1);
+	assert_ptr_equal(only_tx(UL), m);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), inner_len + 70);
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	assert_true(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6));
+	assert_true(rte_is_same_ether_addr(&eth->dst_addr, &(struct rte_ether_addr){
+								   {2, 0, 0, 0, 0xbb, 2}}));
+	ip = outer_ip6(m);
+	vtc = rte_be_to_cpu_32(ip->vtc_flow);
+	assert_int_equal(vtc >> 28, 6);
+	assert_int_equal((vtc >> 20) & 0xff, 0);    /* traffic class */
+	assert_int_not_equal(vtc & 0xfffff, 0);     /* a flow label */
+	assert_int_equal(rte_be_to_cpu_16(ip->payload_len), inner_len + 16);
+	assert_int_equal(ip->proto, IPPROTO_UDP);
+	assert_int_equal(ip->hop_limits, 64);
+	assert_ip6(ip->src_addr, VTEP6);
+	assert_ip6(ip->dst_addr, "2001:db8::2");
+	udp = outer_udp6(m);
+	assert_int_equal(rte_be_to_cpu_16(udp->dst_port), 4789);
+	assert_int_equal(rte_be_to_cpu_16(udp->dgram_len), inner_len + 16);
+	assert_true(rte_be_to_cpu_16(udp->src_port) >= 49152);
+	/* over IPv6 the UDP checksum is always there, and right */
+	assert_int_not_equal(udp->dgram_cksum, 0);
+	assert_int_equal(rte_ipv6_udptcp_cksum_verify(ip, udp), 0);
+	assert_int_equal(vxlan_hdr_parse((const uint8_t *)(udp + 1), 8, &vni), VXLAN_OK);
+	assert_int_equal(vni, 100);
+	eth = rte_pktmbuf_mtod_offset(m, const struct rte_ether_hdr *, 70);
+	assert_true(rte_is_same_ether_addr(&eth->dst_addr, &(struct rte_ether_addr){
+								   {2, 0, 0, 0, 0, 0x26}}));
+}
+
+static void encap_geneve_over_ipv6(void **state)
+{
+	struct rte_mbuf *m = pkt_eth_ipv4(VM_B1, REM_7, "10.0.0.12", "10.0.0.27");
+	const struct rte_udp_hdr *udp;
+	uint32_t vni;
+	size_t size;
+
+	(void)state;
+	dp_vm_input_burst(w, &snap->ports[idx[B1]], &m, 1);
+	assert_ptr_equal(only_tx(UL), m);
+	assert_ip6(outer_ip6(m)->dst_addr, "2001:db8::3");
+	udp = outer_udp6(m);
+	assert_int_equal(rte_be_to_cpu_16(udp->dst_port), 6081);
+	assert_int_equal(rte_ipv6_udptcp_cksum_verify(outer_ip6(m), udp), 0);
+	assert_int_equal(geneve_hdr_parse((const uint8_t *)(udp + 1), 8, &vni, &size, NULL),
+			 GENEVE_OK);
+	assert_int_equal(vni, 200);
+}
+
+/* The flow label and the source port of one inner UDP flow (its source port l4_src). */
+static void label_of(uint16_t l4_src, uint32_t *label, uint16_t *sport)
+{
+	struct rte_mbuf *m = pkt_eth_ipv4(VM_A1, REM_6, "10.0.0.11", "10.0.0.26");
+	struct rte_udp_hdr *inner_udp = rte_pktmbuf_mtod_offset(
+		m, struct rte_udp_hdr *,
+		sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr));
+
+	inner_udp->src_port = rte_cpu_to_be_16(l4_src);
+	dp_vm_input_burst(w, &snap->ports[idx[A1]], &m, 1);
+	m = only_tx(UL);
+	*label = rte_be_to_cpu_32(outer_ip6(m)->vtc_flow) & 0xfffff;
+	*sport = rte_be_to_cpu_16(outer_udp6(m)->src_port);
+	dp_worker_flush(w);
+}
+
+static void encap_ipv6_flow_label_follows_the_inner_flow(void **state)
+{
+	uint32_t first, label, labels[16];
+	uint16_t sport, distinct = 0;
+
+	(void)state;
+	label_of(1000, &first, &sport);
+	label_of(1000, &label, &sport);
+	assert_int_equal(label, first);
+	for (uint16_t i = 0; i < 16; i++) {
+		bool dup = false;
+
+		label_of((uint16_t)(2000 + i), &labels[i], &sport);
+		assert_int_not_equal(labels[i], 0);
+		assert_true(sport >= 49152);
+		for (uint16_t j = 0; j < i; j++)
+			dup |= labels[j] == labels[i];
+		distinct += !dup;
+	}
+	assert_true(distinct >= 14);
+}
+
+/* A port that computes checksums gets the request and the pseudo-header sum, not a sum. */
+static void encap_leaves_checksums_to_a_port_that_offers_them(void **state)
+{
+	struct rte_mbuf *m4 = pkt_eth_ipv4(VM_A1, REM_1, "10.0.0.11", "10.0.0.21");
+	struct rte_mbuf *m6 = pkt_eth_ipv4(VM_A1, REM_6, "10.0.0.11", "10.0.0.26");
+	const struct rte_ipv6_hdr *ip6;
+
+	(void)state;
+	publish(true);
+	dp_vm_input_burst(w, &snap->ports[idx[A1]], &m4, 1);
+	assert_ptr_equal(only_tx(UL), m4);
+	assert_int_equal(m4->ol_flags, RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM);
+	assert_int_equal(m4->l2_len, 14);
+	assert_int_equal(m4->l3_len, 20);
+	assert_int_equal(outer_ip(m4)->hdr_checksum, 0);
+	dp_worker_flush(w);
+	dp_vm_input_burst(w, &snap->ports[idx[A1]], &m6, 1);
+	assert_ptr_equal(only_tx(UL), m6);
+	assert_int_equal(m6->ol_flags, RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM);
+	assert_int_equal(m6->l2_len, 14);
+	assert_int_equal(m6->l3_len, 40);
+	ip6 = outer_ip6(m6);
+	assert_int_equal(outer_udp6(m6)->dgram_cksum, rte_ipv6_phdr_cksum(ip6, m6->ol_flags));
+	dp_worker_flush(w);
+	publish(false);
+}
+
+/* A VTEP of a family the underlay has no address of cannot be reached. */
+static void encap_to_a_family_without_a_vtep_is_no_underlay(void **state)
+{
+	struct dp_underlay u = {.present = true, .has_vtep4 = true};
+	struct dp_remote r = {.vni = 100, .vtep_af = AF_INET6};
+	struct rte_ether_addr nh = mac(NH_MAC);
+
+	(void)state;
+	dp_tmpl_build(&r, &u, DP_ENCAP_VXLAN, 64, &nh);
+	assert_int_equal(r.verdict, DP_DROP_NO_UNDERLAY);
+	u.has_vtep6 = true;
+	dp_tmpl_build(&r, &u, DP_ENCAP_VXLAN, 64, &nh);
+	assert_int_equal(r.verdict, DP_DROP_MAX);
+	assert_int_equal(r.tmpl_len, 70);
+	u.has_vtep4 = false;
+	r.vtep_af = AF_INET;
+	dp_tmpl_build(&r, &u, DP_ENCAP_VXLAN, 64, &nh);
+	assert_int_equal(r.verdict, DP_DROP_NO_UNDERLAY);
+}
+
+static void encap_marks_the_vtep_used(void **state)
+{
+	struct rte_mbuf *m = pkt_eth_ipv4(VM_A1, REM_6, "10.0.0.11", "10.0.0.26");
+	struct rte_mbuf *m2 = pkt_eth_ipv4(VM_A1, REM_6, "10.0.0.11", "10.0.0.26");
+	struct dp_vtep v[4];
+
+	(void)state;
+	(void)dp_vteps_used(v, 4); /* what earlier tests left */
+	dp_vm_input_burst(w, &snap->ports[idx[A1]], &m, 1);
+	dp_vm_input_burst(w, &snap->ports[idx[A1]], &m2, 1);
+	assert_int_equal(dp_vteps_used(v, 4), 1);
+	assert_int_equal(v[0].af, AF_INET6);
+	assert_ip6(v[0].addr, "2001:db8::2");
+	assert_int_equal(dp_vteps_used(v, 4), 0);
+}
+
+/* Encapsulate inner as a remote host would over IPv6, with a right UDP checksum. */
+static struct rte_mbuf *tunnel6(struct rte_mbuf *inner, const char *src_ip, uint16_t dport,
+				const uint8_t *hdr, size_t hdr_size)
+{
+	uint32_t inner_len = rte_pktmbuf_pkt_len(inner);
+	size_t outer = sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv6_hdr) +
+		       sizeof(struct rte_udp_hdr) + hdr_size;
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(inner, (uint16_t)outer);
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint16_t ulen = (uint16_t)(sizeof(*udp) + hdr_size + inner_len);
+
+	assert_non_null(p);
+	eth->dst_addr = mac(UL_MAC);
+	eth->src_addr = mac(NH_MAC);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	memset(ip, 0, sizeof(*ip));
+	ip->vtc_flow = RTE_BE32(6u << 28 | 0x12345);
+	ip->payload_len = rte_cpu_to_be_16(ulen);
+	ip->proto = IPPROTO_UDP;
+	ip->hop_limits = 64;
+	assert_int_equal(inet_pton(AF_INET6, src_ip, ip->src_addr), 1);
+	assert_int_equal(inet_pton(AF_INET6, VTEP6, ip->dst_addr), 1);
+	udp->src_port = RTE_BE16(50000);
+	udp->dst_port = rte_cpu_to_be_16(dport);
+	udp->dgram_len = rte_cpu_to_be_16(ulen);
+	udp->dgram_cksum = 0;
+	memcpy(udp + 1, hdr, hdr_size);
+	udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+	return inner;
+}
+
+static struct rte_mbuf *good6(void)
+{
+	uint8_t h[VXLAN_HDR_SIZE];
+
+	vxlan_hdr_write(h, 100);
+	return tunnel6(pkt_eth_ipv4(REM_6, VM_A1, "10.0.0.26", "10.0.0.11"), "2001:db8::2", 4789,
+		       h, sizeof(h));
+}
+
+static void decap_over_ipv6_delivers(void **state)
+{
+	struct rte_mbuf *m = good6();
+	uint32_t len = rte_pktmbuf_pkt_len(m) - 70;
+
+	(void)state;
+	from_underlay(m);
+	assert_ptr_equal(only_tx(A1), m);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), len);
+}
+
+static void decap_geneve_over_ipv6_delivers(void **state)
+{
+	uint8_t h[GENEVE_HDR_SIZE];
+	struct rte_mbuf *m;
+
+	(void)state;
+	geneve_hdr_write(h, 200, NULL, 0);
+	m = tunnel6(pkt_eth_ipv4(REM_7, VM_B1, "10.0.0.27", "10.0.0.12"), "2001:db8::3", 6081, h,
+		    sizeof(h));
+	from_underlay(m);
+	assert_ptr_equal(only_tx(B1), m);
+}
+
+static void decap_over_ipv6_accepts_a_zero_udp_checksum(void **state)
+{
+	struct rte_mbuf *m = good6();
+
+	(void)state;
+	rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 54)->dgram_cksum = 0;
+	from_underlay(m);
+	assert_ptr_equal(only_tx(A1), m);
+}
+
+static void decap_over_ipv6_drops_a_bad_udp_checksum(void **state)
+{
+	struct rte_mbuf *m = good6();
+
+	(void)state;
+	rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 54)->dgram_cksum ^= RTE_BE16(0x0101);
+	assert_ul_dropped(m, DP_DROP_OUTER_CHECKSUM);
+}
+
+static void decap_over_ipv6_drops_a_payload_length_beyond_the_frame(void **state)
+{
+	struct rte_mbuf *m = good6();
+	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, 14);
+
+	(void)state;
+	ip->payload_len = rte_cpu_to_be_16(rte_be_to_cpu_16(ip->payload_len) + 1);
+	assert_ul_dropped(m, DP_DROP_OUTER_MALFORMED);
+}
+
+static void decap_over_ipv6_drops_a_udp_length_beyond_the_payload(void **state)
+{
+	struct rte_mbuf *m = good6();
+	struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 54);
+
+	(void)state;
+	udp->dgram_len = rte_cpu_to_be_16(rte_be_to_cpu_16(udp->dgram_len) + 2);
+	assert_ul_dropped(m, DP_DROP_OUTER_MALFORMED);
+}
+
+/* A first fragment of a tunnel packet: ours (the port says so), and never reassembled. */
+static void decap_over_ipv6_drops_fragments(void **state)
+{
+	struct rte_mbuf *m = good6();
+	uint8_t hdrs[14 + 40], *p;
+	struct rte_ipv6_hdr *ip;
+	struct rte_ipv6_fragment_ext *f;
+
+	(void)state;
+	/* open a gap for the fragment header after the IPv6 header */
+	memcpy(hdrs, rte_pktmbuf_mtod(m, uint8_t *), sizeof(hdrs));
+	p = (uint8_t *)rte_pktmbuf_prepend(m, 8);
+	assert_non_null(p);
+	memcpy(p, hdrs, sizeof(hdrs));
+	ip = (struct rte_ipv6_hdr *)(p + 14);
+	f = (struct rte_ipv6_fragment_ext *)(ip + 1);
+	f->next_header = IPPROTO_UDP;
+	f->reserved = 0;
+	f->frag_data = RTE_BE16(1); /* offset 0, more fragments */
+	f->id = RTE_BE32(7);
+	ip->proto = IPPROTO_FRAGMENT;
+	ip->payload_len = rte_cpu_to_be_16(rte_be_to_cpu_16(ip->payload_len) + 8);
+	assert_ul_dropped(m, DP_DROP_OUTER_FRAGMENT);
+}
+
+static void decap_over_ipv6_drops_an_unknown_vtep(void **state)
+{
+	uint8_t h[VXLAN_HDR_SIZE];
+	struct rte_mbuf *m;
+
+	(void)state;
+	vxlan_hdr_write(h, 100);
+	m = tunnel6(pkt_eth_ipv4(REM_6, VM_A1, "10.0.0.26", "10.0.0.11"), "2001:db8::9", 4789, h,
+		    sizeof(h));
+	assert_ul_dropped(m, DP_DROP_UNKNOWN_VTEP);
+}
+
+/* 2001:db8::2 is a VTEP of vni 100, but REM_1 lives behind 192.0.2.2: the same host or
+ * not, an IPv6 VTEP cannot speak for a VM registered behind an IPv4 one. */
+static void decap_over_ipv6_drops_an_inner_source_behind_another_vtep(void **state)
+{
+	uint8_t h[VXLAN_HDR_SIZE];
+	struct rte_mbuf *m;
+
+	(void)state;
+	vxlan_hdr_write(h, 100);
+	m = tunnel6(pkt_eth_ipv4(REM_1, VM_A1, "10.0.0.21", "10.0.0.11"), "2001:db8::2", 4789, h,
+		    sizeof(h));
+	assert_ul_dropped(m, DP_DROP_INNER_SRC_SPOOF);
+}
+
+/* Neighbour discovery, and UDP to our VTEP on another port: the kernel's. */
+static void ipv6_non_tunnel_traffic_goes_to_the_kernel(void **state)
+{
+	struct rte_mbuf *nd = pkt_eth_ipv6(NH_MAC, UL_MAC, "2001:db8::2", VTEP6);
+	struct rte_mbuf *other = good6();
+
+	(void)state;
+	((struct rte_ipv6_hdr *)pkt_l3(nd))->proto = IPPROTO_ICMPV6;
+	from_underlay(nd);
+	assert_ptr_equal(only_tx(TAP), nd);
+	dp_worker_flush(w);
+	rte_pktmbuf_mtod_offset(other, struct rte_udp_hdr *, 54)->dst_port = RTE_BE16(53);
+	from_underlay(other);
+	assert_ptr_equal(only_tx(TAP), other);
+}
+
+/* ---- ICMPv6 packet too big ---- */
+
+static struct rte_mbuf *big6(uint8_t proto, uint8_t first_byte)
+{
+	struct rte_mbuf *m = pkt_build(&(struct pkt_spec){.src = VM_A1, .dst = REM_1,
+							  .l3 = PKT_L3_IPV6, .sip = "fd00::11",
+							  .dip = "fd00::21", .payload = 1500 - 40});
+	struct rte_ipv6_hdr *ip = pkt_l3(m);
+
+	ip->proto = proto;
+	*(uint8_t *)(ip + 1) = first_byte;
+	return m;
+}
+
+static void too_big_ipv6_gets_packet_too_big_from_the_gateway(void **state)
+{
+	struct rte_mbuf *m = big6(IPPROTO_UDP, 0), *e;
+	const struct rte_ether_hdr *eth;
+	const struct rte_ipv6_hdr *ip;
+	const uint8_t *icmp;
+	uint8_t quoted[1232];
+
+	(void)state;
+	memcpy(quoted, rte_pktmbuf_mtod_offset(m, uint8_t *, 14), sizeof(quoted));
+	dp_vm_input_burst(w, &snap->ports[idx[A1]], &m, 1);
+	assert_int_equal(drops(A1, DP_DROP_TOO_BIG), 1);
+	e = only_tx(A1);
+	/* the minimum IPv6 MTU, whole: as much of the packet as fits (RFC 4443 2.4 c) */
+	assert_int_equal(rte_pktmbuf_pkt_len(e), 14 + 1280);
+	eth = rte_pktmbuf_mtod(e, const struct rte_ether_hdr *);
+	assert_true(rte_is_same_ether_addr(&eth->src_addr, &(struct rte_ether_addr){
+								   {2, 0, 0, 0, 0, 6}}));
+	assert_true(rte_is_same_ether_addr(&eth->dst_addr, &(struct rte_ether_addr){
+								   {2, 0, 0, 0, 0, 0x11}}));
+	assert_true(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6));
+	ip = (const struct rte_ipv6_hdr *)(eth + 1);
+	assert_ip6(ip->src_addr, "fd00::1");
+	assert_ip6(ip->dst_addr, "fd00::11");
+	assert_int_equal(ip->proto, IPPROTO_ICMPV6);
+	assert_int_equal(rte_be_to_cpu_16(ip->payload_len), 1240);
+	icmp = (const uint8_t *)(ip + 1);
+	assert_int_equal(icmp[0], 2);
+	assert_int_equal(icmp[1], 0);
+	assert_int_equal(icmp[4] << 24 | icmp[5] << 16 | icmp[6] << 8 | icmp[7], 1450);
+	assert_int_equal(rte_ipv6_udptcp_cksum_verify(ip, icmp), 0);
+	assert_memory_equal(icmp + 8, quoted, sizeof(quoted));
+}
+
+/* Never an error about an error: no ICMP answer to a too-big ICMP error, v4 or v6. */
+static void too_big_icmp_errors_get_no_answer(void **state)
+{
+	struct rte_mbuf *m6 = big6(IPPROTO_ICMPV6, 1 /* destination unreachable */);
+	struct rte_mbuf *echo6 = big6(IPPROTO_ICMPV6, 128 /* echo request */);
+	struct rte_mbuf *m4 = over_mtu(true);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m4, struct rte_ipv4_hdr *, 14);
+
+	(void)state;
+	ip->next_proto_id = IPPROTO_ICMP;
+	*(uint8_t *)(ip + 1) = 3; /* destination unreachable */
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	dp_vm_input_burst(w, &snap->ports[idx[A1]], &m6, 1);
+	dp_vm_input_burst(w, &snap->ports[idx[A1]], &m4, 1);
+	assert_int_equal(drops(A1, DP_DROP_TOO_BIG), 2);
+	assert_int_equal(w->tx[idx[A1]].n, 0);
+	/* an echo request is no error: it gets its answer */
+	dp_vm_input_burst(w, &snap->ports[idx[A1]], &echo6, 1);
+	assert_int_equal(w->tx[idx[A1]].n, 1);
+}
+
+/* A VM with no IPv6 gateway has no address to hear the error from: only the drop. */
+static void too_big_ipv6_without_a_gateway_is_only_dropped(void **state)
+{
+	struct rte_mbuf *m = pkt_build(&(struct pkt_spec){.src = VM_B1, .dst = REM_2,
+							  .l3 = PKT_L3_IPV6, .sip = "fd00::12",
+							  .dip = "fd00::22", .payload = 1500 - 40});
+	struct dp_port_snap in = snap->ports[idx[B1]];
+
+	(void)state;
+	/* B1 has no IPv6 address in the snapshot: give its copy one, to pass port security */
+	in.n_ip6 = 1;
+	assert_int_equal(inet_pton(AF_INET6, "fd00::12", in.ip6[0]), 1);
+	dp_vm_input_burst(w, &in, &m, 1);
+	assert_int_equal(drops(B1, DP_DROP_TOO_BIG), 1);
+	assert_int_equal(w->tx[idx[B1]].n, 0);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
 int main(void)
@@ -721,6 +1195,25 @@ int main(void)
 		T(decap_drops_geneve_oam),
 		T(non_tunnel_traffic_goes_to_the_kernel),
 		T(kernel_traffic_goes_out_the_underlay),
+		T(encap_vxlan_over_ipv6),
+		T(encap_geneve_over_ipv6),
+		T(encap_ipv6_flow_label_follows_the_inner_flow),
+		T(encap_leaves_checksums_to_a_port_that_offers_them),
+		T(encap_to_a_family_without_a_vtep_is_no_underlay),
+		T(encap_marks_the_vtep_used),
+		T(decap_over_ipv6_delivers),
+		T(decap_geneve_over_ipv6_delivers),
+		T(decap_over_ipv6_accepts_a_zero_udp_checksum),
+		T(decap_over_ipv6_drops_a_bad_udp_checksum),
+		T(decap_over_ipv6_drops_a_payload_length_beyond_the_frame),
+		T(decap_over_ipv6_drops_a_udp_length_beyond_the_payload),
+		T(decap_over_ipv6_drops_fragments),
+		T(decap_over_ipv6_drops_an_unknown_vtep),
+		T(decap_over_ipv6_drops_an_inner_source_behind_another_vtep),
+		T(ipv6_non_tunnel_traffic_goes_to_the_kernel),
+		T(too_big_ipv6_gets_packet_too_big_from_the_gateway),
+		T(too_big_icmp_errors_get_no_answer),
+		T(too_big_ipv6_without_a_gateway_is_only_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
