@@ -41,6 +41,7 @@ static struct {
 	struct ctl_underlay_opts opts;
 	char devargs[256], iface[IFNAMSIZ], tap_devargs[128];
 	uint16_t port_id, tap_id;
+	bool port_open, tap_open;
 	struct dp_port *port, *tap;
 	struct rte_ether_addr mac;
 	struct cfg_prefix vtep[2]; /* [0]: IPv4, [1]: IPv6; af 0 where there is none */
@@ -101,13 +102,39 @@ static void on_change(struct nl_cache *c, struct nl_object *o, int action, void 
 	ul.changed = true;
 }
 
+/*
+ * An IPv6 VTEP is the operator asking for IPv6 on the switch's own tap, whatever the
+ * host's default (hosts that do not use IPv6 often set default.disable_ipv6).
+ */
+static int tap_enable_ipv6(void)
+{
+	char path[128];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ul.iface);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return -errno;
+	rc = fputs("0\n", f) < 0 ? -EIO : 0;
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
 /* A VTEP address on the tap: the kernel then owns ARP/ND and routing for it. */
 static int tap_address(const struct cfg_prefix *p)
 {
-	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct rtnl_addr *a;
 	struct nl_addr *local = NULL;
 	int rc;
 
+	if (p->ip.af == AF_INET6 && (rc = tap_enable_ipv6()) < 0) {
+		fprintf(stderr, "vpcswitchd: cannot enable IPv6 on %s: %s\n", ul.iface,
+			strerror(-rc));
+		return rc;
+	}
+	a = rtnl_addr_alloc();
 	if (a == NULL || (local = nl_addr_build(p->ip.af, p->ip.addr, addr_len(p->ip.af))) == NULL) {
 		rtnl_addr_put(a);
 		return -ENOMEM;
@@ -121,7 +148,11 @@ static int tap_address(const struct cfg_prefix *p)
 	rc = rtnl_addr_add(ul.sock, a, NLM_F_REPLACE);
 	nl_addr_put(local);
 	rtnl_addr_put(a);
-	return rc < 0 && rc != -NLE_EXIST ? -EIO : 0;
+	if (rc < 0 && rc != -NLE_EXIST) {
+		fprintf(stderr, "vpcswitchd: netlink: %s\n", nl_geterror(rc));
+		return -EIO;
+	}
+	return 0;
 }
 
 static int netlink_start(void)
@@ -153,6 +184,7 @@ int ctl_underlay_init(const struct ctl_underlay_opts *o)
 		fprintf(stderr, "vpcswitchd: %s\n", err);
 		return rc;
 	}
+	ul.port_open = true;
 	if (o->mac == NULL) {
 		rte_eth_macaddr_get(ul.port_id, &ul.mac);
 	} else if (rte_ether_unformat_addr(o->mac, &ul.mac) < 0 ||
@@ -173,6 +205,7 @@ int ctl_underlay_init(const struct ctl_underlay_opts *o)
 		fprintf(stderr, "vpcswitchd: %s\n", err);
 		return rc;
 	}
+	ul.tap_open = true;
 	ul.tap_ifindex = (int)if_nametoindex(ul.iface);
 	if (ul.tap_ifindex == 0 || (rc = netlink_start()) < 0) {
 		fprintf(stderr, "vpcswitchd: cannot follow %s through netlink\n", ul.iface);
@@ -203,12 +236,13 @@ void ctl_underlay_fini(void)
 		nl_cache_mngr_free(ul.mngr);
 	if (ul.sock != NULL)
 		nl_socket_free(ul.sock);
-	if (ul.present) {
+	/* whatever a failed init got as far as opening, too */
+	if (ul.tap_open)
 		ctl_ethdev_close(ul.tap_id);
+	if (ul.port_open)
 		ctl_ethdev_close(ul.port_id);
-		dp_port_destroy(ul.tap);
-		dp_port_destroy(ul.port);
-	}
+	dp_port_destroy(ul.tap);
+	dp_port_destroy(ul.port);
 	memset(&ul, 0, sizeof(ul));
 }
 

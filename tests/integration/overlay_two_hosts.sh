@@ -3,23 +3,40 @@
 # Two hosts, each a vpcswitchd in its own namespace with a veth underlay, each with a VM.
 # VPC blue rides VXLAN, VPC red rides Geneve, and both use the same VM addresses and MACs:
 # ping and TCP cross the hosts in each VPC, and nothing crosses between the VPCs.
+# Argument: ipv4 (default) or ipv6, the underlay the tunnels ride. Over ipv6 the hosts are
+# dual-stack (a VTEP of each family) and the remotes name the IPv6 VTEPs.
 . "$(dirname "$0")/lib.sh"
+UNDERLAY=${1:-ipv4}
 it_setup
 
 it_host h1 h1
 it_host h2 h2
 underlay_link "$h1" ul1 "$h2" ul2
 
-SW_NETNS=$h1 start_switch sw1 --underlay net_af_packet0,iface=ul1 --vtep 192.168.60.1/24
-SW_NETNS=$h2 start_switch sw2 --underlay net_af_packet1,iface=ul2 --vtep 192.168.60.2/24
+if [ "$UNDERLAY" = ipv6 ]; then
+	VTEP1=fd00:60::1 VTEP2=fd00:60::2
+	IPF=ipv6 OVERHEAD=20 # an IPv6 header is 20 bytes longer: the VPCs' MTUs shrink by as much
+	SW_NETNS=$h1 start_switch sw1 --underlay net_af_packet0,iface=ul1 \
+		--vtep 192.168.60.1/24 --vtep $VTEP1/64
+	SW_NETNS=$h2 start_switch sw2 --underlay net_af_packet1,iface=ul2 \
+		--vtep 192.168.60.2/24 --vtep $VTEP2/64
+	check "both VTEPs on host 1" test "$(ctl sw1 -o json show underlay | jq -c .vteps)" = \
+		'["192.168.60.1/24","fd00:60::1/64"]'
+else
+	VTEP1=192.168.60.1 VTEP2=192.168.60.2
+	IPF=ip OVERHEAD=0
+	SW_NETNS=$h1 start_switch sw1 --underlay net_af_packet0,iface=ul1 --vtep $VTEP1/24
+	SW_NETNS=$h2 start_switch sw2 --underlay net_af_packet1,iface=ul2 --vtep $VTEP2/24
+fi
+MTU_BLUE=$((1450 - OVERHEAD)) MTU_RED=$((1400 - OVERHEAD))
 
 # state FILE HOST_VMS REMOTE_VTEP: each host has its own VMs as ports, the other's as remotes
 state() {
 	local mine=$1 theirs=$2 vtep=$3
 	cat <<EOF
 {
-  "vpcs": [ {"name": "blue", "vni": 100, "encap": "vxlan"},
-            {"name": "red", "vni": 200, "encap": "geneve", "mtu": 1400} ],
+  "vpcs": [ {"name": "blue", "vni": 100, "encap": "vxlan", "mtu": $MTU_BLUE},
+            {"name": "red", "vni": 200, "encap": "geneve", "mtu": $MTU_RED} ],
   "subnets": [
     {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"},
     {"vpc": "red",  "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"} ],
@@ -32,15 +49,15 @@ state() {
 }
 EOF
 }
-state 1 2 192.168.60.2 > "$IT_DIR/h1.json"
-state 2 1 192.168.60.1 > "$IT_DIR/h2.json"
+state 1 2 $VTEP2 > "$IT_DIR/h1.json"
+state 2 1 $VTEP1 > "$IT_DIR/h2.json"
 check "host 1 state" ctl sw1 apply -f "$IT_DIR/h1.json"
 check "host 2 state" ctl sw2 apply -f "$IT_DIR/h2.json"
 for h in 1 2; do
 	start_vm "b$h" "$IT_DIR/b$h.sock" "52:54:00:00:00:1$h" "10.0.0.1$h/24"
 	start_vm "r$h" "$IT_DIR/r$h.sock" "52:54:00:00:00:1$h" "10.0.0.1$h/24"
-	vm "b$h" ip link set eth0 mtu 1450
-	vm "r$h" ip link set eth0 mtu 1400
+	vm "b$h" ip link set eth0 mtu $MTU_BLUE
+	vm "r$h" ip link set eth0 mtu $MTU_RED
 done
 for h in 1 2; do
 	check "b$h up" wait_for 20 link_is "sw$h" "b$h" up
@@ -71,11 +88,21 @@ sleep 1 # "Capturing on" comes a moment before the capture does
 vm b1 ping -c 5 -i 0.2 -W 1 10.0.0.12 >/dev/null 2>&1 || true
 vm r1 ping -c 5 -i 0.2 -W 1 10.0.0.12 >/dev/null 2>&1 || true
 wait "$tshark_pid" || true
-decoded() { tshark -r "$IT_DIR/wire.pcap" -Y "$1" -T fields -e frame.number 2>/dev/null | wc -l; }
-check "tshark: VXLAN, VNI 100, inner 10.0.0.11 -> 10.0.0.12 ICMP, outer 192.168.60.1 -> .2" test \
-	"$(decoded 'vxlan.vni == 100 && ip.src == 192.168.60.1 && ip.dst == 192.168.60.2 && icmp && ip.src == 10.0.0.11 && ip.dst == 10.0.0.12')" -ge 3
-check "tshark: Geneve, VNI 200, protocol Ethernet, inner 10.0.0.11 -> 10.0.0.12 ICMP" test \
-	"$(decoded 'geneve.vni == 200 && geneve.proto_type == 0x6558 && icmp && ip.src == 10.0.0.11 && ip.dst == 10.0.0.12')" -ge 3
+# tshark checks UDP checksums when asked: over IPv6 they are always there and must be right
+decoded() {
+	tshark -o udp.check_checksum:TRUE -r "$IT_DIR/wire.pcap" -Y "$1" -T fields \
+		-e frame.number 2>/dev/null | wc -l
+}
+check "tshark: VXLAN, VNI 100, inner 10.0.0.11 -> 10.0.0.12 ICMP, outer $VTEP1 -> $VTEP2" test \
+	"$(decoded "vxlan.vni == 100 && $IPF.src == $VTEP1 && $IPF.dst == $VTEP2 && icmp && ip.src == 10.0.0.11 && ip.dst == 10.0.0.12")" -ge 3
+check "tshark: Geneve, VNI 200, protocol Ethernet, inner 10.0.0.11 -> 10.0.0.12 ICMP, outer $VTEP1 -> $VTEP2" test \
+	"$(decoded "geneve.vni == 200 && geneve.proto_type == 0x6558 && $IPF.src == $VTEP1 && icmp && ip.src == 10.0.0.11 && ip.dst == 10.0.0.12")" -ge 3
+check_eq "tshark: no outer UDP checksum is wrong" 0 "$(decoded 'udp.checksum.status == "Bad"')"
+if [ "$UNDERLAY" = ipv6 ]; then
+	check "tshark: every tunnel frame from host 1 has a flow label and a UDP checksum" test \
+		"$(decoded "ipv6.src == $VTEP1 && ipv6.flow != 0 && udp.checksum != 0 && udp.checksum.status == \"Good\"")" -eq \
+		"$(decoded "ipv6.src == $VTEP1 && udp")"
+fi
 check_eq "tshark: no VXLAN frame carries VNI 200, no Geneve frame VNI 100" 0 \
 	"$(decoded 'vxlan.vni == 200 || geneve.vni == 100')"
 
