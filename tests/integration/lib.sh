@@ -215,6 +215,12 @@ start_vm() {
 	vm_up "$1" "$3" "$4"
 }
 
+# vm_ipv6 NAME IP6/LEN: IPv6 on the VM's eth0 (quiet guests start without), usable at once
+vm_ipv6() {
+	vm "$1" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=0
+	vm "$1" ip -6 addr add "$2" dev eth0 nodad
+}
+
 stop_vm() {
 	local name=$1
 	kill -INT "${VM_PID[$name]}" 2>/dev/null || true
