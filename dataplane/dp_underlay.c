@@ -124,16 +124,44 @@ static bool ip4_cksum_ok(const struct rte_mbuf *m, const void *ip)
 	return c == 0 || c == 0xffff;
 }
 
-static bool udp4_cksum_ok(const struct rte_mbuf *m, const void *ip)
+/*
+ * The UDP checksum covers the UDP length, which may be shorter than the IP payload (the
+ * rest is padding, as Linux treats it): the pseudo-header is taken from a copy of the IP
+ * header whose length says so, and the sum runs over the UDP length only.
+ */
+static bool udp_sum_ok(const struct rte_mbuf *m, uint32_t l4_off, uint32_t phdr_sum)
 {
-	return rte_ipv4_udptcp_cksum_mbuf_verify(
-		       m, ip, sizeof(struct rte_ether_hdr) + rte_ipv4_hdr_len(ip)) == 0;
+	const struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, l4_off);
+	uint16_t raw;
+	uint32_t sum;
+
+	if (rte_raw_cksum_mbuf(m, l4_off, rte_be_to_cpu_16(udp->dgram_len), &raw) != 0)
+		return false;
+	sum = phdr_sum + raw;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
 }
 
-static bool udp6_cksum_ok(const struct rte_mbuf *m, const void *ip)
+static bool udp4_cksum_ok(const struct rte_mbuf *m, const void *hdr)
 {
-	return rte_ipv6_udptcp_cksum_mbuf_verify(
-		       m, ip, sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv6_hdr)) == 0;
+	struct rte_ipv4_hdr ip = *(const struct rte_ipv4_hdr *)hdr;
+	uint32_t l4 = sizeof(struct rte_ether_hdr) + rte_ipv4_hdr_len(&ip);
+
+	ip.total_length = rte_cpu_to_be_16(
+		sizeof(ip) + rte_be_to_cpu_16(
+				     rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, l4)->dgram_len));
+	ip.version_ihl = RTE_IPV4_VHL_DEF; /* options are not in the pseudo-header */
+	return udp_sum_ok(m, l4, rte_ipv4_phdr_cksum(&ip, 0));
+}
+
+static bool udp6_cksum_ok(const struct rte_mbuf *m, const void *hdr)
+{
+	struct rte_ipv6_hdr ip = *(const struct rte_ipv6_hdr *)hdr;
+	uint32_t l4 = sizeof(struct rte_ether_hdr) + sizeof(ip);
+
+	ip.payload_len = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, l4)->dgram_len;
+	return udp_sum_ok(m, l4, rte_ipv6_phdr_cksum(&ip, 0));
 }
 
 /* Outer IPv4 checks; on success *ulen is the UDP length. DP_DROP_MAX: the packet goes on. */

@@ -1006,6 +1006,35 @@ static void decap_over_ipv6_drops_a_udp_length_beyond_the_payload(void **state)
 	assert_ul_dropped(m, DP_DROP_OUTER_MALFORMED);
 }
 
+/* IP payload longer than the UDP datagram: the rest is padding, and the checksum covers the
+ * UDP length only (RFC 768, RFC 8200 8.1), as Linux reads it. */
+static void decap_checksums_over_the_udp_length_not_the_ip_payload(void **state)
+{
+	struct rte_mbuf *m6 = good6(), *m4 = good();
+	struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod_offset(m6, struct rte_ipv6_hdr *, 14);
+	struct rte_ipv4_hdr *ip4h = rte_pktmbuf_mtod_offset(m4, struct rte_ipv4_hdr *, 14);
+	struct rte_udp_hdr *udp4 = (struct rte_udp_hdr *)(ip4h + 1);
+	uint32_t len6 = rte_pktmbuf_pkt_len(m6) - 70, len4 = rte_pktmbuf_pkt_len(m4) - 50;
+
+	(void)state;
+	udp4->dgram_cksum = rte_ipv4_udptcp_cksum(ip4h, udp4); /* over the UDP length */
+	assert_non_null(rte_pktmbuf_append(m6, 8));
+	assert_non_null(rte_pktmbuf_append(m4, 8));
+	memset(rte_pktmbuf_mtod_offset(m6, uint8_t *, rte_pktmbuf_pkt_len(m6) - 8), 0x5a, 8);
+	memset(rte_pktmbuf_mtod_offset(m4, uint8_t *, rte_pktmbuf_pkt_len(m4) - 8), 0x5a, 8);
+	ip6->payload_len = rte_cpu_to_be_16(rte_be_to_cpu_16(ip6->payload_len) + 8);
+	ip4h->total_length = rte_cpu_to_be_16(rte_be_to_cpu_16(ip4h->total_length) + 8);
+	ip4h->hdr_checksum = 0;
+	ip4h->hdr_checksum = rte_ipv4_cksum(ip4h);
+	from_underlay(m6);
+	assert_ptr_equal(only_tx(A1), m6);
+	assert_int_equal(rte_pktmbuf_pkt_len(m6), len6);
+	dp_worker_flush(w);
+	from_underlay(m4);
+	assert_ptr_equal(only_tx(A1), m4);
+	assert_int_equal(rte_pktmbuf_pkt_len(m4), len4);
+}
+
 /* A first fragment of a tunnel packet: ours (the port says so), and never reassembled. */
 static void decap_over_ipv6_drops_fragments(void **state)
 {
@@ -1208,6 +1237,7 @@ int main(void)
 		T(decap_over_ipv6_drops_a_payload_length_beyond_the_frame),
 		T(decap_over_ipv6_drops_a_udp_length_beyond_the_payload),
 		T(decap_over_ipv6_drops_fragments),
+		T(decap_checksums_over_the_udp_length_not_the_ip_payload),
 		T(decap_over_ipv6_drops_an_unknown_vtep),
 		T(decap_over_ipv6_drops_an_inner_source_behind_another_vtep),
 		T(ipv6_non_tunnel_traffic_goes_to_the_kernel),
