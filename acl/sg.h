@@ -94,7 +94,7 @@ struct sg_prefix {
  * all. This way removing a rule never widens what a port may send.
  */
 struct sg_rule {
-	uint32_t id;	    /* non-zero, reported on a match; expanded entries share their rule's */
+	uint32_t id;	    /* non-zero, reported on a match; shared by expanded entries */
 	uint8_t dir;	    /* enum sg_dir */
 	uint8_t af;	    /* AF_INET or AF_INET6 */
 	uint8_t proto;	    /* enum sg_proto or any IP protocol number */
