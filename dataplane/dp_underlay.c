@@ -7,6 +7,7 @@
  * frame's source) and, if every check passes, stripped and delivered to a local port of
  * that VNI's VPC. Nothing is re-encapsulated and nothing is flooded.
  */
+#include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -132,12 +133,24 @@ static bool ip4_cksum_ok(const struct rte_mbuf *m, const void *ip)
 static bool udp_sum_ok(const struct rte_mbuf *m, uint32_t l4_off, uint32_t phdr_sum)
 {
 	const struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, l4_off);
-	uint16_t raw;
-	uint32_t sum;
+	uint32_t len = rte_be_to_cpu_16(udp->dgram_len), done = 0, sum = phdr_sum, off = l4_off;
+	const struct rte_mbuf *s = m;
 
-	if (rte_raw_cksum_mbuf(m, l4_off, rte_be_to_cpu_16(udp->dgram_len), &raw) != 0)
+	/* segment by segment; DPDK 22.11's rte_raw_cksum_mbuf loses carries when a segment
+	 * starts at an odd offset of the datagram, so each part is folded before its swap */
+	while (s != NULL && off >= s->data_len) {
+		off -= s->data_len;
+		s = s->next;
+	}
+	for (; s != NULL && done < len; s = s->next, off = 0) {
+		uint32_t n = RTE_MIN((uint32_t)s->data_len - off, len - done);
+		uint16_t part = rte_raw_cksum(rte_pktmbuf_mtod_offset(s, const void *, off), n);
+
+		sum += (done & 1) ? rte_bswap16(part) : part;
+		done += n;
+	}
+	if (done < len)
 		return false;
-	sum = phdr_sum + raw;
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return sum == 0xffff;
@@ -358,6 +371,26 @@ static void deliver(struct dp_worker *w, uint16_t in_port, const struct tun_pkt 
 		dp_tx(w, (uint16_t)v, m);
 }
 
+/* Cut m to len bytes (at most its length), over as many trailing segments as that takes:
+ * rte_pktmbuf_trim only cuts within the last one. */
+static void trim_to(struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *s = m;
+	uint32_t left = len;
+	uint16_t n = 1;
+
+	while (s->data_len < left) {
+		left -= s->data_len;
+		s = s->next;
+		n++;
+	}
+	s->data_len = (uint16_t)left;
+	rte_pktmbuf_free(s->next);
+	s->next = NULL;
+	m->nb_segs = n;
+	m->pkt_len = len;
+}
+
 void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 			     struct rte_mbuf **pkts, uint16_t n)
 {
@@ -392,7 +425,7 @@ void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 		rte_pktmbuf_adj(m, t.outer_size);
 		/* a short outer frame was padded on the wire: the padding is not the VM's */
 		if (rte_pktmbuf_pkt_len(m) > t.inner_size)
-			rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - t.inner_size);
+			trim_to(m, t.inner_size);
 		deliver(w, idx, &t, m, &src_c, &dst_c);
 	}
 }
