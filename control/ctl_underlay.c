@@ -384,7 +384,7 @@ bool ctl_underlay_nh_mac(int af, const uint8_t *vtep, uint8_t mac[6])
  * through it: a missing entry is created and resolved (ARP or ND, link-local gateways
  * included), a stale one is probed again. The answer arrives as a neighbour event.
  */
-static void neigh_use(int af, const uint8_t *vtep)
+void ctl_underlay_resolve(int af, const uint8_t *vtep)
 {
 	struct nl_addr *a = next_hop(af, vtep);
 	struct rtnl_neigh *n;
@@ -406,11 +406,6 @@ static void neigh_use(int af, const uint8_t *vtep)
 	nl_addr_put(a);
 }
 
-void ctl_underlay_resolve(int af, const uint8_t *vtep)
-{
-	neigh_use(af, vtep);
-}
-
 void ctl_underlay_refresh(int af, const uint8_t *vtep)
 {
 	struct rtnl_neigh *n = neigh_of(af, vtep);
@@ -423,7 +418,7 @@ void ctl_underlay_refresh(int af, const uint8_t *vtep)
 	/* confirmed, or already being probed: nothing to ask */
 	if (state & (NUD_REACHABLE | NUD_PERMANENT | NUD_NOARP | NUD_DELAY | NUD_PROBE))
 		return;
-	neigh_use(af, vtep);
+	ctl_underlay_resolve(af, vtep);
 }
 
 static json_t *port_counters(const struct dp_port *p)
