@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,8 @@ struct cfg *cfg_new(void)
 	}
 	table_init(&c->vpcs, sizeof(struct cfg_vpc));
 	table_init(&c->subnets, sizeof(struct cfg_subnet));
+	table_init(&c->sgs, sizeof(struct cfg_sg));
+	table_init(&c->sg_rules, sizeof(struct cfg_sg_rule));
 	table_init(&c->ports, sizeof(struct cfg_port));
 	table_init(&c->remotes, sizeof(struct cfg_remote));
 	return c;
@@ -96,11 +99,23 @@ void cfg_free(struct cfg *c)
 {
 	if (c == NULL)
 		return;
-	free(c->vpcs.rows);
-	free(c->subnets.rows);
-	free(c->ports.rows);
-	free(c->remotes.rows);
+	for (int t = 0; t < CFG_T_COUNT; t++)
+		free(cfg_table_get(c, t)->rows);
+	free(c->sg_rule_index);
 	free(c);
+}
+
+const struct cfg_table *cfg_table_get(const struct cfg *c, enum cfg_table_id t)
+{
+	const struct cfg_table *tables[CFG_T_COUNT] = {&c->vpcs,     &c->subnets, &c->sgs,
+						       &c->sg_rules, &c->ports,   &c->remotes};
+
+	return tables[t];
+}
+
+static struct cfg_table *table_of(struct cfg *c, enum cfg_table_id t)
+{
+	return (struct cfg_table *)cfg_table_get(c, t);
 }
 
 struct cfg *cfg_clone(const struct cfg *src)
@@ -109,9 +124,9 @@ struct cfg *cfg_clone(const struct cfg *src)
 
 	if (c == NULL)
 		goto fail;
-	if (table_copy(&c->vpcs, &src->vpcs) < 0 || table_copy(&c->subnets, &src->subnets) < 0 ||
-	    table_copy(&c->ports, &src->ports) < 0 || table_copy(&c->remotes, &src->remotes) < 0)
-		goto fail;
+	for (int t = 0; t < CFG_T_COUNT; t++)
+		if (table_copy(table_of(c, t), cfg_table_get(src, t)) < 0)
+			goto fail;
 	return c;
 fail:
 	cfg_free(c);
@@ -321,6 +336,24 @@ static long subnet_index(const struct cfg *c, const char *vpc, const struct cfg_
 	return -1;
 }
 
+static long sg_index(const struct cfg *c, const char *vpc, const char *name)
+{
+	for (size_t i = 0; i < c->sgs.len; i++) {
+		const struct cfg_sg *g = table_row(&c->sgs, i);
+
+		if (strcmp(g->vpc, vpc) == 0 && strcmp(g->name, name) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+const struct cfg_sg *cfg_sg_find(const struct cfg *c, const char *vpc, const char *name)
+{
+	long i = sg_index(c, vpc, name);
+
+	return i < 0 ? NULL : table_row(&c->sgs, i);
+}
+
 const struct cfg_vpc *cfg_vpc_find(const struct cfg *c, const char *name)
 {
 	long i = vpc_index(c, name);
@@ -406,6 +439,10 @@ int cfg_vpc_delete(struct cfg *c, const char *name, char *err)
 	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
 	if (strcmp(s->vpc, name) == 0)
 		return fail(err, -EBUSY, "vpc '%s' still has subnets", name);
+	/* rules belong to groups: no group, no rule */
+	CFG_FOREACH(struct cfg_sg, g, c->sgs)
+	if (strcmp(g->vpc, name) == 0)
+		return fail(err, -EBUSY, "vpc '%s' still has security groups", name);
 	table_remove(&c->vpcs, i);
 	return 0;
 }
@@ -547,7 +584,35 @@ struct endpoint {
 	int n_ips;
 	const char *port_name;  /* set for a port */
 	bool is_remote;
+	const char (*sgs)[CFG_NAME_SIZE];
+	int n_sgs;
 };
+
+/* Each group exists in the endpoint's VPC (so moving a port to another VPC needs groups of
+ * that VPC), once. */
+static int endpoint_sgs_check(const struct cfg *c, const struct endpoint *e, char *err)
+{
+	if (e->n_sgs > CFG_PORT_SGS_MAX)
+		return fail(err, -EINVAL, "%s.security_groups: at most %d groups", e->what,
+			    CFG_PORT_SGS_MAX);
+	for (int i = 0; i < e->n_sgs; i++) {
+		const char *name = e->sgs[i];
+
+		if (strnlen(name, CFG_NAME_SIZE) == CFG_NAME_SIZE)
+			return fail(err, -EINVAL, "%s.security_groups[%d]: not a valid name",
+				    e->what, i);
+		for (int j = 0; j < i; j++)
+			if (strcmp(e->sgs[j], name) == 0)
+				return fail(err, -EINVAL,
+					    "%s.security_groups[%d]: '%s' is listed twice", e->what,
+					    i, name);
+		if (sg_index(c, e->vpc, name) < 0)
+			return fail(err, -ENOENT,
+				    "%s.security_groups[%d]: no security group '%s' in vpc '%s'",
+				    e->what, i, name, e->vpc);
+	}
+	return 0;
+}
 
 static int endpoint_ip_check(const struct cfg *c, const struct endpoint *e, int i, char *err)
 {
@@ -613,6 +678,9 @@ static int endpoint_check(const struct cfg *c, const struct endpoint *e, char *e
 		if (rc < 0)
 			return rc;
 	}
+	rc = endpoint_sgs_check(c, e, err);
+	if (rc < 0)
+		return rc;
 	cfg_mac_format(e->mac, mac, sizeof(mac));
 	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
 	if (strcmp(s->vpc, e->vpc) == 0 && memcmp(s->gateway_mac, e->mac, 6) == 0)
@@ -640,7 +708,8 @@ static int endpoint_check(const struct cfg *c, const struct endpoint *e, char *e
 
 static int port_check(const struct cfg *c, const struct cfg_port *p, const char *skip, char *err)
 {
-	struct endpoint e = {"port", p->vpc, p->mac, p->ips, p->n_ips, p->name, false};
+	struct endpoint e = {"port", p->vpc, p->mac, p->ips, p->n_ips, p->name, false,
+			     p->sgs, p->n_sgs};
 
 	if (!cfg_name_valid(p->name))
 		return fail(err, -EINVAL, "port.name: '%.*s' is not a valid name", CFG_NAME_SIZE - 1,
@@ -650,6 +719,9 @@ static int port_check(const struct cfg *c, const struct cfg_port *p, const char 
 			    CFG_PORT_QUEUES_MAX);
 	if (p->mode != CFG_VHOST_SERVER && p->mode != CFG_VHOST_CLIENT)
 		return fail(err, -EINVAL, "port.mode: must be server or client");
+	if (p->max_connections > CFG_MAX_CONNECTIONS_MAX)
+		return fail(err, -EINVAL, "port.max_connections: %u is out of range (0-%u)",
+			    p->max_connections, CFG_MAX_CONNECTIONS_MAX);
 	if (p->devargs[0] != '\0') {
 		if (p->socket[0] != '\0')
 			return fail(err, -EINVAL, "port.dpdk: a port has a socket or a DPDK device, "
@@ -728,7 +800,8 @@ const struct cfg_remote *cfg_remote_find(const struct cfg *c, const char *vpc,
 
 static int remote_check(const struct cfg *c, const struct cfg_remote *r, char *err)
 {
-	struct endpoint e = {"remote", r->vpc, r->mac, r->ips, r->n_ips, NULL, true};
+	struct endpoint e = {"remote", r->vpc, r->mac, r->ips, r->n_ips, NULL, true,
+			     r->sgs, r->n_sgs};
 	static const uint8_t zero[16];
 
 	if (r->vtep.af != AF_INET && r->vtep.af != AF_INET6)
@@ -776,6 +849,346 @@ int cfg_remote_delete(struct cfg *c, const char *vpc, const uint8_t mac[6], char
 	return 0;
 }
 
+/* ---- security groups ---- */
+
+static bool name_terminated(const char *name)
+{
+	return strnlen(name, CFG_NAME_SIZE) < CFG_NAME_SIZE;
+}
+
+static bool sgs_list(const char (*sgs)[CFG_NAME_SIZE], int n_sgs, const char *name)
+{
+	for (int i = 0; i < n_sgs; i++)
+		if (strcmp(sgs[i], name) == 0)
+			return true;
+	return false;
+}
+
+int cfg_sg_insert(struct cfg *c, const struct cfg_sg *g, char *err)
+{
+	struct cfg_sg row;
+
+	if (!name_terminated(g->vpc) || cfg_vpc_find(c, g->vpc) == NULL)
+		return fail(err, -ENOENT, "security_group.vpc: no vpc '%.*s'", CFG_NAME_SIZE - 1,
+			    g->vpc);
+	if (!cfg_name_valid(g->name))
+		return fail(err, -EINVAL, "security_group.name: '%.*s' is not a valid name",
+			    CFG_NAME_SIZE - 1, g->name);
+	if (sg_index(c, g->vpc, g->name) >= 0)
+		return fail(err, -EEXIST, "security_group.name: '%s' already exists in vpc '%s'",
+			    g->name, g->vpc);
+	/* zero-filled names, so that stored rows compare by their bytes */
+	memset(&row, 0, sizeof(row));
+	strcpy(row.vpc, g->vpc);
+	strcpy(row.name, g->name);
+	return table_append(&c->sgs, &row, err);
+}
+
+/* ---- security group rules: the duplicate index ---- */
+
+/*
+ * Open addressing over the rows of c->sg_rules, keyed by their bytes (stored rows are
+ * normalized: equal rules are equal bytes). A cache: rebuilt on demand, dropped when a
+ * delete moves rows, never copied; without it (small tables, no memory) lookups scan.
+ */
+struct cfg_rule_index {
+	size_t mask;      /* slots - 1; a power of two, at least twice the rows */
+	size_t used;
+	uint32_t slots[]; /* row index + 1; 0: empty */
+};
+
+#define RULE_INDEX_MIN 64 /* rows below which a scan is as cheap */
+
+static uint64_t rule_hash(const struct cfg_sg_rule *r)
+{
+	const unsigned char *b = (const unsigned char *)r;
+	uint64_t h = 14695981039346656037ull; /* FNV-1a */
+
+	for (size_t i = 0; i < sizeof(*r); i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+static void rule_index_put(struct cfg_rule_index *ix, const struct cfg_table *t, size_t i)
+{
+	size_t s = rule_hash(table_row(t, i)) & ix->mask;
+
+	while (ix->slots[s] != 0)
+		s = (s + 1) & ix->mask;
+	ix->slots[s] = (uint32_t)i + 1;
+	ix->used++;
+}
+
+/* An index of every row of t with room for at least `rows` rows; NULL without memory. */
+static struct cfg_rule_index *rule_index_new(const struct cfg_table *t, size_t rows)
+{
+	struct cfg_rule_index *ix;
+	size_t n = 2 * RULE_INDEX_MIN;
+
+	while (n < 2 * rows)
+		n *= 2;
+	ix = calloc(1, sizeof(*ix) + n * sizeof(ix->slots[0]));
+	if (ix == NULL)
+		return NULL;
+	ix->mask = n - 1;
+	for (size_t i = 0; i < t->len; i++)
+		rule_index_put(ix, t, i);
+	return ix;
+}
+
+static long rule_index_find(const struct cfg_rule_index *ix, const struct cfg_table *t,
+			    const struct cfg_sg_rule *r)
+{
+	for (size_t s = rule_hash(r) & ix->mask; ix->slots[s] != 0; s = (s + 1) & ix->mask)
+		if (memcmp(table_row(t, ix->slots[s] - 1), r, sizeof(*r)) == 0)
+			return (long)ix->slots[s] - 1;
+	return -1;
+}
+
+static long rule_scan(const struct cfg_table *t, const struct cfg_sg_rule *r)
+{
+	for (size_t i = 0; i < t->len; i++)
+		if (memcmp(table_row(t, i), r, sizeof(*r)) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Row index of the stored rule equal to the normalized r, or -1. */
+static long rule_index_of(struct cfg *c, const struct cfg_sg_rule *r)
+{
+	if (c->sg_rule_index == NULL && c->sg_rules.len >= RULE_INDEX_MIN)
+		c->sg_rule_index = rule_index_new(&c->sg_rules, c->sg_rules.len + 1);
+	if (c->sg_rule_index != NULL)
+		return rule_index_find(c->sg_rule_index, &c->sg_rules, r);
+	return rule_scan(&c->sg_rules, r);
+}
+
+/* After an append: index the new row, growing the index at half load. */
+static void rule_index_add_last(struct cfg *c)
+{
+	struct cfg_rule_index *ix = c->sg_rule_index;
+
+	if (ix == NULL)
+		return;
+	if (2 * (ix->used + 1) > ix->mask + 1) {
+		c->sg_rule_index = rule_index_new(&c->sg_rules, 2 * c->sg_rules.len);
+		free(ix); /* a failed rebuild just leaves no index */
+		return;
+	}
+	rule_index_put(ix, &c->sg_rules, c->sg_rules.len - 1);
+}
+
+static void rule_index_drop(struct cfg *c)
+{
+	free(c->sg_rule_index);
+	c->sg_rule_index = NULL;
+}
+
+/* ---- security group rules ---- */
+
+static void name_copy(char dst[CFG_NAME_SIZE], const char *src)
+{
+	memset(dst, 0, CFG_NAME_SIZE);
+	memcpy(dst, src, strnlen(src, CFG_NAME_SIZE - 1));
+}
+
+/* icmp and icmpv6 fix the family; a remote prefix fixes it or must agree with it. */
+static int rule_family(const struct cfg_sg_rule *in, struct cfg_sg_rule *r, char *err)
+{
+	uint8_t fixed = in->proto == IPPROTO_ICMP     ? AF_INET
+			: in->proto == IPPROTO_ICMPV6 ? AF_INET6
+						      : 0;
+	struct cfg_prefix p = in->remote;
+	char buf[64];
+
+	if (in->af != 0 && in->af != AF_INET && in->af != AF_INET6)
+		return fail(err, -EINVAL, "security_group_rule.family: %u is neither 0 (both), "
+					  "AF_INET nor AF_INET6", in->af);
+	if (fixed == AF_INET && in->af != 0 && in->af != fixed)
+		return fail(err, -EINVAL, "security_group_rule.family: icmp (1) is IPv4 only; "
+					  "IPv6 has icmpv6 (58)");
+	if (fixed == AF_INET6 && in->af != 0 && in->af != fixed)
+		return fail(err, -EINVAL, "security_group_rule.family: icmpv6 (58) is IPv6 only; "
+					  "IPv4 has icmp (1)");
+	r->af = fixed != 0 ? fixed : in->af;
+	if (!in->has_remote_prefix)
+		return 0;
+	if (in->remote_group[0] != '\0')
+		return fail(err, -EINVAL, "security_group_rule.remote_group: a rule has a remote "
+					  "prefix or a remote group, not both");
+	if (p.ip.af != AF_INET && p.ip.af != AF_INET6)
+		return fail(err, -EINVAL, "security_group_rule.remote: not an IPv4 or IPv6 prefix");
+	if (p.plen > ip_bits(&p.ip))
+		return fail(err, -EINVAL, "security_group_rule.remote: prefix length %u is over %u",
+			    p.plen, ip_bits(&p.ip));
+	memset(p.ip.addr + ip_bits(&p.ip) / 8, 0, sizeof(p.ip.addr) - ip_bits(&p.ip) / 8);
+	cfg_prefix_format(&p, buf, sizeof(buf));
+	if (!host_bits_zero(&p))
+		return fail(err, -EINVAL, "security_group_rule.remote: %s has host bits set", buf);
+	if (r->af != 0 && r->af != p.ip.af)
+		return fail(err, -EINVAL, "security_group_rule.remote: %s in an %s rule", buf,
+			    r->af == AF_INET ? "IPv4" : "IPv6");
+	r->af = p.ip.af;
+	r->has_remote_prefix = true;
+	r->remote = p;
+	return 0;
+}
+
+/* Ports and ICMP type/code only where the protocol has them: silently ignoring them would
+ * make the rule wider than its author wrote. */
+static int rule_l4(const struct cfg_sg_rule *in, struct cfg_sg_rule *r, char *err)
+{
+	bool ports = in->proto == IPPROTO_TCP || in->proto == IPPROTO_UDP;
+	bool icmp = in->proto == IPPROTO_ICMP || in->proto == IPPROTO_ICMPV6;
+
+	if (!ports && (in->port_min != 0 || in->port_max != 0))
+		return fail(err, -EINVAL, "security_group_rule.ports: only for tcp and udp, not "
+					  "protocol %u", in->proto);
+	if (in->port_min > in->port_max)
+		return fail(err, -EINVAL, "security_group_rule.ports: %u-%u, the first is above "
+					  "the last", in->port_min, in->port_max);
+	if (!icmp && (in->icmp_match != CFG_SG_ICMP_ANY || in->icmp_type != 0 ||
+		      in->icmp_code != 0))
+		return fail(err, -EINVAL, "security_group_rule.icmp_type: only for icmp and "
+					  "icmpv6, not protocol %u", in->proto);
+	if (in->icmp_match > CFG_SG_ICMP_TYPE_CODE)
+		return fail(err, -EINVAL, "security_group_rule.icmp_match: %u is not any (0), "
+					  "type (1) or type and code (2)", in->icmp_match);
+	if (in->icmp_match == CFG_SG_ICMP_ANY && in->icmp_type != 0)
+		return fail(err, -EINVAL, "security_group_rule.icmp_type: given, but icmp_match "
+					  "is any");
+	if (in->icmp_match != CFG_SG_ICMP_TYPE_CODE && in->icmp_code != 0)
+		return fail(err, -EINVAL, "security_group_rule.icmp_code: given, but icmp_match "
+					  "is not type and code");
+	r->port_min = in->port_min;
+	r->port_max = in->port_max;
+	r->icmp_match = in->icmp_match;
+	r->icmp_type = in->icmp_type;
+	r->icmp_code = in->icmp_code;
+	return 0;
+}
+
+/* The one form a rule is stored and looked up in, checked for what a rule alone can say
+ * (references to groups are checked against the state by the caller). */
+static int rule_normalize(const struct cfg_sg_rule *in, struct cfg_sg_rule *r, char *err)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (!name_terminated(in->vpc) || !name_terminated(in->group) ||
+	    !name_terminated(in->remote_group))
+		return fail(err, -EINVAL, "security_group_rule: a name is not NUL-terminated");
+	if (in->dir != CFG_SG_INGRESS && in->dir != CFG_SG_EGRESS)
+		return fail(err, -EINVAL, "security_group_rule.direction: %u is neither ingress "
+					  "(0) nor egress (1)", in->dir);
+	name_copy(r->vpc, in->vpc);
+	name_copy(r->group, in->group);
+	name_copy(r->remote_group, in->remote_group);
+	r->dir = in->dir;
+	r->proto = in->proto;
+	if ((rc = rule_family(in, r, err)) < 0 || (rc = rule_l4(in, r, err)) < 0)
+		return rc;
+	return 0;
+}
+
+int cfg_sg_rule_insert(struct cfg *c, const struct cfg_sg_rule *in, char *err)
+{
+	struct cfg_sg_rule r;
+	int rc = rule_normalize(in, &r, err);
+
+	if (rc < 0)
+		return rc;
+	if (cfg_vpc_find(c, r.vpc) == NULL)
+		return fail(err, -ENOENT, "security_group_rule.vpc: no vpc '%s'", r.vpc);
+	if (sg_index(c, r.vpc, r.group) < 0)
+		return fail(err, -ENOENT, "security_group_rule.group: no security group '%s' in "
+					  "vpc '%s'", r.group, r.vpc);
+	if (r.remote_group[0] != '\0' && sg_index(c, r.vpc, r.remote_group) < 0)
+		return fail(err, -ENOENT, "security_group_rule.remote_group: no security group "
+					  "'%s' in vpc '%s'", r.remote_group, r.vpc);
+	if (rule_index_of(c, &r) >= 0)
+		return fail(err, -EEXIST, "security_group_rule: group '%s' of vpc '%s' already "
+					  "has this rule", r.group, r.vpc);
+	if (c->sg_rules.len >= CFG_SG_RULES_MAX)
+		return fail(err, -ENOSPC, "security_group_rule: at most %d rules on a host",
+			    CFG_SG_RULES_MAX);
+	rc = table_append(&c->sg_rules, &r, err);
+	if (rc == 0)
+		rule_index_add_last(c);
+	return rc;
+}
+
+int cfg_sg_rule_delete(struct cfg *c, const struct cfg_sg_rule *in, char *err)
+{
+	struct cfg_sg_rule r;
+	int rc = rule_normalize(in, &r, err);
+	long i;
+
+	if (rc < 0)
+		return rc;
+	i = rule_index_of(c, &r);
+	if (i < 0)
+		return fail(err, -ENOENT, "security_group_rule: group '%s' of vpc '%s' has no "
+					  "such rule", r.group, r.vpc);
+	table_remove(&c->sg_rules, i);
+	rule_index_drop(c);
+	return 0;
+}
+
+const struct cfg_sg_rule *cfg_sg_rule_find(const struct cfg *c, const struct cfg_sg_rule *in)
+{
+	struct cfg_sg_rule r;
+	long i;
+
+	if (rule_normalize(in, &r, NULL) < 0)
+		return NULL;
+	i = c->sg_rule_index != NULL ? rule_index_find(c->sg_rule_index, &c->sg_rules, &r)
+				     : rule_scan(&c->sg_rules, &r);
+	return i < 0 ? NULL : table_row(&c->sg_rules, i);
+}
+
+int cfg_sg_delete(struct cfg *c, const char *vpc, const char *name, char *err)
+{
+	long i = sg_index(c, vpc, name);
+	size_t kept = 0;
+	char mac[18];
+
+	if (i < 0)
+		return fail(err, -ENOENT, "security_group.name: no security group '%s' in vpc '%s'",
+			    name, vpc);
+	CFG_FOREACH(struct cfg_port, p, c->ports)
+	if (strcmp(p->vpc, vpc) == 0 && sgs_list(p->sgs, p->n_sgs, name))
+		return fail(err, -EBUSY, "security group '%s' is still used by port '%s'", name,
+			    p->name);
+	CFG_FOREACH(struct cfg_remote, r, c->remotes)
+	if (strcmp(r->vpc, vpc) == 0 && sgs_list(r->sgs, r->n_sgs, name)) {
+		cfg_mac_format(r->mac, mac, sizeof(mac));
+		return fail(err, -EBUSY, "security group '%s' is still used by remote endpoint %s",
+			    name, mac);
+	}
+	CFG_FOREACH(struct cfg_sg_rule, r, c->sg_rules)
+	if (strcmp(r->vpc, vpc) == 0 && strcmp(r->group, name) != 0 &&
+	    strcmp(r->remote_group, name) == 0)
+		return fail(err, -EBUSY, "security group '%s' is still the remote group of a rule "
+					 "of group '%s'", name, r->group);
+	/* its own rules go with it, in one pass that keeps the others' order */
+	for (size_t j = 0; j < c->sg_rules.len; j++) {
+		const struct cfg_sg_rule *r = table_row(&c->sg_rules, j);
+
+		if (strcmp(r->vpc, vpc) == 0 && strcmp(r->group, name) == 0)
+			continue;
+		if (kept != j)
+			memcpy(table_row(&c->sg_rules, kept), r, sizeof(*r));
+		kept++;
+	}
+	if (kept != c->sg_rules.len) {
+		c->sg_rules.len = kept;
+		rule_index_drop(c);
+	}
+	table_remove(&c->sgs, i);
+	return 0;
+}
+
 /* ---- comparisons ---- */
 
 bool cfg_port_same_attachment(const struct cfg_port *a, const struct cfg_port *b)
@@ -784,11 +1197,24 @@ bool cfg_port_same_attachment(const struct cfg_port *a, const struct cfg_port *b
 	       strcmp(a->devargs, b->devargs) == 0;
 }
 
+/* Lists in the same order: a reordered list is a change, as a reordered "ips" is. */
+static bool sgs_equal(const char (*a)[CFG_NAME_SIZE], int n_a, const char (*b)[CFG_NAME_SIZE],
+		      int n_b)
+{
+	if (n_a != n_b)
+		return false;
+	for (int i = 0; i < n_a; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
 bool cfg_port_equal(const struct cfg_port *a, const struct cfg_port *b)
 {
 	if (strcmp(a->name, b->name) != 0 || strcmp(a->vpc, b->vpc) != 0 ||
 	    memcmp(a->mac, b->mac, 6) != 0 || a->n_ips != b->n_ips ||
-	    !cfg_port_same_attachment(a, b))
+	    !cfg_port_same_attachment(a, b) || a->max_connections != b->max_connections ||
+	    !sgs_equal(a->sgs, a->n_sgs, b->sgs, b->n_sgs))
 		return false;
 	for (int i = 0; i < a->n_ips; i++)
 		if (!ip_equal(&a->ips[i], &b->ips[i]))
@@ -805,7 +1231,8 @@ bool cfg_vpc_equal(const struct cfg_vpc *a, const struct cfg_vpc *b)
 bool cfg_remote_equal(const struct cfg_remote *a, const struct cfg_remote *b)
 {
 	if (strcmp(a->vpc, b->vpc) != 0 || memcmp(a->mac, b->mac, 6) != 0 ||
-	    a->n_ips != b->n_ips || !ip_equal(&a->vtep, &b->vtep))
+	    a->n_ips != b->n_ips || !ip_equal(&a->vtep, &b->vtep) ||
+	    !sgs_equal(a->sgs, a->n_sgs, b->sgs, b->n_sgs))
 		return false;
 	for (int i = 0; i < a->n_ips; i++)
 		if (!ip_equal(&a->ips[i], &b->ips[i]))
@@ -817,6 +1244,89 @@ bool cfg_subnet_equal(const struct cfg_subnet *a, const struct cfg_subnet *b)
 {
 	return strcmp(a->vpc, b->vpc) == 0 && prefix_equal(&a->cidr, &b->cidr) &&
 	       ip_equal(&a->gateway, &b->gateway) && memcmp(a->gateway_mac, b->gateway_mac, 6) == 0;
+}
+
+bool cfg_sg_equal(const struct cfg_sg *a, const struct cfg_sg *b)
+{
+	return strcmp(a->vpc, b->vpc) == 0 && strcmp(a->name, b->name) == 0;
+}
+
+bool cfg_sg_rule_equal(const struct cfg_sg_rule *a, const struct cfg_sg_rule *b)
+{
+	return strcmp(a->vpc, b->vpc) == 0 && strcmp(a->group, b->group) == 0 &&
+	       a->dir == b->dir && a->af == b->af && a->proto == b->proto &&
+	       a->icmp_match == b->icmp_match && a->icmp_type == b->icmp_type &&
+	       a->icmp_code == b->icmp_code && a->port_min == b->port_min &&
+	       a->port_max == b->port_max && a->has_remote_prefix == b->has_remote_prefix &&
+	       (!a->has_remote_prefix || prefix_equal(&a->remote, &b->remote)) &&
+	       strcmp(a->remote_group, b->remote_group) == 0;
+}
+
+/* Rules are all key: each of next's found in old. Through old's index, or a temporary one,
+ * so that a sync of many rules is not quadratic. */
+static size_t rules_unchanged(const struct cfg *old, const struct cfg *next)
+{
+	struct cfg_rule_index *tmp = NULL;
+	const struct cfg_rule_index *ix = old->sg_rule_index;
+	size_t same = 0;
+
+	if (ix == NULL && old->sg_rules.len >= RULE_INDEX_MIN)
+		ix = tmp = rule_index_new(&old->sg_rules, old->sg_rules.len);
+	CFG_FOREACH(struct cfg_sg_rule, r, next->sg_rules)
+	same += (ix != NULL ? rule_index_find(ix, &old->sg_rules, r)
+			    : rule_scan(&old->sg_rules, r)) >= 0;
+	free(tmp);
+	return same;
+}
+
+size_t cfg_count_unchanged(const struct cfg *old, const struct cfg *next, enum cfg_table_id t)
+{
+	size_t same = 0;
+
+	switch (t) {
+	case CFG_T_VPC:
+		CFG_FOREACH(struct cfg_vpc, v, next->vpcs)
+		{
+			const struct cfg_vpc *o = cfg_vpc_find(old, v->name);
+
+			same += o != NULL && cfg_vpc_equal(o, v);
+		}
+		break;
+	case CFG_T_SUBNET:
+		CFG_FOREACH(struct cfg_subnet, s, next->subnets)
+		{
+			const struct cfg_subnet *o = cfg_subnet_find(old, s->vpc, &s->cidr);
+
+			same += o != NULL && cfg_subnet_equal(o, s);
+		}
+		break;
+	case CFG_T_SG:
+		CFG_FOREACH(struct cfg_sg, g, next->sgs)
+		same += cfg_sg_find(old, g->vpc, g->name) != NULL;
+		break;
+	case CFG_T_SG_RULE:
+		same = rules_unchanged(old, next);
+		break;
+	case CFG_T_PORT:
+		CFG_FOREACH(struct cfg_port, p, next->ports)
+		{
+			const struct cfg_port *o = cfg_port_find(old, p->name);
+
+			same += o != NULL && cfg_port_equal(o, p);
+		}
+		break;
+	case CFG_T_REMOTE:
+		CFG_FOREACH(struct cfg_remote, r, next->remotes)
+		{
+			const struct cfg_remote *o = cfg_remote_find(old, r->vpc, r->mac);
+
+			same += o != NULL && cfg_remote_equal(o, r);
+		}
+		break;
+	default:
+		break;
+	}
+	return same;
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0 (RFC 3629: no overlongs, no surrogates). */

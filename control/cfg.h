@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The desired state of one host's switch: VPCs, subnets and ports, with every rule that
- * keeps it consistent. Pure logic (no DPDK): the southbound handler edits a copy of the
- * current state, and only a copy that passed every check is committed to the dataplane.
+ * The desired state of one host's switch: VPCs, subnets, security groups and their rules,
+ * ports and remote endpoints, with every rule that keeps it consistent. Pure logic (no
+ * DPDK): the southbound handler edits a copy of the current state, and only a copy that
+ * passed every check is committed to the dataplane.
  * Control thread only.
  */
 #ifndef VPCSW_CFG_H
@@ -19,6 +20,9 @@
 #define CFG_VNI_MAX 0xffffffu /* 24 bits, as on the wire */
 #define CFG_ERR_SIZE 256
 #define CFG_DEVARGS_SIZE 256
+#define CFG_PORT_SGS_MAX 8         /* security groups per port or remote */
+#define CFG_SG_RULES_MAX 65536     /* rule rows per host */
+#define CFG_MAX_CONNECTIONS_MAX (1u << 24) /* port.max_connections */
 
 struct cfg_ip {
 	uint8_t af; /* AF_INET or AF_INET6 */
@@ -58,6 +62,47 @@ enum cfg_vhost_mode {
 	CFG_VHOST_CLIENT, /* QEMU listens; the switch connects and reconnects */
 };
 
+/*
+ * Security groups. cfg cannot include acl/sg.h (the library is built without acl's include
+ * directory), so the values it shares with it are repeated here, equal to enum sg_dir and
+ * enum sg_icmp_match: the dataplane compiler copies them across as they are.
+ */
+enum cfg_sg_dir {
+	CFG_SG_INGRESS = 0, /* SG_INGRESS: towards the port, the remote is the source */
+	CFG_SG_EGRESS = 1,  /* SG_EGRESS: from the port, the remote is the destination */
+};
+
+enum cfg_sg_icmp_match {
+	CFG_SG_ICMP_ANY = 0,       /* SG_ICMP_ANY: every type and code */
+	CFG_SG_ICMP_TYPE = 1,      /* SG_ICMP_TYPE: icmp_type, every code */
+	CFG_SG_ICMP_TYPE_CODE = 2, /* SG_ICMP_TYPE_CODE: icmp_type and icmp_code */
+};
+
+struct cfg_sg { /* key: (vpc, name) */
+	char vpc[CFG_NAME_SIZE];
+	char name[CFG_NAME_SIZE];
+};
+
+/*
+ * One allow rule. Every member is part of the key: a group's rules are a set (as in AWS),
+ * a rule is identified by what it says, and a duplicate is refused. Stored rows are
+ * normalized and zero-filled (names and unused address bytes included), so two stored rows
+ * are equal exactly when their bytes are. Neither remote: any address of the family(ies).
+ */
+struct cfg_sg_rule {
+	char vpc[CFG_NAME_SIZE];
+	char group[CFG_NAME_SIZE];
+	uint8_t dir;        /* CFG_SG_INGRESS (0) or CFG_SG_EGRESS (1) */
+	uint8_t af;         /* 0: both families; AF_INET or AF_INET6 */
+	uint8_t proto;      /* 0: any; else IP protocol number (1 icmp, 6 tcp, 17 udp, 58 icmpv6) */
+	uint8_t icmp_match; /* enum cfg_sg_icmp_match: ANY (0), TYPE (1), TYPE_CODE (2) */
+	uint8_t icmp_type, icmp_code;
+	uint16_t port_min, port_max; /* tcp/udp: inclusive range (0-65535 = all); else 0, 0 */
+	bool has_remote_prefix;      /* remote is a CIDR */
+	struct cfg_prefix remote;    /* zeroed unless has_remote_prefix */
+	char remote_group[CFG_NAME_SIZE]; /* "" unless the remote is a group of the same VPC */
+};
+
 struct cfg_port {
 	char name[CFG_NAME_SIZE];
 	char vpc[CFG_NAME_SIZE];
@@ -70,6 +115,11 @@ struct cfg_port {
 	/* Instead of a vhost-user socket, any DPDK device: an SR-IOV VF handed to a VM by
 	 * other means, or a traffic generator standing in for one. Empty: vhost-user. */
 	char devargs[CFG_DEVARGS_SIZE];
+	/* Its security groups: in each direction, what no rule of theirs allows is denied. A
+	 * port with no group at all: ingress denied, egress allowed. */
+	uint8_t n_sgs;
+	char sgs[CFG_PORT_SGS_MAX][CFG_NAME_SIZE];
+	uint32_t max_connections; /* tracked connections at once; 0: the switch's default */
 };
 
 /* A VM on another host: reachable like a local one, its frames encapsulated to its VTEP. */
@@ -79,6 +129,9 @@ struct cfg_remote {
 	uint8_t n_ips;
 	struct cfg_ip ips[CFG_PORT_IPS_MAX];
 	struct cfg_ip vtep; /* the underlay address of the host it lives on */
+	/* Groups the remote VM is a member of: its addresses match remote-group rules here. */
+	uint8_t n_sgs;
+	char sgs[CFG_PORT_SGS_MAX][CFG_NAME_SIZE];
 };
 
 /* A growable array of fixed-size rows; cfg_clone copies them wholesale. */
@@ -89,14 +142,31 @@ struct cfg_table {
 	size_t row_size;
 };
 
+struct cfg_rule_index;
+
 struct cfg {
 	struct cfg_table vpcs;
 	struct cfg_table subnets;
+	struct cfg_table sgs;
+	struct cfg_table sg_rules;
 	struct cfg_table ports;
 	struct cfg_table remotes;
+	/* cfg.c's hash of sg_rules for duplicate checks, so that loading 65,536 rules is not
+	 * quadratic; NULL until needed and after a delete moves rows. Not copied by cfg_clone. */
+	struct cfg_rule_index *sg_rule_index;
 };
 
-enum cfg_table_id { CFG_T_VPC, CFG_T_SUBNET, CFG_T_PORT, CFG_T_REMOTE, CFG_T_COUNT };
+/* In dependency order: a document inserted table by table in this order never refers to
+ * a row not yet inserted. */
+enum cfg_table_id {
+	CFG_T_VPC,
+	CFG_T_SUBNET,
+	CFG_T_SG,
+	CFG_T_SG_RULE,
+	CFG_T_PORT,
+	CFG_T_REMOTE,
+	CFG_T_COUNT
+};
 
 /** Allocate an empty state. Returns NULL with errno = ENOMEM. */
 struct cfg *cfg_new(void);
@@ -104,6 +174,8 @@ struct cfg *cfg_new(void);
 struct cfg *cfg_clone(const struct cfg *c);
 /** Free; accepts NULL. */
 void cfg_free(struct cfg *c);
+/** The table with id t (t < CFG_T_COUNT). */
+const struct cfg_table *cfg_table_get(const struct cfg *c, enum cfg_table_id t);
 
 /*
  * Edits. Each checks the row against the whole state and either applies it or leaves the
@@ -123,6 +195,14 @@ int cfg_port_delete(struct cfg *c, const char *name, char *err);
 int cfg_remote_insert(struct cfg *c, const struct cfg_remote *r, char *err);
 int cfg_remote_modify(struct cfg *c, const struct cfg_remote *r, char *err);
 int cfg_remote_delete(struct cfg *c, const char *vpc, const uint8_t mac[6], char *err);
+/* A group's delete also deletes its own rules; it is -EBUSY while a port or a remote lists
+ * the group or a rule of another group names it as remote_group. Groups and rules have no
+ * modify: a group has nothing but its key, and a rule is all key. */
+int cfg_sg_insert(struct cfg *c, const struct cfg_sg *g, char *err);
+int cfg_sg_delete(struct cfg *c, const char *vpc, const char *name, char *err);
+/* r need not be in normal form (af 0 with an IPv4 remote, say); what is stored is. */
+int cfg_sg_rule_insert(struct cfg *c, const struct cfg_sg_rule *r, char *err);
+int cfg_sg_rule_delete(struct cfg *c, const struct cfg_sg_rule *r, char *err);
 
 const struct cfg_vpc *cfg_vpc_find(const struct cfg *c, const char *name);
 const struct cfg_port *cfg_port_find(const struct cfg *c, const char *name);
@@ -130,6 +210,9 @@ const struct cfg_subnet *cfg_subnet_find(const struct cfg *c, const char *vpc,
 					 const struct cfg_prefix *cidr);
 const struct cfg_remote *cfg_remote_find(const struct cfg *c, const char *vpc,
 					 const uint8_t mac[6]);
+const struct cfg_sg *cfg_sg_find(const struct cfg *c, const char *vpc, const char *name);
+/** The stored rule equal to r once r is normalized; NULL if none or r is malformed. */
+const struct cfg_sg_rule *cfg_sg_rule_find(const struct cfg *c, const struct cfg_sg_rule *r);
 
 /* rows is NULL while a table is empty: no pointer arithmetic on it then. */
 #define CFG_FOREACH(type, var, table)                                                              \
@@ -142,6 +225,14 @@ bool cfg_port_equal(const struct cfg_port *a, const struct cfg_port *b);
 bool cfg_vpc_equal(const struct cfg_vpc *a, const struct cfg_vpc *b);
 bool cfg_subnet_equal(const struct cfg_subnet *a, const struct cfg_subnet *b);
 bool cfg_remote_equal(const struct cfg_remote *a, const struct cfg_remote *b);
+bool cfg_sg_equal(const struct cfg_sg *a, const struct cfg_sg *b);
+bool cfg_sg_rule_equal(const struct cfg_sg_rule *a, const struct cfg_sg_rule *b);
+
+/**
+ * Rows of table t in next that old holds unchanged (a row with the same key, and equal):
+ * what a sync's summary reports as "unchanged". Near-linear for rules.
+ */
+size_t cfg_count_unchanged(const struct cfg *old, const struct cfg *next, enum cfg_table_id t);
 
 /* Address helpers shared by the codec and the CLI. */
 int cfg_ip_parse(const char *s, struct cfg_ip *ip);

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,8 +26,22 @@ static int fail(char *err, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static const char *const table_names[CFG_T_COUNT] = {"vpc", "subnet", "port", "remote"};
-static const char *const table_plurals[CFG_T_COUNT] = {"vpcs", "subnets", "ports", "remotes"};
+static const char *const table_names[CFG_T_COUNT] = {
+	[CFG_T_VPC] = "vpc",
+	[CFG_T_SUBNET] = "subnet",
+	[CFG_T_SG] = "security_group",
+	[CFG_T_SG_RULE] = "security_group_rule",
+	[CFG_T_PORT] = "port",
+	[CFG_T_REMOTE] = "remote",
+};
+static const char *const table_plurals[CFG_T_COUNT] = {
+	[CFG_T_VPC] = "vpcs",
+	[CFG_T_SUBNET] = "subnets",
+	[CFG_T_SG] = "security_groups",
+	[CFG_T_SG_RULE] = "security_group_rules",
+	[CFG_T_PORT] = "ports",
+	[CFG_T_REMOTE] = "remotes",
+};
 
 int cfg_table_parse(const char *name)
 {
@@ -43,10 +58,14 @@ const char *cfg_table_name(enum cfg_table_id t)
 
 size_t cfg_row_size(enum cfg_table_id t)
 {
-	static const size_t sizes[CFG_T_COUNT] = {sizeof(struct cfg_vpc),
-						  sizeof(struct cfg_subnet),
-						  sizeof(struct cfg_port),
-						  sizeof(struct cfg_remote)};
+	static const size_t sizes[CFG_T_COUNT] = {
+		[CFG_T_VPC] = sizeof(struct cfg_vpc),
+		[CFG_T_SUBNET] = sizeof(struct cfg_subnet),
+		[CFG_T_SG] = sizeof(struct cfg_sg),
+		[CFG_T_SG_RULE] = sizeof(struct cfg_sg_rule),
+		[CFG_T_PORT] = sizeof(struct cfg_port),
+		[CFG_T_REMOTE] = sizeof(struct cfg_remote),
+	};
 	return sizes[t];
 }
 
@@ -222,8 +241,9 @@ static json_t *subnet_encode(const struct cfg_subnet *s)
 
 /* ---- port ---- */
 
-static const char *const port_members[] = {"name", "vpc",    "mac",  "ips",  "socket",
-					   "mode", "queues", "dpdk", NULL};
+static const char *const port_members[] = {
+	"name", "vpc", "mac", "ips", "socket", "mode", "queues", "dpdk", "security_groups",
+	"max_connections", NULL};
 
 static int decode_ips(const json_t *j, const char *table, struct cfg_ip *out, uint8_t *n_out,
 		      char *err)
@@ -247,6 +267,41 @@ static int decode_ips(const json_t *j, const char *table, struct cfg_ip *out, ui
 	return 0;
 }
 
+static int decode_sgs(const json_t *j, const char *table, char (*out)[CFG_NAME_SIZE],
+		      uint8_t *n_out, char *err)
+{
+	const json_t *sgs = json_object_get(j, "security_groups");
+	size_t i;
+	json_t *v;
+
+	if (sgs == NULL)
+		return 0;
+	if (!json_is_array(sgs))
+		return fail(err, "%s.security_groups: must be an array of group names", table);
+	if (json_array_size(sgs) > CFG_PORT_SGS_MAX)
+		return fail(err, "%s.security_groups: at most %d groups", table, CFG_PORT_SGS_MAX);
+	json_array_foreach(sgs, i, v)
+	{
+		if (!json_is_string(v))
+			return fail(err, "%s.security_groups[%zu]: must be a string", table, i);
+		if (json_string_length(v) >= CFG_NAME_SIZE)
+			return fail(err, "%s.security_groups[%zu]: longer than %d bytes", table, i,
+				    CFG_NAME_SIZE - 1);
+		memcpy(out[i], json_string_value(v), json_string_length(v) + 1);
+	}
+	*n_out = (uint8_t)json_array_size(sgs);
+	return 0;
+}
+
+static json_t *encode_sgs(const char (*sgs)[CFG_NAME_SIZE], int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_string(sgs[i]));
+	return a;
+}
+
 static json_t *encode_ips(const struct cfg_ip *ips, int n)
 {
 	json_t *a = json_array();
@@ -263,7 +318,7 @@ static int port_decode(const json_t *j, struct cfg_port *p, const char *sock_dir
 		       char *err)
 {
 	char mode[16] = "server";
-	uint64_t queues = 1;
+	uint64_t queues = 1, max_conns = 0;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
@@ -276,8 +331,11 @@ static int port_decode(const json_t *j, struct cfg_port *p, const char *sock_dir
 	    (rc = get_mac(j, "port", "mac", p->mac, err)) < 0 ||
 	    (rc = decode_ips(j, "port", p->ips, &p->n_ips, err)) < 0 ||
 	    (rc = get_str(j, "port", "mode", mode, sizeof(mode), false, err)) < 0 ||
-	    (rc = get_uint(j, "port", "queues", UINT16_MAX, &queues, false, err)) < 0)
+	    (rc = get_uint(j, "port", "queues", UINT16_MAX, &queues, false, err)) < 0 ||
+	    (rc = decode_sgs(j, "port", p->sgs, &p->n_sgs, err)) < 0 ||
+	    (rc = get_uint(j, "port", "max_connections", UINT32_MAX, &max_conns, false, err)) < 0)
 		return rc;
+	p->max_connections = (uint32_t)max_conns;
 	rc = get_str(j, "port", "dpdk", p->devargs, sizeof(p->devargs), false, err);
 	if (rc < 0)
 		return rc;
@@ -308,21 +366,28 @@ static int port_decode(const json_t *j, struct cfg_port *p, const char *sock_dir
 static json_t *port_encode(const struct cfg_port *p)
 {
 	char mac[18];
+	json_t *j;
 
 	cfg_mac_format(p->mac, mac, sizeof(mac));
 	if (p->devargs[0] != '\0')
-		return json_pack("{s:s, s:s, s:s, s:o, s:s, s:i}", "name", p->name, "vpc", p->vpc,
-				 "mac", mac, "ips", encode_ips(p->ips, p->n_ips), "dpdk",
-				 p->devargs, "queues", p->queues);
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:i}", "name", p->name, "vpc", p->vpc,
-			 "mac", mac, "ips", encode_ips(p->ips, p->n_ips), "socket", p->socket,
-			 "mode", p->mode == CFG_VHOST_CLIENT ? "client" : "server", "queues",
-			 p->queues);
+		j = json_pack("{s:s, s:s, s:s, s:o, s:s, s:i}", "name", p->name, "vpc", p->vpc,
+			      "mac", mac, "ips", encode_ips(p->ips, p->n_ips), "dpdk", p->devargs,
+			      "queues", p->queues);
+	else
+		j = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:i}", "name", p->name, "vpc",
+			      p->vpc, "mac", mac, "ips", encode_ips(p->ips, p->n_ips), "socket",
+			      p->socket, "mode", p->mode == CFG_VHOST_CLIENT ? "client" : "server",
+			      "queues", p->queues);
+	json_object_set_new(j, "security_groups", encode_sgs(p->sgs, p->n_sgs));
+	if (p->max_connections != 0)
+		json_object_set_new(j, "max_connections", json_integer(p->max_connections));
+	return j;
 }
 
 /* ---- remote ---- */
 
-static const char *const remote_members[] = {"vpc", "mac", "ips", "vtep", NULL};
+static const char *const remote_members[] = {"vpc", "mac", "ips", "vtep", "security_groups",
+					     NULL};
 
 static int remote_decode(const json_t *j, struct cfg_remote *r, bool key_only, char *err)
 {
@@ -336,7 +401,8 @@ static int remote_decode(const json_t *j, struct cfg_remote *r, bool key_only, c
 	if (key_only)
 		return 0;
 	if ((rc = decode_ips(j, "remote", r->ips, &r->n_ips, err)) < 0 ||
-	    (rc = get_ip(j, "remote", "vtep", &r->vtep, err)) < 0)
+	    (rc = get_ip(j, "remote", "vtep", &r->vtep, err)) < 0 ||
+	    (rc = decode_sgs(j, "remote", r->sgs, &r->n_sgs, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -347,8 +413,209 @@ static json_t *remote_encode(const struct cfg_remote *r)
 
 	cfg_mac_format(r->mac, mac, sizeof(mac));
 	cfg_ip_format(&r->vtep, vtep, sizeof(vtep));
-	return json_pack("{s:s, s:s, s:o, s:s}", "vpc", r->vpc, "mac", mac, "ips",
-			 encode_ips(r->ips, r->n_ips), "vtep", vtep);
+	return json_pack("{s:s, s:s, s:o, s:s, s:o}", "vpc", r->vpc, "mac", mac, "ips",
+			 encode_ips(r->ips, r->n_ips), "vtep", vtep, "security_groups",
+			 encode_sgs(r->sgs, r->n_sgs));
+}
+
+/* ---- security group ---- */
+
+static const char *const sg_members[] = {"vpc", "name", NULL};
+
+static int sg_decode(const json_t *j, struct cfg_sg *g, char *err)
+{
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	if ((rc = check_members(j, "security_group", sg_members, err)) < 0 ||
+	    (rc = get_str(j, "security_group", "vpc", g->vpc, sizeof(g->vpc), true, err)) < 0 ||
+	    (rc = get_str(j, "security_group", "name", g->name, sizeof(g->name), true, err)) < 0)
+		return rc;
+	return 0;
+}
+
+static json_t *sg_encode(const struct cfg_sg *g)
+{
+	return json_pack("{s:s, s:s}", "vpc", g->vpc, "name", g->name);
+}
+
+/* ---- security group rule ---- */
+
+#define RULE "security_group_rule"
+
+static const char *const rule_members[] = {
+	"vpc", "group", "direction", "family", "protocol", "ports", "icmp_type",
+	"icmp_code", "remote", "remote_group", NULL};
+
+/* Protocols with a name; any other IP protocol goes by its number. */
+static const struct {
+	const char *name;
+	uint8_t proto;
+} proto_names[] = {{"any", 0},
+		   {"icmp", IPPROTO_ICMP},
+		   {"tcp", IPPROTO_TCP},
+		   {"udp", IPPROTO_UDP},
+		   {"icmpv6", IPPROTO_ICMPV6}};
+
+static bool proto_has_ports(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+}
+
+static int rule_get_proto(const json_t *j, uint8_t *proto, char *err)
+{
+	const json_t *v = json_object_get(j, "protocol");
+
+	*proto = 0;
+	if (v == NULL)
+		return 0;
+	if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 255) {
+		*proto = (uint8_t)json_integer_value(v);
+		return 0;
+	}
+	for (size_t i = 0; json_is_string(v) && i < sizeof(proto_names) / sizeof(proto_names[0]);
+	     i++)
+		if (strcmp(json_string_value(v), proto_names[i].name) == 0) {
+			*proto = proto_names[i].proto;
+			return 0;
+		}
+	return fail(err, RULE ".protocol: must be any, tcp, udp, icmp, icmpv6 or a number from 0 "
+			   "to 255");
+}
+
+/* Decimal digits only, at most 65535: strtoul would also take blanks, signs and 0x. */
+static const char *parse_port(const char *s, uint16_t *out)
+{
+	unsigned long v = 0;
+
+	if (*s < '0' || *s > '9')
+		return NULL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > UINT16_MAX)
+			return NULL;
+	}
+	*out = (uint16_t)v;
+	return s;
+}
+
+/* "80", "1000-2000" or 80; absent: every port of tcp and udp, none of the others. */
+static int rule_get_ports(const json_t *j, struct cfg_sg_rule *r, char *err)
+{
+	const json_t *v = json_object_get(j, "ports");
+	const char *s, *end;
+
+	if (v == NULL) {
+		r->port_max = proto_has_ports(r->proto) ? UINT16_MAX : 0;
+		return 0;
+	}
+	if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    json_integer_value(v) <= UINT16_MAX) {
+		r->port_min = r->port_max = (uint16_t)json_integer_value(v);
+		return 0;
+	}
+	if (!json_is_string(v) || strlen(s = json_string_value(v)) != json_string_length(v) ||
+	    (end = parse_port(s, &r->port_min)) == NULL)
+		goto bad;
+	r->port_max = r->port_min;
+	if (*end == '-')
+		end = parse_port(end + 1, &r->port_max);
+	if (end != NULL && *end == '\0')
+		return 0;
+bad:
+	return fail(err, RULE ".ports: must be a port or a range of ports (\"80\", \"1000-2000\")");
+}
+
+static int rule_get_icmp(const json_t *j, struct cfg_sg_rule *r, char *err)
+{
+	uint64_t type = 0, code = 0;
+	int has_type, has_code;
+
+	if ((has_type = get_uint(j, RULE, "icmp_type", UINT8_MAX, &type, false, err)) < 0 ||
+	    (has_code = get_uint(j, RULE, "icmp_code", UINT8_MAX, &code, false, err)) < 0)
+		return -EINVAL;
+	if (has_code == 0 && has_type == 1)
+		return fail(err, RULE ".icmp_code: needs an icmp_type");
+	r->icmp_match = has_code == 0   ? CFG_SG_ICMP_TYPE_CODE
+			: has_type == 0 ? CFG_SG_ICMP_TYPE
+					: CFG_SG_ICMP_ANY;
+	r->icmp_type = (uint8_t)type;
+	r->icmp_code = (uint8_t)code;
+	return 0;
+}
+
+/* Syntax only, like the other tables: what a rule may say is cfg.c's to check. */
+static int rule_decode(const json_t *j, struct cfg_sg_rule *r, char *err)
+{
+	char dir[16], family[16] = "";
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = check_members(j, RULE, rule_members, err)) < 0 ||
+	    (rc = get_str(j, RULE, "vpc", r->vpc, sizeof(r->vpc), true, err)) < 0 ||
+	    (rc = get_str(j, RULE, "group", r->group, sizeof(r->group), true, err)) < 0 ||
+	    (rc = get_str(j, RULE, "direction", dir, sizeof(dir), true, err)) < 0 ||
+	    (rc = get_str(j, RULE, "family", family, sizeof(family), false, err)) < 0 ||
+	    (rc = rule_get_proto(j, &r->proto, err)) < 0 || (rc = rule_get_ports(j, r, err)) < 0 ||
+	    (rc = rule_get_icmp(j, r, err)) < 0 ||
+	    (rc = get_str(j, RULE, "remote_group", r->remote_group, sizeof(r->remote_group),
+			  false, err)) < 0)
+		return rc;
+	if (strcmp(dir, "ingress") == 0)
+		r->dir = CFG_SG_INGRESS;
+	else if (strcmp(dir, "egress") == 0)
+		r->dir = CFG_SG_EGRESS;
+	else
+		return fail(err, RULE ".direction: '%s' is neither ingress nor egress", dir);
+	if (strcmp(family, "ipv4") == 0)
+		r->af = AF_INET;
+	else if (strcmp(family, "ipv6") == 0)
+		r->af = AF_INET6;
+	else if (family[0] != '\0' || json_object_get(j, "family") != NULL)
+		return fail(err, RULE ".family: '%s' is neither ipv4 nor ipv6", family);
+	if (json_object_get(j, "remote") != NULL) {
+		if ((rc = get_prefix(j, RULE, "remote", &r->remote, err)) < 0)
+			return rc;
+		r->has_remote_prefix = true;
+	}
+	return 0;
+}
+
+/* Members at their defaults are left out, so a stored (normalized) rule prints as it would
+ * be written; anything a decoded row holds is written, so every row round-trips. */
+static json_t *rule_encode(const struct cfg_sg_rule *r)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s}", "vpc", r->vpc, "group", r->group, "direction",
+			      r->dir == CFG_SG_EGRESS ? "egress" : "ingress");
+	json_t *proto = json_integer(r->proto);
+	char buf[64];
+
+	if (r->af != 0)
+		json_object_set_new(j, "family", json_string(r->af == AF_INET ? "ipv4" : "ipv6"));
+	for (size_t i = 0; i < sizeof(proto_names) / sizeof(proto_names[0]); i++)
+		if (proto_names[i].proto == r->proto) {
+			json_decref(proto);
+			proto = json_string(proto_names[i].name);
+		}
+	json_object_set_new(j, "protocol", proto);
+	if (r->port_min != 0 || r->port_max != (proto_has_ports(r->proto) ? UINT16_MAX : 0)) {
+		if (r->port_min == r->port_max)
+			snprintf(buf, sizeof(buf), "%u", r->port_min);
+		else
+			snprintf(buf, sizeof(buf), "%u-%u", r->port_min, r->port_max);
+		json_object_set_new(j, "ports", json_string(buf));
+	}
+	if (r->icmp_match >= CFG_SG_ICMP_TYPE)
+		json_object_set_new(j, "icmp_type", json_integer(r->icmp_type));
+	if (r->icmp_match == CFG_SG_ICMP_TYPE_CODE)
+		json_object_set_new(j, "icmp_code", json_integer(r->icmp_code));
+	if (r->has_remote_prefix) {
+		cfg_prefix_format(&r->remote, buf, sizeof(buf));
+		json_object_set_new(j, "remote", json_string(buf));
+	}
+	if (r->remote_group[0] != '\0')
+		json_object_set_new(j, "remote_group", json_string(r->remote_group));
+	return j;
 }
 
 /* ---- dispatch ---- */
@@ -361,6 +628,10 @@ int cfg_row_decode(enum cfg_table_id t, const json_t *j, const char *sock_dir, v
 		return vpc_decode(j, row, false, err);
 	case CFG_T_SUBNET:
 		return subnet_decode(j, row, false, err);
+	case CFG_T_SG:
+		return sg_decode(j, row, err);
+	case CFG_T_SG_RULE:
+		return rule_decode(j, row, err);
 	case CFG_T_PORT:
 		return port_decode(j, row, sock_dir, false, err);
 	case CFG_T_REMOTE:
@@ -377,6 +648,10 @@ int cfg_key_decode(enum cfg_table_id t, const json_t *j, void *row, char *err)
 		return vpc_decode(j, row, true, err);
 	case CFG_T_SUBNET:
 		return subnet_decode(j, row, true, err);
+	case CFG_T_SG:
+		return sg_decode(j, row, err);
+	case CFG_T_SG_RULE:
+		return rule_decode(j, row, err); /* every member is key */
 	case CFG_T_PORT:
 		return port_decode(j, row, NULL, true, err);
 	case CFG_T_REMOTE:
@@ -393,6 +668,10 @@ json_t *cfg_row_encode(enum cfg_table_id t, const void *row)
 		return vpc_encode(row);
 	case CFG_T_SUBNET:
 		return subnet_encode(row);
+	case CFG_T_SG:
+		return sg_encode(row);
+	case CFG_T_SG_RULE:
+		return rule_encode(row);
 	case CFG_T_PORT:
 		return port_encode(row);
 	case CFG_T_REMOTE:
@@ -402,17 +681,9 @@ json_t *cfg_row_encode(enum cfg_table_id t, const void *row)
 	}
 }
 
-static const struct cfg_table *table_of(const struct cfg *c, enum cfg_table_id t)
-{
-	const struct cfg_table *tables[CFG_T_COUNT] = {&c->vpcs, &c->subnets, &c->ports,
-						       &c->remotes};
-
-	return tables[t];
-}
-
 json_t *cfg_table_encode(const struct cfg *c, enum cfg_table_id t)
 {
-	const struct cfg_table *tab = table_of(c, t);
+	const struct cfg_table *tab = cfg_table_get(c, t);
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < tab->len; i++)
@@ -435,6 +706,8 @@ int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_
 	union {
 		struct cfg_vpc v;
 		struct cfg_subnet s;
+		struct cfg_sg g;
+		struct cfg_sg_rule sr;
 		struct cfg_port p;
 		struct cfg_remote rm;
 	} r;
@@ -444,6 +717,12 @@ int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_
 
 	if (!del && !ins && !mod)
 		return fail(err, "op: '%s' is not insert, modify or delete", op);
+	if (mod && t == CFG_T_SG)
+		return fail(err, "security_group: a group has no member but its key; there is "
+				 "nothing to modify");
+	if (mod && t == CFG_T_SG_RULE)
+		return fail(err, "security_group_rule: every member is part of the key; delete "
+				 "the rule and insert the new one");
 	rc = del ? cfg_key_decode(t, row, &r, err) : cfg_row_decode(t, row, sock_dir, &r, err);
 	if (rc < 0)
 		return rc;
@@ -456,6 +735,10 @@ int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_
 		return del ? cfg_subnet_delete(c, r.s.vpc, &r.s.cidr, err)
 		       : ins ? cfg_subnet_insert(c, &r.s, err)
 			     : cfg_subnet_modify(c, &r.s, err);
+	case CFG_T_SG:
+		return del ? cfg_sg_delete(c, r.g.vpc, r.g.name, err) : cfg_sg_insert(c, &r.g, err);
+	case CFG_T_SG_RULE:
+		return del ? cfg_sg_rule_delete(c, &r.sr, err) : cfg_sg_rule_insert(c, &r.sr, err);
 	case CFG_T_PORT:
 		return del ? cfg_port_delete(c, r.p.name, err)
 		       : ins ? cfg_port_insert(c, &r.p, err)
@@ -471,15 +754,18 @@ int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_
 
 int cfg_state_decode(const json_t *doc, const char *sock_dir, struct cfg **out, char *err)
 {
-	static const char *const members[] = {"vpcs", "subnets", "ports", "remotes", NULL};
+	const char *members[CFG_T_COUNT + 1] = {NULL};
 	struct cfg *c;
 	int rc;
 
+	for (int t = 0; t < CFG_T_COUNT; t++)
+		members[t] = table_plurals[t];
 	if ((rc = check_members(doc, "state", members, err)) < 0)
 		return rc;
 	c = cfg_new();
 	if (c == NULL)
 		return -ENOMEM;
+	/* in enum order, dependencies first, whatever order the document lists them in */
 	for (int t = 0; t < CFG_T_COUNT; t++) {
 		const json_t *rows = json_object_get(doc, table_plurals[t]);
 		size_t i;

@@ -11,7 +11,8 @@
 
 #include "cfg.h"
 
-/** "vpc", "subnet", "port" (plurals accepted). Returns the table id or -1. */
+/** "vpc", "subnet", "security_group", "security_group_rule", "port", "remote" (plurals
+ *  accepted). Returns the table id or -1. */
 int cfg_table_parse(const char *name);
 const char *cfg_table_name(enum cfg_table_id t);
 size_t cfg_row_size(enum cfg_table_id t);
@@ -20,18 +21,22 @@ size_t cfg_row_size(enum cfg_table_id t);
  *  (NULL: "socket" is required). Returns 0 or -EINVAL with err filled. */
 int cfg_row_decode(enum cfg_table_id t, const json_t *j, const char *sock_dir, void *row,
 		   char *err);
-/** Decode only the key members of a row (for delete). Returns 0 or -EINVAL. */
+/** Decode only the key members of a row (for delete): every member for a security group
+ *  rule, which is all key. Returns 0 or -EINVAL. */
 int cfg_key_decode(enum cfg_table_id t, const json_t *j, void *row, char *err);
 json_t *cfg_row_encode(enum cfg_table_id t, const void *row);
 
-/** Decode a whole-state document {"vpcs":[..],"subnets":[..],"ports":[..]} into a fresh
- *  state, checking every row as it is inserted. Returns 0 or -errno with err filled. */
+/** Decode a whole-state document {"vpcs":[..],"subnets":[..],"security_groups":[..],...}
+ *  (one member per table, by its plural) into a fresh state, inserting the tables in
+ *  dependency order whatever the document's and checking every row as it is inserted.
+ *  Returns 0 or -errno with err filled. */
 int cfg_state_decode(const json_t *doc, const char *sock_dir, struct cfg **out, char *err);
 json_t *cfg_state_encode(const struct cfg *c);
 /** Rows of one table as a JSON array. */
 json_t *cfg_table_encode(const struct cfg *c, enum cfg_table_id t);
 
-/** Apply one edit to c: insert/modify/delete a row of table t. Returns as cfg_*_insert. */
+/** Apply one edit to c: insert/modify/delete a row of table t. Returns as cfg_*_insert;
+ *  modify of a security group or rule is -EINVAL (they have no member outside the key). */
 int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_t *row,
 		 const char *sock_dir, char *err);
 

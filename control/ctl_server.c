@@ -502,7 +502,7 @@ int ctl_server_run(void)
 		if (now.tv_sec != last.tv_sec || now.tv_nsec - last.tv_nsec > 100000000) {
 			last = now;
 			resume_listening();
-			ctl_switch_underlay_tick();
+			ctl_switch_tick();
 		}
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;

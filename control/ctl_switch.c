@@ -22,6 +22,7 @@
 #include "../vhost/vport.h"
 #include "cfg_json.h"
 #include "ctl_ethdev.h"
+#include "ctl_sg.h"
 #include "ctl_underlay.h"
 #include "sockpath.h"
 
@@ -47,9 +48,15 @@ static int fail(char *err, int rc, const char *msg)
 	return rc;
 }
 
+/* Why the last publish failed, when it knows better than an errno */
+static char publish_err[CFG_ERR_SIZE];
+
 static int build_failed(char *err, int rc)
 {
-	snprintf(err, CFG_ERR_SIZE, "cannot build the dataplane tables: %s", strerror(-rc));
+	if (publish_err[0] != '\0')
+		snprintf(err, CFG_ERR_SIZE, "%s", publish_err);
+	else
+		snprintf(err, CFG_ERR_SIZE, "cannot build the dataplane tables: %s", strerror(-rc));
 	return rc;
 }
 
@@ -177,13 +184,23 @@ static void set_gateway(const struct cfg *c, const struct cfg_port *p, struct dp
 }
 
 /* Publish a snapshot of c; ports whose runtime is missing or marked gone are left out. */
-static int publish(const struct cfg *c)
+/* keep_flows: only next hops changed, cached flows stay valid */
+static int publish_as(const struct cfg *c, bool keep_flows)
 {
-	struct dp_build *b = dp_build_begin();
+	struct dp_build *b;
 	int rc = 0;
 
-	if (b == NULL)
+	publish_err[0] = '\0';
+	rc = ctl_sg_prepare(c, publish_err);
+	if (rc < 0)
+		return rc;
+	b = dp_build_begin();
+	if (b == NULL) {
+		ctl_sg_abort();
 		return -ENOMEM;
+	}
+	if (keep_flows)
+		dp_build_keep_flows(b);
 	if (ctl_underlay_present()) {
 		struct dp_underlay_conf u;
 
@@ -216,6 +233,8 @@ static int publish(const struct cfg *c)
 				memcpy(pc.ip6[pc.n_ip6++], p->ips[i].addr, 16);
 		}
 		set_gateway(c, p, &pc);
+		ctl_sg_port_acls(p->name, &pc.sg_in, &pc.sg_out);
+		pc.ct_max = p->max_connections;
 		if ((rc = dp_build_port(b, &pc)) < 0)
 			goto fail;
 	}
@@ -245,10 +264,22 @@ static int publish(const struct cfg *c)
 		if (rc < 0)
 			goto fail;
 	}
-	return dp_build_commit(b);
+	rc = dp_build_commit(b);
+	if (rc < 0) {
+		ctl_sg_abort();
+		return rc;
+	}
+	ctl_sg_commit();
+	return 0;
 fail:
 	dp_build_abort(b);
+	ctl_sg_abort();
 	return rc;
+}
+
+static int publish(const struct cfg *c)
+{
+	return publish_as(c, false);
 }
 
 /*
@@ -380,6 +411,7 @@ void ctl_switch_fini(void)
 		rt_destroy(rts);
 	cfg_free(cur);
 	cur = NULL;
+	ctl_sg_fini();
 }
 
 int ctl_switch_txn(const json_t *body, json_t **reply, char *err)
@@ -431,55 +463,41 @@ fail:
 	return rc;
 }
 
-/* Per table: rows of next found unchanged in old (by key, then whole-row equality). */
-static void count_unchanged(const struct cfg *old, const struct cfg *next, size_t same[])
+static size_t table_len(const struct cfg *c, enum cfg_table_id t)
 {
-	memset(same, 0, sizeof(size_t) * CFG_T_COUNT);
-	CFG_FOREACH(struct cfg_vpc, v, next->vpcs)
-	{
-		const struct cfg_vpc *o = cfg_vpc_find(old, v->name);
-
-		same[CFG_T_VPC] += o != NULL && cfg_vpc_equal(o, v);
-	}
-	CFG_FOREACH(struct cfg_subnet, sn, next->subnets)
-	{
-		const struct cfg_subnet *o = cfg_subnet_find(old, sn->vpc, &sn->cidr);
-
-		same[CFG_T_SUBNET] += o != NULL && cfg_subnet_equal(o, sn);
-	}
-	CFG_FOREACH(struct cfg_port, p, next->ports)
-	{
-		const struct cfg_port *o = cfg_port_find(old, p->name);
-
-		same[CFG_T_PORT] += o != NULL && cfg_port_equal(o, p);
-	}
-	CFG_FOREACH(struct cfg_remote, r, next->remotes)
-	{
-		const struct cfg_remote *o = cfg_remote_find(old, r->vpc, r->mac);
-
-		same[CFG_T_REMOTE] += o != NULL && cfg_remote_equal(o, r);
+	switch (t) {
+	case CFG_T_VPC:
+		return c->vpcs.len;
+	case CFG_T_SUBNET:
+		return c->subnets.len;
+	case CFG_T_SG:
+		return c->sgs.len;
+	case CFG_T_SG_RULE:
+		return c->sg_rules.len;
+	case CFG_T_PORT:
+		return c->ports.len;
+	case CFG_T_REMOTE:
+		return c->remotes.len;
+	default:
+		return 0;
 	}
 }
 
 /* A modified row counts as one removed and one added. */
 static json_t *diff_summary(const struct cfg *old, const struct cfg *next, bool *changed)
 {
-	const struct cfg_table *olds[] = {&old->vpcs, &old->subnets, &old->ports, &old->remotes};
-	const struct cfg_table *nexts[] = {&next->vpcs, &next->subnets, &next->ports,
-					   &next->remotes};
-	size_t same[CFG_T_COUNT];
 	json_t *sum = json_object();
 
-	count_unchanged(old, next, same);
 	*changed = false;
 	for (int t = 0; t < CFG_T_COUNT; t++) {
-		size_t added = nexts[t]->len - same[t], removed = olds[t]->len - same[t];
+		size_t same = cfg_count_unchanged(old, next, t);
+		size_t added = table_len(next, t) - same, removed = table_len(old, t) - same;
 
 		*changed |= added > 0 || removed > 0;
 		json_object_set_new(sum, cfg_table_name(t),
 				    json_pack("{s:I, s:I, s:I}", "added", (json_int_t)added,
 					      "removed", (json_int_t)removed, "unchanged",
-					      (json_int_t)same[t]));
+					      (json_int_t)same));
 	}
 	return sum;
 }
@@ -520,7 +538,7 @@ int ctl_switch_dump(const json_t *body, json_t **reply, char *err)
 		return 0;
 	}
 	if (!json_is_string(table) || (t = cfg_table_parse(json_string_value(table))) < 0)
-		return fail(err, -EINVAL, "dump.table: must be vpc, subnet or port");
+		return fail(err, -EINVAL, "dump.table: must be vpc, subnet, security_group, security_group_rule, port or remote");
 	*reply = json_pack("{s:s, s:o}", "table", cfg_table_name(t), "rows",
 			   cfg_table_encode(cur, t));
 	return 0;
@@ -593,6 +611,160 @@ static json_t *workers_json(void)
 	return a;
 }
 
+static const char *port_name_of(uint16_t idx)
+{
+	for (const struct port_rt *r = rts; r != NULL; r = r->next)
+		if (dp_port_index(r->dp) == idx)
+			return r->cfg.name;
+	return ctl_underlay_present() && idx == ctl_underlay_port_index() ? "underlay" : "?";
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_ICMPV6: return "icmpv6";
+	default: return NULL;
+	}
+}
+
+struct conn_filter {
+	int port;          /* -1: any */
+	struct cfg_ip addr; /* af 0: any */
+	int state;         /* -1: any */
+	size_t limit, matched;
+	json_t *out;
+};
+
+static bool conn_cb(const struct dp_conn_info *c, void *arg)
+{
+	struct conn_filter *f = arg;
+	char src[64], dst[64];
+	struct cfg_ip a = {.af = c->af}, b = {.af = c->af};
+	const char *vpc = "?", *pn = proto_name(c->proto);
+	json_t *j;
+
+	if (f->port >= 0 && c->orig_port != f->port && c->reply_port != f->port)
+		return true;
+	if (f->state >= 0 && (int)c->state != f->state)
+		return true;
+	memcpy(a.addr, c->src, 16);
+	memcpy(b.addr, c->dst, 16);
+	if (f->addr.af != 0 &&
+	    !(f->addr.af == c->af && (memcmp(f->addr.addr, c->src, c->af == AF_INET ? 4 : 16) == 0 ||
+				     memcmp(f->addr.addr, c->dst, c->af == AF_INET ? 4 : 16) == 0)))
+		return true;
+	if (++f->matched > f->limit)
+		return true; /* counted, not shown */
+	cfg_ip_format(&a, src, sizeof(src));
+	cfg_ip_format(&b, dst, sizeof(dst));
+	CFG_FOREACH(struct cfg_vpc, v, cur->vpcs)
+	if (v->vni == c->vni)
+		vpc = v->name;
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:I, s:I, s:I, s:[I,I], s:[I,I]}",
+		      "vpc", vpc, "family", c->af == AF_INET ? "ipv4" : "ipv6", "src", src, "dst",
+		      dst, "state", ct_state_name(c->state), "revoked", c->revoked, "orig_port",
+		      port_name_of(c->orig_port), "reply_port", port_name_of(c->reply_port),
+		      "age", (json_int_t)c->age, "idle", (json_int_t)c->idle, "expires",
+		      (json_int_t)c->expires, "packets", (json_int_t)c->pkts[0],
+		      (json_int_t)c->pkts[1], "bytes", (json_int_t)c->bytes[0],
+		      (json_int_t)c->bytes[1]);
+	json_object_set_new(j, "protocol", pn != NULL ? json_string(pn) : json_integer(c->proto));
+	if (c->proto == IPPROTO_TCP || c->proto == IPPROTO_UDP) {
+		json_object_set_new(j, "sport", json_integer(c->sport));
+		json_object_set_new(j, "dport", json_integer(c->dport));
+	} else if (pn != NULL) {
+		json_object_set_new(j, "icmp_type", json_integer(c->icmp_type));
+		json_object_set_new(j, "icmp_id", json_integer(c->sport));
+	}
+	json_array_append_new(f->out, j);
+	return true;
+}
+
+static int connections_json(const json_t *body, const char *port, json_t **reply, char *err)
+{
+	static const char *const members[] = {"kind", "port", "address", "state", "limit", NULL};
+	struct conn_filter f = {.port = -1, .state = -1, .limit = 1000};
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)body, key, v)
+	{
+		bool known = false;
+
+		for (const char *const *m = members; *m != NULL; m++)
+			known |= strcmp(*m, key) == 0;
+		if (!known) {
+			snprintf(err, CFG_ERR_SIZE, "stats.%s: unknown member", key);
+			cfg_utf8_scrub(err);
+			return -EINVAL;
+		}
+	}
+	if (port != NULL)
+		f.port = dp_port_index(rt_find(port)->dp);
+	v = json_object_get(body, "address");
+	if (v != NULL && (!json_is_string(v) || cfg_ip_parse(json_string_value(v), &f.addr) < 0))
+		return fail(err, -EINVAL, "stats.address: not an IPv4 or IPv6 address");
+	v = json_object_get(body, "state");
+	if (v != NULL && (!json_is_string(v) || (f.state = ct_state_parse(json_string_value(v))) < 0))
+		return fail(err, -EINVAL,
+			    "stats.state: not a connection state (SYN_SENT, SYN_RECV, ESTABLISHED, "
+			    "FIN_WAIT_ORIG, FIN_WAIT_REPLY, TIME_WAIT, CLOSED, UNREPLIED, REPLIED)");
+	v = json_object_get(body, "limit");
+	if (v != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 1000000)
+			return fail(err, -EINVAL, "stats.limit: must be 0-1000000");
+		f.limit = (size_t)json_integer_value(v);
+	}
+	f.out = json_array();
+	dp_ct_dump(conn_cb, &f);
+	*reply = json_pack("{s:o, s:I, s:b}", "connections", f.out, "matched",
+			   (json_int_t)f.matched, "truncated", f.matched > f.limit);
+	return 0;
+}
+
+static json_t *conntrack_json(void)
+{
+	struct dp_ct_stats st;
+	json_t *ports = json_object();
+
+	dp_ct_stats(&st);
+	CFG_FOREACH(struct cfg_port, p, cur->ports)
+	{
+		const struct port_rt *r = rt_find(p->name);
+
+		if (r != NULL)
+			json_object_set_new(
+				ports, p->name,
+				json_pack("{s:I, s:I}", "connections",
+					  (json_int_t)dp_ct_port_count(dp_port_index(r->dp)), "limit",
+					  (json_int_t)(p->max_connections ? p->max_connections
+									  : st.port_max)));
+	}
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "connections", (json_int_t)st.count,
+			 "max_connections", (json_int_t)st.max, "created", (json_int_t)st.created,
+			 "flow_cache_hits", (json_int_t)st.hits, "revalidated",
+			 (json_int_t)st.revalidated, "ports", ports);
+}
+
+static json_t *sg_rules_json(void)
+{
+	json_t *a = json_array();
+
+	CFG_FOREACH(struct cfg_sg_rule, r, cur->sg_rules)
+	{
+		json_t *j = cfg_row_encode(CFG_T_SG_RULE, r);
+
+		json_object_set_new(j, "id", json_integer(ctl_sg_rule_id(r)));
+		json_object_set_new(j, "hits", json_integer((json_int_t)ctl_sg_rule_hits(r)));
+		json_array_append_new(a, j);
+	}
+	return a;
+}
+
 int ctl_switch_stats(const json_t *body, json_t **reply, char *err)
 {
 	const char *kind = json_string_value(json_object_get(body, "kind"));
@@ -600,7 +772,8 @@ int ctl_switch_stats(const json_t *body, json_t **reply, char *err)
 	const char *port = json_string_value(pj);
 
 	if (kind == NULL)
-		return fail(err, -EINVAL, "stats.kind: missing (ports, drops, workers or underlay)");
+		return fail(err, -EINVAL, "stats.kind: missing (ports, drops, workers, underlay, "
+					  "connections, conntrack or sg_rules)");
 	if (pj != NULL && (port == NULL || cfg_port_find(cur, port) == NULL)) {
 		snprintf(err, CFG_ERR_SIZE, "stats.port: no port '%s'", port ? port : "?");
 		return -ENOENT;
@@ -618,8 +791,15 @@ int ctl_switch_stats(const json_t *body, json_t **reply, char *err)
 		*reply = json_pack("{s:o}", "workers", workers_json());
 	} else if (strcmp(kind, "underlay") == 0) {
 		*reply = json_pack("{s:o}", "underlay", ctl_underlay_json());
+	} else if (strcmp(kind, "connections") == 0) {
+		return connections_json(body, port, reply, err);
+	} else if (strcmp(kind, "conntrack") == 0) {
+		*reply = json_pack("{s:o}", "conntrack", conntrack_json());
+	} else if (strcmp(kind, "sg_rules") == 0) {
+		*reply = json_pack("{s:o}", "rules", sg_rules_json());
 	} else {
-		return fail(err, -EINVAL, "stats.kind: must be ports, drops, workers or underlay");
+		return fail(err, -EINVAL, "stats.kind: must be ports, drops, workers, underlay, "
+					  "connections, conntrack or sg_rules");
 	}
 	return 0;
 }
@@ -635,7 +815,7 @@ static void on_link(struct vport *vp, bool up, void *arg)
 void ctl_switch_underlay_changed(void)
 {
 	/* next hops may have changed: the same state, new encap templates */
-	if (cur != NULL && publish(cur) < 0)
+	if (cur != NULL && publish_as(cur, true) < 0)
 		fprintf(stderr, "vpcswitchd: cannot republish after an underlay change\n");
 }
 
@@ -655,6 +835,13 @@ void ctl_switch_underlay_tick(void)
 	n = dp_vteps_used(vteps, 64);
 	for (unsigned int i = 0; i < n; i++)
 		ctl_underlay_refresh(vteps[i].af, vteps[i].addr);
+}
+
+void ctl_switch_tick(void)
+{
+	ctl_switch_underlay_tick();
+	/* a tenth of the table per 100 ms tick: each connection is looked at once a second */
+	dp_ct_age(dp_ct_now(), dp_ct_slots() / 10 + 1);
 }
 
 void ctl_switch_set_event_cb(void (*cb)(json_t *event, void *arg), void *arg)

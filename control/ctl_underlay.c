@@ -246,6 +246,11 @@ void ctl_underlay_fini(void)
 	memset(&ul, 0, sizeof(ul));
 }
 
+uint16_t ctl_underlay_port_index(void)
+{
+	return dp_port_index(ul.port);
+}
+
 bool ctl_underlay_present(void)
 {
 	return ul.present;

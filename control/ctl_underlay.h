@@ -34,6 +34,8 @@ struct ctl_underlay_opts {
 int ctl_underlay_init(const struct ctl_underlay_opts *o);
 void ctl_underlay_fini(void);
 bool ctl_underlay_present(void);
+/** The underlay port's dataplane index (ctl_underlay_present only). */
+uint16_t ctl_underlay_port_index(void);
 /** The netlink fd to watch (readable: call ctl_underlay_netlink_ready), or -1. */
 int ctl_underlay_fd(void);
 /** Take in route/neighbour changes. Returns true when next hops may have changed. */

@@ -72,12 +72,11 @@ static int call(uint8_t type, json_t *body, json_t **reply)
 	return 0;
 }
 
-static int txn_one(const char *op, const char *table, json_t *row)
+/* One transaction of all ops ([{op, table, row}, ...]; taken). */
+static int txn(json_t *ops)
 {
 	json_t *reply = NULL;
-	int rc = call(SB_TXN,
-		      json_pack("{s:[{s:s, s:s, s:o}]}", "ops", "op", op, "table", table, "row", row),
-		      &reply);
+	int rc = call(SB_TXN, json_pack("{s:o}", "ops", ops), &reply);
 
 	if (rc == 0 && print_json)
 		print_object(reply);
@@ -85,24 +84,44 @@ static int txn_one(const char *op, const char *table, json_t *row)
 	return rc;
 }
 
-/* "key value" pairs after the positional arguments; repeated keys listed in multi. */
+static int txn_one(const char *op, const char *table, json_t *row)
+{
+	return txn(json_pack("[{s:s, s:s, s:o}]", "op", op, "table", table, "row", row));
+}
+
+/* A repeatable option and the array member it appends to: "ip" -> "ips". */
+struct multi {
+	const char *opt, *key;
+};
+
+static const char *const none[] = {NULL};
+static const struct multi no_multi[] = {{NULL, NULL}};
+static const struct multi endpoint_multi[] = {
+	{"ip", "ips"}, {"sg", "security_groups"}, {NULL, NULL}};
+
+/* An option's member name: "gateway-mac" -> "gateway_mac". */
+static void member_name(const char *opt, char *key, size_t size)
+{
+	snprintf(key, size, "%s", opt);
+	for (char *p = key; *p; p++)
+		if (*p == '-')
+			*p = '_';
+}
+
+/* "key value" pairs after the positional arguments. */
 static int parse_pairs(int argc, char **argv, json_t *row, const char *const *strs,
-		       const char *const *ints, const char *multi, const char *multi_key)
+		       const char *const *ints, const struct multi *multis)
 {
 	for (int i = 0; i < argc; i += 2) {
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		bool known = false;
+		char key[32];
 
 		if (v == NULL)
 			return usage_error("'%s' needs a value", k);
+		member_name(k, key, sizeof(key));
 		for (const char *const *s = strs; *s != NULL; s++)
 			if (strcmp(k, *s) == 0) {
-				char key[32];
-
-				snprintf(key, sizeof(key), "%s", k);
-				for (char *p = key; *p; p++)
-					if (*p == '-')
-						*p = '_';
 				json_object_set_new(row, key, json_string(v));
 				known = true;
 			}
@@ -113,24 +132,23 @@ static int parse_pairs(int argc, char **argv, json_t *row, const char *const *st
 
 				if (*end != '\0' || end == v)
 					return usage_error("'%s' is not a number", v);
-				json_object_set_new(row, k, json_integer(n));
+				json_object_set_new(row, key, json_integer(n));
 				known = true;
 			}
-		if (multi != NULL && strcmp(k, multi) == 0) {
-			json_t *a = json_object_get(row, multi_key);
+		for (const struct multi *m = multis; m->opt != NULL; m++)
+			if (strcmp(k, m->opt) == 0) {
+				json_t *a = json_object_get(row, m->key);
 
-			if (a == NULL)
-				json_object_set_new(row, multi_key, a = json_array());
-			json_array_append_new(a, json_string(v));
-			known = true;
-		}
+				if (a == NULL)
+					json_object_set_new(row, m->key, a = json_array());
+				json_array_append_new(a, json_string(v));
+				known = true;
+			}
 		if (!known)
 			return usage_error("unknown option '%s'", k);
 	}
 	return 0;
 }
-
-static const char *const none[] = {NULL};
 
 static int vpc_add(int argc, char **argv)
 {
@@ -138,7 +156,7 @@ static int vpc_add(int argc, char **argv)
 	static const char *const ints[] = {"vni", "mtu", NULL};
 	json_t *row = json_pack("{s:s}", "name", argv[0]);
 
-	if (parse_pairs(argc - 1, argv + 1, row, strs, ints, NULL, NULL) != 0) {
+	if (parse_pairs(argc - 1, argv + 1, row, strs, ints, no_multi) != 0) {
 		json_decref(row);
 		return 2;
 	}
@@ -177,7 +195,7 @@ static int subnet_add(int argc, char **argv)
 	static const char *const strs[] = {"gateway", "gateway-mac", NULL};
 	json_t *row = json_pack("{s:s, s:s}", "vpc", argv[0], "cidr", argv[1]);
 
-	if (parse_pairs(argc - 2, argv + 2, row, strs, none, NULL, NULL) != 0) {
+	if (parse_pairs(argc - 2, argv + 2, row, strs, none, no_multi) != 0) {
 		json_decref(row);
 		return 2;
 	}
@@ -208,7 +226,7 @@ static int remote_add(int argc, char **argv)
 	static const char *const strs[] = {"vtep", NULL};
 	json_t *row = json_pack("{s:s, s:s}", "vpc", argv[0], "mac", argv[1]);
 
-	if (parse_pairs(argc - 2, argv + 2, row, strs, none, "ip", "ips") != 0) {
+	if (parse_pairs(argc - 2, argv + 2, row, strs, none, endpoint_multi) != 0) {
 		json_decref(row);
 		return 2;
 	}
@@ -223,38 +241,42 @@ static int remote_del(int argc, char **argv)
 
 static int remote_show(int argc, char **argv)
 {
-	static const struct print_col cols[] = {
-		{"VPC", "vpc"}, {"MAC", "mac"}, {"IPS", "ips"}, {"VTEP", "vtep"}, {NULL, NULL}};
+	static const struct print_col cols[] = {{"VPC", "vpc"},
+						{"MAC", "mac"},
+						{"IPS", "ips"},
+						{"VTEP", "vtep"},
+						{"SECURITY-GROUPS", "security_groups"},
+						{NULL, NULL}};
 
 	(void)argc;
 	(void)argv;
 	return show_table("remote", cols);
 }
 
+static const char *const port_strs[] = {"vpc", "mac", "socket", "mode", "dpdk", NULL};
+static const char *const port_ints[] = {"queues", "max-connections", NULL};
+
 static int port_add(int argc, char **argv)
 {
-	static const char *const strs[] = {"vpc", "mac", "socket", "mode", "dpdk", NULL};
-	static const char *const ints[] = {"queues", NULL};
 	json_t *row = json_pack("{s:s}", "name", argv[0]);
 
-	if (parse_pairs(argc - 1, argv + 1, row, strs, ints, "ip", "ips") != 0) {
+	if (parse_pairs(argc - 1, argv + 1, row, port_strs, port_ints, endpoint_multi) != 0) {
 		json_decref(row);
 		return 2;
 	}
 	return txn_one("insert", "port", row);
 }
 
-/* Read the port's row, change what the options name (any "ip" replaces the whole list),
- * send it back as a modify: the switch validates it as a whole. */
+/* Read the port's row, change what the options name (any "ip" replaces the whole list of
+ * addresses, any "sg" that of groups), send it back as a modify: the switch validates it as
+ * a whole. */
 static int port_set(int argc, char **argv)
 {
-	static const char *const strs[] = {"vpc", "mac", "socket", "mode", "dpdk", NULL};
-	static const char *const ints[] = {"queues", NULL};
 	json_t *reply = NULL, *changes = json_object(), *row = NULL, *r;
 	size_t i;
 	int rc;
 
-	if (parse_pairs(argc - 1, argv + 1, changes, strs, ints, "ip", "ips") != 0) {
+	if (parse_pairs(argc - 1, argv + 1, changes, port_strs, port_ints, endpoint_multi) != 0) {
 		json_decref(changes);
 		return 2;
 	}
@@ -285,6 +307,128 @@ static int port_del(int argc, char **argv)
 	return txn_one("delete", "port", json_pack("{s:s}", "name", argv[0]));
 }
 
+/* ---- security groups ---- */
+
+/* A new group allows all egress, as in every cloud: a VM whose group has only ingress rules
+ * would otherwise be cut off (DNS, updates) by surprise. The rules are ordinary rules the
+ * user may delete; the switch itself has no implicit allow. */
+static json_t *default_egress_op(const char *vpc, const char *group, const char *family,
+				 const char *any)
+{
+	return json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}}", "op", "insert", "table",
+			 "security_group_rule", "row", "vpc", vpc, "group", group, "direction",
+			 "egress", "family", family, "remote", any);
+}
+
+static int sg_add(int argc, char **argv)
+{
+	json_t *ops;
+
+	if (argc > 3 || (argc == 3 && strcmp(argv[2], "no-default-egress") != 0))
+		return usage_error("sg add: unexpected '%s' (only no-default-egress)",
+				   argv[argc - 1]);
+	ops = json_pack("[{s:s, s:s, s:{s:s, s:s}}]", "op", "insert", "table", "security_group",
+			"row", "vpc", argv[0], "name", argv[1]);
+	if (argc == 2) {
+		json_array_append_new(ops,
+				      default_egress_op(argv[0], argv[1], "ipv4", "0.0.0.0/0"));
+		json_array_append_new(ops, default_egress_op(argv[0], argv[1], "ipv6", "::/0"));
+	}
+	return txn(ops);
+}
+
+static int sg_del(int argc, char **argv)
+{
+	(void)argc;
+	return txn_one("delete", "security_group",
+		       json_pack("{s:s, s:s}", "vpc", argv[0], "name", argv[1]));
+}
+
+/* argv: add|del VPC GROUP ingress|egress, then options. A rule is all key, so "del" takes
+ * the same options as "add" and removes the rule that says exactly that. */
+static int sg_rule(int argc, char **argv)
+{
+	static const char *const strs[] = {"ports", "remote", "remote-group", "family",
+					   "proto", NULL};
+	static const char *const ints[] = {"icmp-type", "icmp-code", NULL};
+	json_t *row, *proto;
+	char *end;
+	long n;
+
+	if (strcmp(argv[0], "add") != 0 && strcmp(argv[0], "del") != 0)
+		return usage_error("sg rule: '%s' is neither add nor del", argv[0]);
+	row = json_pack("{s:s, s:s, s:s}", "vpc", argv[1], "group", argv[2], "direction",
+			argv[3]);
+	if (parse_pairs(argc - 4, argv + 4, row, strs, ints, no_multi) != 0) {
+		json_decref(row);
+		return 2;
+	}
+	/* "proto 47" is the number, "proto tcp" the name */
+	proto = json_object_get(row, "proto");
+	if (proto != NULL) {
+		n = strtol(json_string_value(proto), &end, 10);
+		json_object_set_new(row, "protocol",
+				    *end == '\0' && end != json_string_value(proto)
+					    ? json_integer(n)
+					    : json_string(json_string_value(proto)));
+		json_object_del(row, "proto");
+	}
+	return txn_one(strcmp(argv[0], "add") == 0 ? "insert" : "delete", "security_group_rule",
+		       row);
+}
+
+/* Groups (of one VPC, or all) each with its rules, from one dump: one consistent state. */
+static int sg_show(int argc, char **argv)
+{
+	json_t *reply = NULL, *groups, *by_key, *g, *r;
+	char key[2 * 32 + 2];
+	size_t i;
+	int rc = call(SB_DUMP_REQUEST, json_object(), &reply);
+
+	if (rc != 0)
+		return rc;
+	groups = json_array();
+	by_key = json_object();
+	json_array_foreach(json_object_get(reply, "security_groups"), i, g)
+	{
+		const char *vpc = json_string_value(json_object_get(g, "vpc"));
+		json_t *copy;
+
+		if (vpc == NULL || (argc > 0 && strcmp(vpc, argv[0]) != 0))
+			continue;
+		copy = json_pack("{s:O, s:O, s:[]}", "vpc", json_object_get(g, "vpc"), "name",
+				 json_object_get(g, "name"), "rules");
+		snprintf(key, sizeof(key), "%s/%s", vpc,
+			 json_string_value(json_object_get(g, "name")));
+		json_object_set(by_key, key, copy);
+		json_array_append_new(groups, copy);
+	}
+	/* the rules with their ids and hit counts, as the switch counts them */
+	json_t *stats = NULL;
+
+	rc = call(SB_STATS_REQUEST, json_pack("{s:s}", "kind", "sg_rules"), &stats);
+	if (rc != 0) {
+		json_decref(by_key);
+		json_decref(groups);
+		json_decref(reply);
+		return rc;
+	}
+	json_array_foreach(json_object_get(stats, "rules"), i, r)
+	{
+		snprintf(key, sizeof(key), "%s/%s", json_string_value(json_object_get(r, "vpc")),
+			 json_string_value(json_object_get(r, "group")));
+		g = json_object_get(by_key, key);
+		if (g != NULL)
+			json_array_append(json_object_get(g, "rules"), r);
+	}
+	print_sgs(groups);
+	json_decref(stats);
+	json_decref(by_key);
+	json_decref(groups);
+	json_decref(reply);
+	return 0;
+}
+
 /* One stats request; prints the rows under the member named like the kind. */
 static int show_stats(const char *kind, const char *port, const struct print_col *cols)
 {
@@ -305,7 +449,8 @@ static int port_show(int argc, char **argv)
 	static const struct print_col cols[] = {
 		{"NAME", "name"},     {"VPC", "vpc"},   {"MAC", "mac"},
 		{"IPS", "ips"},       {"MODE", "mode"}, {"QUEUES", "queues"},
-		{"LINK", "link"},     {"SOCKET", "socket"}, {NULL, NULL}};
+		{"LINK", "link"},     {"SECURITY-GROUPS", "security_groups"},
+		{"SOCKET", "socket"}, {NULL, NULL}};
 
 	return show_stats("ports", argc > 0 ? argv[0] : NULL, cols);
 }
@@ -364,6 +509,72 @@ static int show_underlay(int argc, char **argv)
 	rc = call(SB_STATS_REQUEST, json_pack("{s:s}", "kind", "underlay"), &reply);
 	if (rc == 0)
 		print_object(json_object_get(reply, "underlay"));
+	json_decref(reply);
+	return rc;
+}
+
+/* show connections [port P] [address A] [state S] [limit N] */
+static int show_connections(int argc, char **argv)
+{
+	static const struct print_col cols[] = {
+		{"VPC", "vpc"},		    {"PROTO", "protocol"},  {"SRC", "src"},
+		{"SPORT", "sport"},	    {"DST", "dst"},	    {"DPORT", "dport"},
+		{"ID", "icmp_id"},	    {"STATE", "state"},	    {"FROM", "orig_port"},
+		{"REPLY-FROM", "reply_port"}, {"IDLE", "idle"},   {"EXPIRES", "expires"},
+		{"PACKETS", "packets"},	    {NULL, NULL}};
+	json_t *body = json_pack("{s:s}", "kind", "connections"), *reply = NULL;
+	int rc;
+
+	for (int i = 0; i < argc; i += 2) {
+		if (i + 1 >= argc) {
+			json_decref(body);
+			return usage_error("'%s' needs a value", argv[i]);
+		}
+		if (strcmp(argv[i], "limit") == 0) {
+			char *end;
+			long long n = strtoll(argv[i + 1], &end, 10);
+
+			if (*end != '\0' || end == argv[i + 1]) {
+				json_decref(body);
+				return usage_error("'%s' is not a number", argv[i + 1]);
+			}
+			json_object_set_new(body, "limit", json_integer(n));
+		} else if (strcmp(argv[i], "port") == 0 || strcmp(argv[i], "address") == 0 ||
+			   strcmp(argv[i], "state") == 0) {
+			json_object_set_new(body, argv[i], json_string(argv[i + 1]));
+		} else {
+			json_decref(body);
+			return usage_error("show connections: unknown filter '%s' "
+					   "(port, address, state, limit)", argv[i]);
+		}
+	}
+	rc = call(SB_STATS_REQUEST, body, &reply);
+	if (rc == 0) {
+		if (print_json) {
+			print_object(reply);
+		} else {
+			print_rows(cols, json_object_get(reply, "connections"));
+			printf("%lld matched%s\n",
+			       (long long)json_integer_value(json_object_get(reply, "matched")),
+			       json_is_true(json_object_get(reply, "truncated"))
+				       ? " (more than shown: raise limit)"
+				       : "");
+		}
+	}
+	json_decref(reply);
+	return rc;
+}
+
+static int show_conntrack(int argc, char **argv)
+{
+	json_t *reply = NULL;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	rc = call(SB_STATS_REQUEST, json_pack("{s:s}", "kind", "conntrack"), &reply);
+	if (rc == 0)
+		print_object(json_object_get(reply, "conntrack"));
 	json_decref(reply);
 	return rc;
 }
@@ -443,20 +654,36 @@ static const struct cmd cmds[] = {
 	{"subnet", "show", 0, subnet_show, "subnet show"},
 	{"port", "add", 1, port_add,
 	 "port add NAME vpc VPC mac MAC [ip IP]... [socket PATH] [mode server|client] [queues N]\n"
-	 "           [dpdk DEVARGS]   (a DPDK device instead of a vhost-user socket)"},
+	 "           [dpdk DEVARGS]   (a DPDK device instead of a vhost-user socket)\n"
+	 "           [sg GROUP]... [max-connections N]"},
 	{"port", "set", 1, port_set,
-	 "port set NAME [vpc VPC] [mac MAC] [ip IP]... [socket PATH] [mode M] [queues N]"},
+	 "port set NAME [vpc VPC] [mac MAC] [ip IP]... [socket PATH] [mode M] [queues N]\n"
+	 "           [sg GROUP]... [max-connections N]   (an ip or sg option replaces its list)"},
 	{"port", "del", 1, port_del, "port del NAME"},
-	{"remote", "add", 2, remote_add, "remote add VPC MAC vtep IP [ip IP]...  (a VM on another host)"},
+	{"remote", "add", 2, remote_add,
+	 "remote add VPC MAC vtep IP [ip IP]... [sg GROUP]...  (a VM on another host)"},
 	{"remote", "del", 2, remote_del, "remote del VPC MAC"},
 	{"remote", "show", 0, remote_show, "remote show"},
 	{"port", "show", 0, port_show, "port show [NAME]"},
+	{"sg", "add", 2, sg_add,
+	 "sg add VPC NAME [no-default-egress]   (a new group allows all egress unless told not\n"
+	 "           to; ports deny all ingress no rule of their groups allows)"},
+	{"sg", "del", 2, sg_del, "sg del VPC NAME   (and its rules)"},
+	{"sg", "show", 0, sg_show, "sg show [VPC]"},
+	{"sg", "rule", 4, sg_rule,
+	 "sg rule add|del VPC GROUP ingress|egress [proto any|tcp|udp|icmp|icmpv6|N]\n"
+	 "           [ports A[-B]] [icmp-type T] [icmp-code C] [remote CIDR] [remote-group G]\n"
+	 "           [family ipv4|ipv6]   (del removes the rule with exactly that content)"},
 	{"show", "counters", 0, show_counters, "show counters [PORT]"},
 	{"show", "drops", 0, show_drops, "show drops [--port PORT]"},
 	{"show", "workers", 0, show_workers, "show workers"},
 	{"show", "underlay", 0, show_underlay, "show underlay"},
+	{"show", "connections", 0, show_connections,
+	 "show connections [port P] [address A] [state S] [limit N]"},
+	{"show", "conntrack", 0, show_conntrack, "show conntrack   (table use, per-port counts)"},
 	{"apply", NULL, 2, do_apply, "apply -f FILE|-   (desired state; idempotent)"},
-	{"dump", NULL, 0, do_dump, "dump [vpc|subnet|port|remote]"},
+	{"dump", NULL, 0, do_dump,
+	 "dump [vpc|subnet|security_group|security_group_rule|port|remote]"},
 	{"monitor", NULL, 0, do_monitor, "monitor [-c N]   (print switch events)"},
 };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Text and JSON rendering for vpcctl (see vpcctl_print.h). Text tables size each column to
- * its widest cell; arrays print comma-joined; a missing member prints "-".
+ * its widest cell; arrays print comma-joined; a missing member prints "-". Security groups
+ * print as one line of words per rule.
  */
 #include "vpcctl_print.h"
 
@@ -133,4 +134,92 @@ void print_object(const json_t *obj)
 		dump_json(obj);
 	else
 		print_indented(obj, 0);
+}
+
+/* A rule row (cfg_json's normalized encoding) as words: "ingress ipv4 tcp 80 from any". */
+static void rule_text(const json_t *r, char *out, size_t size)
+{
+	const char *dir = json_string_value(json_object_get(r, "direction"));
+	const char *family = json_string_value(json_object_get(r, "family"));
+	const json_t *proto = json_object_get(r, "protocol"), *ports = json_object_get(r, "ports");
+	const json_t *type = json_object_get(r, "icmp_type");
+	const json_t *code = json_object_get(r, "icmp_code");
+	const char *remote = json_string_value(json_object_get(r, "remote"));
+	const char *group = json_string_value(json_object_get(r, "remote_group"));
+	bool egress = dir != NULL && strcmp(dir, "egress") == 0;
+	size_t off = 0;
+
+#define ADD(...)                                                                                   \
+	do {                                                                                       \
+		if (off < size)                                                                    \
+			off += (size_t)snprintf(out + off, size - off, __VA_ARGS__);               \
+	} while (0)
+	ADD("%s %s", dir != NULL ? dir : "?", family != NULL ? family : "ipv4+ipv6");
+	if (json_is_string(proto))
+		ADD(" %s", json_string_value(proto));
+	else if (json_is_integer(proto))
+		ADD(" proto %lld", (long long)json_integer_value(proto));
+	else
+		ADD(" any");
+	if (json_is_string(ports))
+		ADD(" %s", json_string_value(ports));
+	if (json_is_integer(type))
+		ADD(" type %lld", (long long)json_integer_value(type));
+	if (json_is_integer(code))
+		ADD(" code %lld", (long long)json_integer_value(code));
+	if (group != NULL)
+		ADD(" %s group %s", egress ? "to" : "from", group);
+	else
+		ADD(" %s %s", egress ? "to" : "from", remote != NULL ? remote : "any");
+#undef ADD
+}
+
+static void group_label(const json_t *g, char *out, size_t size)
+{
+	snprintf(out, size, "%s/%s", json_string_value(json_object_get(g, "vpc")),
+		 json_string_value(json_object_get(g, "name")));
+}
+
+void print_sgs(const json_t *groups)
+{
+	size_t label_w = 0, rule_w = 0, i, j;
+	char label[80], text[256], count[32];
+	bool hits = false;
+	json_t *g, *r;
+
+	if (print_json) {
+		dump_json(groups);
+		return;
+	}
+	/* widths first, so the hits column lines up */
+	json_array_foreach(groups, i, g)
+	{
+		group_label(g, label, sizeof(label));
+		if (strlen(label) > label_w)
+			label_w = strlen(label);
+		json_array_foreach(json_object_get(g, "rules"), j, r)
+		{
+			rule_text(r, text, sizeof(text));
+			if (strlen(text) > rule_w)
+				rule_w = strlen(text);
+			hits |= json_object_get(r, "hits") != NULL;
+		}
+	}
+	json_array_foreach(groups, i, g)
+	{
+		group_label(g, label, sizeof(label));
+		if (json_array_size(json_object_get(g, "rules")) == 0)
+			printf("%-*s  (no rules)\n", (int)label_w, label);
+		json_array_foreach(json_object_get(g, "rules"), j, r)
+		{
+			rule_text(r, text, sizeof(text));
+			if (!hits) {
+				printf("%-*s  %s\n", (int)label_w, label, text);
+				continue;
+			}
+			cell(json_object_get(r, "hits"), count, sizeof(count));
+			printf("%-*s  %-*s  hits %s\n", (int)label_w, label, (int)rule_w, text,
+			       count);
+		}
+	}
 }

@@ -20,5 +20,11 @@ extern bool print_json;
 void print_rows(const struct print_col *cols, const json_t *rows);
 /** Print a whole object: JSON as is, text as indented "key: value" lines. */
 void print_object(const json_t *obj);
+/**
+ * Print security groups, [{"vpc", "name", "rules": [rule row, ...]}, ...]: the array itself
+ * (JSON), or one line per rule, "blue/web  ingress ipv4 tcp 80 from 10.0.0.0/8" (text), with
+ * a trailing "hits N" column when the rules carry a "hits" count.
+ */
+void print_sgs(const json_t *groups);
 
 #endif

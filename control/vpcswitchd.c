@@ -38,6 +38,12 @@ static void usage(const char *prog)
 	       "  -f, --state FILE        apply this desired-state JSON at start (as vpcctl apply -f)\n"
 	       "      --idle-sleep-us N   a worker with nothing to do sleeps N us (default 0: poll)\n"
 	       "      --mbufs N           packet buffers (default 32768)\n"
+	       "      --max-connections N connections tracked at once on this host (default\n"
+	       "                          1048576; each takes two table keys, ~300 bytes)\n"
+	       "      --port-max-connections N  default limit per port (default: an eighth\n"
+	       "                          of --max-connections; a port's max_connections overrides)\n"
+	       "      --ct-timeouts LIST  idle timeouts in seconds, e.g. tcp_established=3600,\n"
+	       "                          udp_unreplied=10 (names: see docs/security-groups.md)\n"
 	       "underlay (VMs on other hosts; all of these need --underlay and --vtep):\n"
 	       "      --underlay DEVARGS  the underlay port: any DPDK port (a PCI address, or\n"
 	       "                          net_af_packet0,iface=eth1 / net_tap0,iface=...)\n"
@@ -57,6 +63,7 @@ struct opts {
 	const char *ctl_socket, *vhost_dir, *state;
 	struct dp_params dp;
 	struct ctl_underlay_opts ul;
+	struct ct_timeouts ct;
 };
 
 static int parse_uint(const char *s, unsigned int max, unsigned int *out)
@@ -88,6 +95,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"tunnel-ttl", required_argument, NULL, 'T'},
 		{"sport-range", required_argument, NULL, 'R'},
 		{"underlay-mac", required_argument, NULL, 'A'},
+		{"max-connections", required_argument, NULL, 'C'},
+		{"port-max-connections", required_argument, NULL, 'P'},
+		{"ct-timeouts", required_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -98,13 +108,36 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	*o = (struct opts){
 		.ctl_socket = DEFAULT_RUN_DIR "/vpcswitchd.sock",
 		.vhost_dir = DEFAULT_RUN_DIR,
-		.dp = {.n_mbufs = 32768},
+		.dp = {.n_mbufs = 32768, .ct_max = 1u << 20},
 		.ul = {.iface = "vpcsw0", .vxlan_port = 4789, .geneve_port = 6081, .ttl = 64,
 		       .sport_min = 49152, .sport_max = 65535},
 	};
+	ct_timeouts_default(&o->ct);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:d:f:h", longs, NULL)) != -1) {
+		char err[256];
+
 		switch (c) {
+		case 'C':
+			if (parse_uint(optarg, 1u << 26, &o->dp.ct_max) < 0 || o->dp.ct_max < 16) {
+				fprintf(stderr, "--max-connections: '%s' is not 16-67108864\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'P':
+			if (parse_uint(optarg, 1u << 26, &o->dp.ct_port_max) < 0 ||
+			    o->dp.ct_port_max == 0) {
+				fprintf(stderr, "--port-max-connections: '%s' is not 1-67108864\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'O':
+			if (ct_timeouts_parse(optarg, &o->ct, err, sizeof(err)) < 0) {
+				fprintf(stderr, "--ct-timeouts: %s\n", err);
+				return -EINVAL;
+			}
+			break;
 		case 's': o->ctl_socket = optarg; break;
 		case 'd': o->vhost_dir = optarg; break;
 		case 'f': o->state = optarg; break;
@@ -159,6 +192,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		default: usage(argv[0]); return -EINVAL;
 		}
 	}
+	if (o->dp.ct_port_max == 0)
+		o->dp.ct_port_max = o->dp.ct_max / 8 > 0 ? o->dp.ct_max / 8 : 1;
 	if (optind != argc) {
 		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
@@ -283,6 +318,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = dp_init(&o.dp);
+	if (rc == 0)
+		dp_ct_set_timeouts(&o.ct);
 	if (rc < 0) {
 		fprintf(stderr, "vpcswitchd: dataplane: %s\n",
 			rc == -ENODEV ? "no worker lcore (give EAL at least two, e.g. -l 0,1)"

@@ -10,6 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ct.h"
+
+struct sg_acl;
+
 #define DP_PORTS_MAX 1024
 #define DP_PORT_IPS_MAX 8
 #define DP_QUEUES_MAX 16
@@ -28,6 +32,8 @@ const char *dp_drop_text(enum dp_drop_reason r);
 struct dp_params {
 	unsigned int n_mbufs;       /* packet buffers in the shared pool */
 	unsigned int idle_sleep_us; /* 0: busy-poll; else a worker sleeps this long when idle */
+	uint32_t ct_max;            /* connections the host may track */
+	uint32_t ct_port_max;       /* default limit of connections a port takes part in */
 };
 
 /** Create the mempool and RCU state and launch a worker on every non-main lcore.
@@ -87,6 +93,10 @@ struct dp_port_conf {
 	bool has_gw6;       /* the same for IPv6: the gateway ICMPv6 errors come from */
 	uint8_t gw6[16];
 	uint8_t gw6_mac[6];
+	/* its security groups compiled per direction (acl/sg.h); the caller keeps them alive
+	 * until a snapshot without them is committed. NULL: not filtered (tests only). */
+	const struct sg_acl *sg_in, *sg_out;
+	uint32_t ct_max; /* its connection limit; 0: the dataplane's default */
 };
 
 struct dp_build *dp_build_begin(void);
@@ -132,6 +142,9 @@ struct dp_vtep {
 unsigned int dp_vteps_unresolved(struct dp_vtep *vteps, unsigned int max);
 /** VTEPs that carried encapsulated traffic since the last call; clears the marks. */
 unsigned int dp_vteps_used(struct dp_vtep *vteps, unsigned int max);
+/** This build changes nothing a connection's verdict or cached action depends on (only
+ *  next-hop MACs, hence encap templates): cached flows stay valid, nothing revalidates. */
+void dp_build_keep_flows(struct dp_build *b);
 /** Build the lookup tables, publish, wait for the grace period, free the previous snapshot.
  *  Frees b. Returns 0, or -ENOMEM (or a table's -ENOSPC) and the previous snapshot stays. */
 int dp_build_commit(struct dp_build *b);
@@ -152,6 +165,50 @@ struct dp_worker_stats {
 	uint64_t busy_cycles; /* TSC cycles spent in loops that had packets */
 	uint64_t polls, busy_polls;
 };
+
+/*
+ * Connection tracking (the flow cache). Control thread, except where said.
+ */
+/** Allocate the table: max connections, port_max the default per-port limit. dp_init
+ *  calls it; dataplane tests call it themselves. Returns 0, -EINVAL, -ENOMEM. */
+int dp_ct_init(uint32_t max, uint32_t port_max);
+void dp_ct_fini(void);
+void dp_ct_set_timeouts(const struct ct_timeouts *t);
+/** Seconds on the connection table's clock. */
+uint32_t dp_ct_now(void);
+/** Delete connections idle past their state's timeout, or revoked, among the next budget
+ *  slots of the table (the whole table when budget is 0), as of now. Waits for one RCU
+ *  grace period when it deletes any. Returns how many it deleted. */
+unsigned int dp_ct_age(uint32_t now, uint32_t budget);
+/** Slots in the table (two per connection, and some room): what a full aging sweep visits. */
+uint32_t dp_ct_slots(void);
+
+struct dp_conn_info {
+	uint8_t af, proto;
+	uint8_t src[16], dst[16];   /* as the originator sent them */
+	uint16_t sport, dport;      /* host order; ICMP echo: sport is the identifier */
+	uint8_t icmp_type, icmp_code;
+	uint32_t vni;
+	uint16_t orig_port, reply_port; /* port indexes the two directions come in on */
+	enum ct_state state;
+	bool revoked;
+	uint32_t age, idle, expires; /* seconds: since creation, since last packet, left */
+	uint64_t pkts[2], bytes[2]; /* originator's direction, reply direction */
+	uint32_t rule_egress, rule_ingress;
+};
+
+/** Call cb for each live connection, until it returns false. Returns how many were seen. */
+unsigned int dp_ct_dump(bool (*cb)(const struct dp_conn_info *c, void *arg), void *arg);
+
+struct dp_ct_stats {
+	uint32_t count, max, port_max;
+	uint64_t created, hits, revalidated;
+};
+void dp_ct_stats(struct dp_ct_stats *out);
+/** Connections a port takes part in now. */
+uint32_t dp_ct_port_count(uint16_t port_idx);
+/** Connections (and untracked packets) a rule id let in, summed over workers. */
+uint64_t dp_rule_hits(uint32_t rule_id);
 
 void dp_stats_port(const struct dp_port *port, struct dp_port_stats *out);
 void dp_stats_drops(uint64_t out[DP_DROP_MAX]);

@@ -84,6 +84,8 @@ void dp_port_destroy(struct dp_port *p)
 {
 	if (p == NULL)
 		return;
+	/* before the index can be reused: a new port must not inherit connections */
+	dp_ct_flush_port(p->idx);
 	ports_by_idx[p->idx] = NULL;
 	rte_free(p);
 }

@@ -17,6 +17,9 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dp.h"
+#include "dp_ct.h"
+
+struct sg_acl;
 
 #define DP_BURST 32
 
@@ -72,6 +75,10 @@ struct dp_port_snap {
 	bool has_gw6;   /* an IPv6 gateway to send ICMPv6 errors from */
 	uint8_t gw6[16];
 	struct rte_ether_addr gw6_mac;
+	/* its security groups, compiled; NULL: that direction is not filtered (the control
+	 * plane always gives both; NULL serves dataplane tests without groups) */
+	const struct sg_acl *sg_in, *sg_out;
+	uint32_t ct_max; /* connections it may be part of */
 };
 
 /*
@@ -143,6 +150,7 @@ struct dp_vtep_key {
 /* The configuration workers run on. Built and published by the control thread; immutable. */
 struct dp_snap {
 	uint64_t gen;
+	uint32_t flow_gen; /* changes with every build that may change a verdict; never 0 */
 	struct rte_hash *l2;  /* dp_l2_key -> port index or DP_L2_GATEWAY */
 	struct rte_hash *arp; /* dp_arp_key -> MAC packed in the data pointer */
 	struct dp_port_snap ports[DP_PORTS_MAX];
@@ -176,8 +184,11 @@ struct dp_worker {
 	uint16_t n_drops;
 	struct rte_mbuf *drops[DP_BURST * 2];
 	uint64_t pkts, busy_cycles, polls, busy_polls;
+	uint32_t now; /* dp_ct_clock() at the start of the burst */
+	uint64_t ct_created, ct_hits, ct_revalidated;
 	struct dp_txbuf tx[DP_PORTS_MAX];
 	struct dp_counters ports[DP_PORTS_MAX];
+	uint64_t rule_hits[DP_RULE_IDS]; /* connections (or untracked packets) each rule let in */
 } __rte_cache_aligned;
 
 /* Globals owned by dp_worker.c / dp_snap.c. */
@@ -217,8 +228,15 @@ uint16_t dp_portsec_burst(struct dp_worker *w, const struct dp_port_snap *in, st
 			  uint16_t n, struct rte_mbuf **arps, uint16_t *n_arps);
 void dp_arp_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf **pkts,
 		  uint16_t n);
-void dp_l2_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf **pkts,
-		 uint16_t n);
+/* The flow cache and connection tracking: every IP packet of a VM (in_port a VM port, vni
+ * its VPC's) or decapsulated from the underlay (in_port the underlay, vni per packet), its
+ * source already checked; each is forwarded by its connection's cached action, or walks
+ * the tables and the security groups as a new connection, or is dropped by name. */
+void dp_flow_burst(struct dp_worker *w, uint16_t in_port, const uint32_t *vnis,
+		   struct rte_mbuf **pkts, uint16_t n);
+/* Delete every connection a port takes part in (control thread, the port out of every
+ * published snapshot). */
+void dp_ct_flush_port(uint16_t port_idx);
 void dp_vm_input_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf **pkts,
 		       uint16_t n);
 void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,

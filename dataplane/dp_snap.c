@@ -36,10 +36,12 @@ struct dp_build {
 	struct dp_vpc_info *vpcs;
 	struct rte_ether_addr *nh_macs; /* per remote; valid where nh_known */
 	uint8_t ttl;
+	bool keep_flows;
 };
 
 struct dp_snap *_Atomic dp_snap_current;
 static uint64_t snap_gen;
+static uint32_t flow_gen;
 
 struct dp_build *dp_build_begin(void)
 {
@@ -73,6 +75,9 @@ int dp_build_port(struct dp_build *b, const struct dp_port_conf *pc)
 	ps->has_gw6 = pc->has_gw6;
 	memcpy(ps->gw6, pc->gw6, 16);
 	memcpy(ps->gw6_mac.addr_bytes, pc->gw6_mac, RTE_ETHER_ADDR_LEN);
+	ps->sg_in = pc->sg_in;
+	ps->sg_out = pc->sg_out;
+	ps->ct_max = pc->ct_max;
 	b->n_ports++;
 	b->n_queues += pc->port->n_queues;
 	return 0;
@@ -355,6 +360,11 @@ void dp_build_abort(struct dp_build *b)
 	rte_free(b);
 }
 
+void dp_build_keep_flows(struct dp_build *b)
+{
+	b->keep_flows = true;
+}
+
 int dp_build_commit(struct dp_build *b)
 {
 	struct dp_snap *s = b->snap, *old;
@@ -383,6 +393,13 @@ int dp_build_commit(struct dp_build *b)
 	if (rc < 0)
 		goto abort;
 	s->gen = ++snap_gen;
+	old = atomic_load_explicit(&dp_snap_current, memory_order_relaxed);
+	if (!b->keep_flows || old == NULL) {
+		/* 0 means never: a zeroed slot's action is stale in every configuration */
+		if (++flow_gen == 0)
+			++flow_gen;
+	}
+	s->flow_gen = flow_gen;
 	rte_free(b->gateways);
 	rte_free(b->vpcs);
 	rte_free(b->nh_macs);

@@ -342,9 +342,10 @@ static bool l2_lookup(const struct dp_snap *s, uint32_t vni, const struct rte_et
 
 /*
  * After decap: the inner source must be a VM that lives behind the sending VTEP (a host
- * cannot speak for another's VMs), the destination a local port of the same VNI.
+ * cannot speak for another's VMs). IP goes on to the flow cache (returns true); an ARP frame
+ * (a kernel peer's unicast refresh) is delivered by its destination MAC to a local port.
  */
-static void deliver(struct dp_worker *w, uint16_t in_port, const struct tun_pkt *t,
+static bool deliver(struct dp_worker *w, uint16_t in_port, const struct tun_pkt *t,
 		    struct rte_mbuf *m, struct l2_cache *src_c, struct l2_cache *dst_c)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -355,13 +356,18 @@ static void deliver(struct dp_worker *w, uint16_t in_port, const struct tun_pkt 
 	    s->remotes[v - DP_L2_REMOTE].vtep_af != t->af ||
 	    memcmp(s->remotes[v - DP_L2_REMOTE].vtep, t->outer_src, 16) != 0) {
 		dp_drop(w, in_port, m, DP_DROP_INNER_SRC_SPOOF);
-		return;
+		return false;
 	}
 	if (!rte_is_unicast_ether_addr(&eth->dst_addr)) {
 		dp_drop(w, in_port, m, DP_DROP_FLOOD_BLOCKED);
-		return;
+		return false;
 	}
-	if (!l2_lookup(s, t->vni, &eth->dst_addr, dst_c, &v))
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+		return true;
+	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_ARP))
+		dp_drop(w, in_port, m, DP_DROP_ETHERTYPE);
+	else if (!l2_lookup(s, t->vni, &eth->dst_addr, dst_c, &v))
 		dp_drop(w, in_port, m, DP_DROP_UNKNOWN_DST_MAC);
 	else if (v == DP_L2_GATEWAY)
 		dp_drop(w, in_port, m, DP_DROP_NO_ROUTE);
@@ -369,6 +375,7 @@ static void deliver(struct dp_worker *w, uint16_t in_port, const struct tun_pkt 
 		dp_drop(w, in_port, m, DP_DROP_TUNNEL_HAIRPIN);
 	else
 		dp_tx(w, (uint16_t)v, m);
+	return false;
 }
 
 /* Cut m to len bytes (at most its length), over as many trailing segments as that takes:
@@ -399,6 +406,8 @@ void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 	struct dp_counters *c = &w->ports[idx];
 	struct tun_cache tc = {0};
 	struct l2_cache src_c = {0}, dst_c = {0};
+	uint32_t vnis[DP_BURST];
+	uint16_t n_ip = 0;
 
 	c->rx_pkts += n;
 	for (uint16_t i = 0; i < n; i++) {
@@ -426,6 +435,11 @@ void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 		/* a short outer frame was padded on the wire: the padding is not the VM's */
 		if (rte_pktmbuf_pkt_len(m) > t.inner_size)
 			trim_to(m, t.inner_size);
-		deliver(w, idx, &t, m, &src_c, &dst_c);
+		if (deliver(w, idx, &t, m, &src_c, &dst_c)) {
+			vnis[n_ip] = t.vni;
+			pkts[n_ip++] = m;
+		}
 	}
+	if (n_ip > 0)
+		dp_flow_burst(w, idx, vnis, pkts, n_ip);
 }

@@ -136,6 +136,7 @@ static int worker_main(void *arg)
 
 		/* acquire: pairs with the release in dp_build_commit */
 		w->snap = atomic_load_explicit(&dp_snap_current, memory_order_acquire);
+		w->now = dp_ct_clock();
 		if (w->snap != NULL) {
 			for (uint16_t i = 0; i < w->snap->n_rxqs[w->idx]; i++) {
 				const struct dp_rxq *rq = &w->snap->rxqs[w->idx][i];
@@ -181,9 +182,14 @@ int dp_init(const struct dp_params *prm)
 	unsigned int lcore;
 	size_t qsz;
 
+	int rc;
+
 	if (rte_lcore_count() < 2)
 		return -ENODEV;
 	idle_sleep_us = prm->idle_sleep_us;
+	rc = dp_ct_init(prm->ct_max, prm->ct_port_max);
+	if (rc < 0)
+		return rc;
 	dp_pool = rte_pktmbuf_pool_create("dp_pool", prm->n_mbufs, 256, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (dp_pool == NULL)
@@ -230,6 +236,7 @@ void dp_fini(void)
 	dp_n_workers = 0;
 	rte_free(dp_qsbr);
 	dp_qsbr = NULL;
+	dp_ct_fini();
 	rte_mempool_free(dp_pool);
 	dp_pool = NULL;
 }

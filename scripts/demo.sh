@@ -33,11 +33,18 @@ state() {
 {
   "vpcs": [ {"name": "blue", "vni": 100, "encap": "vxlan"},
             {"name": "red", "vni": 200, "encap": "geneve", "mtu": 1400} ],
+  "security_groups": [ {"vpc": "blue", "name": "open"}, {"vpc": "red", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "blue", "group": "open", "direction": "ingress"},
+    {"vpc": "blue", "group": "open", "direction": "egress"},
+    {"vpc": "red", "group": "open", "direction": "ingress"},
+    {"vpc": "red", "group": "open", "direction": "egress"}
+  ],
   "subnets": [
     {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:01:01"},
     {"vpc": "red",  "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:02:01"} ],
   "ports": [
-    {"name": "blue$1", "vpc": "blue", "mac": "52:54:00:00:00:1$1", "ips": ["10.0.0.1$1"]},
+    {"name": "blue$1", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:1$1", "ips": ["10.0.0.1$1"]},
     {"name": "red$1",  "vpc": "red",  "mac": "52:54:00:00:00:1$1", "ips": ["10.0.0.1$1"]} ],
   "remotes": [
     {"vpc": "blue", "mac": "52:54:00:00:00:1$2", "ips": ["10.0.0.1$2"], "vtep": "$3"},

@@ -11,14 +11,19 @@ it_setup
 cat > "$IT_DIR/state.json" <<EOF
 {
   "vpcs": [ {"name": "blue", "vni": 100} ],
+  "security_groups": [ {"vpc": "blue", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "blue", "group": "open", "direction": "ingress"},
+    {"vpc": "blue", "group": "open", "direction": "egress"}
+  ],
   "subnets": [ {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1",
                 "gateway_mac": "02:00:00:00:00:01"} ],
   "ports": [
-    {"name": "vm1", "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"],
+    {"name": "vm1", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"],
      "socket": "$IT_DIR/vm1.sock", "mode": "client", "queues": 2},
-    {"name": "vm2", "vpc": "blue", "mac": "52:54:00:00:00:02", "ips": ["10.0.0.12"],
+    {"name": "vm2", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:02", "ips": ["10.0.0.12"],
      "socket": "$IT_DIR/vm2.sock", "mode": "client", "queues": 2},
-    {"name": "vm3", "vpc": "blue", "mac": "52:54:00:00:00:03", "ips": ["10.0.0.13"],
+    {"name": "vm3", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:03", "ips": ["10.0.0.13"],
      "socket": "$IT_DIR/vm3.sock", "mode": "client", "queues": 1}
   ]
 }

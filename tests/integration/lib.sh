@@ -150,7 +150,7 @@ start_switch() {
 	[ -n "${SW_NETNS:-}" ] && in_ns=(ip netns exec "$SW_NETNS")
 	: > "$IT_DIR/$name.log"
 	"${in_ns[@]}" "$VPCSWITCHD" -l 0,1 --no-pci --file-prefix "${IT_PREFIX}_$name" -m 256 -- \
-		-s "$(sw_sock "$name")" -d "$IT_DIR" --idle-sleep-us 50 "$@" \
+		-s "$(sw_sock "$name")" -d "$IT_DIR" --idle-sleep-us 50 --max-connections 65536 "$@" \
 		>> "$IT_DIR/$name.log" 2>&1 &
 	SW_PID[$name]=$!
 	if ! wait_ready "${SW_PID[$name]}" "$IT_DIR/$name.log" "vpcswitchd: ready"; then

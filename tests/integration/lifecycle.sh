@@ -11,12 +11,17 @@ it_setup
 cat > "$IT_DIR/state.json" <<EOF
 {
   "vpcs": [ {"name": "blue", "vni": 100} ],
+  "security_groups": [ {"vpc": "blue", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "blue", "group": "open", "direction": "ingress"},
+    {"vpc": "blue", "group": "open", "direction": "egress"}
+  ],
   "subnets": [ {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1",
                 "gateway_mac": "02:00:00:00:00:01"} ],
   "ports": [
-    {"name": "vm1", "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]},
-    {"name": "vm2", "vpc": "blue", "mac": "52:54:00:00:00:02", "ips": ["10.0.0.12"]},
-    {"name": "vm3", "vpc": "blue", "mac": "52:54:00:00:00:03", "ips": ["10.0.0.13"]}
+    {"name": "vm1", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]},
+    {"name": "vm2", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:02", "ips": ["10.0.0.12"]},
+    {"name": "vm3", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:03", "ips": ["10.0.0.13"]}
   ]
 }
 EOF
@@ -76,8 +81,8 @@ def call(t, x, b):
 call(0, 1, {'versions': [1]})
 # vm1's attachment changes (it would be re-created) but the same transaction also adds a
 # port whose socket directory does not exist: all of it must be refused before anything
-vm1 = {"name": "vm1", "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"], "queues": 2}
-bad = {"name": "vm9", "vpc": "blue", "mac": "52:54:00:00:00:09", "socket": "/nonexistent/vm9.sock"}
+vm1 = {"name": "vm1", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"], "queues": 2}
+bad = {"name": "vm9", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:09", "socket": "/nonexistent/vm9.sock"}
 t, r = call(4, 2, {"ops": [{"op": "modify", "table": "port", "row": vm1},
                            {"op": "insert", "table": "port", "row": bad}]})
 print(t, r.get("message", ""))

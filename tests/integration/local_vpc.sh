@@ -11,15 +11,22 @@ start_switch sw
 cat > "$IT_DIR/state.json" <<EOF
 {
   "vpcs": [ {"name": "blue", "vni": 100}, {"name": "red", "vni": 200} ],
+  "security_groups": [ {"vpc": "blue", "name": "open"}, {"vpc": "red", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "blue", "group": "open", "direction": "ingress"},
+    {"vpc": "blue", "group": "open", "direction": "egress"},
+    {"vpc": "red", "group": "open", "direction": "ingress"},
+    {"vpc": "red", "group": "open", "direction": "egress"}
+  ],
   "subnets": [
     {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"},
     {"vpc": "red",  "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"}
   ],
   "ports": [
-    {"name": "b1", "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]},
-    {"name": "b2", "vpc": "blue", "mac": "52:54:00:00:00:02", "ips": ["10.0.0.12"]},
-    {"name": "r1", "vpc": "red",  "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]},
-    {"name": "r2", "vpc": "red",  "mac": "52:54:00:00:00:02", "ips": ["10.0.0.12"]}
+    {"name": "b1", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]},
+    {"name": "b2", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:02", "ips": ["10.0.0.12"]},
+    {"name": "r1", "security_groups": ["open"], "vpc": "red",  "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]},
+    {"name": "r2", "security_groups": ["open"], "vpc": "red",  "mac": "52:54:00:00:00:02", "ips": ["10.0.0.12"]}
   ]
 }
 EOF

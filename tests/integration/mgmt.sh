@@ -80,14 +80,21 @@ check "its memory grew by at most 100 MiB under the abuse (${growth} MiB)" test 
 cat > "$IT_DIR/state.json" <<EOF
 {
   "vpcs": [ {"name": "blue", "vni": 100}, {"name": "red", "vni": 200} ],
+  "security_groups": [ {"vpc": "blue", "name": "open"}, {"vpc": "red", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "blue", "group": "open", "direction": "ingress"},
+    {"vpc": "blue", "group": "open", "direction": "egress"},
+    {"vpc": "red", "group": "open", "direction": "ingress"},
+    {"vpc": "red", "group": "open", "direction": "egress"}
+  ],
   "subnets": [ {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1",
                 "gateway_mac": "02:00:00:00:00:01"},
                {"vpc": "red", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1",
                 "gateway_mac": "02:00:00:00:00:01"} ],
   "ports": [
     {"name": "vm1", "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]},
-    {"name": "vm2", "vpc": "blue", "mac": "52:54:00:00:00:02", "ips": ["10.0.0.12"]},
-    {"name": "vm3", "vpc": "red", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]}
+    {"name": "vm2", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:02", "ips": ["10.0.0.12"]},
+    {"name": "vm3", "security_groups": ["open"], "vpc": "red", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]}
   ]
 }
 EOF
@@ -105,7 +112,9 @@ check_eq "a port dropped from the file is removed" 1 "$(echo "$third" | jq .port
 check "and its socket is gone" test ! -e "$IT_DIR/vm2.sock"
 # the dump adds the defaults the file left out
 check_eq "the dump equals the file" \
-	"$(jq -S '. + {remotes: []} | .vpcs |= map(. + {encap: "vxlan", mtu: 1450})' "$IT_DIR/state2.json" |
+	"$(jq -S '. + {remotes: []} | .vpcs |= map(. + {encap: "vxlan", mtu: 1450}) |
+		.security_group_rules |= map(. + {protocol: "any"}) |
+		.ports |= map(. + {security_groups: (.security_groups // [])})' "$IT_DIR/state2.json" |
 		jq -S '.ports |= map(del(.socket, .mode, .queues))')" \
 	"$(ctl sw dump | jq -S '.ports |= map(del(.socket, .mode, .queues))')"
 echo '{"vpcs": [{"name": "x", "vni": 100}], "ports": [{"name": "vm1"}]}' > "$IT_DIR/bad.json"

@@ -30,9 +30,14 @@ check "the kernel on host 1 reaches host 2 through the exception path" \
 cat > "$IT_DIR/state.json" <<EOF
 {
   "vpcs": [ {"name": "blue", "vni": 100, "encap": "vxlan", "mtu": 1450} ],
+  "security_groups": [ {"vpc": "blue", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "blue", "group": "open", "direction": "ingress"},
+    {"vpc": "blue", "group": "open", "direction": "egress"}
+  ],
   "subnets": [ {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1",
                 "gateway_mac": "02:00:00:00:00:01"} ],
-  "ports": [ {"name": "b1", "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]} ],
+  "ports": [ {"name": "b1", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]} ],
   "remotes": [ {"vpc": "blue", "mac": "52:54:00:00:00:30", "ips": ["10.0.0.30"],
                 "vtep": "192.168.50.2"} ]
 }

@@ -40,11 +40,16 @@ check "the kernel on host 1 reaches host 2 over IPv6 through the exception path"
 cat > "$IT_DIR/state.json" <<EOF
 {
   "vpcs": [ {"name": "blue", "vni": 100, "encap": "vxlan", "mtu": 1430} ],
+  "security_groups": [ {"vpc": "blue", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "blue", "group": "open", "direction": "ingress"},
+    {"vpc": "blue", "group": "open", "direction": "egress"}
+  ],
   "subnets": [ {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1",
                 "gateway_mac": "02:00:00:00:00:01"},
                {"vpc": "blue", "cidr": "fd10::/64", "gateway": "fd10::1",
                 "gateway_mac": "02:00:00:00:00:01"} ],
-  "ports": [ {"name": "b1", "vpc": "blue", "mac": "52:54:00:00:00:01",
+  "ports": [ {"name": "b1", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:01",
               "ips": ["10.0.0.11", "fd10::11"]} ],
   "remotes": [ {"vpc": "blue", "mac": "52:54:00:00:00:30", "ips": ["10.0.0.30", "fd10::30"],
                 "vtep": "fd00:50::2"} ]

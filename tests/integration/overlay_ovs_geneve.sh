@@ -37,9 +37,14 @@ SW_NETNS=$h1 start_switch sw --underlay net_af_packet0,iface=ul1 --vtep 192.168.
 cat > "$IT_DIR/state.json" <<JSON
 {
   "vpcs": [ {"name": "blue", "vni": 100, "encap": "geneve", "mtu": 1400} ],
+  "security_groups": [ {"vpc": "blue", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "blue", "group": "open", "direction": "ingress"},
+    {"vpc": "blue", "group": "open", "direction": "egress"}
+  ],
   "subnets": [ {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1",
                 "gateway_mac": "02:00:00:00:00:01"} ],
-  "ports": [ {"name": "b1", "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]} ],
+  "ports": [ {"name": "b1", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]} ],
   "remotes": [ {"vpc": "blue", "mac": "52:54:00:00:00:30", "ips": ["10.0.0.30"],
                 "vtep": "192.168.1.1"} ]
 }

@@ -37,8 +37,13 @@ replay() {
 # --- vxlan.pcap: VNI 123, 192.168.56.11 -> .12; we are .12 ---
 with_switch 192.168.56.12/24 '{
   "vpcs": [ {"name": "v", "vni": 123} ],
+  "security_groups": [ {"vpc": "v", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "v", "group": "open", "direction": "ingress"},
+    {"vpc": "v", "group": "open", "direction": "egress"}
+  ],
   "subnets": [ {"vpc": "v", "cidr": "10.0.0.0/24", "gateway": "10.0.0.254", "gateway_mac": "02:00:00:00:00:fe"} ],
-  "ports": [ {"name": "p2", "vpc": "v", "mac": "4a:7f:01:3b:a2:71", "ips": ["10.0.0.2"]} ],
+  "ports": [ {"name": "p2", "security_groups": ["open"], "vpc": "v", "mac": "4a:7f:01:3b:a2:71", "ips": ["10.0.0.2"]} ],
   "remotes": [ {"vpc": "v", "mac": "ba:09:2b:6e:f8:be", "ips": ["10.0.0.1"], "vtep": "192.168.56.11"} ]
 }'
 replay "$CAPS/vxlan.pcap"
@@ -53,9 +58,14 @@ check "vxlan.pcap: the 5 frames to the other VTEP went to the kernel" \
 # --- geneve-many-options.pcap: VNI 786734, many non-critical options, we are .179.33 ---
 with_switch 192.168.179.33/24 '{
   "vpcs": [ {"name": "g", "vni": 786734, "encap": "geneve"} ],
+  "security_groups": [ {"vpc": "g", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "g", "group": "open", "direction": "ingress"},
+    {"vpc": "g", "group": "open", "direction": "egress"}
+  ],
   "subnets": [ {"vpc": "g", "cidr": "10.0.0.0/24", "gateway": "10.0.0.254", "gateway_mac": "02:00:00:00:00:fe"},
                {"vpc": "g", "cidr": "95.217.228.0/24", "gateway": "95.217.228.254", "gateway_mac": "02:00:00:00:00:fd"} ],
-  "ports": [ {"name": "web", "vpc": "g", "mac": "62:94:75:30:e1:8f", "ips": ["95.217.228.176"]} ],
+  "ports": [ {"name": "web", "security_groups": ["open"], "vpc": "g", "mac": "62:94:75:30:e1:8f", "ips": ["95.217.228.176"]} ],
   "remotes": [ {"vpc": "g", "mac": "26:ed:54:f8:c4:28", "ips": ["10.0.0.226"], "vtep": "192.168.33.179"} ]
 }'
 # as captured, every outer UDP checksum is wrong (taken before the sender's NIC filled it in)
@@ -65,8 +75,11 @@ check "geneve-many-options.pcap as captured: 10 bad outer UDP checksums dropped"
 check_eq "geneve-many-options.pcap as captured: none delivered" 0 "$(port_drop web port_down)"
 # with no UDP checksum (allowed over IPv4) the options walk decides
 replay "$CAPS/geneve-many-options.pcap" --zero-udp-csum
+# (mid-stream TCP: the firewall refuses what opens no connection; what it lets pass finds
+# no VM connected)
+past_options() { echo $(($(port_drop web port_down) + $(ul_drop ct_invalid))); }
 check "geneve-many-options.pcap: the 6 frames to the local VM got through the options" \
-	wait_for 5 test "$(port_drop web port_down)" -eq 6
+	wait_for 5 test "$(past_options)" -eq 6
 check_eq "geneve-many-options.pcap: the 4 claiming to come from our own VM: inner_src_spoof" 4 \
 	"$(ul_drop inner_src_spoof)"
 
@@ -79,8 +92,13 @@ hostile() {
 	local tap_before
 	with_switch "$vtep" '{
   "vpcs": [ {"name": "h", "vni": 100, "encap": "'$encap'"} ],
+  "security_groups": [ {"vpc": "h", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "h", "group": "open", "direction": "ingress"},
+    {"vpc": "h", "group": "open", "direction": "egress"}
+  ],
   "subnets": [ {"vpc": "h", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"} ],
-  "ports": [ {"name": "p11", "vpc": "h", "mac": "52:54:00:00:00:11", "ips": ["10.0.0.11"]} ],
+  "ports": [ {"name": "p11", "security_groups": ["open"], "vpc": "h", "mac": "52:54:00:00:00:11", "ips": ["10.0.0.11"]} ],
   "remotes": [ {"vpc": "h", "mac": "52:54:00:00:00:21", "ips": ["10.0.0.21"], "vtep": "'$remote'"} ]
 }'
 	python3 "$HERE/gen_hostile_pcap.py" "$IT_DIR/hostile.pcap" "$ours" "$remote" 100 \

@@ -37,12 +37,19 @@ state() {
 {
   "vpcs": [ {"name": "blue", "vni": 100, "encap": "vxlan", "mtu": $MTU_BLUE},
             {"name": "red", "vni": 200, "encap": "geneve", "mtu": $MTU_RED} ],
+  "security_groups": [ {"vpc": "blue", "name": "open"}, {"vpc": "red", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "blue", "group": "open", "direction": "ingress"},
+    {"vpc": "blue", "group": "open", "direction": "egress"},
+    {"vpc": "red", "group": "open", "direction": "ingress"},
+    {"vpc": "red", "group": "open", "direction": "egress"}
+  ],
   "subnets": [
     {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"},
     {"vpc": "red",  "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"} ],
   "ports": [
-    {"name": "b$mine", "vpc": "blue", "mac": "52:54:00:00:00:1$mine", "ips": ["10.0.0.1$mine"]},
-    {"name": "r$mine", "vpc": "red",  "mac": "52:54:00:00:00:1$mine", "ips": ["10.0.0.1$mine"]} ],
+    {"name": "b$mine", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:1$mine", "ips": ["10.0.0.1$mine"]},
+    {"name": "r$mine", "security_groups": ["open"], "vpc": "red",  "mac": "52:54:00:00:00:1$mine", "ips": ["10.0.0.1$mine"]} ],
   "remotes": [
     {"vpc": "blue", "mac": "52:54:00:00:00:1$theirs", "ips": ["10.0.0.1$theirs"], "vtep": "$vtep"},
     {"vpc": "red",  "mac": "52:54:00:00:00:1$theirs", "ips": ["10.0.0.1$theirs"], "vtep": "$vtep"} ]

@@ -12,9 +12,11 @@ start_switch sw
 it_bg $!
 
 ctl sw vpc add blue vni 100 >/dev/null
+ctl sw sg add blue open >/dev/null
+ctl sw sg rule add blue open ingress >/dev/null
 ctl sw subnet add blue 10.0.0.0/24 gateway 10.0.0.1 gateway-mac 02:00:00:00:00:01 >/dev/null
-ctl sw port add vm1 vpc blue mac 52:54:00:00:00:01 ip 10.0.0.11 >/dev/null
-ctl sw port add vm2 vpc blue mac 52:54:00:00:00:02 ip 10.0.0.12 >/dev/null
+ctl sw port add vm1 vpc blue mac 52:54:00:00:00:01 ip 10.0.0.11 sg open >/dev/null
+ctl sw port add vm2 vpc blue mac 52:54:00:00:00:02 ip 10.0.0.12 sg open >/dev/null
 start_vm vm1 "$IT_DIR/vm1.sock" 52:54:00:00:00:01 10.0.0.11/24
 start_vm vm2 "$IT_DIR/vm2.sock" 52:54:00:00:00:02 10.0.0.12/24
 check "vm1 and vm2 up" wait_for 20 bash -c "[ \$($VPCCTL -s $(sw_sock sw) -o json port show | jq '[.[] | select(.link == \"up\")] | length') = 2 ]"
@@ -25,7 +27,7 @@ vm vm1 ping -i 0.05 -W 1 10.0.0.12 > "$IT_DIR/ping.log" 2>&1 &
 PING_PID=$!
 
 # --- add a port at runtime ---
-ctl sw port add vm3 vpc blue mac 52:54:00:00:00:03 ip 10.0.0.13 >/dev/null
+ctl sw port add vm3 vpc blue mac 52:54:00:00:00:03 ip 10.0.0.13 sg open >/dev/null
 start_vm vm3 "$IT_DIR/vm3.sock" 52:54:00:00:00:03 10.0.0.13/24
 check "vm3 added at runtime is up" wait_for 20 link_is sw vm3 up
 check "vm3 reaches vm1" ping_ok vm3 10.0.0.11
@@ -52,7 +54,7 @@ check "vm3 can no longer reach vm1" bash -c "! ip netns exec $(vm_ns vm3) ping -
 check "vm1 still up" link_is sw vm1 up
 
 # --- an event subscriber that removes a connected port and hangs up without reading ---
-ctl sw port add vm4 vpc blue mac 52:54:00:00:00:04 ip 10.0.0.14 >/dev/null
+ctl sw port add vm4 vpc blue mac 52:54:00:00:00:04 ip 10.0.0.14 sg open >/dev/null
 start_vm vm4 "$IT_DIR/vm4.sock" 52:54:00:00:00:04 10.0.0.14/24
 check "vm4 up" wait_for 20 link_is sw vm4 up
 python3 "$SB_RAW" "$(sw_sock sw)" hangup-after-txn \

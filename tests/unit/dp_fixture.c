@@ -44,6 +44,8 @@ struct dp_worker *dp_fixture_start(const char *prefix, unsigned int n_mbufs,
 	assert_non_null(w);
 	dp_workers[0] = w;
 	dp_n_workers = 1; /* dp_build_commit spreads queues over the workers: needs one */
+	if (dp_ct_init(4096, 4096) != 0)
+		fail_msg("dp_ct_init failed");
 	return w;
 }
 
@@ -53,6 +55,7 @@ void dp_fixture_stop(struct dp_worker *w)
 
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	dp_snap_release_all();
+	dp_ct_fini();
 	dp_workers[0] = NULL;
 	dp_n_workers = 0;
 	rte_free(w);

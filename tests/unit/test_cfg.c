@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of control/cfg.c: address parsing and formatting, every rule an edit of the
- * desired state is checked against (names, VNIs, subnets, port addresses, attachments),
+ * desired state is checked against (names, VNIs, subnets, port addresses, attachments,
+ * security groups and their rules, with the rules' normal form and duplicate index),
  * the -errno and field-naming message of each refusal, and the promise that a refused edit
  * leaves the state exactly as it was. Pure: no EAL.
  */
@@ -14,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,8 +115,10 @@ static bool table_same(const struct cfg_table *a, const struct cfg_table *b)
 
 static bool state_same(const struct cfg *a, const struct cfg *b)
 {
-	return table_same(&a->vpcs, &b->vpcs) && table_same(&a->subnets, &b->subnets) &&
-	       table_same(&a->ports, &b->ports);
+	for (int t = 0; t < CFG_T_COUNT; t++)
+		if (!table_same(cfg_table_get(a, t), cfg_table_get(b, t)))
+			return false;
+	return true;
 }
 
 /*
@@ -1454,6 +1458,707 @@ static void clone_copies_remotes(void **state)
 	cfg_free(d);
 }
 
+/* ---- security groups and their rules ---- */
+
+static struct cfg_sg mk_sg(const char *vpc, const char *name)
+{
+	struct cfg_sg g;
+
+	memset(&g, 0, sizeof(g));
+	snprintf(g.vpc, sizeof(g.vpc), "%s", vpc);
+	snprintf(g.name, sizeof(g.name), "%s", name);
+	return g;
+}
+
+/* A tcp rule of blue/web, ingress, ports lo-hi, from anywhere of both families. */
+static struct cfg_sg_rule mk_rule(uint16_t lo, uint16_t hi)
+{
+	struct cfg_sg_rule r;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.vpc, "blue");
+	strcpy(r.group, "web");
+	r.dir = CFG_SG_INGRESS;
+	r.proto = IPPROTO_TCP;
+	r.port_min = lo;
+	r.port_max = hi;
+	return r;
+}
+
+static void set_remote(struct cfg_sg_rule *r, const char *cidr)
+{
+	r->has_remote_prefix = true;
+	assert_int_equal(cfg_prefix_parse(cidr, &r->remote), 0);
+}
+
+/* The seed plus groups blue/web and blue/db, and red/web; no rules. */
+static int setup_sg(void **state)
+{
+	const char *const groups[][2] = {{"blue", "web"}, {"blue", "db"}, {"red", "web"}};
+	char err[CFG_ERR_SIZE];
+	struct cfg *c;
+
+	setup(state);
+	c = *state;
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		struct cfg_sg g = mk_sg(groups[i][0], groups[i][1]);
+
+		assert_int_equal(cfg_sg_insert(c, &g, err), 0);
+	}
+	return 0;
+}
+
+static void sg_insert_rejects_unknown_vpc_bad_name_and_duplicate(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg nov = mk_sg("green", "web"), bad = mk_sg("blue", "a b"),
+		      empty = mk_sg("blue", ""), dup = mk_sg("blue", "web");
+
+	assert_refused(c, cfg_sg_insert(c, &nov, err), -ENOENT,
+		       "security_group.vpc: no vpc 'green'");
+	assert_refused(c, cfg_sg_insert(c, &bad, err), -EINVAL, "security_group.name");
+	assert_refused(c, cfg_sg_insert(c, &empty, err), -EINVAL, "security_group.name");
+	assert_refused(c, cfg_sg_insert(c, &dup, err), -EEXIST, "already exists in vpc 'blue'");
+}
+
+static void sg_same_name_allowed_in_two_vpcs(void **state)
+{
+	struct cfg *c = *state;
+
+	assert_non_null(cfg_sg_find(c, "blue", "web"));
+	assert_non_null(cfg_sg_find(c, "red", "web"));
+	assert_null(cfg_sg_find(c, "red", "db"));
+	assert_int_equal(c->sgs.len, 3);
+}
+
+static void sg_delete_rejects_unknown_group(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+
+	assert_refused(c, cfg_sg_delete(c, "red", "db", err), -ENOENT,
+		       "security_group.name: no security group 'db' in vpc 'red'");
+}
+
+static void sg_delete_refuses_while_a_port_lists_it(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_port p = *cfg_port_find(c, "vm1");
+
+	p.n_sgs = 2;
+	strcpy(p.sgs[0], "db");
+	strcpy(p.sgs[1], "web");
+	assert_int_equal(cfg_port_modify(c, &p, err), 0);
+	assert_refused(c, cfg_sg_delete(c, "blue", "web", err), -EBUSY,
+		       "security group 'web' is still used by port 'vm1'");
+	/* the same name in another VPC is another group */
+	assert_int_equal(cfg_sg_delete(c, "red", "web", err), 0);
+}
+
+static void sg_delete_refuses_while_a_remote_lists_it(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_remote r;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.vpc, "blue");
+	assert_int_equal(cfg_mac_parse("02:00:00:00:09:01", r.mac), 0);
+	assert_int_equal(cfg_ip_parse("192.0.2.2", &r.vtep), 0);
+	r.n_sgs = 1;
+	strcpy(r.sgs[0], "db");
+	assert_int_equal(cfg_remote_insert(c, &r, err), 0);
+	assert_refused(c, cfg_sg_delete(c, "blue", "db", err), -EBUSY,
+		       "security group 'db' is still used by remote endpoint 02:00:00:00:09:01");
+}
+
+static void sg_delete_refuses_while_another_group_names_it_as_remote(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule r = mk_rule(5432, 5432);
+
+	strcpy(r.group, "db");
+	strcpy(r.remote_group, "web");
+	assert_int_equal(cfg_sg_rule_insert(c, &r, err), 0);
+	assert_refused(c, cfg_sg_delete(c, "blue", "web", err), -EBUSY,
+		       "is still the remote group of a rule of group 'db'");
+}
+
+static void sg_delete_takes_its_own_rules_and_keeps_the_others_in_order(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule r;
+
+	for (uint16_t i = 1; i <= 6; i++) {
+		r = mk_rule(i, i);
+		if (i % 2 == 0)
+			strcpy(r.group, "db");
+		if (i == 3)
+			strcpy(r.remote_group, "web"); /* its own group: no obstacle */
+		assert_int_equal(cfg_sg_rule_insert(c, &r, err), 0);
+	}
+	assert_int_equal(cfg_sg_delete(c, "blue", "web", err), 0);
+	assert_null(cfg_sg_find(c, "blue", "web"));
+	assert_int_equal(c->sg_rules.len, 3);
+	for (size_t i = 0; i < 3; i++) {
+		const struct cfg_sg_rule *k = (const struct cfg_sg_rule *)c->sg_rules.rows + i;
+
+		assert_string_equal(k->group, "db");
+		assert_int_equal(k->port_min, 2 * (i + 1));
+	}
+	/* the group can come back, without its old rules */
+	r = mk_rule(1, 1);
+	assert_int_equal(cfg_sg_insert(c, &(struct cfg_sg){"blue", "web"}, err), 0);
+	assert_null(cfg_sg_rule_find(c, &r));
+	assert_int_equal(cfg_sg_rule_insert(c, &r, err), 0);
+}
+
+static void vpc_delete_refuses_while_security_groups_remain(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_prefix net;
+
+	assert_int_equal(cfg_prefix_parse("10.0.0.0/24", &net), 0);
+	assert_int_equal(cfg_subnet_delete(c, "red", &net, err), 0);
+	assert_refused(c, cfg_vpc_delete(c, "red", err), -EBUSY,
+		       "vpc 'red' still has security groups");
+	assert_int_equal(cfg_sg_delete(c, "red", "web", err), 0);
+	assert_int_equal(cfg_vpc_delete(c, "red", err), 0);
+}
+
+static void rule_insert_rejects_unknown_vpc_group_and_remote_group(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule nov = mk_rule(80, 80), nog = mk_rule(80, 80), norg = mk_rule(80, 80);
+
+	strcpy(nov.vpc, "green");
+	strcpy(nog.group, "cache");
+	strcpy(norg.remote_group, "cache");
+	assert_refused(c, cfg_sg_rule_insert(c, &nov, err), -ENOENT,
+		       "security_group_rule.vpc: no vpc 'green'");
+	assert_refused(c, cfg_sg_rule_insert(c, &nog, err), -ENOENT,
+		       "security_group_rule.group: no security group 'cache' in vpc 'blue'");
+	assert_refused(c, cfg_sg_rule_insert(c, &norg, err), -ENOENT,
+		       "security_group_rule.remote_group: no security group 'cache'");
+	/* a group of another VPC is no remote group here */
+	strcpy(norg.vpc, "red");
+	strcpy(norg.group, "web");
+	strcpy(norg.remote_group, "db");
+	assert_refused(c, cfg_sg_rule_insert(c, &norg, err), -ENOENT,
+		       "security_group_rule.remote_group: no security group 'db' in vpc 'red'");
+}
+
+static void rule_insert_rejects_bad_direction_and_family(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule dir = mk_rule(80, 80), af = mk_rule(80, 80);
+
+	dir.dir = 2;
+	af.af = 7;
+	assert_refused(c, cfg_sg_rule_insert(c, &dir, err), -EINVAL,
+		       "security_group_rule.direction");
+	assert_refused(c, cfg_sg_rule_insert(c, &af, err), -EINVAL, "security_group_rule.family");
+}
+
+static void rule_insert_rejects_icmp_of_the_other_family(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule v4 = mk_rule(0, 0), v6 = mk_rule(0, 0), via_remote = mk_rule(0, 0);
+
+	v4.proto = IPPROTO_ICMP;
+	v4.af = AF_INET6;
+	v6.proto = IPPROTO_ICMPV6;
+	v6.af = AF_INET;
+	via_remote.proto = IPPROTO_ICMP;
+	set_remote(&via_remote, "fd00::/8");
+	assert_refused(c, cfg_sg_rule_insert(c, &v4, err), -EINVAL,
+		       "security_group_rule.family: icmp (1) is IPv4 only");
+	assert_refused(c, cfg_sg_rule_insert(c, &v6, err), -EINVAL,
+		       "security_group_rule.family: icmpv6 (58) is IPv6 only");
+	assert_refused(c, cfg_sg_rule_insert(c, &via_remote, err), -EINVAL,
+		       "security_group_rule.remote: fd00::/8 in an IPv4 rule");
+}
+
+static void rule_insert_rejects_bad_remote_prefix(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule host = mk_rule(80, 80), fam = mk_rule(80, 80), none = mk_rule(80, 80),
+			   len = mk_rule(80, 80), both = mk_rule(80, 80);
+
+	set_remote(&host, "10.1.0.0/8");
+	set_remote(&fam, "10.0.0.0/8");
+	fam.af = AF_INET6;
+	none.has_remote_prefix = true; /* and no family */
+	set_remote(&len, "10.0.0.0/8");
+	len.remote.plen = 33;
+	set_remote(&both, "10.0.0.0/8");
+	strcpy(both.remote_group, "web");
+	assert_refused(c, cfg_sg_rule_insert(c, &host, err), -EINVAL,
+		       "security_group_rule.remote: 10.1.0.0/8 has host bits set");
+	assert_refused(c, cfg_sg_rule_insert(c, &fam, err), -EINVAL,
+		       "security_group_rule.remote: 10.0.0.0/8 in an IPv6 rule");
+	assert_refused(c, cfg_sg_rule_insert(c, &none, err), -EINVAL,
+		       "security_group_rule.remote: not an IPv4 or IPv6 prefix");
+	assert_refused(c, cfg_sg_rule_insert(c, &len, err), -EINVAL,
+		       "security_group_rule.remote: prefix length 33 is over 32");
+	assert_refused(c, cfg_sg_rule_insert(c, &both, err), -EINVAL,
+		       "security_group_rule.remote_group: a rule has a remote prefix or a remote "
+		       "group, not both");
+}
+
+static void rule_insert_rejects_ports_where_they_do_not_apply(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule any = mk_rule(80, 80), icmp = mk_rule(0, 1), down = mk_rule(90, 80);
+
+	any.proto = 0;
+	icmp.proto = IPPROTO_ICMP;
+	assert_refused(c, cfg_sg_rule_insert(c, &any, err), -EINVAL,
+		       "security_group_rule.ports: only for tcp and udp, not protocol 0");
+	assert_refused(c, cfg_sg_rule_insert(c, &icmp, err), -EINVAL,
+		       "security_group_rule.ports: only for tcp and udp, not protocol 1");
+	assert_refused(c, cfg_sg_rule_insert(c, &down, err), -EINVAL,
+		       "security_group_rule.ports: 90-80, the first is above the last");
+}
+
+static void rule_insert_rejects_inconsistent_icmp_match(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule tcp = mk_rule(80, 80), r = mk_rule(0, 0);
+
+	tcp.icmp_match = CFG_SG_ICMP_TYPE;
+	tcp.icmp_type = 8;
+	assert_refused(c, cfg_sg_rule_insert(c, &tcp, err), -EINVAL,
+		       "security_group_rule.icmp_type: only for icmp and icmpv6, not protocol 6");
+	r.proto = IPPROTO_ICMP;
+	r.icmp_match = 3;
+	assert_refused(c, cfg_sg_rule_insert(c, &r, err), -EINVAL,
+		       "security_group_rule.icmp_match: 3");
+	r.icmp_match = CFG_SG_ICMP_ANY;
+	r.icmp_type = 8;
+	assert_refused(c, cfg_sg_rule_insert(c, &r, err), -EINVAL,
+		       "security_group_rule.icmp_type: given, but icmp_match is any");
+	r.icmp_match = CFG_SG_ICMP_TYPE;
+	r.icmp_code = 1;
+	assert_refused(c, cfg_sg_rule_insert(c, &r, err), -EINVAL,
+		       "security_group_rule.icmp_code: given");
+}
+
+static void rule_insert_rejects_unterminated_name(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule r = mk_rule(80, 80);
+
+	memset(r.remote_group, 'a', sizeof(r.remote_group));
+	assert_refused(c, cfg_sg_rule_insert(c, &r, err), -EINVAL, "security_group_rule: a name");
+}
+
+static void rule_insert_rejects_duplicate_even_when_written_differently(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule a = mk_rule(80, 80), b = mk_rule(80, 80), other_dir = mk_rule(80, 80);
+
+	set_remote(&a, "10.0.0.0/8");
+	assert_int_equal(cfg_sg_rule_insert(c, &a, err), 0);
+	assert_refused(c, cfg_sg_rule_insert(c, &a, err), -EEXIST,
+		       "security_group_rule: group 'web' of vpc 'blue' already has this rule");
+	/* the family the prefix implies, and bytes an IPv4 address does not use */
+	set_remote(&b, "10.0.0.0/8");
+	b.af = AF_INET;
+	b.remote.ip.addr[9] = 0x42;
+	assert_refused(c, cfg_sg_rule_insert(c, &b, err), -EEXIST, "already has this rule");
+	other_dir.dir = CFG_SG_EGRESS;
+	set_remote(&other_dir, "10.0.0.0/8");
+	assert_int_equal(cfg_sg_rule_insert(c, &other_dir, err), 0);
+}
+
+/* Stored rows are the one normal form: equal rules are equal bytes. */
+static void rule_insert_stores_the_normal_form(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule a = mk_rule(80, 80), b, icmp = mk_rule(0, 0), want;
+	const struct cfg_sg_rule *k;
+
+	set_remote(&a, "10.0.0.0/8");
+	a.remote.ip.addr[12] = 0x99;
+	strcpy(a.group + 8, "junk");	  /* after the NUL */
+	memset(&b, 0x5a, sizeof(b)); /* garbage in padding and unused members */
+	b.has_remote_prefix = false;
+	strcpy(b.vpc, "blue");
+	strcpy(b.group, "db");
+	b.dir = CFG_SG_EGRESS;
+	b.af = AF_INET6;
+	b.proto = IPPROTO_UDP;
+	b.icmp_match = b.icmp_type = b.icmp_code = 0;
+	b.port_min = 53;
+	b.port_max = 53;
+	b.remote_group[0] = '\0';
+	icmp.proto = IPPROTO_ICMPV6;
+	assert_int_equal(cfg_sg_rule_insert(c, &a, err), 0);
+	assert_int_equal(cfg_sg_rule_insert(c, &b, err), 0);
+	assert_int_equal(cfg_sg_rule_insert(c, &icmp, err), 0);
+
+	k = c->sg_rules.rows;
+	memset(&want, 0, sizeof(want));
+	strcpy(want.vpc, "blue");
+	strcpy(want.group, "web");
+	want.proto = IPPROTO_TCP;
+	want.port_min = want.port_max = 80;
+	want.af = AF_INET; /* from the prefix */
+	want.has_remote_prefix = true;
+	want.remote.ip.af = AF_INET;
+	want.remote.ip.addr[0] = 10;
+	want.remote.plen = 8;
+	assert_memory_equal(&k[0], &want, sizeof(want));
+	assert_int_equal(k[1].af, AF_INET6);
+	assert_int_equal(k[1].has_remote_prefix, false);
+	assert_int_equal(k[1].remote.ip.af, 0);
+	assert_int_equal(k[1].remote.plen, 0);
+	assert_int_equal(k[1].remote_group[5], 0);
+	assert_int_equal(k[2].af, AF_INET6); /* icmpv6 fixes it */
+	assert_ptr_equal(cfg_sg_rule_find(c, &a), &k[0]);
+	assert_ptr_equal(cfg_sg_rule_find(c, &b), &k[1]);
+	assert_true(cfg_sg_rule_equal(cfg_sg_rule_find(c, &icmp), &k[2]));
+}
+
+static void rule_accepts_remote_group_of_its_own_group_and_bounds(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule self = mk_rule(0, UINT16_MAX), other = mk_rule(0, 0),
+			   typed = mk_rule(0, 0), v6 = mk_rule(443, 443), proto = mk_rule(0, 0);
+
+	strcpy(self.remote_group, "web");
+	strcpy(other.remote_group, "db");
+	other.proto = 0;
+	typed.proto = IPPROTO_ICMP;
+	typed.icmp_match = CFG_SG_ICMP_TYPE_CODE;
+	typed.icmp_type = 3;
+	typed.icmp_code = 4;
+	set_remote(&v6, "::/0");
+	proto.proto = 47; /* GRE: a number without ports */
+	assert_int_equal(cfg_sg_rule_insert(c, &self, err), 0);
+	assert_int_equal(cfg_sg_rule_insert(c, &other, err), 0);
+	assert_int_equal(cfg_sg_rule_insert(c, &typed, err), 0);
+	assert_int_equal(cfg_sg_rule_insert(c, &v6, err), 0);
+	assert_int_equal(cfg_sg_rule_insert(c, &proto, err), 0);
+	assert_int_equal(c->sg_rules.len, 5);
+	assert_int_equal(cfg_sg_rule_find(c, &typed)->af, AF_INET);
+}
+
+static void rule_delete_finds_the_rule_by_content(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule a = mk_rule(80, 80), key = mk_rule(80, 80), bad = mk_rule(80, 80);
+
+	set_remote(&a, "10.0.0.0/8");
+	a.af = AF_INET;
+	assert_int_equal(cfg_sg_rule_insert(c, &a, err), 0);
+	assert_refused(c, cfg_sg_rule_delete(c, &key, err), -ENOENT,
+		       "security_group_rule: group 'web' of vpc 'blue' has no such rule");
+	bad.dir = 9;
+	assert_refused(c, cfg_sg_rule_delete(c, &bad, err), -EINVAL, "direction");
+	assert_null(cfg_sg_rule_find(c, &bad));
+	set_remote(&key, "10.0.0.0/8"); /* family left to the prefix */
+	assert_int_equal(cfg_sg_rule_delete(c, &key, err), 0);
+	assert_int_equal(c->sg_rules.len, 0);
+	assert_int_equal(cfg_sg_rule_delete(c, &key, err), -ENOENT);
+}
+
+/* Past RULE_INDEX_MIN rules the duplicate check goes through the hash index: it must agree
+ * with the rows through inserts, deletes (which move rows), cascades and clones. */
+static void rule_index_stays_consistent_through_edits(void **state)
+{
+	struct cfg *c = *state, *k;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule r;
+
+	for (uint16_t i = 0; i < 300; i++) {
+		r = mk_rule(i, i);
+		strcpy(r.group, i % 3 == 0 ? "db" : "web");
+		assert_int_equal(cfg_sg_rule_insert(c, &r, err), 0);
+		assert_int_equal(cfg_sg_rule_insert(c, &r, err), -EEXIST);
+	}
+	for (uint16_t i = 0; i < 300; i += 7) {
+		r = mk_rule(i, i);
+		strcpy(r.group, i % 3 == 0 ? "db" : "web");
+		assert_int_equal(cfg_sg_rule_delete(c, &r, err), 0);
+	}
+	k = cfg_clone(c);
+	assert_non_null(k);
+	assert_int_equal(cfg_sg_delete(k, "blue", "db", err), 0);
+	for (uint16_t i = 0; i < 300; i++) {
+		bool gone = i % 7 == 0;
+
+		r = mk_rule(i, i);
+		strcpy(r.group, i % 3 == 0 ? "db" : "web");
+		assert_int_equal(cfg_sg_rule_find(c, &r) != NULL, !gone);
+		assert_int_equal(cfg_sg_rule_insert(c, &r, err), gone ? 0 : -EEXIST);
+		assert_int_equal(cfg_sg_rule_find(k, &r) != NULL, !gone && i % 3 != 0);
+	}
+	assert_int_equal(c->sg_rules.len, 300);
+	cfg_free(k);
+}
+
+static void rule_insert_without_memory_for_the_index_still_finds_duplicates(void **state)
+{
+	struct cfg *c = *state, *k;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule r;
+
+	for (uint16_t i = 0; i < 100; i++) {
+		r = mk_rule(i, i);
+		assert_int_equal(cfg_sg_rule_insert(c, &r, err), 0);
+	}
+	k = cfg_clone(c); /* no index: the first lookup builds one */
+	assert_non_null(k);
+	r = mk_rule(50, 50);
+	allocs_until_failure = 0;
+	assert_int_equal(cfg_sg_rule_insert(k, &r, err), -EEXIST);
+	allocs_until_failure = -1;
+	r = mk_rule(500, 500);
+	allocs_until_failure = 0;
+	assert_int_equal(cfg_sg_rule_insert(k, &r, err), 0);
+	allocs_until_failure = -1;
+	assert_int_equal(cfg_sg_rule_insert(k, &r, err), -EEXIST);
+	assert_int_equal(k->sg_rules.len, 101);
+	cfg_free(k);
+}
+
+static void rule_insert_stops_at_the_host_limit(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule r;
+
+	for (uint32_t i = 0; i < CFG_SG_RULES_MAX; i++) {
+		r = mk_rule((uint16_t)i, (uint16_t)i);
+		assert_int_equal(cfg_sg_rule_insert(c, &r, NULL), 0);
+	}
+	r = mk_rule(1, 2);
+	assert_int_equal(cfg_sg_rule_insert(c, &r, err), -ENOSPC);
+	assert_non_null(strstr(err, "at most 65536 rules"));
+	assert_int_equal(c->sg_rules.len, CFG_SG_RULES_MAX);
+}
+
+static void port_security_groups_must_exist_in_its_vpc_once(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_port p = mk_port("vm2", "blue", "02:00:00:00:01:02", "10.0.0.11");
+	struct cfg_port dup = p, many = p, unterminated = p;
+
+	p.n_sgs = 2;
+	strcpy(p.sgs[0], "web");
+	strcpy(p.sgs[1], "x");
+	assert_refused(c, cfg_port_insert(c, &p, err), -ENOENT,
+		       "port.security_groups[1]: no security group 'x' in vpc 'blue'");
+	dup.n_sgs = 2;
+	strcpy(dup.sgs[0], "web");
+	strcpy(dup.sgs[1], "web");
+	assert_refused(c, cfg_port_insert(c, &dup, err), -EINVAL,
+		       "port.security_groups[1]: 'web' is listed twice");
+	many.n_sgs = CFG_PORT_SGS_MAX + 1;
+	assert_refused(c, cfg_port_insert(c, &many, err), -EINVAL,
+		       "port.security_groups: at most 8 groups");
+	unterminated.n_sgs = 1;
+	memset(unterminated.sgs[0], 'w', CFG_NAME_SIZE);
+	assert_refused(c, cfg_port_insert(c, &unterminated, err), -EINVAL,
+		       "port.security_groups[0]: not a valid name");
+	strcpy(p.sgs[1], "db");
+	assert_int_equal(cfg_port_insert(c, &p, err), 0);
+	assert_true(cfg_port_equal(cfg_port_find(c, "vm2"), &p));
+}
+
+static void port_accepts_eight_groups_and_max_connections_up_to_2_24(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE], name[CFG_NAME_SIZE];
+	struct cfg_port p = mk_port("vm2", "blue", "02:00:00:00:01:02", NULL);
+
+	for (int i = 0; i < CFG_PORT_SGS_MAX; i++) {
+		struct cfg_sg g;
+
+		snprintf(name, sizeof(name), "g%d", i);
+		g = mk_sg("blue", name);
+		assert_int_equal(cfg_sg_insert(c, &g, err), 0);
+		strcpy(p.sgs[p.n_sgs++], name);
+	}
+	p.max_connections = (1u << 24) + 1;
+	assert_refused(c, cfg_port_insert(c, &p, err), -EINVAL,
+		       "port.max_connections: 16777217 is out of range (0-16777216)");
+	p.max_connections = 1u << 24;
+	assert_int_equal(cfg_port_insert(c, &p, err), 0);
+	assert_int_equal(cfg_port_find(c, "vm2")->n_sgs, CFG_PORT_SGS_MAX);
+}
+
+static void port_moved_to_another_vpc_needs_groups_of_that_vpc(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_port p = mk_port("vm2", "blue", "02:00:00:00:01:02", "10.0.0.11");
+
+	p.n_sgs = 1;
+	strcpy(p.sgs[0], "db");
+	assert_int_equal(cfg_port_insert(c, &p, err), 0);
+	strcpy(p.vpc, "red");
+	assert_refused(c, cfg_port_modify(c, &p, err), -ENOENT,
+		       "port.security_groups[0]: no security group 'db' in vpc 'red'");
+	strcpy(p.sgs[0], "web");
+	assert_int_equal(cfg_port_modify(c, &p, err), 0);
+	assert_string_equal(cfg_port_find(c, "vm2")->sgs[0], "web");
+}
+
+static void remote_security_groups_must_exist_in_its_vpc(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE];
+	struct cfg_remote r;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.vpc, "red");
+	assert_int_equal(cfg_mac_parse("02:00:00:00:09:01", r.mac), 0);
+	assert_int_equal(cfg_ip_parse("192.0.2.2", &r.vtep), 0);
+	r.n_sgs = 1;
+	strcpy(r.sgs[0], "db");
+	assert_refused(c, cfg_remote_insert(c, &r, err), -ENOENT,
+		       "remote.security_groups[0]: no security group 'db' in vpc 'red'");
+	strcpy(r.sgs[0], "web");
+	assert_int_equal(cfg_remote_insert(c, &r, err), 0);
+	r.n_sgs = 2;
+	strcpy(r.sgs[1], "web");
+	assert_refused(c, cfg_remote_modify(c, &r, err), -EINVAL,
+		       "remote.security_groups[1]: 'web' is listed twice");
+	r.n_sgs = 0;
+	assert_int_equal(cfg_remote_modify(c, &r, err), 0);
+	assert_int_equal(cfg_remote_find(c, "red", r.mac)->n_sgs, 0);
+}
+
+static void equal_functions_compare_groups_and_rules(void **state)
+{
+	struct cfg *c = *state;
+	const struct cfg_port *p = cfg_port_find(c, "vm1");
+	struct cfg_port q = *p;
+	struct cfg_sg g = mk_sg("blue", "web"), h = g;
+	struct cfg_sg_rule a = mk_rule(80, 80), b = a;
+	struct cfg_remote r, s;
+
+	q.max_connections = 10;
+	assert_false(cfg_port_equal(p, &q));
+	assert_true(cfg_port_same_attachment(p, &q));
+	q = *p;
+	q.n_sgs = 1;
+	strcpy(q.sgs[0], "web");
+	assert_false(cfg_port_equal(p, &q));
+	assert_true(cfg_sg_equal(&g, &h));
+	strcpy(h.name, "db");
+	assert_false(cfg_sg_equal(&g, &h));
+	assert_true(cfg_sg_rule_equal(&a, &b));
+	b.remote.plen = 3; /* no prefix: the remote is not looked at */
+	assert_true(cfg_sg_rule_equal(&a, &b));
+	b = a;
+	b.port_max = 81;
+	assert_false(cfg_sg_rule_equal(&a, &b));
+	b = a;
+	strcpy(b.remote_group, "db");
+	assert_false(cfg_sg_rule_equal(&a, &b));
+	memset(&r, 0, sizeof(r));
+	strcpy(r.vpc, "blue");
+	s = r;
+	s.n_sgs = 1;
+	assert_false(cfg_remote_equal(&r, &s));
+}
+
+static void count_unchanged_compares_each_table_by_key_and_content(void **state)
+{
+	struct cfg *c = *state, *next, *small = NULL, *unindexed;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule r;
+	struct cfg_port p;
+
+	for (uint16_t i = 0; i < 100; i++) {
+		if (i == 3)
+			small = cfg_clone(c); /* few rules: counted by a scan */
+		r = mk_rule(i, i);
+		assert_int_equal(cfg_sg_rule_insert(c, &r, err), 0);
+	}
+	unindexed = cfg_clone(c); /* many rules, no index yet: a temporary one */
+	next = cfg_clone(c);
+	assert_non_null(small);
+	assert_non_null(unindexed);
+	assert_non_null(next);
+	for (int t = 0; t < CFG_T_COUNT; t++)
+		assert_int_equal(cfg_count_unchanged(c, next, t), cfg_table_get(next, t)->len);
+	r = mk_rule(7, 7);
+	assert_int_equal(cfg_sg_rule_delete(next, &r, err), 0);
+	r = mk_rule(1000, 1000);
+	assert_int_equal(cfg_sg_rule_insert(next, &r, err), 0);
+	assert_int_equal(cfg_sg_delete(next, "red", "web", err), 0);
+	p = *cfg_port_find(next, "vm1");
+	p.n_sgs = 1;
+	strcpy(p.sgs[0], "db");
+	assert_int_equal(cfg_port_modify(next, &p, err), 0);
+	assert_int_equal(cfg_count_unchanged(c, next, CFG_T_SG_RULE), 99);
+	assert_int_equal(cfg_count_unchanged(c, next, CFG_T_SG), 2);
+	assert_int_equal(cfg_count_unchanged(c, next, CFG_T_PORT), 0);
+	assert_int_equal(cfg_count_unchanged(c, next, CFG_T_VPC), 2);
+	assert_int_equal(cfg_count_unchanged(c, next, CFG_T_SUBNET), 3);
+	assert_int_equal(cfg_count_unchanged(next, c, CFG_T_SG_RULE), 99);
+	assert_int_equal(cfg_count_unchanged(unindexed, next, CFG_T_SG_RULE), 99);
+	assert_null(unindexed->sg_rule_index);
+	assert_int_equal(cfg_count_unchanged(small, next, CFG_T_SG_RULE), 3);
+	cfg_free(small);
+	cfg_free(unindexed);
+	cfg_free(next);
+}
+
+static void table_get_returns_each_table_by_id(void **state)
+{
+	struct cfg *c = *state;
+
+	assert_ptr_equal(cfg_table_get(c, CFG_T_VPC), &c->vpcs);
+	assert_ptr_equal(cfg_table_get(c, CFG_T_SUBNET), &c->subnets);
+	assert_ptr_equal(cfg_table_get(c, CFG_T_SG), &c->sgs);
+	assert_ptr_equal(cfg_table_get(c, CFG_T_SG_RULE), &c->sg_rules);
+	assert_ptr_equal(cfg_table_get(c, CFG_T_PORT), &c->ports);
+	assert_ptr_equal(cfg_table_get(c, CFG_T_REMOTE), &c->remotes);
+	assert_int_equal(cfg_table_get(c, CFG_T_SG)->row_size, sizeof(struct cfg_sg));
+	assert_int_equal(cfg_table_get(c, CFG_T_SG_RULE)->row_size, sizeof(struct cfg_sg_rule));
+}
+
+static void clone_copies_groups_and_rules(void **state)
+{
+	struct cfg *c = *state, *k;
+	char err[CFG_ERR_SIZE];
+	struct cfg_sg_rule r = mk_rule(22, 22);
+
+	assert_int_equal(cfg_sg_rule_insert(c, &r, err), 0);
+	k = cfg_clone(c);
+	assert_non_null(k);
+	assert_true(state_same(c, k));
+	assert_int_equal(cfg_sg_delete(c, "blue", "web", err), 0);
+	assert_non_null(cfg_sg_find(k, "blue", "web"));
+	assert_non_null(cfg_sg_rule_find(k, &r));
+	assert_null(cfg_sg_rule_find(c, &r));
+	cfg_free(k);
+}
+
+#define TSG(f) cmocka_unit_test_setup_teardown(f, setup_sg, teardown)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1556,6 +2261,37 @@ int main(void)
 
 		T(equal_functions_compare_every_field),
 		T(ipv4_equality_ignores_unused_address_bytes),
+
+		TSG(sg_insert_rejects_unknown_vpc_bad_name_and_duplicate),
+		TSG(sg_same_name_allowed_in_two_vpcs),
+		TSG(sg_delete_rejects_unknown_group),
+		TSG(sg_delete_refuses_while_a_port_lists_it),
+		TSG(sg_delete_refuses_while_a_remote_lists_it),
+		TSG(sg_delete_refuses_while_another_group_names_it_as_remote),
+		TSG(sg_delete_takes_its_own_rules_and_keeps_the_others_in_order),
+		TSG(vpc_delete_refuses_while_security_groups_remain),
+		TSG(rule_insert_rejects_unknown_vpc_group_and_remote_group),
+		TSG(rule_insert_rejects_bad_direction_and_family),
+		TSG(rule_insert_rejects_icmp_of_the_other_family),
+		TSG(rule_insert_rejects_bad_remote_prefix),
+		TSG(rule_insert_rejects_ports_where_they_do_not_apply),
+		TSG(rule_insert_rejects_inconsistent_icmp_match),
+		TSG(rule_insert_rejects_unterminated_name),
+		TSG(rule_insert_rejects_duplicate_even_when_written_differently),
+		TSG(rule_insert_stores_the_normal_form),
+		TSG(rule_accepts_remote_group_of_its_own_group_and_bounds),
+		TSG(rule_delete_finds_the_rule_by_content),
+		TSG(rule_index_stays_consistent_through_edits),
+		TSG(rule_insert_without_memory_for_the_index_still_finds_duplicates),
+		TSG(rule_insert_stops_at_the_host_limit),
+		TSG(port_security_groups_must_exist_in_its_vpc_once),
+		TSG(port_accepts_eight_groups_and_max_connections_up_to_2_24),
+		TSG(port_moved_to_another_vpc_needs_groups_of_that_vpc),
+		TSG(remote_security_groups_must_exist_in_its_vpc),
+		TSG(equal_functions_compare_groups_and_rules),
+		TSG(count_unchanged_compares_each_table_by_key_and_content),
+		TSG(table_get_returns_each_table_by_id),
+		TSG(clone_copies_groups_and_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of control/cfg_json.c: strict decoding of vpc/subnet/port rows (unknown
- * members, wrong types, malformed addresses, defaults), key-only decoding for deletes,
+ * Unit tests of control/cfg_json.c: strict decoding of vpc/subnet/port/remote rows and of
+ * security groups and their rules (unknown members, wrong types, malformed addresses,
+ * defaults), key-only decoding for deletes, the normal form rules are encoded in,
  * encode/decode round trips, whole-state documents whose errors name the row, and
  * cfg_apply_op. Pure: no EAL.
  */
@@ -74,6 +75,9 @@ static int teardown(void **state)
 			struct cfg_vpc v;                                                          \
 			struct cfg_subnet s;                                                       \
 			struct cfg_port p;                                                         \
+			struct cfg_remote rm;                                                      \
+			struct cfg_sg g;                                                           \
+			struct cfg_sg_rule r;                                                      \
 		} row_;                                                                            \
 		char err_[CFG_ERR_SIZE] = "";                                                      \
 		json_t *j_ = js(text);                                                             \
@@ -152,6 +156,11 @@ static void table_parse_accepts_singular_and_plural_only(void **state)
 	assert_int_equal(cfg_table_parse("subnets"), CFG_T_SUBNET);
 	assert_int_equal(cfg_table_parse("port"), CFG_T_PORT);
 	assert_int_equal(cfg_table_parse("ports"), CFG_T_PORT);
+	assert_int_equal(cfg_table_parse("security_group"), CFG_T_SG);
+	assert_int_equal(cfg_table_parse("security_groups"), CFG_T_SG);
+	assert_int_equal(cfg_table_parse("security_group_rule"), CFG_T_SG_RULE);
+	assert_int_equal(cfg_table_parse("security_group_rules"), CFG_T_SG_RULE);
+	assert_int_equal(cfg_table_parse("sg"), -1);
 	assert_int_equal(cfg_table_parse(""), -1);
 	assert_int_equal(cfg_table_parse("Port"), -1);
 	assert_int_equal(cfg_table_parse("portss"), -1);
@@ -163,10 +172,16 @@ static void table_name_and_row_size_match_the_structs(void **state)
 	assert_string_equal(cfg_table_name(CFG_T_VPC), "vpc");
 	assert_string_equal(cfg_table_name(CFG_T_SUBNET), "subnet");
 	assert_string_equal(cfg_table_name(CFG_T_PORT), "port");
+	assert_string_equal(cfg_table_name(CFG_T_SG), "security_group");
+	assert_string_equal(cfg_table_name(CFG_T_SG_RULE), "security_group_rule");
+	assert_string_equal(cfg_table_name(CFG_T_REMOTE), "remote");
 	assert_string_equal(cfg_table_name(CFG_T_COUNT), "?");
 	assert_int_equal(cfg_row_size(CFG_T_VPC), sizeof(struct cfg_vpc));
 	assert_int_equal(cfg_row_size(CFG_T_SUBNET), sizeof(struct cfg_subnet));
 	assert_int_equal(cfg_row_size(CFG_T_PORT), sizeof(struct cfg_port));
+	assert_int_equal(cfg_row_size(CFG_T_SG), sizeof(struct cfg_sg));
+	assert_int_equal(cfg_row_size(CFG_T_SG_RULE), sizeof(struct cfg_sg_rule));
+	assert_int_equal(cfg_row_size(CFG_T_REMOTE), sizeof(struct cfg_remote));
 }
 
 /* ---- row decoding: invalid input ---- */
@@ -509,7 +524,8 @@ static void port_encoding_names_every_member(void **state)
 	json_t *j = cfg_row_encode(CFG_T_PORT, cfg_port_find(c, "vm1"));
 	json_t *want = js("{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
 			  " \"ips\": [\"10.0.0.10\", \"fd00:1::10\"], \"socket\": "
-			  "\"/run/vpcsw/vm1.sock\", \"mode\": \"client\", \"queues\": 4}");
+			  "\"/run/vpcsw/vm1.sock\", \"mode\": \"client\", \"queues\": 4,"
+			  " \"security_groups\": []}");
 
 	assert_true(json_equal(j, want));
 	json_decref(j);
@@ -542,7 +558,8 @@ static void table_encode_of_empty_table_is_empty_array(void **state)
 {
 	struct cfg *e = cfg_new();
 	json_t *a = cfg_table_encode(e, CFG_T_PORT), *doc = cfg_state_encode(e);
-	json_t *want = js("{\"vpcs\": [], \"subnets\": [], \"ports\": [], \"remotes\": []}");
+	json_t *want = js("{\"vpcs\": [], \"subnets\": [], \"security_groups\": [],"
+			  " \"security_group_rules\": [], \"ports\": [], \"remotes\": []}");
 
 	(void)state;
 	assert_true(json_is_array(a));
@@ -781,6 +798,439 @@ static void apply_op_inserts_modifies_and_deletes_each_table(void **state)
 	json_decref(vpckey);
 }
 
+/* ---- security groups and rules ---- */
+
+static const char *const sg_doc =
+	"{\"vpcs\": [{\"name\": \"blue\", \"vni\": 100}],"
+	" \"subnets\": [{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": \"10.0.0.1\","
+	"   \"gateway_mac\": \"02:00:00:00:00:01\"}],"
+	" \"security_groups\": [{\"vpc\": \"blue\", \"name\": \"web\"},"
+	"   {\"vpc\": \"blue\", \"name\": \"db\"}]}";
+
+/* Decode a rule, insert it into a state with blue/web and blue/db, encode the stored row:
+ * the encoding must be `want`, and decode to the stored row again. */
+static void assert_rule_stored_as(const char *text, const char *want_text)
+{
+	struct cfg *c = NULL;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = js(sg_doc), *j = js(text), *want = js(want_text), *enc;
+	struct cfg_sg_rule r, back;
+	const struct cfg_sg_rule *stored;
+
+	if (cfg_state_decode(doc, NULL, &c, err) != 0)
+		fail_msg("sg state refused: %s", err);
+	if (cfg_row_decode(CFG_T_SG_RULE, j, NULL, &r, err) != 0)
+		fail_msg("rule %s refused: %s", text, err);
+	/* the decoded row itself round-trips, normalized or not */
+	enc = cfg_row_encode(CFG_T_SG_RULE, &r);
+	assert_int_equal(cfg_row_decode(CFG_T_SG_RULE, enc, NULL, &back, err), 0);
+	assert_true(cfg_sg_rule_equal(&r, &back));
+	json_decref(enc);
+	if (cfg_sg_rule_insert(c, &r, err) != 0)
+		fail_msg("rule %s not inserted: %s", text, err);
+	stored = c->sg_rules.rows;
+	enc = cfg_row_encode(CFG_T_SG_RULE, stored);
+	if (!json_equal(enc, want)) {
+		char *s = json_dumps(enc, JSON_SORT_KEYS);
+
+		fail_msg("%s encodes as %s", text, s);
+	}
+	assert_int_equal(cfg_row_decode(CFG_T_SG_RULE, enc, NULL, &back, err), 0);
+	assert_memory_equal(&back, stored, offsetof(struct cfg_sg_rule, remote));
+	assert_true(cfg_sg_rule_equal(&back, stored));
+	assert_ptr_equal(cfg_sg_rule_find(c, &back), stored);
+	json_decref(enc);
+	json_decref(want);
+	json_decref(j);
+	json_decref(doc);
+	cfg_free(c);
+}
+
+#define R(members) "{\"vpc\": \"blue\", \"group\": \"web\", " members "}"
+#define TCP_PORTS "\"direction\": \"ingress\", \"protocol\": \"tcp\", \"ports\": "
+#define ICMP "\"direction\": \"ingress\", \"protocol\": \"icmp\", "
+
+static void every_rule_shape_round_trips_in_normal_form(void **state)
+{
+	(void)state;
+	/* any protocol of both families, from anywhere */
+	assert_rule_stored_as(R("\"direction\": \"ingress\""),
+			      R("\"direction\": \"ingress\", \"protocol\": \"any\""));
+	/* tcp: all ports are left out, one port, a range; a JSON integer port */
+	assert_rule_stored_as(R("\"direction\": \"ingress\", \"protocol\": \"tcp\""),
+			      R("\"direction\": \"ingress\", \"protocol\": \"tcp\""));
+	assert_rule_stored_as(
+		R(TCP_PORTS "\"0-65535\""),
+		R("\"direction\": \"ingress\", \"protocol\": \"tcp\""));
+	assert_rule_stored_as(R("\"direction\": \"ingress\", \"protocol\": 6, \"ports\": 80"),
+			      R(TCP_PORTS "\"80\""));
+	assert_rule_stored_as(
+		R("\"direction\": \"egress\", \"protocol\": \"udp\", \"ports\": \"1000-2000\","
+		  " \"family\": \"ipv6\""),
+		R("\"direction\": \"egress\", \"family\": \"ipv6\", \"protocol\": \"udp\","
+		  " \"ports\": \"1000-2000\""));
+	assert_rule_stored_as(R(TCP_PORTS "\"0\""),
+			      R(TCP_PORTS "\"0\""));
+	/* a remote prefix fixes the family */
+	assert_rule_stored_as(
+		R(TCP_PORTS "\"22\","
+		  " \"remote\": \"10.0.0.0/8\""),
+		R("\"direction\": \"ingress\", \"family\": \"ipv4\", \"protocol\": \"tcp\","
+		  " \"ports\": \"22\", \"remote\": \"10.0.0.0/8\""));
+	assert_rule_stored_as(R("\"direction\": \"egress\", \"remote\": \"::/0\""),
+			      R("\"direction\": \"egress\", \"family\": \"ipv6\", \"protocol\":"
+				" \"any\", \"remote\": \"::/0\""));
+	/* icmp and icmpv6 fix the family; type, type and code */
+	assert_rule_stored_as(R("\"direction\": \"ingress\", \"protocol\": \"icmp\""),
+			      R("\"direction\": \"ingress\", \"family\": \"ipv4\", \"protocol\":"
+				" \"icmp\""));
+	assert_rule_stored_as(
+		R(ICMP "\"icmp_type\": 8"),
+		R("\"direction\": \"ingress\", \"family\": \"ipv4\", \"protocol\": \"icmp\","
+		  " \"icmp_type\": 8"));
+	assert_rule_stored_as(
+		R("\"direction\": \"ingress\", \"protocol\": 58, \"icmp_type\": 1,"
+		  " \"icmp_code\": 4"),
+		R("\"direction\": \"ingress\", \"family\": \"ipv6\", \"protocol\": \"icmpv6\","
+		  " \"icmp_type\": 1, \"icmp_code\": 4"));
+	/* a protocol without a name goes by number */
+	assert_rule_stored_as(R("\"direction\": \"ingress\", \"protocol\": 47"),
+			      R("\"direction\": \"ingress\", \"protocol\": 47"));
+	/* a remote group, of another group or of its own */
+	assert_rule_stored_as(
+		R(TCP_PORTS "\"5432\","
+		  " \"remote_group\": \"db\""),
+		R(TCP_PORTS "\"5432\","
+		  " \"remote_group\": \"db\""));
+	assert_rule_stored_as(R("\"direction\": \"ingress\", \"remote_group\": \"web\""),
+			      R("\"direction\": \"ingress\", \"protocol\": \"any\","
+				" \"remote_group\": \"web\""));
+}
+
+/* A rule decoded but refused by cfg still encodes to what it was decoded from. */
+static void unnormalized_rule_round_trips(void **state)
+{
+	char err[CFG_ERR_SIZE] = "";
+	json_t *j = js(R(ICMP "\"ports\": \"80\","
+			 " \"icmp_type\": 3"));
+	json_t *enc;
+	struct cfg_sg_rule r, back;
+
+	(void)state;
+	assert_int_equal(cfg_row_decode(CFG_T_SG_RULE, j, NULL, &r, err), 0);
+	enc = cfg_row_encode(CFG_T_SG_RULE, &r);
+	assert_int_equal(cfg_row_decode(CFG_T_SG_RULE, enc, NULL, &back, err), 0);
+	assert_true(cfg_sg_rule_equal(&r, &back));
+	assert_string_equal(json_string_value(json_object_get(enc, "ports")), "80");
+	json_decref(enc);
+	json_decref(j);
+}
+
+#define assert_rule_refused(members, field)                                                        \
+	assert_row_refused(CFG_T_SG_RULE, R(members), NULL, field)
+
+static void rule_decode_names_each_bad_member(void **state)
+{
+	(void)state;
+	assert_row_refused(CFG_T_SG_RULE, "{\"group\": \"web\", \"direction\": \"ingress\"}", NULL,
+			   "security_group_rule.vpc: missing");
+	assert_row_refused(CFG_T_SG_RULE, "{\"vpc\": \"blue\", \"direction\": \"ingress\"}", NULL,
+			   "security_group_rule.group: missing");
+	assert_rule_refused("\"direction\": \"ingress\", \"priority\": 1",
+			    "security_group_rule.priority: unknown member");
+	assert_rule_refused("\"protocol\": \"tcp\"", "security_group_rule.direction: missing");
+	assert_rule_refused("\"direction\": \"in\"", "security_group_rule.direction: 'in'");
+	assert_rule_refused("\"direction\": 0", "security_group_rule.direction: must be a string");
+	assert_rule_refused("\"direction\": \"ingress\", \"family\": \"ip\"",
+			    "security_group_rule.family: 'ip'");
+	assert_rule_refused("\"direction\": \"ingress\", \"family\": \"\"",
+			    "security_group_rule.family");
+	assert_rule_refused("\"direction\": \"ingress\", \"family\": 4",
+			    "security_group_rule.family: must be a string");
+	assert_rule_refused("\"direction\": \"ingress\", \"protocol\": \"sctp\"",
+			    "security_group_rule.protocol");
+	assert_rule_refused("\"direction\": \"ingress\", \"protocol\": 256",
+			    "security_group_rule.protocol");
+	assert_rule_refused("\"direction\": \"ingress\", \"protocol\": -1",
+			    "security_group_rule.protocol");
+	assert_rule_refused("\"direction\": \"ingress\", \"protocol\": true",
+			    "security_group_rule.protocol");
+	assert_rule_refused("\"direction\": \"ingress\", \"protocol\": \"TCP\"",
+			    "security_group_rule.protocol");
+	assert_rule_refused(TCP_PORTS "\"80-\"",
+			    "security_group_rule.ports");
+	assert_rule_refused(TCP_PORTS "\"-80\"",
+			    "security_group_rule.ports");
+	assert_rule_refused(TCP_PORTS "\" 80\"",
+			    "security_group_rule.ports");
+	assert_rule_refused(TCP_PORTS "\"+80\"",
+			    "security_group_rule.ports");
+	assert_rule_refused(TCP_PORTS "\"1-2-3\"",
+			    "security_group_rule.ports");
+	assert_rule_refused(TCP_PORTS "\"65536\"",
+			    "security_group_rule.ports");
+	assert_rule_refused(TCP_PORTS "65536",
+			    "security_group_rule.ports");
+	assert_rule_refused(TCP_PORTS "-1",
+			    "security_group_rule.ports");
+	assert_rule_refused(TCP_PORTS "\"\"",
+			    "security_group_rule.ports");
+	assert_rule_refused(TCP_PORTS "[80]",
+			    "security_group_rule.ports");
+	assert_rule_refused(ICMP "\"icmp_type\": 256",
+			    "security_group_rule.icmp_type");
+	assert_rule_refused(ICMP "\"icmp_type\": \"8\"",
+			    "security_group_rule.icmp_type");
+	assert_rule_refused(ICMP "\"icmp_code\": 1",
+			    "security_group_rule.icmp_code: needs an icmp_type");
+	assert_rule_refused(ICMP "\"icmp_type\": 3,"
+			    " \"icmp_code\": -1",
+			    "security_group_rule.icmp_code");
+	assert_rule_refused("\"direction\": \"ingress\", \"remote\": \"10.0.0.0\"",
+			    "security_group_rule.remote");
+	assert_rule_refused("\"direction\": \"ingress\", \"remote\": 10",
+			    "security_group_rule.remote: must be a string");
+	assert_rule_refused("\"direction\": \"ingress\", \"remote_group\": "
+			    "\"abcdefghijklmnopqrstuvwxyz012345\"",
+			    "security_group_rule.remote_group: longer than 31 bytes");
+}
+
+/* What a rule may say is cfg.c's to check: the decoder passes it on, cfg names the member. */
+static void rule_meaning_is_checked_by_cfg_naming_the_member(void **state)
+{
+	struct cfg *c = NULL;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = js(sg_doc);
+	const char *const bad[][2] = {
+		{R(ICMP "\"family\": \"ipv6\""),
+		 "security_group_rule.family"},
+		{R(ICMP "\"ports\": \"80\""),
+		 "security_group_rule.ports"},
+		{R(TCP_PORTS "\"90-80\""),
+		 "security_group_rule.ports"},
+		{R("\"direction\": \"ingress\", \"protocol\": \"udp\", \"icmp_type\": 8"),
+		 "security_group_rule.icmp_type"},
+		{R("\"direction\": \"ingress\", \"remote\": \"10.0.0.1/8\""),
+		 "security_group_rule.remote: 10.0.0.1/8 has host bits set"},
+		{R("\"direction\": \"ingress\", \"family\": \"ipv6\", \"remote\": \"10.0.0.0/8\""),
+		 "security_group_rule.remote"},
+		{R("\"direction\": \"ingress\", \"remote\": \"10.0.0.0/8\","
+		   " \"remote_group\": \"db\""),
+		 "security_group_rule.remote_group"},
+		{R("\"direction\": \"ingress\", \"remote_group\": \"cache\""),
+		 "security_group_rule.remote_group: no security group 'cache'"},
+		{"{\"vpc\": \"blue\", \"group\": \"cache\", \"direction\": \"ingress\"}",
+		 "security_group_rule.group: no security group 'cache'"},
+	};
+
+	(void)state;
+	assert_int_equal(cfg_state_decode(doc, NULL, &c, err), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *row = js(bad[i][0]);
+
+		err[0] = '\0';
+		assert_int_not_equal(cfg_apply_op(c, "insert", CFG_T_SG_RULE, row, NULL, err), 0);
+		if (strstr(err, bad[i][1]) == NULL)
+			fail_msg("%s: message '%s' does not name '%s'", bad[i][0], err, bad[i][1]);
+		json_decref(row);
+	}
+	assert_int_equal(c->sg_rules.len, 0);
+	json_decref(doc);
+	cfg_free(c);
+}
+
+static void sg_decode_is_strict(void **state)
+{
+	(void)state;
+	assert_row_refused(CFG_T_SG, "{\"vpc\": \"blue\"}", NULL, "security_group.name: missing");
+	assert_row_refused(CFG_T_SG, "{\"name\": \"web\"}", NULL, "security_group.vpc: missing");
+	assert_row_refused(CFG_T_SG, "{\"vpc\": \"blue\", \"name\": \"web\", \"rules\": []}", NULL,
+			   "security_group.rules: unknown member");
+	assert_row_refused(CFG_T_SG, "[]", NULL, "security_group: must be a JSON object");
+}
+
+static void port_and_remote_decode_security_groups_strictly(void **state)
+{
+	(void)state;
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"security_groups\": \"web\"}",
+			   "/run", "port.security_groups: must be an array");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"security_groups\": [\"web\", 3]}",
+			   "/run", "port.security_groups[1]: must be a string");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"security_groups\": [\"abcdefghijklmnopqrstuvwxyz012345\"]}",
+			   "/run", "port.security_groups[0]: longer than 31 bytes");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"security_groups\": [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\","
+			   " \"h\", \"i\"]}",
+			   "/run", "port.security_groups: at most 8 groups");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"max_connections\": -1}",
+			   "/run", "port.max_connections");
+	assert_row_refused(CFG_T_PORT,
+			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+			   " \"max_connections\": \"10\"}",
+			   "/run", "port.max_connections");
+	assert_row_refused(CFG_T_REMOTE,
+			   "{\"vpc\": \"blue\", \"mac\": \"02:00:00:00:09:01\", \"vtep\": "
+			   "\"192.0.2.2\", \"security_groups\": {}}",
+			   NULL, "remote.security_groups: must be an array");
+}
+
+static void port_and_remote_encode_their_groups(void **state)
+{
+	struct cfg *c = NULL;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = js("{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}],"
+			 " \"subnets\": [{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\","
+			 "  \"gateway\": \"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\"}],"
+			 " \"security_groups\": [{\"vpc\": \"blue\", \"name\": \"web\"},"
+			 "  {\"vpc\": \"blue\", \"name\": \"db\"}],"
+			 " \"ports\": [{\"name\": \"a\", \"vpc\": \"blue\", \"mac\": "
+			 "\"02:00:00:00:01:01\", \"security_groups\": [\"db\", \"web\"],"
+			 " \"max_connections\": 1000}],"
+			 " \"remotes\": [{\"vpc\": \"blue\", \"mac\": \"02:00:00:00:09:01\","
+			 "  \"vtep\": \"192.0.2.2\", \"security_groups\": [\"web\"]}]}");
+	json_t *port, *remote, *want_port, *want_remote;
+
+	(void)state;
+	assert_int_equal(cfg_state_decode(doc, "/run", &c, err), 0);
+	port = cfg_row_encode(CFG_T_PORT, cfg_port_find(c, "a"));
+	remote = cfg_row_encode(CFG_T_REMOTE, c->remotes.rows);
+	want_port = js("{\"name\": \"a\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+		       " \"ips\": [], \"socket\": \"/run/a.sock\", \"mode\": \"server\","
+		       " \"queues\": 1, \"security_groups\": [\"db\", \"web\"],"
+		       " \"max_connections\": 1000}");
+	want_remote = js("{\"vpc\": \"blue\", \"mac\": \"02:00:00:00:09:01\", \"ips\": [],"
+			 " \"vtep\": \"192.0.2.2\", \"security_groups\": [\"web\"]}");
+	assert_true(json_equal(port, want_port));
+	assert_true(json_equal(remote, want_remote));
+	json_decref(port);
+	json_decref(remote);
+	json_decref(want_port);
+	json_decref(want_remote);
+	json_decref(doc);
+	cfg_free(c);
+}
+
+/* Tables load in dependency order (groups, rules, ports) whatever the document's order;
+ * the dump of the result loads again to the same state. */
+static void state_with_groups_and_rules_decodes_in_any_member_order(void **state)
+{
+	struct cfg *c = NULL, *back = NULL;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = js(
+		"{\"remotes\": [{\"vpc\": \"blue\", \"mac\": \"02:00:00:00:09:01\","
+		"   \"vtep\": \"192.0.2.2\", \"ips\": [\"10.0.0.20\"],"
+		"   \"security_groups\": [\"db\"]}],"
+		" \"ports\": [{\"name\": \"a\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+		"   \"ips\": [\"10.0.0.5\"], \"security_groups\": [\"web\"]}],"
+		" \"security_group_rules\": ["
+		"   {\"vpc\": \"blue\", \"group\": \"web\", \"direction\": \"ingress\","
+		"    \"protocol\": \"tcp\", \"ports\": \"80\", \"remote_group\": \"db\"},"
+		"   {\"vpc\": \"blue\", \"group\": \"db\", \"direction\": \"egress\","
+		"    \"remote\": \"0.0.0.0/0\"}],"
+		" \"security_groups\": [{\"vpc\": \"blue\", \"name\": \"web\"},"
+		"   {\"vpc\": \"blue\", \"name\": \"db\"}],"
+		" \"subnets\": [{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\","
+		"   \"gateway\": \"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\"}],"
+		" \"vpcs\": [{\"name\": \"blue\", \"vni\": 1}]}");
+	json_t *again, *again2;
+
+	(void)state;
+	if (cfg_state_decode(doc, "/run", &c, err) != 0)
+		fail_msg("refused: %s", err);
+	assert_int_equal(c->sgs.len, 2);
+	assert_int_equal(c->sg_rules.len, 2);
+	assert_string_equal(cfg_port_find(c, "a")->sgs[0], "web");
+	again = cfg_state_encode(c);
+	assert_int_equal(json_array_size(json_object_get(again, "security_groups")), 2);
+	assert_int_equal(json_array_size(json_object_get(again, "security_group_rules")), 2);
+	assert_int_equal(cfg_state_decode(again, NULL, &back, err), 0);
+	again2 = cfg_state_encode(back);
+	assert_true(json_equal(again, again2));
+	for (int t = 0; t < CFG_T_COUNT; t++)
+		assert_int_equal(cfg_count_unchanged(c, back, t), cfg_table_get(c, t)->len);
+	json_decref(again);
+	json_decref(again2);
+	json_decref(doc);
+	cfg_free(c);
+	cfg_free(back);
+}
+
+static void state_decode_error_names_the_rule_row(void **state)
+{
+	struct cfg *out = NULL;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = js("{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}],"
+			 " \"security_groups\": [{\"vpc\": \"blue\", \"name\": \"web\"}],"
+			 " \"security_group_rules\": ["
+			 "   {\"vpc\": \"blue\", \"group\": \"web\", \"direction\": \"ingress\"},"
+			 "   {\"vpc\": \"blue\", \"group\": \"web\","
+			 "    \"direction\": \"ingress\"}]}");
+
+	(void)state;
+	assert_int_equal(cfg_state_decode(doc, NULL, &out, err), -EEXIST);
+	assert_non_null(strstr(err, "security_group_rules[1]: security_group_rule: group 'web'"));
+	assert_null(out);
+	json_decref(doc);
+}
+
+static void apply_op_refuses_modify_of_groups_and_rules(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *g = js("{\"vpc\": \"blue\", \"name\": \"web\"}"),
+	       *r = js(R("\"direction\": \"ingress\""));
+
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_SG, g, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_SG_RULE, r, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_SG, g, NULL, err), -EINVAL);
+	assert_non_null(strstr(err, "security_group: a group has no member but its key"));
+	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_SG_RULE, r, NULL, err), -EINVAL);
+	assert_non_null(strstr(err, "security_group_rule: every member is part of the key; "
+				    "delete the rule and insert the new one"));
+	json_decref(g);
+	json_decref(r);
+}
+
+/* A rule's delete reads the whole row: a rule differing in any member is another rule. */
+static void apply_op_deletes_a_rule_by_its_whole_content(void **state)
+{
+	struct cfg *c = *state;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *g = js("{\"vpc\": \"blue\", \"name\": \"web\"}"),
+	       *r = js(R(TCP_PORTS "\"22\","
+			 " \"remote\": \"10.0.0.0/8\"")),
+	       *other = js(R(TCP_PORTS "\"23\","
+			     " \"remote\": \"10.0.0.0/8\"")),
+	       *same = js(R(TCP_PORTS "22,"
+			    " \"family\": \"ipv4\", \"remote\": \"10.0.0.0/8\"")),
+	       *partial = js(R("\"direction\": \"ingress\""));
+
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_SG, g, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_SG_RULE, r, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_SG_RULE, other, NULL, err), -ENOENT);
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_SG_RULE, partial, NULL, err), -ENOENT);
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_SG_RULE, same, NULL, err), 0);
+	assert_int_equal(c->sg_rules.len, 0);
+	/* and a group's delete takes its rules */
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_SG_RULE, r, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_SG, g, NULL, err), 0);
+	assert_int_equal(c->sgs.len + c->sg_rules.len, 0);
+	json_decref(g);
+	json_decref(r);
+	json_decref(other);
+	json_decref(same);
+	json_decref(partial);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -824,6 +1274,18 @@ int main(void)
 		T(apply_op_rejects_unknown_op),
 		T(apply_op_passes_decode_and_rule_errors_through),
 		T(apply_op_inserts_modifies_and_deletes_each_table),
+
+		T(every_rule_shape_round_trips_in_normal_form),
+		T(unnormalized_rule_round_trips),
+		T(rule_decode_names_each_bad_member),
+		T(rule_meaning_is_checked_by_cfg_naming_the_member),
+		T(sg_decode_is_strict),
+		T(port_and_remote_decode_security_groups_strictly),
+		T(port_and_remote_encode_their_groups),
+		T(state_with_groups_and_rules_decodes_in_any_member_order),
+		T(state_decode_error_names_the_rule_row),
+		T(apply_op_refuses_modify_of_groups_and_rules),
+		T(apply_op_deletes_a_rule_by_its_whole_content),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

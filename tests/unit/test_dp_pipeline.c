@@ -611,7 +611,7 @@ static void ipv4_with_padding_or_options_is_delivered(void **state)
 							    .l3 = PKT_L3_IPV4,
 							    .sip = "10.0.0.11",
 							    .dip = "10.0.0.12",
-							    .payload = 8});
+							    .payload = 12}); /* options + a whole UDP header */
 	struct rte_mbuf *pkts[2] = {pad, opt};
 	struct rte_ipv4_hdr *ip;
 

@@ -1,0 +1,728 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The flow cache stage (see dp_ct.h): parse each IP packet into its exact flow key, look a
+ * burst of keys up at once, and forward hits by the action cached in their connection's
+ * slot. A miss walks the tables (destination MAC), the security groups of both local ends
+ * and the connection limits, then inserts both directions of the new connection. A hit
+ * whose action predates the current configuration is revalidated the same way, in place:
+ * it keeps flowing if still allowed, stops if not.
+ *
+ * What is tracked: TCP, UDP, ICMP echo and every other protocol by addresses (and ports
+ * where there are any). ICMP errors follow the connection of the packet they quote.
+ * Neighbour solicitations and advertisements always pass (as in every cloud's groups:
+ * without them IPv6 breaks), untracked. Other ICMP messages are checked against the rules
+ * packet by packet. Fragments are dropped: without reassembly they have no ports to be
+ * tracked by, and letting them through would let any fragment past the groups.
+ */
+#include <rte_hash.h>
+#include <rte_icmp.h>
+#include <rte_prefetch.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "sg.h"
+
+#include "dp_private.h"
+
+enum fp_kind {
+	FP_TRACK,     /* may open a connection */
+	FP_REPLY,     /* ICMP echo reply: belongs to a connection, or is checked like FP_RULES */
+	FP_RELATED,   /* ICMP error: key of the connection direction it travels in */
+	FP_ND,        /* IPv6 neighbour solicitation/advertisement: allowed, untracked */
+	FP_RULES,     /* checked against the rules, every packet, untracked */
+};
+
+#define IP6_HOPOPTS 0
+#define IP6_ROUTING 43
+#define IP6_FRAGMENT 44
+#define IP6_DSTOPTS 60
+#define IP6_EXT_MAX 8
+
+static inline bool is_icmp(uint8_t af, uint8_t proto)
+{
+	return (af == AF_INET && proto == IPPROTO_ICMP) ||
+	       (af == AF_INET6 && proto == IPPROTO_ICMPV6);
+}
+
+/* The L4 ports of TCP/UDP, 0 for the rest. Needs 4 bytes at l4. */
+static void key_ports(struct dp_flow_key *k, const uint8_t *l4)
+{
+	if (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP) {
+		memcpy(&k->sport, l4, 2);
+		memcpy(&k->dport, l4 + 2, 2);
+	}
+}
+
+/*
+ * The key of the connection direction an ICMP error travels in: the reverse of the packet
+ * it quotes (which went the other way). Returns FP_RELATED, FP_RULES when the quote is not
+ * of a trackable packet, or a drop reason through *r.
+ */
+static enum fp_kind related_key(struct dp_flow_key *k, const uint8_t *q, uint32_t qlen,
+				enum dp_drop_reason *r)
+{
+	uint8_t src[16] = {0}, dst[16] = {0}, proto;
+	uint32_t hlen;
+
+	if (k->af == AF_INET) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)q;
+
+		if (qlen < sizeof(*ip) || (ip->version_ihl >> 4) != 4)
+			return FP_RULES;
+		hlen = rte_ipv4_hdr_len(ip);
+		if (hlen < sizeof(*ip) || qlen < hlen + 8 ||
+		    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)))
+			return FP_RULES;
+		memcpy(src, &ip->src_addr, 4);
+		memcpy(dst, &ip->dst_addr, 4);
+		proto = ip->next_proto_id;
+	} else {
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)q;
+
+		if (qlen < sizeof(*ip) + 8 || (rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6)
+			return FP_RULES;
+		hlen = sizeof(*ip);
+		memcpy(src, ip->src_addr, 16);
+		memcpy(dst, ip->dst_addr, 16);
+		proto = ip->proto;
+	}
+	/* the error goes back to whoever sent the quoted packet, or it is forged */
+	if (memcmp(src, k->dst, 16) != 0) {
+		*r = DP_DROP_ICMP_ERROR_MISMATCH;
+		return FP_RULES;
+	}
+	memcpy(k->src, dst, 16);
+	memcpy(k->dst, src, 16);
+	k->proto = proto;
+	q += hlen;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		memcpy(&k->sport, q + 2, 2);
+		memcpy(&k->dport, q, 2);
+		k->icmp_type = k->icmp_code = 0;
+		return FP_RELATED;
+	}
+	if (is_icmp(k->af, proto)) {
+		uint8_t t = q[0];
+		bool v4 = k->af == AF_INET;
+
+		k->icmp_code = 0;
+		memcpy(&k->sport, q + 4, 2); /* the echo identifier */
+		k->dport = 0;
+		/* about a request: travels as its reply would; about a reply: as the request */
+		if (t == (v4 ? RTE_IP_ICMP_ECHO_REQUEST : 128))
+			k->icmp_type = v4 ? RTE_IP_ICMP_ECHO_REPLY : 129;
+		else if (t == (v4 ? RTE_IP_ICMP_ECHO_REPLY : 129))
+			k->icmp_type = v4 ? RTE_IP_ICMP_ECHO_REQUEST : 128;
+		else
+			return FP_RULES;
+		return FP_RELATED;
+	}
+	return FP_RULES;
+}
+
+static enum fp_kind icmp_kind(struct dp_flow_key *k, const uint8_t *l4, uint32_t l4_len,
+			      bool related, enum dp_drop_reason *r)
+{
+	uint8_t type = l4[0];
+	bool v4 = k->af == AF_INET;
+
+	k->icmp_type = type;
+	k->icmp_code = l4[1];
+	if (type == (v4 ? RTE_IP_ICMP_ECHO_REQUEST : 128) ||
+	    type == (v4 ? RTE_IP_ICMP_ECHO_REPLY : 129)) {
+		memcpy(&k->sport, l4 + 4, 2);
+		return (type == RTE_IP_ICMP_ECHO_REQUEST || type == 128) ? FP_TRACK : FP_REPLY;
+	}
+	if (related && (v4 ? (type == 3 || type == 4 || type == 5 || type == 11 || type == 12)
+			   : (type >= 1 && type <= 4))) {
+		struct dp_flow_key orig = *k;
+		enum fp_kind kind = related_key(k, l4 + 8, l4_len - 8, r);
+
+		if (kind != FP_RELATED)
+			*k = orig; /* checked against the rules as the ICMP packet it is */
+		return kind;
+	}
+	if (!v4 && (type == 135 || type == 136))
+		return FP_ND;
+	return FP_RULES;
+}
+
+/* Parse a frame (Ethernet first) into k. Every length is checked here: frames from the
+ * underlay reach this stage with only their MACs looked at. related: an ICMP error gets the
+ * key of the connection it quotes (FP_RELATED); else its own, as any ICMP (FP_RULES). */
+static enum dp_drop_reason flow_parse(const struct rte_mbuf *m, struct dp_flow_key *k,
+				      uint8_t *kind, uint8_t *tcp_flags, bool related)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const uint32_t seg = m->data_len, len = rte_pktmbuf_pkt_len(m);
+	const uint32_t l3 = sizeof(*eth);
+	enum dp_drop_reason r = DP_DROP_MAX;
+	uint32_t l4_off, l4_len;
+	const uint8_t *l4;
+
+	k->src_mac = eth->src_addr;
+	k->dst_mac = eth->dst_addr;
+	*tcp_flags = 0;
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3);
+		uint32_t hlen, tlen;
+
+		if (seg < l3 + sizeof(*ip))
+			return DP_DROP_IPV4_MALFORMED;
+		hlen = rte_ipv4_hdr_len(ip);
+		tlen = rte_be_to_cpu_16(ip->total_length);
+		if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || tlen < hlen ||
+		    l3 + tlen > len || l3 + hlen > seg)
+			return DP_DROP_IPV4_MALFORMED;
+		if (dp_ipv4_is_fragment(ip))
+			return DP_DROP_IP_FRAGMENT;
+		k->af = AF_INET;
+		memcpy(k->src, &ip->src_addr, 4);
+		memcpy(k->dst, &ip->dst_addr, 4);
+		k->proto = ip->next_proto_id;
+		l4_off = l3 + hlen;
+		l4_len = tlen - hlen;
+	} else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		const struct rte_ipv6_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, l3);
+		uint32_t plen;
+		uint8_t nh;
+
+		if (seg < l3 + sizeof(*ip))
+			return DP_DROP_IPV6_MALFORMED;
+		plen = rte_be_to_cpu_16(ip->payload_len);
+		if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6 || l3 + sizeof(*ip) + plen > len)
+			return DP_DROP_IPV6_MALFORMED;
+		k->af = AF_INET6;
+		memcpy(k->src, ip->src_addr, 16);
+		memcpy(k->dst, ip->dst_addr, 16);
+		nh = ip->proto;
+		l4_off = l3 + sizeof(*ip);
+		l4_len = plen;
+		for (int n = 0; nh == IP6_HOPOPTS || nh == IP6_ROUTING || nh == IP6_DSTOPTS ||
+				nh == IP6_FRAGMENT;
+		     n++) {
+			const uint8_t *ext = rte_pktmbuf_mtod_offset(m, const uint8_t *, l4_off);
+			uint32_t elen;
+
+			if (nh == IP6_FRAGMENT)
+				return DP_DROP_IP_FRAGMENT;
+			if (n == IP6_EXT_MAX || l4_len < 8 || l4_off + 8 > seg)
+				return DP_DROP_IPV6_EXT_MALFORMED;
+			elen = (ext[1] + 1u) * 8;
+			if (elen > l4_len || l4_off + elen > seg)
+				return DP_DROP_IPV6_EXT_MALFORMED;
+			nh = ext[0];
+			l4_off += elen;
+			l4_len -= elen;
+		}
+		k->proto = nh;
+	} else {
+		return DP_DROP_ETHERTYPE;
+	}
+	l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, l4_off);
+	*kind = FP_TRACK;
+	switch (k->proto) {
+	case IPPROTO_TCP:
+		if (l4_len < sizeof(struct rte_tcp_hdr) || l4_off + sizeof(struct rte_tcp_hdr) > seg)
+			return DP_DROP_L4_MALFORMED;
+		key_ports(k, l4);
+		*tcp_flags = ((const struct rte_tcp_hdr *)l4)->tcp_flags;
+		return DP_DROP_MAX;
+	case IPPROTO_UDP:
+		if (l4_len < sizeof(struct rte_udp_hdr) || l4_off + sizeof(struct rte_udp_hdr) > seg)
+			return DP_DROP_L4_MALFORMED;
+		key_ports(k, l4);
+		return DP_DROP_MAX;
+	default:
+		break;
+	}
+	if (!is_icmp(k->af, k->proto))
+		return DP_DROP_MAX; /* tracked by addresses alone */
+	if (l4_len < 8 || l4_off + 8 > seg)
+		return DP_DROP_L4_MALFORMED;
+	*kind = icmp_kind(k, l4, RTE_MIN(l4_len, seg - l4_off), related, &r);
+	return r;
+}
+
+/* The key the security groups see (acl/sg.h): ICMP type and code in the port fields. */
+static void sg_key_of(const struct dp_flow_key *k, struct sg_key *s)
+{
+	s->proto = k->proto;
+	s->af = k->af;
+	memcpy(s->src, k->src, 16);
+	memcpy(s->dst, k->dst, 16);
+	if (is_icmp(k->af, k->proto)) {
+		s->sport = rte_cpu_to_be_16(k->icmp_type);
+		s->dport = rte_cpu_to_be_16(k->icmp_code);
+	} else {
+		s->sport = k->sport;
+		s->dport = k->dport;
+	}
+}
+
+/* Where a frame for k->dst_mac goes: an action (kind, index) or why nowhere. */
+static enum dp_drop_reason dest_of(const struct dp_snap *s, const struct dp_flow_key *k,
+				   uint32_t *act)
+{
+	struct dp_l2_key lk = {.vni = k->vni, .mac = k->dst_mac};
+	bool from_underlay = s->ports[k->in_port].role != DP_ROLE_VM;
+	void *data;
+	uintptr_t v;
+
+	if (rte_hash_lookup_data(s->l2, &lk, &data) < 0)
+		return DP_DROP_UNKNOWN_DST_MAC;
+	v = (uintptr_t)data;
+	if (v == DP_L2_GATEWAY)
+		return DP_DROP_NO_ROUTE;
+	if (v >= DP_L2_REMOTE) {
+		if (from_underlay)
+			return DP_DROP_TUNNEL_HAIRPIN;
+		*act = DP_ACT_REMOTE << 24 | (uint32_t)(v - DP_L2_REMOTE);
+		return DP_DROP_MAX;
+	}
+	if (v == k->in_port)
+		return DP_DROP_HAIRPIN;
+	*act = DP_ACT_PORT << 24 | (uint32_t)v;
+	return DP_DROP_MAX;
+}
+
+/*
+ * The security groups of both local ends: the sending VM's egress rules, the receiving
+ * VM's ingress rules. A tunnel packet's sender was checked by its own host. Returns
+ * DP_DROP_MAX and the ids of the rules that allowed it, or the denial (and in *at the port
+ * it counts against: the one whose groups said no).
+ */
+static enum dp_drop_reason sg_check(const struct dp_snap *s, const struct dp_flow_key *k,
+				    uint32_t act, uint32_t *rule_eg, uint32_t *rule_in, uint16_t *at)
+{
+	const struct dp_port_snap *in = &s->ports[k->in_port];
+	struct sg_key sk;
+
+	*rule_eg = *rule_in = 0;
+	*at = k->in_port;
+	if ((in->role == DP_ROLE_VM && in->sg_out != NULL) ||
+	    (DP_ACT_KIND(act) == DP_ACT_PORT && s->ports[DP_ACT_INDEX(act)].sg_in != NULL))
+		sg_key_of(k, &sk);
+	if (in->role == DP_ROLE_VM && in->sg_out != NULL &&
+	    sg_acl_classify_burst(in->sg_out, &sk, 1, rule_eg) == 0)
+		return DP_DROP_SG_EGRESS;
+	if (DP_ACT_KIND(act) == DP_ACT_PORT) {
+		const struct dp_port_snap *out = &s->ports[DP_ACT_INDEX(act)];
+
+		if (out->sg_in != NULL && sg_acl_classify_burst(out->sg_in, &sk, 1, rule_in) == 0) {
+			*at = (uint16_t)DP_ACT_INDEX(act);
+			return DP_DROP_SG_INGRESS;
+		}
+	}
+	return DP_DROP_MAX;
+}
+
+static inline void count_hits(struct dp_worker *w, uint32_t eg, uint32_t in)
+{
+	if (eg != 0 && eg < DP_RULE_IDS)
+		w->rule_hits[eg]++;
+	if (in != 0 && in < DP_RULE_IDS)
+		w->rule_hits[in]++;
+}
+
+static inline void apply(struct dp_worker *w, uint16_t in_port, uint64_t act, struct rte_mbuf *m)
+{
+	if (DP_ACT_KIND(act) == DP_ACT_PORT)
+		dp_tx(w, (uint16_t)DP_ACT_INDEX(act), m);
+	else
+		dp_encap(w, in_port, &w->snap->remotes[DP_ACT_INDEX(act)], m);
+}
+
+/* A packet no connection carries: the tables and, unless allowed by kind, the rules. */
+static void untracked(struct dp_worker *w, const struct dp_flow_key *k, struct rte_mbuf *m,
+		      bool check_rules)
+{
+	uint32_t act = 0, eg, in;
+	uint16_t at;
+	enum dp_drop_reason r = dest_of(w->snap, k, &act);
+
+	if (r == DP_DROP_MAX && check_rules) {
+		r = sg_check(w->snap, k, act, &eg, &in, &at);
+		if (r != DP_DROP_MAX) {
+			dp_drop(w, at, m, r);
+			return;
+		}
+		count_hits(w, eg, in);
+	}
+	if (r != DP_DROP_MAX)
+		dp_drop(w, k->in_port, m, r);
+	else
+		apply(w, k->in_port, act, m);
+}
+
+/* The reply direction's key and where replies go: back to the VM, or to the remote VM
+ * (by its MAC) that sent the first packet through the tunnel. */
+static enum dp_drop_reason reply_of(const struct dp_snap *s, const struct dp_flow_key *k,
+				    uint32_t act, struct dp_flow_key *rk, uint32_t *ract)
+{
+	*rk = *k;
+	rk->in_port = DP_ACT_KIND(act) == DP_ACT_PORT ? (uint16_t)DP_ACT_INDEX(act)
+						       : s->underlay.port_idx;
+	rk->src_mac = k->dst_mac;
+	rk->dst_mac = k->src_mac;
+	memcpy(rk->src, k->dst, 16);
+	memcpy(rk->dst, k->src, 16);
+	rk->sport = k->dport;
+	rk->dport = k->sport;
+	if (is_icmp(k->af, k->proto)) {
+		rk->sport = k->sport; /* the echo identifier, both ways */
+		rk->dport = 0;
+		rk->icmp_type = k->af == AF_INET ? RTE_IP_ICMP_ECHO_REPLY : 129;
+		rk->icmp_code = 0;
+	}
+	if (s->ports[k->in_port].role == DP_ROLE_VM) {
+		*ract = DP_ACT_PORT << 24 | k->in_port;
+		return DP_DROP_MAX;
+	}
+	/* from the underlay: the sender is a remote VM, by the source MAC checked at decap */
+	struct dp_l2_key lk = {.vni = k->vni, .mac = k->src_mac};
+	void *data;
+
+	if (rte_hash_lookup_data(s->l2, &lk, &data) < 0 || (uintptr_t)data < DP_L2_REMOTE)
+		return DP_DROP_INNER_SRC_SPOOF;
+	*ract = DP_ACT_REMOTE << 24 | (uint32_t)((uintptr_t)data - DP_L2_REMOTE);
+	return DP_DROP_MAX;
+}
+
+/* Release the connection counts taken for a connection that will not be. */
+static void uncharge(const uint16_t charged[2])
+{
+	atomic_fetch_sub_explicit(&dp_ct.count, 1, memory_order_relaxed);
+	for (int i = 0; i < 2; i++)
+		if (charged[i] != DP_PORT_NONE)
+			atomic_fetch_sub_explicit(&dp_ct.port_count[charged[i]], 1,
+						  memory_order_relaxed);
+}
+
+/* Count a new connection against the table and each local VM end's limit. */
+static enum dp_drop_reason charge(const struct dp_snap *s, const struct dp_flow_key *k,
+				  uint32_t act, uint16_t charged[2])
+{
+	uint16_t ends[2] = {k->in_port,
+			    DP_ACT_KIND(act) == DP_ACT_PORT ? (uint16_t)DP_ACT_INDEX(act)
+							    : DP_PORT_NONE};
+
+	charged[0] = charged[1] = DP_PORT_NONE;
+	if (atomic_fetch_add_explicit(&dp_ct.count, 1, memory_order_relaxed) >= dp_ct.max) {
+		uncharge(charged);
+		return DP_DROP_CT_TABLE_FULL;
+	}
+	for (int i = 0; i < 2; i++) {
+		const struct dp_port_snap *p;
+		uint32_t lim;
+
+		if (ends[i] == DP_PORT_NONE)
+			continue;
+		p = &s->ports[ends[i]];
+		if (p->role != DP_ROLE_VM)
+			continue;
+		lim = p->ct_max != 0 ? p->ct_max : dp_ct.port_max;
+		if (atomic_fetch_add_explicit(&dp_ct.port_count[ends[i]], 1,
+					      memory_order_relaxed) >= lim) {
+			atomic_fetch_sub_explicit(&dp_ct.port_count[ends[i]], 1,
+						  memory_order_relaxed);
+			uncharge(charged);
+			return DP_DROP_CT_PORT_LIMIT;
+		}
+		charged[i] = ends[i];
+	}
+	return DP_DROP_MAX;
+}
+
+/* A slot whose keys could not both go in: aging takes the one that did, and the count. */
+static void mark_broken(struct dp_ct_slot *o, const uint16_t charged[2])
+{
+	o->partner = UINT32_MAX;
+	o->charged[0] = charged[0];
+	o->charged[1] = charged[1];
+	atomic_store_explicit(&o->flags, DP_CT_USED | DP_CT_DEAD, memory_order_release);
+}
+
+static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, uint8_t kind,
+		uint8_t flags, struct rte_mbuf *m);
+
+/* The first packet of a connection: walk the tables and the rules, insert both keys. */
+static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t flags,
+		      struct rte_mbuf *m)
+{
+	const struct dp_snap *s = w->snap;
+	struct dp_flow_key rk;
+	uint32_t act = 0, ract = 0, eg, in;
+	uint16_t charged[2], at;
+	struct dp_ct_slot *o, *rs;
+	int32_t pos, rpos;
+	enum dp_drop_reason r;
+
+	/* an earlier packet of this burst may have opened it */
+	pos = rte_hash_lookup(dp_ct.h, k);
+	if (pos >= 0) {
+		hit(w, k, pos, FP_TRACK, flags, m);
+		return;
+	}
+	r = dest_of(s, k, &act);
+	if (r == DP_DROP_MAX && k->proto == IPPROTO_TCP && !ct_tcp_opens(flags))
+		r = DP_DROP_CT_INVALID;
+	if (r == DP_DROP_MAX)
+		r = reply_of(s, k, act, &rk, &ract);
+	if (r != DP_DROP_MAX) {
+		dp_drop(w, k->in_port, m, r);
+		return;
+	}
+	r = sg_check(s, k, act, &eg, &in, &at);
+	if (r != DP_DROP_MAX) {
+		dp_drop(w, at, m, r);
+		return;
+	}
+	r = charge(s, k, act, charged);
+	if (r != DP_DROP_MAX) {
+		dp_drop(w, k->in_port, m, r);
+		return;
+	}
+	/* the reply key belongs to another connection (both ends opened the same tuple) */
+	if (rte_hash_lookup(dp_ct.h, &rk) >= 0) {
+		uncharge(charged);
+		dp_drop(w, k->in_port, m, DP_DROP_CT_INVALID);
+		return;
+	}
+	pos = rte_hash_add_key(dp_ct.h, k);
+	if (pos < 0) {
+		uncharge(charged);
+		dp_drop(w, k->in_port, m, DP_DROP_CT_TABLE_FULL);
+		return;
+	}
+	o = &dp_ct.slots[pos];
+	if (atomic_load_explicit(&o->flags, memory_order_acquire) & DP_CT_USED) {
+		/* another worker opened it meanwhile */
+		uncharge(charged);
+		hit(w, k, pos, FP_TRACK, flags, m);
+		return;
+	}
+	rpos = rte_hash_add_key(dp_ct.h, &rk);
+	if (rpos < 0 || (atomic_load_explicit(&dp_ct.slots[rpos].flags, memory_order_acquire) &
+			 DP_CT_USED)) {
+		mark_broken(o, charged);
+		dp_drop(w, k->in_port, m, rpos < 0 ? DP_DROP_CT_TABLE_FULL : DP_DROP_CT_INVALID);
+		return;
+	}
+	rs = &dp_ct.slots[rpos];
+	rs->partner = (uint32_t)pos;
+	rs->proto = k->proto;
+	rs->pkts = rs->bytes = 0;
+	atomic_store_explicit(&rs->act, DP_ACT_MAKE(s->flow_gen, 0, 0) | ract,
+			      memory_order_relaxed);
+	atomic_store_explicit(&rs->last_seen, w->now, memory_order_relaxed);
+	o->partner = (uint32_t)rpos;
+	o->proto = k->proto;
+	o->rule_egress = eg;
+	o->rule_ingress = in;
+	o->charged[0] = charged[0];
+	o->charged[1] = charged[1];
+	o->created = w->now;
+	o->pkts = 1;
+	o->bytes = rte_pktmbuf_pkt_len(m);
+	atomic_store_explicit(&o->state, (uint8_t)ct_initial_state(k->proto), memory_order_relaxed);
+	atomic_store_explicit(&o->act, DP_ACT_MAKE(s->flow_gen, 0, 0) | act, memory_order_relaxed);
+	atomic_store_explicit(&o->last_seen, w->now, memory_order_relaxed);
+	/* release: a worker that sees USED sees every field above */
+	atomic_store_explicit(&rs->flags, DP_CT_USED | DP_CT_REPLY, memory_order_release);
+	atomic_store_explicit(&o->flags, DP_CT_USED, memory_order_release);
+	w->ct_created++;
+	count_hits(w, eg, in);
+	apply(w, k->in_port, act, m);
+}
+
+/*
+ * The configuration changed since this connection's actions were cached: decide it again
+ * from its originator's key, as if it were new (without the TCP opening rule and the
+ * limits it already passed), and cache both directions' actions for this configuration.
+ * DP_DROP_MAX: still allowed, *act is the action for the direction of slot.
+ */
+static enum dp_drop_reason revalidate(struct dp_worker *w, struct dp_ct_slot *slot,
+				      uint64_t *act_out)
+{
+	const struct dp_snap *s = w->snap;
+	bool reply = atomic_load_explicit(&slot->flags, memory_order_relaxed) & DP_CT_REPLY;
+	uint32_t opos = reply ? slot->partner : (uint32_t)(slot - dp_ct.slots);
+	struct dp_ct_slot *o = &dp_ct.slots[opos];
+	const struct dp_flow_key *okp, *rkp;
+	struct dp_flow_key rk;
+	uint32_t act = 0, ract = 0, eg, in;
+	uint16_t at;
+	enum dp_drop_reason r;
+	const struct dp_port_snap *inp;
+
+	w->ct_revalidated++;
+	if (o->partner == UINT32_MAX ||
+	    rte_hash_get_key_with_position(dp_ct.h, (int32_t)opos, (void **)&okp) < 0 ||
+	    rte_hash_get_key_with_position(dp_ct.h, (int32_t)o->partner, (void **)&rkp) < 0)
+		return DP_DROP_CT_INVALID;
+	inp = &s->ports[okp->in_port];
+	r = DP_DROP_SG_REVOKED;
+	if (inp->port == NULL || (inp->role == DP_ROLE_VM && inp->vni != okp->vni) ||
+	    (inp->role != DP_ROLE_VM && inp->role != DP_ROLE_UNDERLAY))
+		goto dead;
+	r = dest_of(s, okp, &act);
+	if (r == DP_DROP_MAX)
+		r = reply_of(s, okp, act, &rk, &ract);
+	/* replies would now come in elsewhere (a VM moved): the reply key no longer fits */
+	if (r == DP_DROP_MAX && memcmp(&rk, rkp, sizeof(rk)) != 0)
+		r = DP_DROP_CT_INVALID;
+	if (r == DP_DROP_MAX)
+		r = sg_check(s, okp, act, &eg, &in, &at);
+	if (r != DP_DROP_MAX)
+		goto dead;
+	o->rule_egress = eg;
+	o->rule_ingress = in;
+	atomic_store_explicit(&o->act, DP_ACT_MAKE(s->flow_gen, 0, 0) | act,
+			      memory_order_relaxed);
+	atomic_store_explicit(&dp_ct.slots[o->partner].act, DP_ACT_MAKE(s->flow_gen, 0, 0) | ract,
+			      memory_order_relaxed);
+	*act_out = reply ? ract : act;
+	return DP_DROP_MAX;
+dead:
+	atomic_fetch_or_explicit(&o->flags, DP_CT_DEAD, memory_order_relaxed);
+	return r == DP_DROP_SG_EGRESS || r == DP_DROP_SG_INGRESS ? DP_DROP_SG_REVOKED : r;
+}
+
+/* A packet whose key is in the table at pos. */
+static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, uint8_t kind,
+		uint8_t flags, struct rte_mbuf *m)
+{
+	struct dp_ct_slot *slot = &dp_ct.slots[pos], *o;
+	uint8_t fl = atomic_load_explicit(&slot->flags, memory_order_acquire);
+	uint64_t act;
+	enum dp_drop_reason r;
+
+	if (!(fl & DP_CT_USED)) {
+		/* being opened by another worker this instant: decide alone, touch nothing */
+		untracked(w, k, m, true);
+		return;
+	}
+	o = (fl & DP_CT_REPLY) ? &dp_ct.slots[slot->partner] : slot;
+	if (atomic_load_explicit(&o->flags, memory_order_relaxed) & DP_CT_DEAD) {
+		dp_drop(w, k->in_port, m, DP_DROP_SG_REVOKED);
+		return;
+	}
+	act = atomic_load_explicit(&slot->act, memory_order_relaxed);
+	if (DP_ACT_GEN(act) != w->snap->flow_gen) {
+		r = revalidate(w, slot, &act);
+		if (r != DP_DROP_MAX) {
+			dp_drop(w, k->in_port, m, r);
+			return;
+		}
+	}
+	if (kind != FP_RELATED) {
+		uint8_t st = atomic_load_explicit(&o->state, memory_order_relaxed);
+		enum ct_state next = (enum ct_state)st;
+		enum ct_dir dir = (fl & DP_CT_REPLY) ? CT_REPLY : CT_ORIG;
+
+		switch (ct_update(k->proto, &next, dir, flags)) {
+		case CT_INVALID:
+			dp_drop(w, k->in_port, m, DP_DROP_CT_INVALID);
+			return;
+		case CT_REOPEN:
+			/* a new connection on an old tuple: the rules decide afresh */
+			r = sg_check(w->snap, k, (uint32_t)act, &o->rule_egress, &o->rule_ingress,
+				     &(uint16_t){0});
+			if (r != DP_DROP_MAX) {
+				dp_drop(w, k->in_port, m, r);
+				return;
+			}
+			next = CT_TCP_SYN_SENT;
+			break;
+		case CT_PASS:
+			break;
+		}
+		/* another worker may have moved it meanwhile: its move stands */
+		if ((uint8_t)next != st)
+			atomic_compare_exchange_strong_explicit(&o->state, &st, (uint8_t)next,
+								memory_order_relaxed,
+								memory_order_relaxed);
+		if (atomic_load_explicit(&slot->last_seen, memory_order_relaxed) != w->now)
+			atomic_store_explicit(&slot->last_seen, w->now, memory_order_relaxed);
+	}
+	slot->pkts++;
+	slot->bytes += rte_pktmbuf_pkt_len(m);
+	w->ct_hits++;
+	apply(w, k->in_port, act, m);
+}
+
+void dp_flow_burst(struct dp_worker *w, uint16_t in_port, const uint32_t *vnis,
+		   struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_flow_key keys[DP_BURST];
+	const void *key_ptrs[DP_BURST];
+	int32_t pos[DP_BURST];
+	uint8_t kind[DP_BURST], flags[DP_BURST], lookup_of[DP_BURST];
+	uint16_t kept = 0, n_look = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct dp_flow_key *k = &keys[kept];
+		enum dp_drop_reason r;
+
+		memset(k, 0, sizeof(*k));
+		k->vni = vnis[i];
+		k->in_port = in_port;
+		r = flow_parse(pkts[i], k, &kind[kept], &flags[kept], true);
+		if (r != DP_DROP_MAX) {
+			dp_drop(w, in_port, pkts[i], r);
+			continue;
+		}
+		lookup_of[kept] = UINT8_MAX;
+		if (kind[kept] <= FP_RELATED) {
+			lookup_of[kept] = (uint8_t)n_look;
+			key_ptrs[n_look++] = k;
+		}
+		pkts[kept++] = pkts[i];
+	}
+	if (n_look > 0)
+		rte_hash_lookup_bulk(dp_ct.h, key_ptrs, n_look, pos);
+	for (uint16_t i = 0; i < n_look; i++)
+		if (pos[i] >= 0)
+			rte_prefetch0(&dp_ct.slots[pos[i]]);
+	for (uint16_t i = 0; i < kept; i++) {
+		const struct dp_flow_key *k = &keys[i];
+		int32_t p = lookup_of[i] != UINT8_MAX ? pos[lookup_of[i]] : -1;
+
+		switch (kind[i]) {
+		case FP_TRACK:
+			if (p >= 0)
+				hit(w, k, p, FP_TRACK, flags[i], pkts[i]);
+			else
+				track_new(w, k, flags[i], pkts[i]);
+			break;
+		case FP_REPLY:
+			if (p >= 0)
+				hit(w, k, p, kind[i], flags[i], pkts[i]);
+			else
+				untracked(w, k, pkts[i], true);
+			break;
+		case FP_RELATED:
+			if (p >= 0) {
+				hit(w, k, p, kind[i], flags[i], pkts[i]);
+			} else {
+				/* about no connection: checked as the ICMP message it is (the
+				 * sender chose the quote, so it must not pick the rule) */
+				struct dp_flow_key icmp = {.vni = k->vni, .in_port = k->in_port};
+				uint8_t kd, fl;
+
+				flow_parse(pkts[i], &icmp, &kd, &fl, false);
+				untracked(w, &icmp, pkts[i], true);
+			}
+			break;
+		case FP_ND:
+			untracked(w, k, pkts[i], false);
+			break;
+		default:
+			untracked(w, k, pkts[i], true);
+			break;
+		}
+	}
+}
