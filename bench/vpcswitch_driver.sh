@@ -35,34 +35,63 @@ cmd_start() {
 	echo "$n" > "$D/netns"
 }
 
+# rules N: the VM's security group. vpcswitch tracks connections in every scenario (its
+# flow cache is the connection table); what S3 adds is a rule set worth checking: N-1 rules
+# that match none of the harness's flows (UDP to other ports and prefixes, TCP, ICMP) and,
+# last, the one that allows them (UDP 5001 to 10.0.0.0/8). Ingress allows everything (the
+# decap scenario delivers to the VM).
+rules() {
+	local n=$1
+	echo '{"vpc": "b", "group": "g", "direction": "ingress"},'
+	awk -v n="$n" 'BEGIN {
+		for (i = 1; i < n; i++) {
+			if (i % 3 == 0)
+				printf "{\"vpc\": \"b\", \"group\": \"g\", \"direction\": \"egress\", \"protocol\": \"tcp\", \"ports\": \"%d\", \"remote\": \"172.%d.%d.0/24\"},\n", 1000 + i % 50000, 16 + int(i / 65536) % 16, int(i / 256) % 256, i % 256
+			else if (i % 3 == 1)
+				printf "{\"vpc\": \"b\", \"group\": \"g\", \"direction\": \"egress\", \"protocol\": \"udp\", \"ports\": \"%d-%d\", \"remote\": \"10.%d.%d.0/24\"},\n", 6000 + i % 50000, 6000 + i % 50000 + 3, int(i / 256) % 256, i % 256
+			else
+				printf "{\"vpc\": \"b\", \"group\": \"g\", \"direction\": \"egress\", \"protocol\": \"icmp\", \"icmp_type\": %d, \"remote\": \"192.168.%d.%d/32\"},\n", i % 256, int(i / 256) % 256, i % 256
+		}
+	}'
+	echo '{"vpc": "b", "group": "g", "direction": "egress", "protocol": "udp", "ports": "5001", "remote": "10.0.0.0/8"}'
+}
+
 # The harness's address plan (shared/bench/ovs/README.md): VM 52:54:00:00:00:01 10.0.0.1,
 # peers behind 52:54:00:00:00:02, local VTEP 192.168.1.1, remote VTEP 192.168.1.2 at
 # 02:00:00:00:01:02, VNI 100.
 state() { # state ENCAP VM_DEVARGS [SINK_DEVARGS]: one VPC, the VM, and the peer's side
 	local encap=$1 vm=$2 sink=${3:-}
-	local peer
+	local peer vmport
+	# the VM may hold every connection of the table (the 1M-flow runs)
+	vmport='{"name": "vm", "vpc": "b", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.1"], "dpdk": "'$vm'",
+	         "security_groups": ["g"], "max_connections": 16777216}'
 	if [ -n "$sink" ]; then # p2p: the peer is a second port on this switch
-		peer='"ports": [ {"name": "vm", "vpc": "b", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.1"], "dpdk": "'$vm'"},
-		                 {"name": "sink", "vpc": "b", "mac": "52:54:00:00:00:02", "dpdk": "'$sink'"} ]'
+		peer='"ports": [ '"$vmport"',
+		                 {"name": "sink", "vpc": "b", "mac": "52:54:00:00:00:02", "dpdk": "'$sink'",
+		                  "security_groups": ["g"]} ]'
 	else
-		peer='"ports": [ {"name": "vm", "vpc": "b", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.1"], "dpdk": "'$vm'"} ],
+		peer='"ports": [ '"$vmport"' ],
 		      "remotes": [ {"vpc": "b", "mac": "52:54:00:00:00:02", "vtep": "192.168.1.2"} ]'
 	fi
 	cat <<EOF
 { "vpcs": [ {"name": "b", "vni": 100, "encap": "$encap"} ],
   "subnets": [ {"vpc": "b", "cidr": "10.0.0.0/8", "gateway": "10.0.0.254", "gateway_mac": "02:00:00:00:00:fe"} ],
+  "security_groups": [ {"vpc": "b", "name": "g"} ],
+  "security_group_rules": [ $(rules "${RULES:-1}") ],
   $peer }
 EOF
 }
 
 cmd_setup() {
 	local pipe=$1 vm=${2#dpdk:} ul=${3#dpdk:} pkts=${4:-0} encap=vxlan underlay=() sink
-	local mbufs=$((pkts + 65536))
-	local mem=$((mbufs * 5 / 2 / 1024 + 512)) # MB: ~2.5 KB per mbuf, plus the tables
+	local mbufs=$((pkts + 65536)) ct_max=${CT_MAX:-1048576}
+	# MB: ~2.5 KB per mbuf, ~340 B per connection, plus the other tables
+	local mem=$((mbufs * 5 / 2 / 1024 + ct_max * 340 / 1048576 + 512))
 	case "$pipe" in
 	p2p) state vxlan "$vm" "$ul" > "$D/state.json"; sink="port sink" ;;
-	vxlan-encap|geneve-encap)
+	vxlan-encap|geneve-encap|vxlan-encap-ct)
 		[ "$pipe" = geneve-encap ] && encap=geneve
+		[ "$pipe" = vxlan-encap-ct ] && RULES=${RULES:-1000}
 		state "$encap" "$vm" > "$D/state.json"
 		underlay=(--underlay "$ul" --vtep 192.168.1.1/24); sink="underlay" ;;
 	vxlan-decap)
@@ -70,7 +99,7 @@ cmd_setup() {
 		# the state goes in at start, so not one generated packet meets an empty switch
 		state vxlan "$vm" > "$D/state.json"
 		underlay=(--underlay "$ul" --vtep 192.168.1.1/24 -f "$D/state.json"); sink="port vm" ;;
-	*) die "pipeline $pipe: not supported yet (vxlan-encap-ct needs the security-groups issue)" ;;
+	*) die "pipeline $pipe: not supported" ;;
 	esac
 	# the harness's local VTEP MAC, whatever the sink port's own is
 	[ ${#underlay[@]} -gt 0 ] && underlay+=(--underlay-mac 02:00:00:00:01:01)
@@ -79,7 +108,7 @@ cmd_setup() {
 	: > "$D/vpcswitchd.log"
 	ip netns exec "$(ns)" taskset -c "$MAIN_CORE,$PMD_CORE" "$SW" -l "$MAIN_CORE,$PMD_CORE" \
 		--no-pci --file-prefix "$(prefix)" -m "$mem" -- -s "$D/ctl.sock" -d "$D" \
-		--mbufs "$mbufs" "${underlay[@]}" > "$D/vpcswitchd.log" 2>&1 &
+		--mbufs "$mbufs" --max-connections "$ct_max" "${underlay[@]}" > "$D/vpcswitchd.log" 2>&1 &
 	echo $! > "$D/pid"
 	for _ in $(seq 300); do grep -q "vpcswitchd: ready" "$D/vpcswitchd.log" && break; sleep 0.1; done
 	grep -q "vpcswitchd: ready" "$D/vpcswitchd.log" || { tail "$D/vpcswitchd.log" >&2; die "no start"; }

@@ -448,6 +448,15 @@ static void mark_broken(struct dp_ct_slot *o, const uint16_t charged[2])
 static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, uint8_t kind,
 		uint8_t flags, struct rte_mbuf *m);
 
+/* The port a revoked connection's drops count against: the VM whose connection it was on
+ * this host (the sender, or for a packet from the underlay the local receiver). */
+static uint16_t local_end(const struct dp_snap *s, const struct dp_flow_key *k, uint64_t act)
+{
+	if (s->ports[k->in_port].role == DP_ROLE_VM || DP_ACT_KIND(act) != DP_ACT_PORT)
+		return k->in_port;
+	return (uint16_t)DP_ACT_INDEX(act);
+}
+
 /* The first packet of a connection: walk the tables and the rules, insert both keys. */
 static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t flags,
 		      struct rte_mbuf *m)
@@ -606,15 +615,16 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 		return;
 	}
 	o = (fl & DP_CT_REPLY) ? &dp_ct.slots[slot->partner] : slot;
+	act = atomic_load_explicit(&slot->act, memory_order_relaxed);
 	if (atomic_load_explicit(&o->flags, memory_order_relaxed) & DP_CT_DEAD) {
-		dp_drop(w, k->in_port, m, DP_DROP_SG_REVOKED);
+		dp_drop(w, local_end(w->snap, k, act), m, DP_DROP_SG_REVOKED);
 		return;
 	}
-	act = atomic_load_explicit(&slot->act, memory_order_relaxed);
 	if (DP_ACT_GEN(act) != w->snap->flow_gen) {
 		r = revalidate(w, slot, &act);
 		if (r != DP_DROP_MAX) {
-			dp_drop(w, k->in_port, m, r);
+			dp_drop(w, r == DP_DROP_SG_REVOKED ? local_end(w->snap, k, act) : k->in_port,
+				m, r);
 			return;
 		}
 	}

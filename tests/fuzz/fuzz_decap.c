@@ -723,6 +723,25 @@ static void same_bytes(const struct rte_mbuf *m, const uint8_t *p, size_t n, con
 		broken("%s: bytes changed", what);
 }
 
+/* Decap passed and the inner frame then met the flow cache stage (dp_flow.c, fuzzed by
+ * fuzz_ct): its parser and connection tracking may refuse it by their own names. */
+static bool flow_stage_reason(enum dp_drop_reason r)
+{
+	switch (r) {
+	case DP_DROP_ETHERTYPE:
+	case DP_DROP_IPV4_MALFORMED:
+	case DP_DROP_IPV6_MALFORMED:
+	case DP_DROP_IPV6_EXT_MALFORMED:
+	case DP_DROP_L4_MALFORMED:
+	case DP_DROP_IP_FRAGMENT:
+	case DP_DROP_CT_INVALID:
+	case DP_DROP_ICMP_ERROR_MISMATCH:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void check(const struct input *in, struct rte_mbuf *m)
 {
 	struct expect e;
@@ -735,6 +754,8 @@ static void check(const struct input *in, struct rte_mbuf *m)
 		fprintf(stderr, "fuzz_decap: %zu bytes (first segment %zu): %s%s%s\n", in->len,
 			in->seg0, got == WAY_VM ? vms[vm].name : way_names[got],
 			got == WAY_DROP ? " as " : "", got == WAY_DROP ? dp_drop_name(reason) : "");
+	if (e.way == WAY_VM && got == WAY_DROP && flow_stage_reason(reason))
+		return;
 	if (got != e.way && !(e.way == WAY_TAP_OR_DROP && got != WAY_VM))
 		broken("went to %s, not %s (vni %u, first segment %zu of %zu bytes)",
 		       way_names[got], way_names[e.way], e.vni, in->seg0, in->len);
@@ -768,6 +789,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dp_worker_flush(w);
 	if (w->n_dirty != 0 || w->n_drops != 0)
 		broken("buffers left after a flush");
+	/* each input starts from an empty connection table: no earlier input decides it */
+	dp_ct_flush_port(env.ul_idx);
 	if (rte_mempool_avail_count(dp_pool) != N_MBUFS)
 		broken("%u mbufs of %u back in the pool", rte_mempool_avail_count(dp_pool),
 		       N_MBUFS);
