@@ -7,7 +7,6 @@
  * the IPv6 flow label (the same hash) and the checksums are filled in, by the underlay port
  * when it offers checksum offload.
  */
-#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -71,47 +70,6 @@ void dp_tmpl_build(struct dp_remote *r, const struct dp_underlay *u, enum dp_enc
 		geneve_hdr_write((uint8_t *)(udp + 1), r->vni, NULL, 0);
 	else
 		vxlan_hdr_write((uint8_t *)(udp + 1), r->vni);
-}
-
-/* L4 ports of an unfragmented TCP or UDP packet whose header starts at off, if present
- * (copied out: after a 14-byte Ethernet header they sit at an odd alignment). */
-static uint32_t l4_ports_hash(const struct rte_mbuf *m, uint8_t proto, uint32_t off, uint32_t h)
-{
-	uint32_t ports;
-
-	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || m->data_len < off + 4)
-		return h;
-	memcpy(&ports, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), 4);
-	return rte_hash_crc_4byte(ports, h);
-}
-
-/*
- * The same flow always hashes the same (ordering on the underlay), different flows spread.
- * Hashed: inner MACs, the IP addresses and protocol, and the L4 ports of unfragmented TCP
- * and UDP (port security checked the IP header; IPv6 extension headers are not walked).
- */
-static uint32_t inner_flow_hash(const struct rte_mbuf *m)
-{
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	uint32_t h = rte_hash_crc(eth, 2 * RTE_ETHER_ADDR_LEN, 0);
-
-	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
-
-		h = rte_hash_crc_4byte(ip->src_addr, h);
-		h = rte_hash_crc_4byte(ip->dst_addr, h);
-		h = rte_hash_crc_1byte(ip->next_proto_id, h);
-		if (!dp_ipv4_is_fragment(ip))
-			h = l4_ports_hash(m, ip->next_proto_id,
-					  sizeof(*eth) + rte_ipv4_hdr_len(ip), h);
-	} else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
-		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(eth + 1);
-
-		h = rte_hash_crc(ip->src_addr, 32, h); /* source and destination */
-		h = rte_hash_crc_1byte(ip->proto, h);
-		h = l4_ports_hash(m, ip->proto, sizeof(*eth) + sizeof(*ip), h);
-	}
-	return h;
 }
 
 /* The VM sent more than its VPC's MTU: drop it, and tell the VM so that its path-MTU
@@ -203,7 +161,7 @@ void dp_encap(struct dp_worker *w, uint16_t in_port, struct dp_remote *r, struct
 	/* read mostly: written once per refresh period, not once per packet */
 	if (!atomic_load_explicit(&r->used, memory_order_relaxed))
 		atomic_store_explicit(&r->used, true, memory_order_relaxed);
-	hash = inner_flow_hash(m);
+	hash = m->hash.rss; /* the flow cache's hash of the inner flow (dp_flow.c) */
 	hdr = (uint8_t *)rte_pktmbuf_prepend(m, r->tmpl_len);
 	if (hdr == NULL) {
 		dp_drop(w, in_port, m, DP_DROP_ENCAP_NO_HEADROOM);

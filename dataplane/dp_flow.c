@@ -670,6 +670,7 @@ void dp_flow_burst(struct dp_worker *w, uint16_t in_port, const uint32_t *vnis,
 	struct dp_flow_key keys[DP_BURST];
 	const void *key_ptrs[DP_BURST];
 	int32_t pos[DP_BURST];
+	hash_sig_t sigs[DP_BURST];
 	uint8_t kind[DP_BURST], flags[DP_BURST], lookup_of[DP_BURST];
 	uint16_t kept = 0, n_look = 0;
 
@@ -692,8 +693,17 @@ void dp_flow_burst(struct dp_worker *w, uint16_t in_port, const uint32_t *vnis,
 		}
 		pkts[kept++] = pkts[i];
 	}
+	/* one hash per packet: the table's signature, and the outer UDP source port and IPv6
+	 * flow label if the packet is encapsulated (dp_encap reads it from the mbuf) */
+	for (uint16_t i = 0; i < kept; i++) {
+		hash_sig_t sig = rte_hash_hash(dp_ct.h, &keys[i]);
+
+		pkts[i]->hash.rss = sig;
+		if (lookup_of[i] != UINT8_MAX)
+			sigs[lookup_of[i]] = sig;
+	}
 	if (n_look > 0)
-		rte_hash_lookup_bulk(dp_ct.h, key_ptrs, n_look, pos);
+		rte_hash_lookup_with_hash_bulk(dp_ct.h, key_ptrs, sigs, n_look, pos);
 	for (uint16_t i = 0; i < n_look; i++)
 		if (pos[i] >= 0)
 			rte_prefetch0(&dp_ct.slots[pos[i]]);
