@@ -207,6 +207,8 @@ struct dp_ct_stats {
 void dp_ct_stats(struct dp_ct_stats *out);
 /** Connections a port takes part in now. */
 uint32_t dp_ct_port_count(uint16_t port_idx);
+/* Rule ids (a classifier's userdata): 1 .. DP_RULE_IDS - 1, counted per worker. */
+#define DP_RULE_IDS (65536 + 16)
 /** Connections (and untracked packets) a rule id let in, summed over workers. */
 uint64_t dp_rule_hits(uint32_t rule_id);
 

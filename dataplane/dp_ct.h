@@ -94,7 +94,5 @@ extern struct dp_ct dp_ct;
 /* Seconds since the dataplane started; tests replace it. */
 extern uint32_t (*dp_ct_clock)(void);
 
-/* Rule ids (acl userdata): 1 .. DP_RULE_IDS - 1. Hits per worker. */
-#define DP_RULE_IDS (65536 + 16)
 
 #endif

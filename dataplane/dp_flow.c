@@ -32,25 +32,12 @@ enum fp_kind {
 	FP_RULES,     /* checked against the rules, every packet, untracked */
 };
 
-#define IP6_HOPOPTS 0
-#define IP6_ROUTING 43
-#define IP6_FRAGMENT 44
-#define IP6_DSTOPTS 60
-#define IP6_EXT_MAX 8
+#define IP6_EXT_MAX 8 /* extension headers walked before the packet counts as malformed */
 
 static inline bool is_icmp(uint8_t af, uint8_t proto)
 {
 	return (af == AF_INET && proto == IPPROTO_ICMP) ||
 	       (af == AF_INET6 && proto == IPPROTO_ICMPV6);
-}
-
-/* The L4 ports of TCP/UDP, 0 for the rest. Needs 4 bytes at l4. */
-static void key_ports(struct dp_flow_key *k, const uint8_t *l4)
-{
-	if (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP) {
-		memcpy(&k->sport, l4, 2);
-		memcpy(&k->dport, l4 + 2, 2);
-	}
 }
 
 /*
@@ -200,22 +187,25 @@ static enum dp_drop_reason flow_parse(const struct rte_mbuf *m, struct dp_flow_k
 		nh = ip->proto;
 		l4_off = l3 + sizeof(*ip);
 		l4_len = plen;
-		for (int n = 0; nh == IP6_HOPOPTS || nh == IP6_ROUTING || nh == IP6_DSTOPTS ||
-				nh == IP6_FRAGMENT;
-		     n++) {
-			const uint8_t *ext = rte_pktmbuf_mtod_offset(m, const uint8_t *, l4_off);
-			uint32_t elen;
+		for (int n = 0;; n++) {
+			/* rte_ipv6_get_next_ext reads two bytes: zeros where the frame has none,
+			 * which makes any extension header 8 bytes too long to fit */
+			uint8_t hd[2] = {0};
+			size_t elen;
+			int next;
 
-			if (nh == IP6_FRAGMENT)
+			if (nh == IPPROTO_FRAGMENT)
 				return DP_DROP_IP_FRAGMENT;
-			if (n == IP6_EXT_MAX || l4_len < 8 || l4_off + 8 > seg)
+			if (l4_len >= 2 && l4_off + 2 <= seg)
+				memcpy(hd, rte_pktmbuf_mtod_offset(m, const uint8_t *, l4_off), 2);
+			next = rte_ipv6_get_next_ext(hd, nh, &elen);
+			if (next < 0)
+				break; /* the upper-layer protocol */
+			if (n == IP6_EXT_MAX || elen > l4_len || l4_off + elen > seg)
 				return DP_DROP_IPV6_EXT_MALFORMED;
-			elen = (ext[1] + 1u) * 8;
-			if (elen > l4_len || l4_off + elen > seg)
-				return DP_DROP_IPV6_EXT_MALFORMED;
-			nh = ext[0];
-			l4_off += elen;
-			l4_len -= elen;
+			nh = (uint8_t)next;
+			l4_off += (uint32_t)elen;
+			l4_len -= (uint32_t)elen;
 		}
 		k->proto = nh;
 	} else {
@@ -223,20 +213,17 @@ static enum dp_drop_reason flow_parse(const struct rte_mbuf *m, struct dp_flow_k
 	}
 	l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, l4_off);
 	*kind = FP_TRACK;
-	switch (k->proto) {
-	case IPPROTO_TCP:
-		if (l4_len < sizeof(struct rte_tcp_hdr) || l4_off + sizeof(struct rte_tcp_hdr) > seg)
+	if (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP) {
+		uint32_t need = k->proto == IPPROTO_TCP ? sizeof(struct rte_tcp_hdr)
+							: sizeof(struct rte_udp_hdr);
+
+		if (l4_len < need || l4_off + need > seg)
 			return DP_DROP_L4_MALFORMED;
-		key_ports(k, l4);
-		*tcp_flags = ((const struct rte_tcp_hdr *)l4)->tcp_flags;
+		memcpy(&k->sport, l4, 2);
+		memcpy(&k->dport, l4 + 2, 2);
+		if (k->proto == IPPROTO_TCP)
+			*tcp_flags = ((const struct rte_tcp_hdr *)l4)->tcp_flags;
 		return DP_DROP_MAX;
-	case IPPROTO_UDP:
-		if (l4_len < sizeof(struct rte_udp_hdr) || l4_off + sizeof(struct rte_udp_hdr) > seg)
-			return DP_DROP_L4_MALFORMED;
-		key_ports(k, l4);
-		return DP_DROP_MAX;
-	default:
-		break;
 	}
 	if (!is_icmp(k->af, k->proto))
 		return DP_DROP_MAX; /* tracked by addresses alone */

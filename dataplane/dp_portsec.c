@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Stage 1 of the VM-port pipeline: parse the Ethernet header and enforce port security.
- * A frame leaves this stage only if its headers are whole and its source MAC and source
- * address are the port's own. ARP goes to the ARP responder; IP goes on to forwarding.
+ * A frame leaves this stage only if its source MAC and source address are the port's own
+ * (the flow stage then checks the IP and L4 headers whole). ARP goes to the ARP
+ * responder; IP goes on to the flow stage.
  */
 #include <rte_arp.h>
 #include <rte_ip.h>
@@ -45,37 +46,25 @@ static enum dp_drop_reason check_arp(const struct dp_port_snap *in, const struct
 	return DP_DROP_MAX;
 }
 
+/* The source address of an IP frame is the port's. Only what reading it takes is checked
+ * here: the whole header, the payload and the L4 header are the flow stage's (dp_flow.c),
+ * which parses every IP frame, from a VM or out of a tunnel, the same way. */
 static enum dp_drop_reason check_ipv4(const struct dp_port_snap *in, const struct rte_mbuf *m)
 {
-	const struct rte_ipv4_hdr *ip;
-	uint32_t avail = rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr);
-	uint16_t hlen, tlen;
-
-	if (m->data_len < sizeof(struct rte_ether_hdr) + sizeof(*ip))
+	if (m->data_len < sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr))
 		return DP_DROP_IPV4_MALFORMED;
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-	hlen = rte_ipv4_hdr_len(ip);
-	tlen = rte_be_to_cpu_16(ip->total_length);
-	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || tlen < hlen || tlen > avail ||
-	    m->data_len < sizeof(struct rte_ether_hdr) + hlen)
-		return DP_DROP_IPV4_MALFORMED;
-	if (!ip4_allowed(in, ip->src_addr))
+	if (!ip4_allowed(in, rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+						     sizeof(struct rte_ether_hdr))->src_addr))
 		return DP_DROP_SRC_IP_SPOOF;
 	return DP_DROP_MAX;
 }
 
 static enum dp_drop_reason check_ipv6(const struct dp_port_snap *in, const struct rte_mbuf *m)
 {
-	const struct rte_ipv6_hdr *ip;
-	uint32_t avail = rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr);
-
-	if (m->data_len < sizeof(struct rte_ether_hdr) + sizeof(*ip))
+	if (m->data_len < sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv6_hdr))
 		return DP_DROP_IPV6_MALFORMED;
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, sizeof(struct rte_ether_hdr));
-	if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6 ||
-	    sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len) > avail)
-		return DP_DROP_IPV6_MALFORMED;
-	if (!ip6_allowed(in, ip->src_addr))
+	if (!ip6_allowed(in, rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+						     sizeof(struct rte_ether_hdr))->src_addr))
 		return DP_DROP_SRC_IP_SPOOF;
 	return DP_DROP_MAX;
 }

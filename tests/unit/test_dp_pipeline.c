@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the VM-port pipeline (dp_portsec.c, dp_arp.c, dp_l2.c through
+ * Unit tests of the VM-port pipeline (dp_portsec.c, dp_arp.c, dp_vm_input.c, dp_flow.c through
  * dp_vm_input_burst) on real mbufs: delivery by destination MAC, isolation of two VPCs that
  * use the same MACs and IPs, port security, the ARP responder's replies byte by byte, and
  * the exact drop reason of every frame the switch refuses. EAL runs without hugepages or PCI;
