@@ -78,7 +78,7 @@ static bool member_known(const char *const *names, const char *key)
 	return false;
 }
 
-static int check_members(const json_t *j, const char *table, const char *const *allowed,
+int cfg_check_members(const json_t *j, const char *table, const char *const *allowed,
 			 char *err)
 {
 	const char *key;
@@ -181,7 +181,7 @@ static int vpc_decode(const json_t *j, struct cfg_vpc *v, bool key_only, char *e
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	if ((rc = check_members(j, "vpc", vpc_members, err)) < 0 ||
+	if ((rc = cfg_check_members(j, "vpc", vpc_members, err)) < 0 ||
 	    (rc = get_str(j, "vpc", "name", v->name, sizeof(v->name), true, err)) < 0)
 		return rc;
 	if (key_only)
@@ -216,7 +216,7 @@ static int subnet_decode(const json_t *j, struct cfg_subnet *s, bool key_only, c
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	if ((rc = check_members(j, "subnet", subnet_members, err)) < 0 ||
+	if ((rc = cfg_check_members(j, "subnet", subnet_members, err)) < 0 ||
 	    (rc = get_str(j, "subnet", "vpc", s->vpc, sizeof(s->vpc), true, err)) < 0 ||
 	    (rc = get_prefix(j, "subnet", "cidr", &s->cidr, err)) < 0)
 		return rc;
@@ -322,7 +322,7 @@ static int port_decode(const json_t *j, struct cfg_port *p, const char *sock_dir
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	if ((rc = check_members(j, "port", port_members, err)) < 0 ||
+	if ((rc = cfg_check_members(j, "port", port_members, err)) < 0 ||
 	    (rc = get_str(j, "port", "name", p->name, sizeof(p->name), true, err)) < 0)
 		return rc;
 	if (key_only)
@@ -394,7 +394,7 @@ static int remote_decode(const json_t *j, struct cfg_remote *r, bool key_only, c
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = check_members(j, "remote", remote_members, err)) < 0 ||
+	if ((rc = cfg_check_members(j, "remote", remote_members, err)) < 0 ||
 	    (rc = get_str(j, "remote", "vpc", r->vpc, sizeof(r->vpc), true, err)) < 0 ||
 	    (rc = get_mac(j, "remote", "mac", r->mac, err)) < 0)
 		return rc;
@@ -427,7 +427,7 @@ static int sg_decode(const json_t *j, struct cfg_sg *g, char *err)
 	int rc;
 
 	memset(g, 0, sizeof(*g));
-	if ((rc = check_members(j, "security_group", sg_members, err)) < 0 ||
+	if ((rc = cfg_check_members(j, "security_group", sg_members, err)) < 0 ||
 	    (rc = get_str(j, "security_group", "vpc", g->vpc, sizeof(g->vpc), true, err)) < 0 ||
 	    (rc = get_str(j, "security_group", "name", g->name, sizeof(g->name), true, err)) < 0)
 		return rc;
@@ -456,6 +456,14 @@ static const struct {
 		   {"tcp", IPPROTO_TCP},
 		   {"udp", IPPROTO_UDP},
 		   {"icmpv6", IPPROTO_ICMPV6}};
+
+const char *cfg_proto_name(uint8_t proto)
+{
+	for (size_t i = 0; i < sizeof(proto_names) / sizeof(proto_names[0]); i++)
+		if (proto_names[i].proto == proto)
+			return proto_names[i].name;
+	return NULL;
+}
 
 static bool proto_has_ports(uint8_t proto)
 {
@@ -551,7 +559,7 @@ static int rule_decode(const json_t *j, struct cfg_sg_rule *r, char *err)
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = check_members(j, RULE, rule_members, err)) < 0 ||
+	if ((rc = cfg_check_members(j, RULE, rule_members, err)) < 0 ||
 	    (rc = get_str(j, RULE, "vpc", r->vpc, sizeof(r->vpc), true, err)) < 0 ||
 	    (rc = get_str(j, RULE, "group", r->group, sizeof(r->group), true, err)) < 0 ||
 	    (rc = get_str(j, RULE, "direction", dir, sizeof(dir), true, err)) < 0 ||
@@ -587,17 +595,13 @@ static json_t *rule_encode(const struct cfg_sg_rule *r)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s}", "vpc", r->vpc, "group", r->group, "direction",
 			      r->dir == CFG_SG_EGRESS ? "egress" : "ingress");
-	json_t *proto = json_integer(r->proto);
+	const char *pname = cfg_proto_name(r->proto);
 	char buf[64];
 
 	if (r->af != 0)
 		json_object_set_new(j, "family", json_string(r->af == AF_INET ? "ipv4" : "ipv6"));
-	for (size_t i = 0; i < sizeof(proto_names) / sizeof(proto_names[0]); i++)
-		if (proto_names[i].proto == r->proto) {
-			json_decref(proto);
-			proto = json_string(proto_names[i].name);
-		}
-	json_object_set_new(j, "protocol", proto);
+	json_object_set_new(j, "protocol",
+			    pname != NULL ? json_string(pname) : json_integer(r->proto));
 	if (r->port_min != 0 || r->port_max != (proto_has_ports(r->proto) ? UINT16_MAX : 0)) {
 		if (r->port_min == r->port_max)
 			snprintf(buf, sizeof(buf), "%u", r->port_min);
@@ -760,7 +764,7 @@ int cfg_state_decode(const json_t *doc, const char *sock_dir, struct cfg **out, 
 
 	for (int t = 0; t < CFG_T_COUNT; t++)
 		members[t] = table_plurals[t];
-	if ((rc = check_members(doc, "state", members, err)) < 0)
+	if ((rc = cfg_check_members(doc, "state", members, err)) < 0)
 		return rc;
 	c = cfg_new();
 	if (c == NULL)

@@ -14,6 +14,12 @@
 /** "vpc", "subnet", "security_group", "security_group_rule", "port", "remote" (plurals
  *  accepted). Returns the table id or -1. */
 int cfg_table_parse(const char *name);
+/** 0 when j is an object whose members are all in allowed (NULL-terminated); else -EINVAL
+ *  and "WHAT.member: unknown member" (or "WHAT: must be a JSON object") in err. */
+int cfg_check_members(const json_t *j, const char *what, const char *const *allowed,
+		      char *err);
+/** "tcp", "udp", "icmp", "icmpv6", "any" (0), or NULL for a protocol without a name. */
+const char *cfg_proto_name(uint8_t proto);
 const char *cfg_table_name(enum cfg_table_id t);
 size_t cfg_row_size(enum cfg_table_id t);
 

@@ -23,7 +23,6 @@ _Static_assert((int)CFG_SG_ICMP_ANY == (int)SG_ICMP_ANY && (int)CFG_SG_ICMP_TYPE
 		       (int)CFG_SG_ICMP_TYPE_CODE == (int)SG_ICMP_TYPE_CODE,
 	       "sg_icmp_match");
 
-#define IDS_MAX 65552 /* DP_RULE_IDS */
 #define ID_FIRST 3    /* 1, 2: the default egress rules */
 
 struct rule_list {
@@ -59,7 +58,6 @@ static size_t n_recs, cap_recs;
 static struct id_rec *ids; /* committed ids */
 /* prepared: the id of each rule of the configuration (by row index), and fresh ids */
 static uint32_t *pend_ids;
-static size_t n_pend_ids;
 static uint32_t *fresh;
 static size_t n_fresh;
 static uint64_t *fresh_base;
@@ -228,57 +226,40 @@ static void prep_free(struct prep *p)
 
 /* ---- rule ids ---- */
 
+/* The id of each rule of c: the committed one if it has one, else the next free one
+ * (rules are unique in a configuration, so each fresh id is handed out once). */
 static int assign_ids(const struct cfg *c)
 {
-	struct map m;
 	uint32_t next = ID_FIRST;
 	size_t i = 0;
-	int rc;
 
-	if (ids == NULL && (ids = calloc(IDS_MAX, sizeof(*ids))) == NULL)
+	if (ids == NULL && (ids = calloc(DP_RULE_IDS, sizeof(*ids))) == NULL)
 		return -ENOMEM;
 	free(pend_ids);
 	free(fresh);
 	free(fresh_base);
 	n_fresh = 0;
-	n_pend_ids = c->sg_rules.len;
-	pend_ids = calloc(n_pend_ids + 1, sizeof(*pend_ids));
-	fresh = calloc(n_pend_ids + 1, sizeof(*fresh));
-	fresh_base = calloc(n_pend_ids + 1, sizeof(*fresh_base));
+	pend_ids = calloc(c->sg_rules.len + 1, sizeof(*pend_ids));
+	fresh = calloc(c->sg_rules.len + 1, sizeof(*fresh));
+	fresh_base = calloc(c->sg_rules.len + 1, sizeof(*fresh_base));
 	if (pend_ids == NULL || fresh == NULL || fresh_base == NULL)
 		return -ENOMEM;
-	if ((rc = map_init(&m, IDS_MAX)) < 0)
-		return rc;
-	for (uint32_t id = ID_FIRST; id < IDS_MAX; id++)
-		if (ids[id].used)
-			*map_find(&m, fnv(&ids[id].rule, sizeof(ids[id].rule), FNV0), id_eq,
-				  &ids[id].rule) = id + 1;
 	CFG_FOREACH(struct cfg_sg_rule, r, c->sg_rules)
 	{
-		uint32_t *s = map_find(&m, fnv(r, sizeof(*r), FNV0), id_eq, r);
+		uint32_t id = ctl_sg_rule_id(r);
 
-		if (*s != 0) {
-			pend_ids[i++] = *s - 1;
-			continue;
+		if (id == 0) {
+			while (next < DP_RULE_IDS && ids[next].used)
+				next++;
+			if (next >= DP_RULE_IDS)
+				return -ENOSPC;
+			id = next++;
+			/* counters never reset: hits count from what the id had before */
+			fresh_base[n_fresh] = dp_rule_hits(id);
+			fresh[n_fresh++] = id;
 		}
-		/* a fresh id: one neither committed nor handed out in this prepare */
-		for (;; next++) {
-			bool taken = next < IDS_MAX && ids[next].used;
-
-			for (size_t f = 0; !taken && f < n_fresh; f++)
-				taken = fresh[f] == next;
-			if (!taken)
-				break;
-		}
-		if (next >= IDS_MAX) {
-			free(m.slot);
-			return -ENOSPC;
-		}
-		fresh_base[n_fresh] = dp_rule_hits(next);
-		fresh[n_fresh++] = next;
-		pend_ids[i++] = next++;
+		pend_ids[i++] = id;
 	}
-	free(m.slot);
 	return 0;
 }
 
@@ -425,7 +406,7 @@ int ctl_sg_prepare(const struct cfg *c, char *err)
 	rc = assign_ids(c);
 	if (rc == -ENOSPC) {
 		snprintf(err, CFG_ERR_SIZE, "security_group_rule: no rule id left (at most %d)",
-			 IDS_MAX - ID_FIRST);
+			 DP_RULE_IDS - ID_FIRST);
 		return rc;
 	}
 	if (rc == 0)
@@ -487,7 +468,7 @@ void ctl_sg_port_acls(const char *port, const struct sg_acl **in, const struct s
 void ctl_sg_commit(void)
 {
 	size_t kept = 0;
-	bool *live = calloc(IDS_MAX, sizeof(*live));
+	bool *live = calloc(DP_RULE_IDS, sizeof(*live));
 
 	for (size_t i = 0; i < n_recs; i++) {
 		struct port_rec *r = &recs[i];
@@ -522,12 +503,12 @@ void ctl_sg_commit(void)
 			live[pend_ids[i]] = true;
 			ids[pend_ids[i++]].rule = *r;
 		}
-		for (uint32_t id = ID_FIRST; id < IDS_MAX; id++)
+		for (uint32_t id = ID_FIRST; id < DP_RULE_IDS; id++)
 			if (!live[id])
 				ids[id].used = false;
 		free(live);
 		if (map_init(&committed, prep_cfg->sg_rules.len) == 0)
-			for (uint32_t id = ID_FIRST; id < IDS_MAX; id++)
+			for (uint32_t id = ID_FIRST; id < DP_RULE_IDS; id++)
 				if (ids[id].used)
 					*map_find(&committed,
 						  fnv(&ids[id].rule, sizeof(ids[id].rule), FNV0),

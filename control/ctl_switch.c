@@ -48,18 +48,6 @@ static int fail(char *err, int rc, const char *msg)
 	return rc;
 }
 
-/* Why the last publish failed, when it knows better than an errno */
-static char publish_err[CFG_ERR_SIZE];
-
-static int build_failed(char *err, int rc)
-{
-	if (publish_err[0] != '\0')
-		snprintf(err, CFG_ERR_SIZE, "%s", publish_err);
-	else
-		snprintf(err, CFG_ERR_SIZE, "cannot build the dataplane tables: %s", strerror(-rc));
-	return rc;
-}
-
 static struct port_rt *rt_find(const char *name)
 {
 	for (struct port_rt *r = rts; r != NULL; r = r->next)
@@ -153,8 +141,8 @@ static void rt_destroy(struct port_rt *r)
 	free(r);
 }
 
-/* The gateway of the subnet holding the port's first IPv4 address: ICMP errors for the VM
- * come from it, as from a router on its path. */
+/* The gateways of the subnets holding the port's first IPv4 and first IPv6 address: ICMP
+ * and ICMPv6 errors for the VM come from them, as from a router on its path. */
 static void set_gateway(const struct cfg *c, const struct cfg_port *p, struct dp_port_conf *pc)
 {
 	bool has4 = false, has6 = false;
@@ -184,20 +172,23 @@ static void set_gateway(const struct cfg *c, const struct cfg_port *p, struct dp
 }
 
 /* Publish a snapshot of c; ports whose runtime is missing or marked gone are left out. */
-/* keep_flows: only next hops changed, cached flows stay valid */
-static int publish_as(const struct cfg *c, bool keep_flows)
+/* keep_flows: only next hops changed, cached flows stay valid. On failure err (CFG_ERR_SIZE,
+ * may be NULL) says why. */
+static int publish_as(const struct cfg *c, bool keep_flows, char *err)
 {
+	char ignored[CFG_ERR_SIZE];
 	struct dp_build *b;
 	int rc = 0;
 
-	publish_err[0] = '\0';
-	rc = ctl_sg_prepare(c, publish_err);
+	if (err == NULL)
+		err = ignored;
+	rc = ctl_sg_prepare(c, err);
 	if (rc < 0)
 		return rc;
 	b = dp_build_begin();
 	if (b == NULL) {
-		ctl_sg_abort();
-		return -ENOMEM;
+		rc = -ENOMEM;
+		goto failed;
 	}
 	if (keep_flows)
 		dp_build_keep_flows(b);
@@ -265,21 +256,21 @@ static int publish_as(const struct cfg *c, bool keep_flows)
 			goto fail;
 	}
 	rc = dp_build_commit(b);
-	if (rc < 0) {
-		ctl_sg_abort();
-		return rc;
-	}
+	if (rc < 0)
+		goto failed;
 	ctl_sg_commit();
 	return 0;
 fail:
 	dp_build_abort(b);
+failed:
 	ctl_sg_abort();
+	snprintf(err, CFG_ERR_SIZE, "cannot build the dataplane tables: %s", strerror(-rc));
 	return rc;
 }
 
-static int publish(const struct cfg *c)
+static int publish(const struct cfg *c, char *err)
 {
-	return publish_as(c, false);
+	return publish_as(c, false, err);
 }
 
 /*
@@ -355,11 +346,11 @@ static int commit(struct cfg *next, char *err)
 	}
 	if (any_gone) {
 		/* workers must stop using departing ports before their sockets close */
-		rc = publish(cur);
+		rc = publish(cur, err);
 		if (rc < 0) {
 			for (r = rts; r != NULL; r = r->next)
 				r->gone = false;
-			return build_failed(err, rc);
+			return rc;
 		}
 		for (r = rts; r != NULL; r = n) {
 			n = r->next;
@@ -369,9 +360,7 @@ static int commit(struct cfg *next, char *err)
 	}
 	rc = create_missing(next, err);
 	if (rc == 0) {
-		rc = publish(next);
-		if (rc < 0)
-			build_failed(err, rc);
+		rc = publish(next, err);
 	}
 	if (rc < 0) {
 		char ignored[CFG_ERR_SIZE];
@@ -385,7 +374,7 @@ static int commit(struct cfg *next, char *err)
 				rt_destroy(r);
 		}
 		create_missing(cur, ignored);
-		publish(cur);
+		publish(cur, NULL);
 		return rc;
 	}
 	cfg_free(cur);
@@ -402,7 +391,7 @@ int ctl_switch_init(const char *dir)
 
 int ctl_switch_start(void)
 {
-	return publish(cur);
+	return publish(cur, NULL);
 }
 
 void ctl_switch_fini(void)
@@ -463,26 +452,6 @@ fail:
 	return rc;
 }
 
-static size_t table_len(const struct cfg *c, enum cfg_table_id t)
-{
-	switch (t) {
-	case CFG_T_VPC:
-		return c->vpcs.len;
-	case CFG_T_SUBNET:
-		return c->subnets.len;
-	case CFG_T_SG:
-		return c->sgs.len;
-	case CFG_T_SG_RULE:
-		return c->sg_rules.len;
-	case CFG_T_PORT:
-		return c->ports.len;
-	case CFG_T_REMOTE:
-		return c->remotes.len;
-	default:
-		return 0;
-	}
-}
-
 /* A modified row counts as one removed and one added. */
 static json_t *diff_summary(const struct cfg *old, const struct cfg *next, bool *changed)
 {
@@ -491,7 +460,8 @@ static json_t *diff_summary(const struct cfg *old, const struct cfg *next, bool 
 	*changed = false;
 	for (int t = 0; t < CFG_T_COUNT; t++) {
 		size_t same = cfg_count_unchanged(old, next, t);
-		size_t added = table_len(next, t) - same, removed = table_len(old, t) - same;
+		size_t added = cfg_table_get(next, t)->len - same,
+		       removed = cfg_table_get(old, t)->len - same;
 
 		*changed |= added > 0 || removed > 0;
 		json_object_set_new(sum, cfg_table_name(t),
@@ -619,17 +589,6 @@ static const char *port_name_of(uint16_t idx)
 	return ctl_underlay_present() && idx == ctl_underlay_port_index() ? "underlay" : "?";
 }
 
-static const char *proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_ICMP: return "icmp";
-	case IPPROTO_ICMPV6: return "icmpv6";
-	default: return NULL;
-	}
-}
-
 struct conn_filter {
 	int port;          /* -1: any */
 	struct cfg_ip addr; /* af 0: any */
@@ -643,7 +602,7 @@ static bool conn_cb(const struct dp_conn_info *c, void *arg)
 	struct conn_filter *f = arg;
 	char src[64], dst[64];
 	struct cfg_ip a = {.af = c->af}, b = {.af = c->af};
-	const char *vpc = "?", *pn = proto_name(c->proto);
+	const char *vpc = "?", *pn = c->proto != 0 ? cfg_proto_name(c->proto) : NULL;
 	json_t *j;
 
 	if (f->port >= 0 && c->orig_port != f->port && c->reply_port != f->port)
@@ -687,23 +646,19 @@ static int connections_json(const json_t *body, const char *port, json_t **reply
 {
 	static const char *const members[] = {"kind", "port", "address", "state", "limit", NULL};
 	struct conn_filter f = {.port = -1, .state = -1, .limit = 1000};
-	const char *key;
+	const struct port_rt *r;
 	json_t *v;
+	int rc;
 
-	json_object_foreach((json_t *)body, key, v)
-	{
-		bool known = false;
-
-		for (const char *const *m = members; *m != NULL; m++)
-			known |= strcmp(*m, key) == 0;
-		if (!known) {
-			snprintf(err, CFG_ERR_SIZE, "stats.%s: unknown member", key);
-			cfg_utf8_scrub(err);
-			return -EINVAL;
-		}
+	if ((rc = cfg_check_members(body, "stats", members, err)) < 0)
+		return rc;
+	if (port != NULL) {
+		/* a port left without its runtime by a failed rollback has no connections */
+		r = rt_find(port);
+		if (r == NULL)
+			return fail(err, -ENOENT, "stats.port: the port has no dataplane port");
+		f.port = dp_port_index(r->dp);
 	}
-	if (port != NULL)
-		f.port = dp_port_index(rt_find(port)->dp);
 	v = json_object_get(body, "address");
 	if (v != NULL && (!json_is_string(v) || cfg_ip_parse(json_string_value(v), &f.addr) < 0))
 		return fail(err, -EINVAL, "stats.address: not an IPv4 or IPv6 address");
@@ -815,14 +770,14 @@ static void on_link(struct vport *vp, bool up, void *arg)
 void ctl_switch_underlay_changed(void)
 {
 	/* next hops may have changed: the same state, new encap templates */
-	if (cur != NULL && publish_as(cur, true) < 0)
+	if (cur != NULL && publish_as(cur, true, NULL) < 0)
 		fprintf(stderr, "vpcswitchd: cannot republish after an underlay change\n");
 }
 
 /* Every 100 ms: resolve what the workers missed; every second, have the kernel re-confirm
  * the neighbours of VTEPs in use (it sees none of their traffic, so it would let them go
  * stale forever and never notice a peer that changed its MAC). */
-void ctl_switch_underlay_tick(void)
+static void underlay_tick(void)
 {
 	static unsigned int ticks;
 	struct dp_vtep vteps[64];
@@ -839,7 +794,7 @@ void ctl_switch_underlay_tick(void)
 
 void ctl_switch_tick(void)
 {
-	ctl_switch_underlay_tick();
+	underlay_tick();
 	/* a tenth of the table per 100 ms tick: each connection is looked at once a second */
 	dp_ct_age(dp_ct_now(), dp_ct_slots() / 10 + 1);
 }

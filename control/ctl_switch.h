@@ -35,8 +35,6 @@ int ctl_switch_stats(const json_t *body, json_t **reply, char *err);
 void ctl_switch_set_event_cb(void (*cb)(json_t *event, void *arg), void *arg);
 /** The kernel's routes or neighbours changed: rebuild the encap templates. */
 void ctl_switch_underlay_changed(void);
-/** Periodic: ask the kernel to resolve the VTEPs the workers found unresolved. */
-void ctl_switch_underlay_tick(void);
 /** Every 100 ms: the underlay tick, and a tenth of the connection table aged. */
 void ctl_switch_tick(void);
 /** Apply recorded vhost events (link up/down), emitting an event for each change. */

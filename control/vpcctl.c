@@ -377,11 +377,11 @@ static int sg_rule(int argc, char **argv)
 		       row);
 }
 
-/* Groups (of one VPC, or all) each with its rules, from one dump: one consistent state. */
+/* Groups (of one VPC, or all) from a dump, each with its rules and their hit counts. */
 static int sg_show(int argc, char **argv)
 {
 	json_t *reply = NULL, *groups, *by_key, *g, *r;
-	char key[2 * 32 + 2];
+	char key[2 * CFG_NAME_SIZE + 1];
 	size_t i;
 	int rc = call(SB_DUMP_REQUEST, json_object(), &reply);
 
@@ -522,31 +522,14 @@ static int show_connections(int argc, char **argv)
 		{"ID", "icmp_id"},	    {"STATE", "state"},	    {"FROM", "orig_port"},
 		{"REPLY-FROM", "reply_port"}, {"IDLE", "idle"},   {"EXPIRES", "expires"},
 		{"PACKETS", "packets"},	    {NULL, NULL}};
+	static const char *const strs[] = {"port", "address", "state", NULL};
+	static const char *const ints[] = {"limit", NULL};
 	json_t *body = json_pack("{s:s}", "kind", "connections"), *reply = NULL;
 	int rc;
 
-	for (int i = 0; i < argc; i += 2) {
-		if (i + 1 >= argc) {
-			json_decref(body);
-			return usage_error("'%s' needs a value", argv[i]);
-		}
-		if (strcmp(argv[i], "limit") == 0) {
-			char *end;
-			long long n = strtoll(argv[i + 1], &end, 10);
-
-			if (*end != '\0' || end == argv[i + 1]) {
-				json_decref(body);
-				return usage_error("'%s' is not a number", argv[i + 1]);
-			}
-			json_object_set_new(body, "limit", json_integer(n));
-		} else if (strcmp(argv[i], "port") == 0 || strcmp(argv[i], "address") == 0 ||
-			   strcmp(argv[i], "state") == 0) {
-			json_object_set_new(body, argv[i], json_string(argv[i + 1]));
-		} else {
-			json_decref(body);
-			return usage_error("show connections: unknown filter '%s' "
-					   "(port, address, state, limit)", argv[i]);
-		}
+	if (parse_pairs(argc, argv, body, strs, ints, no_multi) != 0) {
+		json_decref(body);
+		return 2;
 	}
 	rc = call(SB_STATS_REQUEST, body, &reply);
 	if (rc == 0) {
@@ -672,7 +655,7 @@ static const struct cmd cmds[] = {
 	{"sg", "show", 0, sg_show, "sg show [VPC]"},
 	{"sg", "rule", 4, sg_rule,
 	 "sg rule add|del VPC GROUP ingress|egress [proto any|tcp|udp|icmp|icmpv6|N]\n"
-	 "           [ports A[-B]] [icmp-type T] [icmp-code C] [remote CIDR] [remote-group G]\n"
+	 "           [ports A[-B]] [icmp-type T] [icmp-code C] [remote CIDR | remote-group G]\n"
 	 "           [family ipv4|ipv6]   (del removes the rule with exactly that content)"},
 	{"show", "counters", 0, show_counters, "show counters [PORT]"},
 	{"show", "drops", 0, show_drops, "show drops [--port PORT]"},

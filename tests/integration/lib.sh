@@ -127,6 +127,17 @@ wait_for() {
 	done
 }
 
+# wait_eq SECONDS EXPECTED command...: polls every 0.2 s until the command prints EXPECTED
+# (wait_for with a "$(...)" argument would evaluate it once, before waiting)
+wait_eq() {
+	local deadline=$((SECONDS + $1)) want=$2
+	shift 2
+	until [ "$("$@" 2>/dev/null)" = "$want" ]; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.2
+	done
+}
+
 # wait_ready PID LOG PATTERN: the process printed PATTERN (30 s), and did not die first
 wait_ready() {
 	local deadline=$((SECONDS + 30))

@@ -48,7 +48,7 @@ with_switch 192.168.56.12/24 '{
 }'
 replay "$CAPS/vxlan.pcap"
 check "vxlan.pcap: the 4 unicast frames from .11 reached port p2 (no VM there: port_down)" \
-	wait_for 5 test "$(port_drop p2 port_down)" -eq 4
+	wait_eq 5 4 port_drop p2 port_down
 check_eq "vxlan.pcap: the inner broadcast ARP dropped as flood_blocked" 1 "$(ul_drop flood_blocked)"
 check_eq "vxlan.pcap: nothing else dropped on the underlay" 1 \
 	"$(ctl sw -o json show underlay | jq '.underlay_stats.drops')"
@@ -71,7 +71,7 @@ with_switch 192.168.179.33/24 '{
 # as captured, every outer UDP checksum is wrong (taken before the sender's NIC filled it in)
 replay "$CAPS/geneve-many-options.pcap"
 check "geneve-many-options.pcap as captured: 10 bad outer UDP checksums dropped" \
-	wait_for 5 test "$(ul_drop outer_checksum)" -eq 10
+	wait_eq 5 10 ul_drop outer_checksum
 check_eq "geneve-many-options.pcap as captured: none delivered" 0 "$(port_drop web port_down)"
 # with no UDP checksum (allowed over IPv4) the options walk decides
 replay "$CAPS/geneve-many-options.pcap" --zero-udp-csum
@@ -79,7 +79,7 @@ replay "$CAPS/geneve-many-options.pcap" --zero-udp-csum
 # no VM connected)
 past_options() { echo $(($(port_drop web port_down) + $(ul_drop ct_invalid))); }
 check "geneve-many-options.pcap: the 6 frames to the local VM got through the options" \
-	wait_for 5 test "$(past_options)" -eq 6
+	wait_eq 5 6 past_options
 check_eq "geneve-many-options.pcap: the 4 claiming to come from our own VM: inner_src_spoof" 4 \
 	"$(ul_drop inner_src_spoof)"
 
@@ -113,10 +113,10 @@ hostile() {
 	done < "$IT_DIR/expected.txt"
 	if [ "$delivered" -eq 1 ]; then
 		check "$label: the one good frame after the hostile ones was delivered" \
-			wait_for 5 test "$(port_drop p11 port_down)" -eq 1
+			wait_eq 5 1 port_drop p11 port_down
 	else
 		check "$label: the $delivered good frames after the hostile ones were delivered" \
-			wait_for 5 test "$(port_drop p11 port_down)" -eq "$delivered"
+			wait_eq 5 "$delivered" port_drop p11 port_down
 	fi
 	while read -r reason n; do
 		case $reason in delivered | kernel) continue ;; esac

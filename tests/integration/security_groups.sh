@@ -12,7 +12,9 @@ it_setup
 it_host h1 h1
 it_host h2 h2
 underlay_link "$h1" ul1 "$h2" ul2
-SW_NETNS=$h1 start_switch sw1 --underlay net_af_packet0,iface=ul1 --vtep 192.168.61.1/24
+# ICMP connections live 2 s on host 1 (--ct-timeouts), the default 30 s on host 2
+SW_NETNS=$h1 start_switch sw1 --underlay net_af_packet0,iface=ul1 --vtep 192.168.61.1/24 \
+	--ct-timeouts icmp=2
 # a small table on host 2, for the table-full check
 SW_NETNS=$h2 start_switch sw2 --underlay net_af_packet1,iface=ul2 --vtep 192.168.61.2/24 \
 	--max-connections 400 --port-max-connections 400
@@ -139,6 +141,15 @@ check "show connections on host 2: a1's TCP to b2:5201 is ESTABLISHED" \
 	test "$(echo "$conns" | jq '[.connections[] | select(.src == "10.0.0.11" and .dport == 5201 and .protocol == "tcp")] | length')" -ge 1
 check "filter by address finds it on host 1 too" test \
 	"$(ctl sw1 -o json show connections address 10.0.0.12 | jq '.matched')" -ge 1
+check_eq "filter by port: none of c2's" 0 "$(ctl sw2 -o json show connections port c2 | jq '.matched')"
+check_eq "filter by state: only that state" true \
+	"$(ctl sw2 -o json show connections state syn_sent | jq '[.connections[].state == "SYN_SENT"] | all')"
+check_eq "limit 0: nothing shown, the rest counted" "0 true" \
+	"$(ctl sw2 -o json show connections limit 0 | jq -r '"\(.connections | length) \(.truncated)"')"
+out=$(ctl sw2 show connections state sleepy 2>&1) && fail "a bad state filter accepted" ||
+	check "a bad filter is refused by name ($out)" grep -q "stats.state" <<< "$out"
+check "an unknown filter is refused by vpcctl" bash -c \
+	"! $VPCCTL -s $(sw_sock sw2) show connections colour red 2>/dev/null"
 check "the rule that let it in counted it (sg show hits)" test \
 	"$(ctl sw2 -o json sg show blue | jq '[.[] | select(.name == "web") | .rules[] | select(.ports == "5201" and .remote == "10.0.0.0/24") | .hits] | add')" -ge 1
 
@@ -235,5 +246,31 @@ check "and counted as ct_table_full where they came in" test \
 	"$(ctl sw2 -o json show underlay | jq -r '.underlay_stats.drop_reasons.ct_table_full // 0')" -gt "$full0"
 wait "$flood_pid" 2>/dev/null || true
 wait "$iperf_pid" 2>/dev/null || true
+
+# --- a connection in a state with a short timeout goes when idle (--ct-timeouts icmp=2) ---
+icmp_conns() { ctl sw1 -o json show connections address 10.0.0.12 | jq '[.connections[] | select(.protocol == "icmp")] | length'; }
+vm a1 ping -c 1 -W 1 10.0.0.12 >/dev/null 2>&1 || true
+check "a1's ping is a connection on host 1" test "$(icmp_conns)" -ge 1
+no_icmp_conns() { [ "$(icmp_conns)" -eq 0 ]; }
+check "and it is gone within 2 s of idle plus a sweep" wait_for 6 no_icmp_conns
+
+# --- the groups from vpcctl, edited live ---
+check "sg add: a group with the default egress rules" ctl sw1 sg add blue tmp
+check_eq "it has two rules, egress to 0.0.0.0/0 and ::/0" "egress egress" \
+	"$(ctl sw1 -o json sg show blue | jq -r '[.[] | select(.name == "tmp") | .rules[].direction] | join(" ")')"
+check "sg add no-default-egress: a group with none" ctl sw1 sg add blue bare no-default-egress
+check_eq "it has no rule" 0 "$(ctl sw1 -o json sg show blue | jq '[.[] | select(.name == "bare") | .rules[]] | length')"
+check "sg rule add" ctl sw1 sg rule add blue tmp ingress proto tcp ports 22 remote 10.0.0.0/24
+check "sg rule del removes exactly that rule" ctl sw1 sg rule del blue tmp ingress proto tcp ports 22 remote 10.0.0.0/24
+check_eq "back to two rules" 2 "$(ctl sw1 -o json sg show blue | jq '[.[] | select(.name == "tmp") | .rules[]] | length')"
+check "port set a1 sg bare: a1 may send nothing now" ctl sw1 port set a1 sg bare
+check_eq "port show lists it" '["bare"]' "$(ctl sw1 -o json port show a1 | jq -c '.[0].security_groups')"
+before=$(drop_count sw1 a1 sg_egress_denied)
+check "a1's ping leaves no more" refused vm a1 ping -c 1 -W 1 10.0.0.12
+check "counted as sg_egress_denied at a1" test "$(drop_count sw1 a1 sg_egress_denied)" -gt "$before"
+check "sg del of a group in use is refused" refused ctl sw1 sg del blue bare
+check "port set a1 sg tmp: egress open again" ctl sw1 port set a1 sg tmp
+check "a1 pings b2 again" wait_for 5 ping_ok a1 10.0.0.12 1
+check "sg del of an unused group" ctl sw1 sg del blue bare
 
 it_done
