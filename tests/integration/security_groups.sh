@@ -203,6 +203,32 @@ A1_GROUPS_ON_H2='["client"]'
 C2_GROUPS='["db"]'
 check "membership back" apply_all
 
+# --- a connection in a state with a short timeout goes when idle (--ct-timeouts icmp=2) ---
+icmp_conns() { ctl sw1 -o json show connections address 10.0.0.12 | jq '[.connections[] | select(.protocol == "icmp")] | length'; }
+vm a1 ping -c 1 -W 1 10.0.0.12 >/dev/null 2>&1 || true
+check "a1's ping is a connection on host 1" test "$(icmp_conns)" -ge 1
+no_icmp_conns() { [ "$(icmp_conns)" -eq 0 ]; }
+check "and it is gone within 2 s of idle plus a sweep" wait_for 6 no_icmp_conns
+
+# --- the groups from vpcctl, edited live ---
+check "sg add: a group with the default egress rules" ctl sw1 sg add blue tmp
+check_eq "it has two rules, egress to 0.0.0.0/0 and ::/0" "egress egress" \
+	"$(ctl sw1 -o json sg show blue | jq -r '[.[] | select(.name == "tmp") | .rules[].direction] | join(" ")')"
+check "sg add no-default-egress: a group with none" ctl sw1 sg add blue bare no-default-egress
+check_eq "it has no rule" 0 "$(ctl sw1 -o json sg show blue | jq '[.[] | select(.name == "bare") | .rules[]] | length')"
+check "sg rule add" ctl sw1 sg rule add blue tmp ingress proto tcp ports 22 remote 10.0.0.0/24
+check "sg rule del removes exactly that rule" ctl sw1 sg rule del blue tmp ingress proto tcp ports 22 remote 10.0.0.0/24
+check_eq "back to two rules" 2 "$(ctl sw1 -o json sg show blue | jq '[.[] | select(.name == "tmp") | .rules[]] | length')"
+check "port set a1 sg bare: a1 may send nothing now" ctl sw1 port set a1 sg bare
+check_eq "port show lists it" '["bare"]' "$(ctl sw1 -o json port show a1 | jq -c '.[0].security_groups')"
+before=$(drop_count sw1 a1 sg_egress_denied)
+check "a1's ping leaves no more" refused vm a1 ping -c 1 -W 1 10.0.0.12
+check "counted as sg_egress_denied at a1" test "$(drop_count sw1 a1 sg_egress_denied)" -gt "$before"
+check "sg del of a group in use is refused" refused ctl sw1 sg del blue bare
+check "port set a1 sg tmp: egress open again" ctl sw1 port set a1 sg tmp
+check "a1 pings b2 again" wait_for 5 ping_ok a1 10.0.0.12 1
+check "sg del of an unused group" ctl sw1 sg del blue bare
+
 # --- limits: a port's connection limit, then a full table ---
 A1_MAX=3
 check "a1 may take part in 3 connections" apply_all
@@ -246,31 +272,5 @@ check "and counted as ct_table_full where they came in" test \
 	"$(ctl sw2 -o json show underlay | jq -r '.underlay_stats.drop_reasons.ct_table_full // 0')" -gt "$full0"
 wait "$flood_pid" 2>/dev/null || true
 wait "$iperf_pid" 2>/dev/null || true
-
-# --- a connection in a state with a short timeout goes when idle (--ct-timeouts icmp=2) ---
-icmp_conns() { ctl sw1 -o json show connections address 10.0.0.12 | jq '[.connections[] | select(.protocol == "icmp")] | length'; }
-vm a1 ping -c 1 -W 1 10.0.0.12 >/dev/null 2>&1 || true
-check "a1's ping is a connection on host 1" test "$(icmp_conns)" -ge 1
-no_icmp_conns() { [ "$(icmp_conns)" -eq 0 ]; }
-check "and it is gone within 2 s of idle plus a sweep" wait_for 6 no_icmp_conns
-
-# --- the groups from vpcctl, edited live ---
-check "sg add: a group with the default egress rules" ctl sw1 sg add blue tmp
-check_eq "it has two rules, egress to 0.0.0.0/0 and ::/0" "egress egress" \
-	"$(ctl sw1 -o json sg show blue | jq -r '[.[] | select(.name == "tmp") | .rules[].direction] | join(" ")')"
-check "sg add no-default-egress: a group with none" ctl sw1 sg add blue bare no-default-egress
-check_eq "it has no rule" 0 "$(ctl sw1 -o json sg show blue | jq '[.[] | select(.name == "bare") | .rules[]] | length')"
-check "sg rule add" ctl sw1 sg rule add blue tmp ingress proto tcp ports 22 remote 10.0.0.0/24
-check "sg rule del removes exactly that rule" ctl sw1 sg rule del blue tmp ingress proto tcp ports 22 remote 10.0.0.0/24
-check_eq "back to two rules" 2 "$(ctl sw1 -o json sg show blue | jq '[.[] | select(.name == "tmp") | .rules[]] | length')"
-check "port set a1 sg bare: a1 may send nothing now" ctl sw1 port set a1 sg bare
-check_eq "port show lists it" '["bare"]' "$(ctl sw1 -o json port show a1 | jq -c '.[0].security_groups')"
-before=$(drop_count sw1 a1 sg_egress_denied)
-check "a1's ping leaves no more" refused vm a1 ping -c 1 -W 1 10.0.0.12
-check "counted as sg_egress_denied at a1" test "$(drop_count sw1 a1 sg_egress_denied)" -gt "$before"
-check "sg del of a group in use is refused" refused ctl sw1 sg del blue bare
-check "port set a1 sg tmp: egress open again" ctl sw1 port set a1 sg tmp
-check "a1 pings b2 again" wait_for 5 ping_ok a1 10.0.0.12 1
-check "sg del of an unused group" ctl sw1 sg del blue bare
 
 it_done
