@@ -3,80 +3,15 @@
  * Edits of the desired state and the rules that keep it consistent (see cfg.h). Every
  * edit validates first and mutates last, so a failed edit leaves the state as it was; the
  * transaction code relies on that only for messages, since it edits a clone anyway.
+ * This file holds the state and its VPCs, subnets, ports, remotes and security groups;
+ * routes and ECMP groups are cfg_route.c's, DHCP options cfg_dhcp.c's, which a delete here
+ * asks (through cfg_private.h) whether they still use what it removes.
  */
-#include "cfg.h"
+#include "cfg_private.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-
-static int fail(char *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL) {
-		va_start(ap, fmt);
-		vsnprintf(err, CFG_ERR_SIZE, fmt, ap);
-		va_end(ap);
-		cfg_utf8_scrub(err);
-	}
-	return rc;
-}
-
-/* ---- tables ---- */
-
-static void table_init(struct cfg_table *t, size_t row_size)
-{
-	memset(t, 0, sizeof(*t));
-	t->row_size = row_size;
-}
-
-static int table_copy(struct cfg_table *dst, const struct cfg_table *src)
-{
-	table_init(dst, src->row_size);
-	if (src->len == 0)
-		return 0;
-	dst->rows = malloc(src->len * src->row_size);
-	if (dst->rows == NULL)
-		return -ENOMEM;
-	memcpy(dst->rows, src->rows, src->len * src->row_size);
-	dst->len = dst->cap = src->len;
-	return 0;
-}
-
-static int table_append(struct cfg_table *t, const void *row, char *err)
-{
-	if (t->len == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		void *rows = realloc(t->rows, cap * t->row_size);
-
-		if (rows == NULL)
-			return fail(err, -ENOMEM, "out of memory");
-		t->rows = rows;
-		t->cap = cap;
-	}
-	memcpy((char *)t->rows + t->len * t->row_size, row, t->row_size);
-	t->len++;
-	return 0;
-}
-
-static void *table_row(const struct cfg_table *t, size_t i)
-{
-	return (char *)t->rows + i * t->row_size;
-}
-
-/* Order is kept so dumps list rows in insertion order. */
-static void table_remove(struct cfg_table *t, size_t i)
-{
-	memmove(table_row(t, i), table_row(t, i + 1), (t->len - i - 1) * t->row_size);
-	t->len--;
-}
 
 struct cfg *cfg_new(void)
 {
@@ -86,12 +21,15 @@ struct cfg *cfg_new(void)
 		errno = ENOMEM;
 		return NULL;
 	}
-	table_init(&c->vpcs, sizeof(struct cfg_vpc));
-	table_init(&c->subnets, sizeof(struct cfg_subnet));
-	table_init(&c->sgs, sizeof(struct cfg_sg));
-	table_init(&c->sg_rules, sizeof(struct cfg_sg_rule));
-	table_init(&c->ports, sizeof(struct cfg_port));
-	table_init(&c->remotes, sizeof(struct cfg_remote));
+	cfg_table_init(&c->vpcs, sizeof(struct cfg_vpc));
+	cfg_table_init(&c->subnets, sizeof(struct cfg_subnet));
+	cfg_table_init(&c->sgs, sizeof(struct cfg_sg));
+	cfg_table_init(&c->sg_rules, sizeof(struct cfg_sg_rule));
+	cfg_table_init(&c->ports, sizeof(struct cfg_port));
+	cfg_table_init(&c->remotes, sizeof(struct cfg_remote));
+	cfg_table_init(&c->dhcp_options, sizeof(struct cfg_dhcp_options));
+	cfg_table_init(&c->ecmp_groups, sizeof(struct cfg_ecmp_group));
+	cfg_table_init(&c->routes, sizeof(struct cfg_route));
 	return c;
 }
 
@@ -102,13 +40,23 @@ void cfg_free(struct cfg *c)
 	for (int t = 0; t < CFG_T_COUNT; t++)
 		free(cfg_table_get(c, t)->rows);
 	free(c->sg_rule_index);
+	free(c->route_index);
 	free(c);
 }
 
 const struct cfg_table *cfg_table_get(const struct cfg *c, enum cfg_table_id t)
 {
-	const struct cfg_table *tables[CFG_T_COUNT] = {&c->vpcs,     &c->subnets, &c->sgs,
-						       &c->sg_rules, &c->ports,   &c->remotes};
+	const struct cfg_table *tables[CFG_T_COUNT] = {
+		[CFG_T_VPC] = &c->vpcs,
+		[CFG_T_SUBNET] = &c->subnets,
+		[CFG_T_SG] = &c->sgs,
+		[CFG_T_SG_RULE] = &c->sg_rules,
+		[CFG_T_PORT] = &c->ports,
+		[CFG_T_REMOTE] = &c->remotes,
+		[CFG_T_DHCP_OPTIONS] = &c->dhcp_options,
+		[CFG_T_ECMP_GROUP] = &c->ecmp_groups,
+		[CFG_T_ROUTE] = &c->routes,
+	};
 
 	return tables[t];
 }
@@ -125,7 +73,7 @@ struct cfg *cfg_clone(const struct cfg *src)
 	if (c == NULL)
 		goto fail;
 	for (int t = 0; t < CFG_T_COUNT; t++)
-		if (table_copy(table_of(c, t), cfg_table_get(src, t)) < 0)
+		if (cfg_table_copy(table_of(c, t), cfg_table_get(src, t)) < 0)
 			goto fail;
 	return c;
 fail:
@@ -134,185 +82,12 @@ fail:
 	return NULL;
 }
 
-/* ---- addresses ---- */
-
-int cfg_ip_parse(const char *s, struct cfg_ip *ip)
-{
-	memset(ip, 0, sizeof(*ip));
-	if (s == NULL)
-		return -EINVAL;
-	if (inet_pton(AF_INET, s, ip->addr) == 1) {
-		ip->af = AF_INET;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, ip->addr) == 1) {
-		ip->af = AF_INET6;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static unsigned int ip_bits(const struct cfg_ip *ip)
-{
-	return ip->af == AF_INET ? 32 : 128;
-}
-
-int cfg_prefix_parse(const char *s, struct cfg_prefix *p)
-{
-	char buf[64];
-	const char *slash;
-	char *end;
-	long plen;
-
-	memset(p, 0, sizeof(*p));
-	if (s == NULL || (slash = strchr(s, '/')) == NULL || (size_t)(slash - s) >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, s, slash - s);
-	buf[slash - s] = '\0';
-	if (cfg_ip_parse(buf, &p->ip) < 0)
-		return -EINVAL;
-	/* digits only: strtol would also take blanks and signs */
-	if (slash[1] < '0' || slash[1] > '9' || strlen(slash + 1) > 3)
-		return -EINVAL;
-	plen = strtol(slash + 1, &end, 10);
-	if (*end != '\0' || plen > (long)ip_bits(&p->ip))
-		return -EINVAL;
-	p->plen = (uint8_t)plen;
-	return 0;
-}
-
-static int hex_digit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* Exactly xx:xx:xx:xx:xx:xx; scanf would also take signs, blanks and 0x. */
-int cfg_mac_parse(const char *s, uint8_t mac[6])
-{
-	if (s == NULL || strlen(s) != 17)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++) {
-		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
-			return -EINVAL;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-void cfg_ip_format(const struct cfg_ip *ip, char *buf, size_t size)
-{
-	if (inet_ntop(ip->af, ip->addr, buf, size) == NULL)
-		snprintf(buf, size, "?");
-}
-
-void cfg_prefix_format(const struct cfg_prefix *p, char *buf, size_t size)
-{
-	char ip[INET6_ADDRSTRLEN];
-
-	cfg_ip_format(&p->ip, ip, sizeof(ip));
-	snprintf(buf, size, "%s/%u", ip, p->plen);
-}
-
-void cfg_mac_format(const uint8_t mac[6], char *buf, size_t size)
-{
-	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-		 mac[4], mac[5]);
-}
-
-static bool bit_set(const uint8_t *addr, unsigned int i)
-{
-	return addr[i / 8] & (0x80 >> (i % 8));
-}
-
-bool cfg_prefix_contains(const struct cfg_prefix *p, const struct cfg_ip *ip)
-{
-	if (p->ip.af != ip->af)
-		return false;
-	for (unsigned int i = 0; i < p->plen; i++)
-		if (bit_set(p->ip.addr, i) != bit_set(ip->addr, i))
-			return false;
-	return true;
-}
-
-static bool host_bits_zero(const struct cfg_prefix *p)
-{
-	for (unsigned int i = p->plen; i < ip_bits(&p->ip); i++)
-		if (bit_set(p->ip.addr, i))
-			return false;
-	return true;
-}
-
-/* The IPv4 network and broadcast addresses of a subnet can name no host. */
-static bool is_v4_reserved(const struct cfg_prefix *p, const struct cfg_ip *ip)
-{
-	bool all0 = true, all1 = true;
-
-	if (ip->af != AF_INET || p->plen >= 31)
-		return false;
-	for (unsigned int i = p->plen; i < 32; i++) {
-		if (bit_set(ip->addr, i))
-			all0 = false;
-		else
-			all1 = false;
-	}
-	return all0 || all1;
-}
-
-static bool ip_equal(const struct cfg_ip *a, const struct cfg_ip *b)
-{
-	return a->af == b->af && memcmp(a->addr, b->addr, ip_bits(a) / 8) == 0;
-}
-
-static bool prefix_equal(const struct cfg_prefix *a, const struct cfg_prefix *b)
-{
-	return a->plen == b->plen && ip_equal(&a->ip, &b->ip);
-}
-
-static bool prefixes_overlap(const struct cfg_prefix *a, const struct cfg_prefix *b)
-{
-	const struct cfg_prefix *shorter = a->plen <= b->plen ? a : b;
-	const struct cfg_prefix *longer = shorter == a ? b : a;
-
-	return cfg_prefix_contains(shorter, &longer->ip);
-}
-
-static bool mac_valid_unicast(const uint8_t mac[6])
-{
-	static const uint8_t zero[6];
-
-	return (mac[0] & 1) == 0 && memcmp(mac, zero, 6) != 0;
-}
-
-bool cfg_name_valid(const char *name)
-{
-	size_t n = strnlen(name, CFG_NAME_SIZE);
-
-	if (n == 0 || n >= CFG_NAME_SIZE)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = name[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.'))
-			return false;
-	}
-	return true;
-}
-
 /* ---- lookups ---- */
 
 static long vpc_index(const struct cfg *c, const char *name)
 {
 	for (size_t i = 0; i < c->vpcs.len; i++)
-		if (strcmp(((struct cfg_vpc *)table_row(&c->vpcs, i))->name, name) == 0)
+		if (strcmp(((struct cfg_vpc *)cfg_table_row(&c->vpcs, i))->name, name) == 0)
 			return (long)i;
 	return -1;
 }
@@ -320,7 +95,7 @@ static long vpc_index(const struct cfg *c, const char *name)
 static long port_index(const struct cfg *c, const char *name)
 {
 	for (size_t i = 0; i < c->ports.len; i++)
-		if (strcmp(((struct cfg_port *)table_row(&c->ports, i))->name, name) == 0)
+		if (strcmp(((struct cfg_port *)cfg_table_row(&c->ports, i))->name, name) == 0)
 			return (long)i;
 	return -1;
 }
@@ -328,9 +103,9 @@ static long port_index(const struct cfg *c, const char *name)
 static long subnet_index(const struct cfg *c, const char *vpc, const struct cfg_prefix *cidr)
 {
 	for (size_t i = 0; i < c->subnets.len; i++) {
-		const struct cfg_subnet *s = table_row(&c->subnets, i);
+		const struct cfg_subnet *s = cfg_table_row(&c->subnets, i);
 
-		if (strcmp(s->vpc, vpc) == 0 && prefix_equal(&s->cidr, cidr))
+		if (strcmp(s->vpc, vpc) == 0 && cfg_prefix_equal(&s->cidr, cidr))
 			return (long)i;
 	}
 	return -1;
@@ -339,7 +114,7 @@ static long subnet_index(const struct cfg *c, const char *vpc, const struct cfg_
 static long sg_index(const struct cfg *c, const char *vpc, const char *name)
 {
 	for (size_t i = 0; i < c->sgs.len; i++) {
-		const struct cfg_sg *g = table_row(&c->sgs, i);
+		const struct cfg_sg *g = cfg_table_row(&c->sgs, i);
 
 		if (strcmp(g->vpc, vpc) == 0 && strcmp(g->name, name) == 0)
 			return (long)i;
@@ -351,21 +126,21 @@ const struct cfg_sg *cfg_sg_find(const struct cfg *c, const char *vpc, const cha
 {
 	long i = sg_index(c, vpc, name);
 
-	return i < 0 ? NULL : table_row(&c->sgs, i);
+	return i < 0 ? NULL : cfg_table_row(&c->sgs, i);
 }
 
 const struct cfg_vpc *cfg_vpc_find(const struct cfg *c, const char *name)
 {
 	long i = vpc_index(c, name);
 
-	return i < 0 ? NULL : table_row(&c->vpcs, i);
+	return i < 0 ? NULL : cfg_table_row(&c->vpcs, i);
 }
 
 const struct cfg_port *cfg_port_find(const struct cfg *c, const char *name)
 {
 	long i = port_index(c, name);
 
-	return i < 0 ? NULL : table_row(&c->ports, i);
+	return i < 0 ? NULL : cfg_table_row(&c->ports, i);
 }
 
 const struct cfg_subnet *cfg_subnet_find(const struct cfg *c, const char *vpc,
@@ -373,7 +148,7 @@ const struct cfg_subnet *cfg_subnet_find(const struct cfg *c, const char *vpc,
 {
 	long i = subnet_index(c, vpc, cidr);
 
-	return i < 0 ? NULL : table_row(&c->subnets, i);
+	return i < 0 ? NULL : cfg_table_row(&c->subnets, i);
 }
 
 /* ---- VPCs ---- */
@@ -381,24 +156,25 @@ const struct cfg_subnet *cfg_subnet_find(const struct cfg *c, const char *vpc,
 static int vpc_check(const struct cfg *c, const struct cfg_vpc *v, const char *skip, char *err)
 {
 	if (!cfg_name_valid(v->name))
-		return fail(err, -EINVAL, "vpc.name: '%.*s' is not a valid name (1-31 of A-Z a-z 0-9 _ . -)",
-			    CFG_NAME_SIZE - 1, v->name);
+		return cfg_fail(err, -EINVAL,
+				"vpc.name: '%.*s' is not a valid name (1-31 of A-Z a-z 0-9 _ . -)",
+				CFG_NAME_SIZE - 1, v->name);
 	if (v->vni == 0 || v->vni > CFG_VNI_MAX)
-		return fail(err, -EINVAL, "vpc.vni: %u is out of range (1-16777215)", v->vni);
+		return cfg_fail(err, -EINVAL, "vpc.vni: %u is out of range (1-16777215)", v->vni);
 	if (v->encap != CFG_ENCAP_VXLAN && v->encap != CFG_ENCAP_GENEVE)
-		return fail(err, -EINVAL, "vpc.encap: must be vxlan or geneve");
+		return cfg_fail(err, -EINVAL, "vpc.encap: must be vxlan or geneve");
 	if (v->mtu < CFG_MTU_MIN || v->mtu > CFG_MTU_MAX)
-		return fail(err, -EINVAL, "vpc.mtu: %u is out of range (%d-%d)", v->mtu, CFG_MTU_MIN,
-			    CFG_MTU_MAX);
+		return cfg_fail(err, -EINVAL, "vpc.mtu: %u is out of range (%d-%d)", v->mtu,
+				CFG_MTU_MIN, CFG_MTU_MAX);
 	CFG_FOREACH(struct cfg_vpc, o, c->vpcs)
 	{
 		if (skip != NULL && strcmp(o->name, skip) == 0)
 			continue;
 		if (strcmp(o->name, v->name) == 0)
-			return fail(err, -EEXIST, "vpc.name: vpc '%s' already exists", v->name);
+			return cfg_fail(err, -EEXIST, "vpc.name: vpc '%s' already exists", v->name);
 		if (o->vni == v->vni)
-			return fail(err, -EEXIST, "vpc.vni: vni %u is already used by vpc '%s'",
-				    v->vni, o->name);
+			return cfg_fail(err, -EEXIST, "vpc.vni: vni %u is already used by vpc '%s'",
+					v->vni, o->name);
 	}
 	return 0;
 }
@@ -407,7 +183,7 @@ int cfg_vpc_insert(struct cfg *c, const struct cfg_vpc *v, char *err)
 {
 	int rc = vpc_check(c, v, NULL, err);
 
-	return rc < 0 ? rc : table_append(&c->vpcs, v, err);
+	return rc < 0 ? rc : cfg_table_append(&c->vpcs, v, err);
 }
 
 int cfg_vpc_modify(struct cfg *c, const struct cfg_vpc *v, char *err)
@@ -416,34 +192,38 @@ int cfg_vpc_modify(struct cfg *c, const struct cfg_vpc *v, char *err)
 	int rc;
 
 	if (i < 0)
-		return fail(err, -ENOENT, "vpc.name: no vpc '%s'", v->name);
+		return cfg_fail(err, -ENOENT, "vpc.name: no vpc '%s'", v->name);
 	rc = vpc_check(c, v, v->name, err);
 	if (rc < 0)
 		return rc;
-	memcpy(table_row(&c->vpcs, i), v, sizeof(*v));
+	memcpy(cfg_table_row(&c->vpcs, i), v, sizeof(*v));
 	return 0;
 }
 
 int cfg_vpc_delete(struct cfg *c, const char *name, char *err)
 {
 	long i = vpc_index(c, name);
+	int rc;
 
 	if (i < 0)
-		return fail(err, -ENOENT, "vpc.name: no vpc '%s'", name);
+		return cfg_fail(err, -ENOENT, "vpc.name: no vpc '%s'", name);
 	CFG_FOREACH(struct cfg_port, p, c->ports)
 	if (strcmp(p->vpc, name) == 0)
-		return fail(err, -EBUSY, "vpc '%s' still has port '%s'", name, p->name);
+		return cfg_fail(err, -EBUSY, "vpc '%s' still has port '%s'", name, p->name);
 	CFG_FOREACH(struct cfg_remote, r, c->remotes)
 	if (strcmp(r->vpc, name) == 0)
-		return fail(err, -EBUSY, "vpc '%s' still has remote endpoints", name);
+		return cfg_fail(err, -EBUSY, "vpc '%s' still has remote endpoints", name);
+	if ((rc = cfg_routes_vpc_busy(c, name, err)) < 0 ||
+	    (rc = cfg_dhcp_busy(c, name, NULL, err)) < 0)
+		return rc;
 	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
 	if (strcmp(s->vpc, name) == 0)
-		return fail(err, -EBUSY, "vpc '%s' still has subnets", name);
+		return cfg_fail(err, -EBUSY, "vpc '%s' still has subnets", name);
 	/* rules belong to groups: no group, no rule */
 	CFG_FOREACH(struct cfg_sg, g, c->sgs)
 	if (strcmp(g->vpc, name) == 0)
-		return fail(err, -EBUSY, "vpc '%s' still has security groups", name);
-	table_remove(&c->vpcs, i);
+		return cfg_fail(err, -EBUSY, "vpc '%s' still has security groups", name);
+	cfg_table_remove(&c->vpcs, i);
 	return 0;
 }
 
@@ -454,54 +234,59 @@ static int subnet_check(const struct cfg *c, const struct cfg_subnet *s, bool mo
 	char buf[64];
 
 	if (cfg_vpc_find(c, s->vpc) == NULL)
-		return fail(err, -ENOENT, "subnet.vpc: no vpc '%.*s'", CFG_NAME_SIZE - 1, s->vpc);
+		return cfg_fail(err, -ENOENT, "subnet.vpc: no vpc '%.*s'", CFG_NAME_SIZE - 1,
+				s->vpc);
 	cfg_prefix_format(&s->cidr, buf, sizeof(buf));
 	if (s->cidr.ip.af != AF_INET && s->cidr.ip.af != AF_INET6)
-		return fail(err, -EINVAL, "subnet.cidr: missing or not an address family we know");
-	if (!host_bits_zero(&s->cidr))
-		return fail(err, -EINVAL, "subnet.cidr: %s has host bits set", buf);
+		return cfg_fail(err, -EINVAL,
+				"subnet.cidr: missing or not an address family we know");
+	if (!cfg_host_bits_zero(&s->cidr))
+		return cfg_fail(err, -EINVAL, "subnet.cidr: %s has host bits set", buf);
 	if (s->cidr.plen > (s->cidr.ip.af == AF_INET ? 30 : 126))
-		return fail(err, -EINVAL, "subnet.cidr: %s leaves no room for hosts", buf);
-	if (!cfg_prefix_contains(&s->cidr, &s->gateway) || ip_equal(&s->gateway, &s->cidr.ip) ||
-	    is_v4_reserved(&s->cidr, &s->gateway))
-		return fail(err, -EINVAL, "subnet.gateway: not a host address of %s", buf);
-	if (!mac_valid_unicast(s->gateway_mac))
-		return fail(err, -EINVAL, "subnet.gateway_mac: must be a non-zero unicast MAC");
+		return cfg_fail(err, -EINVAL, "subnet.cidr: %s leaves no room for hosts", buf);
+	if (!cfg_prefix_contains(&s->cidr, &s->gateway) || cfg_ip_equal(&s->gateway, &s->cidr.ip) ||
+	    cfg_is_v4_reserved(&s->cidr, &s->gateway))
+		return cfg_fail(err, -EINVAL, "subnet.gateway: not a host address of %s", buf);
+	if (!cfg_mac_valid_unicast(s->gateway_mac))
+		return cfg_fail(err, -EINVAL, "subnet.gateway_mac: must be a non-zero unicast MAC");
 	CFG_FOREACH(struct cfg_subnet, o, c->subnets)
 	{
 		if (strcmp(o->vpc, s->vpc) != 0)
 			continue;
-		if (prefix_equal(&o->cidr, &s->cidr)) {
+		if (cfg_prefix_equal(&o->cidr, &s->cidr)) {
 			if (modify)
 				continue;
-			return fail(err, -EEXIST, "subnet.cidr: %s already exists in vpc '%s'", buf,
-				    s->vpc);
+			return cfg_fail(err, -EEXIST, "subnet.cidr: %s already exists in vpc '%s'",
+					buf, s->vpc);
 		}
-		if (prefixes_overlap(&o->cidr, &s->cidr))
-			return fail(err, -EEXIST, "subnet.cidr: %s overlaps another subnet of vpc '%s'",
-				    buf, s->vpc);
+		if (cfg_prefixes_overlap(&o->cidr, &s->cidr))
+			return cfg_fail(err, -EEXIST,
+					"subnet.cidr: %s overlaps another subnet of vpc '%s'", buf,
+					s->vpc);
 	}
 	CFG_FOREACH(struct cfg_port, p, c->ports)
 	{
 		if (strcmp(p->vpc, s->vpc) != 0)
 			continue;
 		if (memcmp(p->mac, s->gateway_mac, 6) == 0)
-			return fail(err, -EEXIST, "subnet.gateway_mac: used by port '%s'", p->name);
+			return cfg_fail(err, -EEXIST, "subnet.gateway_mac: used by port '%s'",
+					p->name);
 		for (int i = 0; i < p->n_ips; i++)
-			if (ip_equal(&p->ips[i], &s->gateway))
-				return fail(err, -EEXIST, "subnet.gateway: address of port '%s'",
-					    p->name);
+			if (cfg_ip_equal(&p->ips[i], &s->gateway))
+				return cfg_fail(err, -EEXIST,
+						"subnet.gateway: address of port '%s'", p->name);
 	}
 	CFG_FOREACH(struct cfg_remote, r, c->remotes)
 	{
 		if (strcmp(r->vpc, s->vpc) != 0)
 			continue;
 		if (memcmp(r->mac, s->gateway_mac, 6) == 0)
-			return fail(err, -EEXIST, "subnet.gateway_mac: used by a remote endpoint");
+			return cfg_fail(err, -EEXIST,
+					"subnet.gateway_mac: used by a remote endpoint");
 		for (int i = 0; i < r->n_ips; i++)
-			if (ip_equal(&r->ips[i], &s->gateway))
-				return fail(err, -EEXIST,
-					    "subnet.gateway: address of a remote endpoint");
+			if (cfg_ip_equal(&r->ips[i], &s->gateway))
+				return cfg_fail(err, -EEXIST,
+						"subnet.gateway: address of a remote endpoint");
 	}
 	return 0;
 }
@@ -510,7 +295,7 @@ int cfg_subnet_insert(struct cfg *c, const struct cfg_subnet *s, char *err)
 {
 	int rc = subnet_check(c, s, false, err);
 
-	return rc < 0 ? rc : table_append(&c->subnets, s, err);
+	return rc < 0 ? rc : cfg_table_append(&c->subnets, s, err);
 }
 
 static bool ips_fit(const struct cfg *c, const char *vpc, const struct cfg_ip *ips, int n_ips,
@@ -522,12 +307,12 @@ int cfg_subnet_modify(struct cfg *c, const struct cfg_subnet *s, char *err)
 	int rc;
 
 	if (i < 0)
-		return fail(err, -ENOENT, "subnet.cidr: no such subnet in vpc '%.*s'",
-			    CFG_NAME_SIZE - 1, s->vpc);
-	rc = subnet_check(c, s, true, err);
-	if (rc < 0)
+		return cfg_fail(err, -ENOENT, "subnet.cidr: no such subnet in vpc '%.*s'",
+				CFG_NAME_SIZE - 1, s->vpc);
+	if ((rc = subnet_check(c, s, true, err)) < 0 ||
+	    (rc = cfg_routes_gateway_check(c, s, err)) < 0)
 		return rc;
-	memcpy(table_row(&c->subnets, i), s, sizeof(*s));
+	memcpy(cfg_table_row(&c->subnets, i), s, sizeof(*s));
 	return 0;
 }
 
@@ -535,17 +320,21 @@ int cfg_subnet_delete(struct cfg *c, const char *vpc, const struct cfg_prefix *c
 {
 	long i = subnet_index(c, vpc, cidr);
 	const struct cfg_subnet *s;
+	int rc;
 
 	if (i < 0)
-		return fail(err, -ENOENT, "subnet.cidr: no such subnet in vpc '%s'", vpc);
-	s = table_row(&c->subnets, i);
+		return cfg_fail(err, -ENOENT, "subnet.cidr: no such subnet in vpc '%s'", vpc);
+	s = cfg_table_row(&c->subnets, i);
 	CFG_FOREACH(struct cfg_port, p, c->ports)
 	if (strcmp(p->vpc, vpc) == 0 && !ips_fit(c, vpc, p->ips, p->n_ips, s))
-		return fail(err, -EBUSY, "subnet is still used by port '%s'", p->name);
+		return cfg_fail(err, -EBUSY, "subnet is still used by port '%s'", p->name);
 	CFG_FOREACH(struct cfg_remote, r, c->remotes)
 	if (strcmp(r->vpc, vpc) == 0 && !ips_fit(c, vpc, r->ips, r->n_ips, s))
-		return fail(err, -EBUSY, "subnet is still used by a remote endpoint");
-	table_remove(&c->subnets, i);
+		return cfg_fail(err, -EBUSY, "subnet is still used by a remote endpoint");
+	if ((rc = cfg_dhcp_busy(c, vpc, s, err)) < 0 ||
+	    (rc = cfg_routes_subnet_busy(c, s, err)) < 0)
+		return rc;
+	cfg_table_remove(&c->subnets, i);
 	return 0;
 }
 
@@ -593,23 +382,24 @@ struct endpoint {
 static int endpoint_sgs_check(const struct cfg *c, const struct endpoint *e, char *err)
 {
 	if (e->n_sgs > CFG_PORT_SGS_MAX)
-		return fail(err, -EINVAL, "%s.security_groups: at most %d groups", e->what,
-			    CFG_PORT_SGS_MAX);
+		return cfg_fail(err, -EINVAL, "%s.security_groups: at most %d groups", e->what,
+				CFG_PORT_SGS_MAX);
 	for (int i = 0; i < e->n_sgs; i++) {
 		const char *name = e->sgs[i];
 
 		if (strnlen(name, CFG_NAME_SIZE) == CFG_NAME_SIZE)
-			return fail(err, -EINVAL, "%s.security_groups[%d]: not a valid name",
-				    e->what, i);
+			return cfg_fail(err, -EINVAL, "%s.security_groups[%d]: not a valid name",
+					e->what, i);
 		for (int j = 0; j < i; j++)
 			if (strcmp(e->sgs[j], name) == 0)
-				return fail(err, -EINVAL,
-					    "%s.security_groups[%d]: '%s' is listed twice", e->what,
-					    i, name);
+				return cfg_fail(err, -EINVAL,
+						"%s.security_groups[%d]: '%s' is listed twice",
+						e->what, i, name);
 		if (sg_index(c, e->vpc, name) < 0)
-			return fail(err, -ENOENT,
-				    "%s.security_groups[%d]: no security group '%s' in vpc '%s'",
-				    e->what, i, name, e->vpc);
+			return cfg_fail(
+				err, -ENOENT,
+				"%s.security_groups[%d]: no security group '%s' in vpc '%s'",
+				e->what, i, name, e->vpc);
 	}
 	return 0;
 }
@@ -622,21 +412,24 @@ static int endpoint_ip_check(const struct cfg *c, const struct endpoint *e, int 
 
 	cfg_ip_format(ip, buf, sizeof(buf));
 	if (ip->af != AF_INET && ip->af != AF_INET6)
-		return fail(err, -EINVAL, "%s.ips[%d]: not an IPv4 or IPv6 address", e->what, i);
+		return cfg_fail(err, -EINVAL, "%s.ips[%d]: not an IPv4 or IPv6 address", e->what,
+				i);
 	for (int j = 0; j < i; j++)
-		if (ip_equal(&e->ips[j], ip))
-			return fail(err, -EEXIST, "%s.ips[%d]: %s is listed twice", e->what, i, buf);
+		if (cfg_ip_equal(&e->ips[j], ip))
+			return cfg_fail(err, -EEXIST, "%s.ips[%d]: %s is listed twice", e->what, i,
+					buf);
 	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
 	if (strcmp(s->vpc, e->vpc) == 0 && cfg_prefix_contains(&s->cidr, ip))
 		home = s;
 	if (home == NULL)
-		return fail(err, -EINVAL, "%s.ips[%d]: %s is outside every subnet of vpc '%s'",
-			    e->what, i, buf, e->vpc);
-	if (ip_equal(ip, &home->gateway))
-		return fail(err, -EEXIST, "%s.ips[%d]: %s is the subnet's gateway", e->what, i, buf);
-	if (ip_equal(ip, &home->cidr.ip) || is_v4_reserved(&home->cidr, ip))
-		return fail(err, -EINVAL, "%s.ips[%d]: %s is not a host address of its subnet",
-			    e->what, i, buf);
+		return cfg_fail(err, -EINVAL, "%s.ips[%d]: %s is outside every subnet of vpc '%s'",
+				e->what, i, buf, e->vpc);
+	if (cfg_ip_equal(ip, &home->gateway))
+		return cfg_fail(err, -EEXIST, "%s.ips[%d]: %s is the subnet's gateway", e->what, i,
+				buf);
+	if (cfg_ip_equal(ip, &home->cidr.ip) || cfg_is_v4_reserved(&home->cidr, ip))
+		return cfg_fail(err, -EINVAL, "%s.ips[%d]: %s is not a host address of its subnet",
+				e->what, i, buf);
 	return 0;
 }
 
@@ -650,13 +443,13 @@ static int endpoint_clash(const struct endpoint *e, const char *vpc, const uint8
 		return 0;
 	cfg_mac_format(e->mac, buf, sizeof(buf));
 	if (memcmp(mac, e->mac, 6) == 0)
-		return fail(err, -EEXIST, "%s.mac: %s is already used by %s in vpc '%s'", e->what,
-			    buf, who, e->vpc);
+		return cfg_fail(err, -EEXIST, "%s.mac: %s is already used by %s in vpc '%s'",
+				e->what, buf, who, e->vpc);
 	for (int i = 0; i < e->n_ips; i++)
 		for (int j = 0; j < n_ips; j++)
-			if (ip_equal(&e->ips[i], &ips[j]))
-				return fail(err, -EEXIST, "%s.ips[%d]: already used by %s", e->what,
-					    i, who);
+			if (cfg_ip_equal(&e->ips[i], &ips[j]))
+				return cfg_fail(err, -EEXIST, "%s.ips[%d]: already used by %s",
+						e->what, i, who);
 	return 0;
 }
 
@@ -666,13 +459,13 @@ static int endpoint_check(const struct cfg *c, const struct endpoint *e, char *e
 	int rc;
 
 	if (cfg_vpc_find(c, e->vpc) == NULL)
-		return fail(err, -ENOENT, "%s.vpc: no vpc '%.*s'", e->what, CFG_NAME_SIZE - 1,
-			    e->vpc);
-	if (!mac_valid_unicast(e->mac))
-		return fail(err, -EINVAL, "%s.mac: must be a non-zero unicast MAC", e->what);
+		return cfg_fail(err, -ENOENT, "%s.vpc: no vpc '%.*s'", e->what, CFG_NAME_SIZE - 1,
+				e->vpc);
+	if (!cfg_mac_valid_unicast(e->mac))
+		return cfg_fail(err, -EINVAL, "%s.mac: must be a non-zero unicast MAC", e->what);
 	if (e->n_ips > CFG_PORT_IPS_MAX)
-		return fail(err, -ENOSPC, "%s.ips: at most %d addresses", e->what,
-			    CFG_PORT_IPS_MAX);
+		return cfg_fail(err, -ENOSPC, "%s.ips: at most %d addresses", e->what,
+				CFG_PORT_IPS_MAX);
 	for (int i = 0; i < e->n_ips; i++) {
 		rc = endpoint_ip_check(c, e, i, err);
 		if (rc < 0)
@@ -684,8 +477,8 @@ static int endpoint_check(const struct cfg *c, const struct endpoint *e, char *e
 	cfg_mac_format(e->mac, mac, sizeof(mac));
 	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
 	if (strcmp(s->vpc, e->vpc) == 0 && memcmp(s->gateway_mac, e->mac, 6) == 0)
-		return fail(err, -EEXIST, "%s.mac: %s is a gateway MAC of vpc '%s'", e->what, mac,
-			    e->vpc);
+		return cfg_fail(err, -EEXIST, "%s.mac: %s is a gateway MAC of vpc '%s'", e->what,
+				mac, e->vpc);
 	CFG_FOREACH(struct cfg_port, o, c->ports)
 	{
 		if (e->port_name != NULL && strcmp(o->name, e->port_name) == 0)
@@ -712,36 +505,42 @@ static int port_check(const struct cfg *c, const struct cfg_port *p, const char 
 			     p->sgs, p->n_sgs};
 
 	if (!cfg_name_valid(p->name))
-		return fail(err, -EINVAL, "port.name: '%.*s' is not a valid name", CFG_NAME_SIZE - 1,
-			    p->name);
+		return cfg_fail(err, -EINVAL, "port.name: '%.*s' is not a valid name",
+				CFG_NAME_SIZE - 1, p->name);
 	if (p->queues < 1 || p->queues > CFG_PORT_QUEUES_MAX)
-		return fail(err, -EINVAL, "port.queues: %u is out of range (1-%d)", p->queues,
-			    CFG_PORT_QUEUES_MAX);
+		return cfg_fail(err, -EINVAL, "port.queues: %u is out of range (1-%d)", p->queues,
+				CFG_PORT_QUEUES_MAX);
 	if (p->mode != CFG_VHOST_SERVER && p->mode != CFG_VHOST_CLIENT)
-		return fail(err, -EINVAL, "port.mode: must be server or client");
+		return cfg_fail(err, -EINVAL, "port.mode: must be server or client");
 	if (p->max_connections > CFG_MAX_CONNECTIONS_MAX)
-		return fail(err, -EINVAL, "port.max_connections: %u is out of range (0-%u)",
-			    p->max_connections, CFG_MAX_CONNECTIONS_MAX);
+		return cfg_fail(err, -EINVAL, "port.max_connections: %u is out of range (0-%u)",
+				p->max_connections, CFG_MAX_CONNECTIONS_MAX);
 	if (p->devargs[0] != '\0') {
 		if (p->socket[0] != '\0')
-			return fail(err, -EINVAL, "port.dpdk: a port has a socket or a DPDK device, "
-						  "not both");
+			return cfg_fail(err, -EINVAL,
+					"port.dpdk: a port has a socket or a DPDK device, "
+					"not both");
 		if (p->queues != 1)
-			return fail(err, -EINVAL, "port.queues: a DPDK device port has 1 queue");
+			return cfg_fail(err, -EINVAL,
+					"port.queues: a DPDK device port has 1 queue");
 	} else if (p->socket[0] != '/' || strnlen(p->socket, CFG_PATH_SIZE) >= CFG_PATH_SIZE) {
-		return fail(err, -EINVAL, "port.socket: must be an absolute path under %d bytes",
-			    CFG_PATH_SIZE);
+		return cfg_fail(err, -EINVAL,
+				"port.socket: must be an absolute path under %d bytes",
+				CFG_PATH_SIZE);
 	}
 	CFG_FOREACH(struct cfg_port, o, c->ports)
 	{
 		if (skip != NULL && strcmp(o->name, skip) == 0)
 			continue;
 		if (strcmp(o->name, p->name) == 0)
-			return fail(err, -EEXIST, "port.name: port '%s' already exists", p->name);
+			return cfg_fail(err, -EEXIST, "port.name: port '%s' already exists",
+					p->name);
 		if (p->socket[0] != '\0' && strcmp(o->socket, p->socket) == 0)
-			return fail(err, -EEXIST, "port.socket: already used by port '%s'", o->name);
+			return cfg_fail(err, -EEXIST, "port.socket: already used by port '%s'",
+					o->name);
 		if (p->devargs[0] != '\0' && strcmp(o->devargs, p->devargs) == 0)
-			return fail(err, -EEXIST, "port.dpdk: already used by port '%s'", o->name);
+			return cfg_fail(err, -EEXIST, "port.dpdk: already used by port '%s'",
+					o->name);
 	}
 	return endpoint_check(c, &e, err);
 }
@@ -750,7 +549,7 @@ int cfg_port_insert(struct cfg *c, const struct cfg_port *p, char *err)
 {
 	int rc = port_check(c, p, NULL, err);
 
-	return rc < 0 ? rc : table_append(&c->ports, p, err);
+	return rc < 0 ? rc : cfg_table_append(&c->ports, p, err);
 }
 
 int cfg_port_modify(struct cfg *c, const struct cfg_port *p, char *err)
@@ -759,21 +558,25 @@ int cfg_port_modify(struct cfg *c, const struct cfg_port *p, char *err)
 	int rc;
 
 	if (i < 0)
-		return fail(err, -ENOENT, "port.name: no port '%.*s'", CFG_NAME_SIZE - 1, p->name);
-	rc = port_check(c, p, p->name, err);
-	if (rc < 0)
+		return cfg_fail(err, -ENOENT, "port.name: no port '%.*s'", CFG_NAME_SIZE - 1,
+				p->name);
+	if ((rc = port_check(c, p, p->name, err)) < 0 ||
+	    (rc = cfg_routes_port_busy(c, p->name, p->vpc, err)) < 0)
 		return rc;
-	memcpy(table_row(&c->ports, i), p, sizeof(*p));
+	memcpy(cfg_table_row(&c->ports, i), p, sizeof(*p));
 	return 0;
 }
 
 int cfg_port_delete(struct cfg *c, const char *name, char *err)
 {
 	long i = port_index(c, name);
+	int rc;
 
 	if (i < 0)
-		return fail(err, -ENOENT, "port.name: no port '%s'", name);
-	table_remove(&c->ports, i);
+		return cfg_fail(err, -ENOENT, "port.name: no port '%s'", name);
+	if ((rc = cfg_routes_port_busy(c, name, NULL, err)) < 0)
+		return rc;
+	cfg_table_remove(&c->ports, i);
 	return 0;
 }
 
@@ -782,7 +585,7 @@ int cfg_port_delete(struct cfg *c, const char *name, char *err)
 static long remote_index(const struct cfg *c, const char *vpc, const uint8_t mac[6])
 {
 	for (size_t i = 0; i < c->remotes.len; i++) {
-		const struct cfg_remote *r = table_row(&c->remotes, i);
+		const struct cfg_remote *r = cfg_table_row(&c->remotes, i);
 
 		if (strcmp(r->vpc, vpc) == 0 && memcmp(r->mac, mac, 6) == 0)
 			return (long)i;
@@ -795,21 +598,18 @@ const struct cfg_remote *cfg_remote_find(const struct cfg *c, const char *vpc,
 {
 	long i = remote_index(c, vpc, mac);
 
-	return i < 0 ? NULL : table_row(&c->remotes, i);
+	return i < 0 ? NULL : cfg_table_row(&c->remotes, i);
 }
 
 static int remote_check(const struct cfg *c, const struct cfg_remote *r, char *err)
 {
 	struct endpoint e = {"remote", r->vpc, r->mac, r->ips, r->n_ips, NULL, true,
 			     r->sgs, r->n_sgs};
-	static const uint8_t zero[16];
 
 	if (r->vtep.af != AF_INET && r->vtep.af != AF_INET6)
-		return fail(err, -EINVAL, "remote.vtep: missing or not an IP address");
-	if (memcmp(r->vtep.addr, zero, ip_bits(&r->vtep) / 8) == 0 ||
-	    (r->vtep.af == AF_INET && r->vtep.addr[0] >= 224) ||
-	    (r->vtep.af == AF_INET6 && r->vtep.addr[0] == 0xff))
-		return fail(err, -EINVAL, "remote.vtep: must be a unicast address");
+		return cfg_fail(err, -EINVAL, "remote.vtep: missing or not an IP address");
+	if (!cfg_ip_unicast(&r->vtep))
+		return cfg_fail(err, -EINVAL, "remote.vtep: must be a unicast address");
 	return endpoint_check(c, &e, err);
 }
 
@@ -818,10 +618,10 @@ int cfg_remote_insert(struct cfg *c, const struct cfg_remote *r, char *err)
 	int rc;
 
 	if (remote_index(c, r->vpc, r->mac) >= 0)
-		return fail(err, -EEXIST, "remote.mac: vpc '%s' already has this remote endpoint",
-			    r->vpc);
+		return cfg_fail(err, -EEXIST,
+				"remote.mac: vpc '%s' already has this remote endpoint", r->vpc);
 	rc = remote_check(c, r, err);
-	return rc < 0 ? rc : table_append(&c->remotes, r, err);
+	return rc < 0 ? rc : cfg_table_append(&c->remotes, r, err);
 }
 
 int cfg_remote_modify(struct cfg *c, const struct cfg_remote *r, char *err)
@@ -830,12 +630,12 @@ int cfg_remote_modify(struct cfg *c, const struct cfg_remote *r, char *err)
 	int rc;
 
 	if (i < 0)
-		return fail(err, -ENOENT, "remote.mac: no such remote endpoint in vpc '%.*s'",
-			    CFG_NAME_SIZE - 1, r->vpc);
+		return cfg_fail(err, -ENOENT, "remote.mac: no such remote endpoint in vpc '%.*s'",
+				CFG_NAME_SIZE - 1, r->vpc);
 	rc = remote_check(c, r, err);
 	if (rc < 0)
 		return rc;
-	memcpy(table_row(&c->remotes, i), r, sizeof(*r));
+	memcpy(cfg_table_row(&c->remotes, i), r, sizeof(*r));
 	return 0;
 }
 
@@ -844,17 +644,13 @@ int cfg_remote_delete(struct cfg *c, const char *vpc, const uint8_t mac[6], char
 	long i = remote_index(c, vpc, mac);
 
 	if (i < 0)
-		return fail(err, -ENOENT, "remote.mac: no such remote endpoint in vpc '%s'", vpc);
-	table_remove(&c->remotes, i);
+		return cfg_fail(err, -ENOENT, "remote.mac: no such remote endpoint in vpc '%s'",
+				vpc);
+	cfg_table_remove(&c->remotes, i);
 	return 0;
 }
 
 /* ---- security groups ---- */
-
-static bool name_terminated(const char *name)
-{
-	return strnlen(name, CFG_NAME_SIZE) < CFG_NAME_SIZE;
-}
 
 static bool sgs_list(const char (*sgs)[CFG_NAME_SIZE], int n_sgs, const char *name)
 {
@@ -868,20 +664,21 @@ int cfg_sg_insert(struct cfg *c, const struct cfg_sg *g, char *err)
 {
 	struct cfg_sg row;
 
-	if (!name_terminated(g->vpc) || cfg_vpc_find(c, g->vpc) == NULL)
-		return fail(err, -ENOENT, "security_group.vpc: no vpc '%.*s'", CFG_NAME_SIZE - 1,
-			    g->vpc);
+	if (!cfg_name_terminated(g->vpc) || cfg_vpc_find(c, g->vpc) == NULL)
+		return cfg_fail(err, -ENOENT, "security_group.vpc: no vpc '%.*s'",
+				CFG_NAME_SIZE - 1, g->vpc);
 	if (!cfg_name_valid(g->name))
-		return fail(err, -EINVAL, "security_group.name: '%.*s' is not a valid name",
-			    CFG_NAME_SIZE - 1, g->name);
+		return cfg_fail(err, -EINVAL, "security_group.name: '%.*s' is not a valid name",
+				CFG_NAME_SIZE - 1, g->name);
 	if (sg_index(c, g->vpc, g->name) >= 0)
-		return fail(err, -EEXIST, "security_group.name: '%s' already exists in vpc '%s'",
-			    g->name, g->vpc);
+		return cfg_fail(err, -EEXIST,
+				"security_group.name: '%s' already exists in vpc '%s'", g->name,
+				g->vpc);
 	/* zero-filled names, so that stored rows compare by their bytes */
 	memset(&row, 0, sizeof(row));
 	strcpy(row.vpc, g->vpc);
 	strcpy(row.name, g->name);
-	return table_append(&c->sgs, &row, err);
+	return cfg_table_append(&c->sgs, &row, err);
 }
 
 /* ---- security group rules: the duplicate index ---- */
@@ -901,17 +698,12 @@ struct cfg_rule_index {
 
 static uint64_t rule_hash(const struct cfg_sg_rule *r)
 {
-	const unsigned char *b = (const unsigned char *)r;
-	uint64_t h = 14695981039346656037ull; /* FNV-1a */
-
-	for (size_t i = 0; i < sizeof(*r); i++)
-		h = (h ^ b[i]) * 1099511628211ull;
-	return h;
+	return cfg_hash_bytes(CFG_HASH_INIT, r, sizeof(*r));
 }
 
 static void rule_index_put(struct cfg_rule_index *ix, const struct cfg_table *t, size_t i)
 {
-	size_t s = rule_hash(table_row(t, i)) & ix->mask;
+	size_t s = rule_hash(cfg_table_row(t, i)) & ix->mask;
 
 	while (ix->slots[s] != 0)
 		s = (s + 1) & ix->mask;
@@ -940,7 +732,7 @@ static long rule_index_find(const struct cfg_rule_index *ix, const struct cfg_ta
 			    const struct cfg_sg_rule *r)
 {
 	for (size_t s = rule_hash(r) & ix->mask; ix->slots[s] != 0; s = (s + 1) & ix->mask)
-		if (memcmp(table_row(t, ix->slots[s] - 1), r, sizeof(*r)) == 0)
+		if (memcmp(cfg_table_row(t, ix->slots[s] - 1), r, sizeof(*r)) == 0)
 			return (long)ix->slots[s] - 1;
 	return -1;
 }
@@ -948,7 +740,7 @@ static long rule_index_find(const struct cfg_rule_index *ix, const struct cfg_ta
 static long rule_scan(const struct cfg_table *t, const struct cfg_sg_rule *r)
 {
 	for (size_t i = 0; i < t->len; i++)
-		if (memcmp(table_row(t, i), r, sizeof(*r)) == 0)
+		if (memcmp(cfg_table_row(t, i), r, sizeof(*r)) == 0)
 			return (long)i;
 	return -1;
 }
@@ -986,12 +778,6 @@ static void rule_index_drop(struct cfg *c)
 
 /* ---- security group rules ---- */
 
-static void name_copy(char dst[CFG_NAME_SIZE], const char *src)
-{
-	memset(dst, 0, CFG_NAME_SIZE);
-	memcpy(dst, src, strnlen(src, CFG_NAME_SIZE - 1));
-}
-
 /* icmp and icmpv6 fix the family; a remote prefix fixes it or must agree with it. */
 static int rule_family(const struct cfg_sg_rule *in, struct cfg_sg_rule *r, char *err)
 {
@@ -1002,32 +788,40 @@ static int rule_family(const struct cfg_sg_rule *in, struct cfg_sg_rule *r, char
 	char buf[64];
 
 	if (in->af != 0 && in->af != AF_INET && in->af != AF_INET6)
-		return fail(err, -EINVAL, "security_group_rule.family: %u is neither 0 (both), "
-					  "AF_INET nor AF_INET6", in->af);
+		return cfg_fail(err, -EINVAL,
+				"security_group_rule.family: %u is neither 0 (both), "
+				"AF_INET nor AF_INET6",
+				in->af);
 	if (fixed == AF_INET && in->af != 0 && in->af != fixed)
-		return fail(err, -EINVAL, "security_group_rule.family: icmp (1) is IPv4 only; "
-					  "IPv6 has icmpv6 (58)");
+		return cfg_fail(err, -EINVAL,
+				"security_group_rule.family: icmp (1) is IPv4 only; "
+				"IPv6 has icmpv6 (58)");
 	if (fixed == AF_INET6 && in->af != 0 && in->af != fixed)
-		return fail(err, -EINVAL, "security_group_rule.family: icmpv6 (58) is IPv6 only; "
-					  "IPv4 has icmp (1)");
+		return cfg_fail(err, -EINVAL,
+				"security_group_rule.family: icmpv6 (58) is IPv6 only; "
+				"IPv4 has icmp (1)");
 	r->af = fixed != 0 ? fixed : in->af;
 	if (!in->has_remote_prefix)
 		return 0;
 	if (in->remote_group[0] != '\0')
-		return fail(err, -EINVAL, "security_group_rule.remote_group: a rule has a remote "
-					  "prefix or a remote group, not both");
+		return cfg_fail(err, -EINVAL,
+				"security_group_rule.remote_group: a rule has a remote "
+				"prefix or a remote group, not both");
 	if (p.ip.af != AF_INET && p.ip.af != AF_INET6)
-		return fail(err, -EINVAL, "security_group_rule.remote: not an IPv4 or IPv6 prefix");
-	if (p.plen > ip_bits(&p.ip))
-		return fail(err, -EINVAL, "security_group_rule.remote: prefix length %u is over %u",
-			    p.plen, ip_bits(&p.ip));
-	memset(p.ip.addr + ip_bits(&p.ip) / 8, 0, sizeof(p.ip.addr) - ip_bits(&p.ip) / 8);
+		return cfg_fail(err, -EINVAL,
+				"security_group_rule.remote: not an IPv4 or IPv6 prefix");
+	if (p.plen > cfg_ip_bits(&p.ip))
+		return cfg_fail(err, -EINVAL,
+				"security_group_rule.remote: prefix length %u is over %u", p.plen,
+				cfg_ip_bits(&p.ip));
+	memset(p.ip.addr + cfg_ip_bits(&p.ip) / 8, 0, sizeof(p.ip.addr) - cfg_ip_bits(&p.ip) / 8);
 	cfg_prefix_format(&p, buf, sizeof(buf));
-	if (!host_bits_zero(&p))
-		return fail(err, -EINVAL, "security_group_rule.remote: %s has host bits set", buf);
+	if (!cfg_host_bits_zero(&p))
+		return cfg_fail(err, -EINVAL, "security_group_rule.remote: %s has host bits set",
+				buf);
 	if (r->af != 0 && r->af != p.ip.af)
-		return fail(err, -EINVAL, "security_group_rule.remote: %s in an %s rule", buf,
-			    r->af == AF_INET ? "IPv4" : "IPv6");
+		return cfg_fail(err, -EINVAL, "security_group_rule.remote: %s in an %s rule", buf,
+				r->af == AF_INET ? "IPv4" : "IPv6");
 	r->af = p.ip.af;
 	r->has_remote_prefix = true;
 	r->remote = p;
@@ -1042,24 +836,34 @@ static int rule_l4(const struct cfg_sg_rule *in, struct cfg_sg_rule *r, char *er
 	bool icmp = in->proto == IPPROTO_ICMP || in->proto == IPPROTO_ICMPV6;
 
 	if (!ports && (in->port_min != 0 || in->port_max != 0))
-		return fail(err, -EINVAL, "security_group_rule.ports: only for tcp and udp, not "
-					  "protocol %u", in->proto);
+		return cfg_fail(err, -EINVAL,
+				"security_group_rule.ports: only for tcp and udp, not "
+				"protocol %u",
+				in->proto);
 	if (in->port_min > in->port_max)
-		return fail(err, -EINVAL, "security_group_rule.ports: %u-%u, the first is above "
-					  "the last", in->port_min, in->port_max);
+		return cfg_fail(err, -EINVAL,
+				"security_group_rule.ports: %u-%u, the first is above "
+				"the last",
+				in->port_min, in->port_max);
 	if (!icmp && (in->icmp_match != CFG_SG_ICMP_ANY || in->icmp_type != 0 ||
 		      in->icmp_code != 0))
-		return fail(err, -EINVAL, "security_group_rule.icmp_type: only for icmp and "
-					  "icmpv6, not protocol %u", in->proto);
+		return cfg_fail(err, -EINVAL,
+				"security_group_rule.icmp_type: only for icmp and "
+				"icmpv6, not protocol %u",
+				in->proto);
 	if (in->icmp_match > CFG_SG_ICMP_TYPE_CODE)
-		return fail(err, -EINVAL, "security_group_rule.icmp_match: %u is not any (0), "
-					  "type (1) or type and code (2)", in->icmp_match);
+		return cfg_fail(err, -EINVAL,
+				"security_group_rule.icmp_match: %u is not any (0), "
+				"type (1) or type and code (2)",
+				in->icmp_match);
 	if (in->icmp_match == CFG_SG_ICMP_ANY && in->icmp_type != 0)
-		return fail(err, -EINVAL, "security_group_rule.icmp_type: given, but icmp_match "
-					  "is any");
+		return cfg_fail(err, -EINVAL,
+				"security_group_rule.icmp_type: given, but icmp_match "
+				"is any");
 	if (in->icmp_match != CFG_SG_ICMP_TYPE_CODE && in->icmp_code != 0)
-		return fail(err, -EINVAL, "security_group_rule.icmp_code: given, but icmp_match "
-					  "is not type and code");
+		return cfg_fail(err, -EINVAL,
+				"security_group_rule.icmp_code: given, but icmp_match "
+				"is not type and code");
 	r->port_min = in->port_min;
 	r->port_max = in->port_max;
 	r->icmp_match = in->icmp_match;
@@ -1075,15 +879,17 @@ static int rule_normalize(const struct cfg_sg_rule *in, struct cfg_sg_rule *r, c
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (!name_terminated(in->vpc) || !name_terminated(in->group) ||
-	    !name_terminated(in->remote_group))
-		return fail(err, -EINVAL, "security_group_rule: a name is not NUL-terminated");
+	if (!cfg_name_terminated(in->vpc) || !cfg_name_terminated(in->group) ||
+	    !cfg_name_terminated(in->remote_group))
+		return cfg_fail(err, -EINVAL, "security_group_rule: a name is not NUL-terminated");
 	if (in->dir != CFG_SG_INGRESS && in->dir != CFG_SG_EGRESS)
-		return fail(err, -EINVAL, "security_group_rule.direction: %u is neither ingress "
-					  "(0) nor egress (1)", in->dir);
-	name_copy(r->vpc, in->vpc);
-	name_copy(r->group, in->group);
-	name_copy(r->remote_group, in->remote_group);
+		return cfg_fail(err, -EINVAL,
+				"security_group_rule.direction: %u is neither ingress "
+				"(0) nor egress (1)",
+				in->dir);
+	cfg_name_copy(r->vpc, in->vpc);
+	cfg_name_copy(r->group, in->group);
+	cfg_name_copy(r->remote_group, in->remote_group);
 	r->dir = in->dir;
 	r->proto = in->proto;
 	if ((rc = rule_family(in, r, err)) < 0 || (rc = rule_l4(in, r, err)) < 0)
@@ -1099,20 +905,26 @@ int cfg_sg_rule_insert(struct cfg *c, const struct cfg_sg_rule *in, char *err)
 	if (rc < 0)
 		return rc;
 	if (cfg_vpc_find(c, r.vpc) == NULL)
-		return fail(err, -ENOENT, "security_group_rule.vpc: no vpc '%s'", r.vpc);
+		return cfg_fail(err, -ENOENT, "security_group_rule.vpc: no vpc '%s'", r.vpc);
 	if (sg_index(c, r.vpc, r.group) < 0)
-		return fail(err, -ENOENT, "security_group_rule.group: no security group '%s' in "
-					  "vpc '%s'", r.group, r.vpc);
+		return cfg_fail(err, -ENOENT,
+				"security_group_rule.group: no security group '%s' in "
+				"vpc '%s'",
+				r.group, r.vpc);
 	if (r.remote_group[0] != '\0' && sg_index(c, r.vpc, r.remote_group) < 0)
-		return fail(err, -ENOENT, "security_group_rule.remote_group: no security group "
-					  "'%s' in vpc '%s'", r.remote_group, r.vpc);
+		return cfg_fail(err, -ENOENT,
+				"security_group_rule.remote_group: no security group "
+				"'%s' in vpc '%s'",
+				r.remote_group, r.vpc);
 	if (rule_index_of(c, &r) >= 0)
-		return fail(err, -EEXIST, "security_group_rule: group '%s' of vpc '%s' already "
-					  "has this rule", r.group, r.vpc);
+		return cfg_fail(err, -EEXIST,
+				"security_group_rule: group '%s' of vpc '%s' already "
+				"has this rule",
+				r.group, r.vpc);
 	if (c->sg_rules.len >= CFG_SG_RULES_MAX)
-		return fail(err, -ENOSPC, "security_group_rule: at most %d rules on a host",
-			    CFG_SG_RULES_MAX);
-	rc = table_append(&c->sg_rules, &r, err);
+		return cfg_fail(err, -ENOSPC, "security_group_rule: at most %d rules on a host",
+				CFG_SG_RULES_MAX);
+	rc = cfg_table_append(&c->sg_rules, &r, err);
 	if (rc == 0)
 		rule_index_add_last(c);
 	return rc;
@@ -1128,9 +940,11 @@ int cfg_sg_rule_delete(struct cfg *c, const struct cfg_sg_rule *in, char *err)
 		return rc;
 	i = rule_index_of(c, &r);
 	if (i < 0)
-		return fail(err, -ENOENT, "security_group_rule: group '%s' of vpc '%s' has no "
-					  "such rule", r.group, r.vpc);
-	table_remove(&c->sg_rules, i);
+		return cfg_fail(err, -ENOENT,
+				"security_group_rule: group '%s' of vpc '%s' has no "
+				"such rule",
+				r.group, r.vpc);
+	cfg_table_remove(&c->sg_rules, i);
 	rule_index_drop(c);
 	return 0;
 }
@@ -1144,7 +958,7 @@ const struct cfg_sg_rule *cfg_sg_rule_find(const struct cfg *c, const struct cfg
 		return NULL;
 	i = c->sg_rule_index != NULL ? rule_index_find(c->sg_rule_index, &c->sg_rules, &r)
 				     : rule_scan(&c->sg_rules, &r);
-	return i < 0 ? NULL : table_row(&c->sg_rules, i);
+	return i < 0 ? NULL : cfg_table_row(&c->sg_rules, i);
 }
 
 int cfg_sg_delete(struct cfg *c, const char *vpc, const char *name, char *err)
@@ -1154,38 +968,42 @@ int cfg_sg_delete(struct cfg *c, const char *vpc, const char *name, char *err)
 	char mac[18];
 
 	if (i < 0)
-		return fail(err, -ENOENT, "security_group.name: no security group '%s' in vpc '%s'",
-			    name, vpc);
+		return cfg_fail(err, -ENOENT,
+				"security_group.name: no security group '%s' in vpc '%s'", name,
+				vpc);
 	CFG_FOREACH(struct cfg_port, p, c->ports)
 	if (strcmp(p->vpc, vpc) == 0 && sgs_list(p->sgs, p->n_sgs, name))
-		return fail(err, -EBUSY, "security group '%s' is still used by port '%s'", name,
-			    p->name);
+		return cfg_fail(err, -EBUSY, "security group '%s' is still used by port '%s'", name,
+				p->name);
 	CFG_FOREACH(struct cfg_remote, r, c->remotes)
 	if (strcmp(r->vpc, vpc) == 0 && sgs_list(r->sgs, r->n_sgs, name)) {
 		cfg_mac_format(r->mac, mac, sizeof(mac));
-		return fail(err, -EBUSY, "security group '%s' is still used by remote endpoint %s",
-			    name, mac);
+		return cfg_fail(err, -EBUSY,
+				"security group '%s' is still used by remote endpoint %s", name,
+				mac);
 	}
 	CFG_FOREACH(struct cfg_sg_rule, r, c->sg_rules)
 	if (strcmp(r->vpc, vpc) == 0 && strcmp(r->group, name) != 0 &&
 	    strcmp(r->remote_group, name) == 0)
-		return fail(err, -EBUSY, "security group '%s' is still the remote group of a rule "
-					 "of group '%s'", name, r->group);
+		return cfg_fail(err, -EBUSY,
+				"security group '%s' is still the remote group of a rule "
+				"of group '%s'",
+				name, r->group);
 	/* its own rules go with it, in one pass that keeps the others' order */
 	for (size_t j = 0; j < c->sg_rules.len; j++) {
-		const struct cfg_sg_rule *r = table_row(&c->sg_rules, j);
+		const struct cfg_sg_rule *r = cfg_table_row(&c->sg_rules, j);
 
 		if (strcmp(r->vpc, vpc) == 0 && strcmp(r->group, name) == 0)
 			continue;
 		if (kept != j)
-			memcpy(table_row(&c->sg_rules, kept), r, sizeof(*r));
+			memcpy(cfg_table_row(&c->sg_rules, kept), r, sizeof(*r));
 		kept++;
 	}
 	if (kept != c->sg_rules.len) {
 		c->sg_rules.len = kept;
 		rule_index_drop(c);
 	}
-	table_remove(&c->sgs, i);
+	cfg_table_remove(&c->sgs, i);
 	return 0;
 }
 
@@ -1214,10 +1032,11 @@ bool cfg_port_equal(const struct cfg_port *a, const struct cfg_port *b)
 	if (strcmp(a->name, b->name) != 0 || strcmp(a->vpc, b->vpc) != 0 ||
 	    memcmp(a->mac, b->mac, 6) != 0 || a->n_ips != b->n_ips ||
 	    !cfg_port_same_attachment(a, b) || a->max_connections != b->max_connections ||
+	    a->forwarding != b->forwarding ||
 	    !sgs_equal(a->sgs, a->n_sgs, b->sgs, b->n_sgs))
 		return false;
 	for (int i = 0; i < a->n_ips; i++)
-		if (!ip_equal(&a->ips[i], &b->ips[i]))
+		if (!cfg_ip_equal(&a->ips[i], &b->ips[i]))
 			return false;
 	return true;
 }
@@ -1230,20 +1049,20 @@ bool cfg_vpc_equal(const struct cfg_vpc *a, const struct cfg_vpc *b)
 
 bool cfg_remote_equal(const struct cfg_remote *a, const struct cfg_remote *b)
 {
-	if (strcmp(a->vpc, b->vpc) != 0 || memcmp(a->mac, b->mac, 6) != 0 ||
-	    a->n_ips != b->n_ips || !ip_equal(&a->vtep, &b->vtep) ||
-	    !sgs_equal(a->sgs, a->n_sgs, b->sgs, b->n_sgs))
+	if (strcmp(a->vpc, b->vpc) != 0 || memcmp(a->mac, b->mac, 6) != 0 || a->n_ips != b->n_ips ||
+	    !cfg_ip_equal(&a->vtep, &b->vtep) || !sgs_equal(a->sgs, a->n_sgs, b->sgs, b->n_sgs))
 		return false;
 	for (int i = 0; i < a->n_ips; i++)
-		if (!ip_equal(&a->ips[i], &b->ips[i]))
+		if (!cfg_ip_equal(&a->ips[i], &b->ips[i]))
 			return false;
 	return true;
 }
 
 bool cfg_subnet_equal(const struct cfg_subnet *a, const struct cfg_subnet *b)
 {
-	return strcmp(a->vpc, b->vpc) == 0 && prefix_equal(&a->cidr, &b->cidr) &&
-	       ip_equal(&a->gateway, &b->gateway) && memcmp(a->gateway_mac, b->gateway_mac, 6) == 0;
+	return strcmp(a->vpc, b->vpc) == 0 && cfg_prefix_equal(&a->cidr, &b->cidr) &&
+	       cfg_ip_equal(&a->gateway, &b->gateway) &&
+	       memcmp(a->gateway_mac, b->gateway_mac, 6) == 0;
 }
 
 bool cfg_sg_equal(const struct cfg_sg *a, const struct cfg_sg *b)
@@ -1253,12 +1072,12 @@ bool cfg_sg_equal(const struct cfg_sg *a, const struct cfg_sg *b)
 
 bool cfg_sg_rule_equal(const struct cfg_sg_rule *a, const struct cfg_sg_rule *b)
 {
-	return strcmp(a->vpc, b->vpc) == 0 && strcmp(a->group, b->group) == 0 &&
-	       a->dir == b->dir && a->af == b->af && a->proto == b->proto &&
-	       a->icmp_match == b->icmp_match && a->icmp_type == b->icmp_type &&
-	       a->icmp_code == b->icmp_code && a->port_min == b->port_min &&
-	       a->port_max == b->port_max && a->has_remote_prefix == b->has_remote_prefix &&
-	       (!a->has_remote_prefix || prefix_equal(&a->remote, &b->remote)) &&
+	return strcmp(a->vpc, b->vpc) == 0 && strcmp(a->group, b->group) == 0 && a->dir == b->dir &&
+	       a->af == b->af && a->proto == b->proto && a->icmp_match == b->icmp_match &&
+	       a->icmp_type == b->icmp_type && a->icmp_code == b->icmp_code &&
+	       a->port_min == b->port_min && a->port_max == b->port_max &&
+	       a->has_remote_prefix == b->has_remote_prefix &&
+	       (!a->has_remote_prefix || cfg_prefix_equal(&a->remote, &b->remote)) &&
 	       strcmp(a->remote_group, b->remote_group) == 0;
 }
 
@@ -1323,53 +1142,17 @@ size_t cfg_count_unchanged(const struct cfg *old, const struct cfg *next, enum c
 			same += o != NULL && cfg_remote_equal(o, r);
 		}
 		break;
+	case CFG_T_DHCP_OPTIONS:
+		same = cfg_dhcp_unchanged(old, next);
+		break;
+	case CFG_T_ECMP_GROUP:
+		same = cfg_ecmp_groups_unchanged(old, next);
+		break;
+	case CFG_T_ROUTE:
+		same = cfg_routes_unchanged(old, next);
+		break;
 	default:
 		break;
 	}
 	return same;
-}
-
-/* Length of the valid UTF-8 sequence at s, or 0 (RFC 3629: no overlongs, no surrogates). */
-static size_t utf8_seq_len(const unsigned char *s)
-{
-	size_t n;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-void cfg_utf8_scrub(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-
-	while (*p != '\0') {
-		size_t n = utf8_seq_len(p);
-
-		if (n == 0)
-			*p++ = '?';
-		else
-			p += n;
-	}
 }

@@ -120,6 +120,9 @@ struct cfg_port {
 	uint8_t n_sgs;
 	char sgs[CFG_PORT_SGS_MAX][CFG_NAME_SIZE];
 	uint32_t max_connections; /* tracked connections at once; 0: the switch's default */
+	/* A virtual appliance (a router, firewall or NAT VM): it may send from any source
+	 * address (its MAC is still checked), as AWS's "source/destination check" off. */
+	bool forwarding;
 };
 
 /* A VM on another host: reachable like a local one, its frames encapsulated to its VTEP. */
@@ -134,6 +137,71 @@ struct cfg_remote {
 	char sgs[CFG_PORT_SGS_MAX][CFG_NAME_SIZE];
 };
 
+/*
+ * Routing (per VPC). Every subnet of a VPC is implicitly a connected route (its addresses
+ * are reached through the neighbour tables); these rows add the rest. Longest prefix wins.
+ */
+#define CFG_ROUTES_MAX (1u << 21)    /* route rows per host (e.g. 100,000 in each of 20 VPCs) */
+#define CFG_ECMP_MEMBERS_MAX 16
+
+enum cfg_nh_kind {
+	CFG_NH_ADDRESS = 0,   /* an address of a VM of the VPC (port or remote): e.g. an appliance */
+	CFG_NH_PORT = 1,      /* a local port of the VPC, by name */
+	CFG_NH_VTEP = 2,      /* another host's VTEP: encapsulated to it as is, routed there */
+	CFG_NH_ECMP = 3,      /* an ECMP group of the VPC: one member per flow */
+	CFG_NH_BLACKHOLE = 4, /* dropped and counted (route_blackhole) */
+};
+
+/* Stored rows are zero-filled where their kind of next hop has nothing: a row that sets a
+ * member its kind does not use is refused. A delete moves the last route into the deleted
+ * one's place (routes are many; the others keep insertion order). */
+struct cfg_route { /* key: (vpc, prefix) */
+	char vpc[CFG_NAME_SIZE];
+	struct cfg_prefix prefix; /* no host bits; /0 is the default route of its family */
+	uint8_t nh_kind;          /* enum cfg_nh_kind */
+	/* ADDRESS: same family as prefix, a host address inside a subnet of the VPC, not a
+	 * gateway. VTEP: an underlay address (either family). Else zeroed. */
+	struct cfg_ip nh_ip;
+	char nh_name[CFG_NAME_SIZE]; /* PORT: a port of the VPC; ECMP: a group of the VPC; else "" */
+};
+
+struct cfg_ecmp_group { /* key: (vpc, name) */
+	char vpc[CFG_NAME_SIZE];
+	char name[CFG_NAME_SIZE];
+	/* 1..16 distinct addresses of one family inside the VPC's subnets, none a gateway; stored
+	 * sorted (so equal sets are equal rows and a flow's member does not depend on order) */
+	uint8_t n_members;
+	struct cfg_ip members[CFG_ECMP_MEMBERS_MAX];
+};
+
+/*
+ * DHCP options of one subnet. The switch answers DHCPv4 (IPv4 subnet) or DHCPv6 (IPv6
+ * subnet) for every port with an address in a subnet, with or without a row here: address,
+ * mask/prefix, router, MTU always come from the subnet, the port and the VPC; a row adds
+ * the rest.
+ */
+#define CFG_DHCP_DNS_MAX 4
+#define CFG_DHCP_ROUTES_MAX 8
+#define CFG_DOMAIN_SIZE 64
+#define CFG_LEASE_DEFAULT 86400
+#define CFG_LEASE_MIN 60
+
+struct cfg_dhcp_route { /* option 121: classless static route */
+	struct cfg_prefix prefix; /* IPv4, no host bits */
+	struct cfg_ip router;     /* IPv4, inside the subnet */
+};
+
+struct cfg_dhcp_options { /* key: (vpc, subnet): the subnet must exist */
+	char vpc[CFG_NAME_SIZE];
+	struct cfg_prefix subnet;
+	uint8_t n_dns;
+	struct cfg_ip dns[CFG_DHCP_DNS_MAX]; /* the subnet's family */
+	char domain[CFG_DOMAIN_SIZE];        /* "" none; else a DNS name: labels [A-Za-z0-9-], dots */
+	uint32_t lease_time;                 /* seconds, >= CFG_LEASE_MIN; 0 on input: default */
+	uint8_t n_routes;                    /* IPv4 subnets only */
+	struct cfg_dhcp_route routes[CFG_DHCP_ROUTES_MAX];
+};
+
 /* A growable array of fixed-size rows; cfg_clone copies them wholesale. */
 struct cfg_table {
 	void *rows;
@@ -143,6 +211,7 @@ struct cfg_table {
 };
 
 struct cfg_rule_index;
+struct cfg_route_index;
 
 struct cfg {
 	struct cfg_table vpcs;
@@ -151,6 +220,12 @@ struct cfg {
 	struct cfg_table sg_rules;
 	struct cfg_table ports;
 	struct cfg_table remotes;
+	struct cfg_table dhcp_options;
+	struct cfg_table ecmp_groups;
+	struct cfg_table routes;
+	/* cfg_route.c's hash of routes by (vpc, prefix), kept through inserts and deletes;
+	 * NULL while small or unneeded. Not copied by cfg_clone. */
+	struct cfg_route_index *route_index;
 	/* cfg.c's hash of sg_rules for duplicate checks, so that loading 65,536 rules is not
 	 * quadratic; NULL until needed and after a delete moves rows. Not copied by cfg_clone. */
 	struct cfg_rule_index *sg_rule_index;
@@ -165,6 +240,9 @@ enum cfg_table_id {
 	CFG_T_SG_RULE,
 	CFG_T_PORT,
 	CFG_T_REMOTE,
+	CFG_T_DHCP_OPTIONS,
+	CFG_T_ECMP_GROUP,
+	CFG_T_ROUTE,
 	CFG_T_COUNT
 };
 
@@ -203,6 +281,33 @@ int cfg_sg_delete(struct cfg *c, const char *vpc, const char *name, char *err);
 /* r need not be in normal form (af 0 with an IPv4 remote, say); what is stored is. */
 int cfg_sg_rule_insert(struct cfg *c, const struct cfg_sg_rule *r, char *err);
 int cfg_sg_rule_delete(struct cfg *c, const struct cfg_sg_rule *r, char *err);
+
+/* Routing and DHCP. A subnet is -EBUSY while its dhcp_options row exists or a route or
+ * ECMP group names an address inside it; a port while a route names it; a group while a
+ * route uses it. A route's key is (vpc, prefix): modify replaces its next hop.
+ * Also refused: a VPC delete while it has routes, groups or dhcp_options (-EBUSY); a subnet
+ * modify moving its gateway onto a route's next hop or an ECMP member (-EEXIST); a port
+ * modify moving it to another VPC while a route names it (-EBUSY); a group modify changing
+ * its members' family while a route uses it (-EBUSY). cfg_route.c, cfg_dhcp.c. */
+int cfg_route_insert(struct cfg *c, const struct cfg_route *r, char *err);
+int cfg_route_modify(struct cfg *c, const struct cfg_route *r, char *err);
+int cfg_route_delete(struct cfg *c, const char *vpc, const struct cfg_prefix *prefix, char *err);
+int cfg_ecmp_group_insert(struct cfg *c, const struct cfg_ecmp_group *g, char *err);
+int cfg_ecmp_group_modify(struct cfg *c, const struct cfg_ecmp_group *g, char *err);
+int cfg_ecmp_group_delete(struct cfg *c, const char *vpc, const char *name, char *err);
+int cfg_dhcp_options_insert(struct cfg *c, const struct cfg_dhcp_options *d, char *err);
+int cfg_dhcp_options_modify(struct cfg *c, const struct cfg_dhcp_options *d, char *err);
+int cfg_dhcp_options_delete(struct cfg *c, const char *vpc, const struct cfg_prefix *subnet,
+			    char *err);
+const struct cfg_route *cfg_route_find(const struct cfg *c, const char *vpc,
+				       const struct cfg_prefix *prefix);
+const struct cfg_ecmp_group *cfg_ecmp_group_find(const struct cfg *c, const char *vpc,
+						 const char *name);
+const struct cfg_dhcp_options *cfg_dhcp_options_find(const struct cfg *c, const char *vpc,
+						     const struct cfg_prefix *subnet);
+bool cfg_route_equal(const struct cfg_route *a, const struct cfg_route *b);
+bool cfg_ecmp_group_equal(const struct cfg_ecmp_group *a, const struct cfg_ecmp_group *b);
+bool cfg_dhcp_options_equal(const struct cfg_dhcp_options *a, const struct cfg_dhcp_options *b);
 
 const struct cfg_vpc *cfg_vpc_find(const struct cfg *c, const char *name);
 const struct cfg_port *cfg_port_find(const struct cfg *c, const char *name);

@@ -33,6 +33,9 @@ static const char *const table_names[CFG_T_COUNT] = {
 	[CFG_T_SG_RULE] = "security_group_rule",
 	[CFG_T_PORT] = "port",
 	[CFG_T_REMOTE] = "remote",
+	[CFG_T_DHCP_OPTIONS] = "dhcp_options",
+	[CFG_T_ECMP_GROUP] = "ecmp_group",
+	[CFG_T_ROUTE] = "route",
 };
 static const char *const table_plurals[CFG_T_COUNT] = {
 	[CFG_T_VPC] = "vpcs",
@@ -41,6 +44,9 @@ static const char *const table_plurals[CFG_T_COUNT] = {
 	[CFG_T_SG_RULE] = "security_group_rules",
 	[CFG_T_PORT] = "ports",
 	[CFG_T_REMOTE] = "remotes",
+	[CFG_T_DHCP_OPTIONS] = "dhcp_options",
+	[CFG_T_ECMP_GROUP] = "ecmp_groups",
+	[CFG_T_ROUTE] = "routes",
 };
 
 int cfg_table_parse(const char *name)
@@ -65,6 +71,9 @@ size_t cfg_row_size(enum cfg_table_id t)
 		[CFG_T_SG_RULE] = sizeof(struct cfg_sg_rule),
 		[CFG_T_PORT] = sizeof(struct cfg_port),
 		[CFG_T_REMOTE] = sizeof(struct cfg_remote),
+		[CFG_T_DHCP_OPTIONS] = sizeof(struct cfg_dhcp_options),
+		[CFG_T_ECMP_GROUP] = sizeof(struct cfg_ecmp_group),
+		[CFG_T_ROUTE] = sizeof(struct cfg_route),
 	};
 	return sizes[t];
 }
@@ -243,28 +252,35 @@ static json_t *subnet_encode(const struct cfg_subnet *s)
 
 static const char *const port_members[] = {
 	"name", "vpc", "mac", "ips", "socket", "mode", "queues", "dpdk", "security_groups",
-	"max_connections", NULL};
+	"max_connections", "forwarding", NULL};
 
-static int decode_ips(const json_t *j, const char *table, struct cfg_ip *out, uint8_t *n_out,
-		      char *err)
+/* An array of at most max addresses under key; absent: none, unless required. */
+static int decode_ip_list(const json_t *j, const char *table, const char *key, size_t max,
+			  bool required, struct cfg_ip *out, uint8_t *n_out, char *err)
 {
-	const json_t *ips = json_object_get(j, "ips");
+	const json_t *ips = json_object_get(j, key);
 	size_t i;
 	json_t *v;
 
 	if (ips == NULL)
-		return 0;
+		return required ? fail(err, "%s.%s: missing", table, key) : 0;
 	if (!json_is_array(ips))
-		return fail(err, "%s.ips: must be an array of addresses", table);
-	if (json_array_size(ips) > CFG_PORT_IPS_MAX)
-		return fail(err, "%s.ips: at most %d addresses", table, CFG_PORT_IPS_MAX);
+		return fail(err, "%s.%s: must be an array of addresses", table, key);
+	if (json_array_size(ips) > max)
+		return fail(err, "%s.%s: at most %zu addresses", table, key, max);
 	json_array_foreach(ips, i, v)
 	{
 		if (!json_is_string(v) || cfg_ip_parse(json_string_value(v), &out[i]) < 0)
-			return fail(err, "%s.ips[%zu]: not an IP address", table, i);
+			return fail(err, "%s.%s[%zu]: not an IP address", table, key, i);
 	}
 	*n_out = (uint8_t)json_array_size(ips);
 	return 0;
+}
+
+static int decode_ips(const json_t *j, const char *table, struct cfg_ip *out, uint8_t *n_out,
+		      char *err)
+{
+	return decode_ip_list(j, table, "ips", CFG_PORT_IPS_MAX, false, out, n_out, err);
 }
 
 static int decode_sgs(const json_t *j, const char *table, char (*out)[CFG_NAME_SIZE],
@@ -336,6 +352,11 @@ static int port_decode(const json_t *j, struct cfg_port *p, const char *sock_dir
 	    (rc = get_uint(j, "port", "max_connections", UINT32_MAX, &max_conns, false, err)) < 0)
 		return rc;
 	p->max_connections = (uint32_t)max_conns;
+	if (json_object_get(j, "forwarding") != NULL) {
+		if (!json_is_boolean(json_object_get(j, "forwarding")))
+			return fail(err, "port.forwarding: must be true or false");
+		p->forwarding = json_is_true(json_object_get(j, "forwarding"));
+	}
 	rc = get_str(j, "port", "dpdk", p->devargs, sizeof(p->devargs), false, err);
 	if (rc < 0)
 		return rc;
@@ -381,6 +402,8 @@ static json_t *port_encode(const struct cfg_port *p)
 	json_object_set_new(j, "security_groups", encode_sgs(p->sgs, p->n_sgs));
 	if (p->max_connections != 0)
 		json_object_set_new(j, "max_connections", json_integer(p->max_connections));
+	if (p->forwarding)
+		json_object_set_new(j, "forwarding", json_true());
 	return j;
 }
 
@@ -622,6 +645,191 @@ static json_t *rule_encode(const struct cfg_sg_rule *r)
 	return j;
 }
 
+/* ---- route ---- */
+
+/* The next hop is one member named after its kind, so a route cannot say two things. */
+static const struct {
+	const char *key;
+	uint8_t kind;
+} nh_members[] = {{"via", CFG_NH_ADDRESS},
+		  {"port", CFG_NH_PORT},
+		  {"vtep", CFG_NH_VTEP},
+		  {"ecmp", CFG_NH_ECMP},
+		  {"blackhole", CFG_NH_BLACKHOLE}};
+
+#define NH_COUNT (sizeof(nh_members) / sizeof(nh_members[0]))
+
+static const char *const route_members[] = {"vpc",  "prefix", "via",	   "port",
+					    "vtep", "ecmp",   "blackhole", NULL};
+
+static int route_get_nh(const json_t *j, struct cfg_route *r, char *err)
+{
+	const char *key = NULL;
+
+	for (size_t i = 0; i < NH_COUNT; i++) {
+		if (json_object_get(j, nh_members[i].key) == NULL)
+			continue;
+		if (key != NULL)
+			return fail(err, "route.%s: a route has one next hop, and %s is given too",
+				    nh_members[i].key, key);
+		key = nh_members[i].key;
+		r->nh_kind = nh_members[i].kind;
+	}
+	if (key == NULL)
+		return fail(err, "route: missing a next hop (via, port, vtep, ecmp or blackhole)");
+	switch (r->nh_kind) {
+	case CFG_NH_ADDRESS:
+	case CFG_NH_VTEP:
+		return get_ip(j, "route", key, &r->nh_ip, err);
+	case CFG_NH_PORT:
+	case CFG_NH_ECMP:
+		return get_str(j, "route", key, r->nh_name, sizeof(r->nh_name), true, err);
+	default:
+		if (!json_is_true(json_object_get(j, key)))
+			return fail(err, "route.blackhole: must be true");
+		return 0;
+	}
+}
+
+static int route_decode(const json_t *j, struct cfg_route *r, bool key_only, char *err)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = cfg_check_members(j, "route", route_members, err)) < 0 ||
+	    (rc = get_str(j, "route", "vpc", r->vpc, sizeof(r->vpc), true, err)) < 0 ||
+	    (rc = get_prefix(j, "route", "prefix", &r->prefix, err)) < 0)
+		return rc;
+	return key_only ? 0 : route_get_nh(j, r, err);
+}
+
+static json_t *route_encode(const struct cfg_route *r)
+{
+	char prefix[64], ip[64];
+	const char *key = "blackhole";
+	json_t *j, *nh;
+
+	cfg_prefix_format(&r->prefix, prefix, sizeof(prefix));
+	j = json_pack("{s:s, s:s}", "vpc", r->vpc, "prefix", prefix);
+	for (size_t i = 0; i < NH_COUNT; i++)
+		if (nh_members[i].kind == r->nh_kind)
+			key = nh_members[i].key;
+	switch (r->nh_kind) {
+	case CFG_NH_ADDRESS:
+	case CFG_NH_VTEP:
+		cfg_ip_format(&r->nh_ip, ip, sizeof(ip));
+		nh = json_string(ip);
+		break;
+	case CFG_NH_PORT:
+	case CFG_NH_ECMP:
+		nh = json_string(r->nh_name);
+		break;
+	default:
+		nh = json_true();
+		break;
+	}
+	json_object_set_new(j, key, nh);
+	return j;
+}
+
+/* ---- ECMP group ---- */
+
+static const char *const ecmp_members[] = {"vpc", "name", "members", NULL};
+
+static int ecmp_decode(const json_t *j, struct cfg_ecmp_group *g, bool key_only, char *err)
+{
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	if ((rc = cfg_check_members(j, "ecmp_group", ecmp_members, err)) < 0 ||
+	    (rc = get_str(j, "ecmp_group", "vpc", g->vpc, sizeof(g->vpc), true, err)) < 0 ||
+	    (rc = get_str(j, "ecmp_group", "name", g->name, sizeof(g->name), true, err)) < 0)
+		return rc;
+	if (key_only)
+		return 0;
+	return decode_ip_list(j, "ecmp_group", "members", CFG_ECMP_MEMBERS_MAX, true, g->members,
+			      &g->n_members, err);
+}
+
+static json_t *ecmp_encode(const struct cfg_ecmp_group *g)
+{
+	return json_pack("{s:s, s:s, s:o}", "vpc", g->vpc, "name", g->name, "members",
+			 encode_ips(g->members, g->n_members));
+}
+
+/* ---- DHCP options ---- */
+
+#define DHCP "dhcp_options"
+
+static const char *const dhcp_members[] = {"vpc",	 "subnet", "dns", "domain",
+					   "lease_time", "routes", NULL};
+static const char *const dhcp_route_members[] = {"prefix", "router", NULL};
+
+static int dhcp_decode_routes(const json_t *j, struct cfg_dhcp_options *d, char *err)
+{
+	const json_t *routes = json_object_get(j, "routes");
+	char what[64];
+	size_t i;
+	json_t *v;
+	int rc;
+
+	if (routes == NULL)
+		return 0;
+	if (!json_is_array(routes))
+		return fail(err, DHCP ".routes: must be an array of {prefix, router}");
+	if (json_array_size(routes) > CFG_DHCP_ROUTES_MAX)
+		return fail(err, DHCP ".routes: at most %d routes", CFG_DHCP_ROUTES_MAX);
+	json_array_foreach(routes, i, v)
+	{
+		snprintf(what, sizeof(what), DHCP ".routes[%zu]", i);
+		if ((rc = cfg_check_members(v, what, dhcp_route_members, err)) < 0 ||
+		    (rc = get_prefix(v, what, "prefix", &d->routes[i].prefix, err)) < 0 ||
+		    (rc = get_ip(v, what, "router", &d->routes[i].router, err)) < 0)
+			return rc;
+	}
+	d->n_routes = (uint8_t)json_array_size(routes);
+	return 0;
+}
+
+static int dhcp_decode(const json_t *j, struct cfg_dhcp_options *d, bool key_only, char *err)
+{
+	uint64_t lease = 0;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if ((rc = cfg_check_members(j, DHCP, dhcp_members, err)) < 0 ||
+	    (rc = get_str(j, DHCP, "vpc", d->vpc, sizeof(d->vpc), true, err)) < 0 ||
+	    (rc = get_prefix(j, DHCP, "subnet", &d->subnet, err)) < 0)
+		return rc;
+	if (key_only)
+		return 0;
+	if ((rc = decode_ip_list(j, DHCP, "dns", CFG_DHCP_DNS_MAX, false, d->dns, &d->n_dns, err)) <
+		    0 ||
+	    (rc = get_str(j, DHCP, "domain", d->domain, sizeof(d->domain), false, err)) < 0 ||
+	    (rc = get_uint(j, DHCP, "lease_time", UINT32_MAX, &lease, false, err)) < 0 ||
+	    (rc = dhcp_decode_routes(j, d, err)) < 0)
+		return rc;
+	d->lease_time = (uint32_t)lease;
+	return 0;
+}
+
+static json_t *dhcp_encode(const struct cfg_dhcp_options *d)
+{
+	char subnet[64], prefix[64], router[64];
+	json_t *routes = json_array();
+
+	cfg_prefix_format(&d->subnet, subnet, sizeof(subnet));
+	for (int i = 0; i < d->n_routes; i++) {
+		cfg_prefix_format(&d->routes[i].prefix, prefix, sizeof(prefix));
+		cfg_ip_format(&d->routes[i].router, router, sizeof(router));
+		json_array_append_new(routes,
+				      json_pack("{s:s, s:s}", "prefix", prefix, "router", router));
+	}
+	return json_pack("{s:s, s:s, s:o, s:s, s:I, s:o}", "vpc", d->vpc, "subnet", subnet, "dns",
+			 encode_ips(d->dns, d->n_dns), "domain", d->domain, "lease_time",
+			 (json_int_t)d->lease_time, "routes", routes);
+}
+
 /* ---- dispatch ---- */
 
 int cfg_row_decode(enum cfg_table_id t, const json_t *j, const char *sock_dir, void *row,
@@ -640,6 +848,12 @@ int cfg_row_decode(enum cfg_table_id t, const json_t *j, const char *sock_dir, v
 		return port_decode(j, row, sock_dir, false, err);
 	case CFG_T_REMOTE:
 		return remote_decode(j, row, false, err);
+	case CFG_T_DHCP_OPTIONS:
+		return dhcp_decode(j, row, false, err);
+	case CFG_T_ECMP_GROUP:
+		return ecmp_decode(j, row, false, err);
+	case CFG_T_ROUTE:
+		return route_decode(j, row, false, err);
 	default:
 		return fail(err, "table: unknown");
 	}
@@ -660,6 +874,12 @@ int cfg_key_decode(enum cfg_table_id t, const json_t *j, void *row, char *err)
 		return port_decode(j, row, NULL, true, err);
 	case CFG_T_REMOTE:
 		return remote_decode(j, row, true, err);
+	case CFG_T_DHCP_OPTIONS:
+		return dhcp_decode(j, row, true, err);
+	case CFG_T_ECMP_GROUP:
+		return ecmp_decode(j, row, true, err);
+	case CFG_T_ROUTE:
+		return route_decode(j, row, true, err);
 	default:
 		return fail(err, "table: unknown");
 	}
@@ -680,6 +900,12 @@ json_t *cfg_row_encode(enum cfg_table_id t, const void *row)
 		return port_encode(row);
 	case CFG_T_REMOTE:
 		return remote_encode(row);
+	case CFG_T_DHCP_OPTIONS:
+		return dhcp_encode(row);
+	case CFG_T_ECMP_GROUP:
+		return ecmp_encode(row);
+	case CFG_T_ROUTE:
+		return route_encode(row);
 	default:
 		return NULL;
 	}
@@ -714,6 +940,9 @@ int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_
 		struct cfg_sg_rule sr;
 		struct cfg_port p;
 		struct cfg_remote rm;
+		struct cfg_dhcp_options d;
+		struct cfg_ecmp_group e;
+		struct cfg_route rt;
 	} r;
 	bool del = strcmp(op, "delete") == 0, ins = strcmp(op, "insert") == 0,
 	     mod = strcmp(op, "modify") == 0;
@@ -751,6 +980,18 @@ int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_
 		return del ? cfg_remote_delete(c, r.rm.vpc, r.rm.mac, err)
 		       : ins ? cfg_remote_insert(c, &r.rm, err)
 			     : cfg_remote_modify(c, &r.rm, err);
+	case CFG_T_DHCP_OPTIONS:
+		return del   ? cfg_dhcp_options_delete(c, r.d.vpc, &r.d.subnet, err)
+		       : ins ? cfg_dhcp_options_insert(c, &r.d, err)
+			     : cfg_dhcp_options_modify(c, &r.d, err);
+	case CFG_T_ECMP_GROUP:
+		return del   ? cfg_ecmp_group_delete(c, r.e.vpc, r.e.name, err)
+		       : ins ? cfg_ecmp_group_insert(c, &r.e, err)
+			     : cfg_ecmp_group_modify(c, &r.e, err);
+	case CFG_T_ROUTE:
+		return del   ? cfg_route_delete(c, r.rt.vpc, &r.rt.prefix, err)
+		       : ins ? cfg_route_insert(c, &r.rt, err)
+			     : cfg_route_modify(c, &r.rt, err);
 	default:
 		return fail(err, "table: unknown");
 	}

@@ -11,8 +11,8 @@
 
 #include "cfg.h"
 
-/** "vpc", "subnet", "security_group", "security_group_rule", "port", "remote" (plurals
- *  accepted). Returns the table id or -1. */
+/** "vpc", "subnet", "security_group", "security_group_rule", "port", "remote",
+ *  "dhcp_options", "ecmp_group", "route" (plurals accepted). Returns the table id or -1. */
 int cfg_table_parse(const char *name);
 /** 0 when j is an object whose members are all in allowed (NULL-terminated); else -EINVAL
  *  and "WHAT.member: unknown member" (or "WHAT: must be a JSON object") in err. */
@@ -32,7 +32,7 @@ int cfg_row_decode(enum cfg_table_id t, const json_t *j, const char *sock_dir, v
 int cfg_key_decode(enum cfg_table_id t, const json_t *j, void *row, char *err);
 json_t *cfg_row_encode(enum cfg_table_id t, const void *row);
 
-/** Decode a whole-state document {"vpcs":[..],"subnets":[..],"security_groups":[..],...}
+/** Decode a whole-state document {"vpcs":[..],"subnets":[..],...,"routes":[..]}
  *  (one member per table, by its plural) into a fresh state, inserting the tables in
  *  dependency order whatever the document's and checking every row as it is inserted.
  *  Returns 0 or -errno with err filled. */

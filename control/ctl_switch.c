@@ -22,6 +22,7 @@
 #include "../vhost/vport.h"
 #include "cfg_json.h"
 #include "ctl_ethdev.h"
+#include "ctl_route.h"
 #include "ctl_sg.h"
 #include "ctl_underlay.h"
 #include "sockpath.h"
@@ -141,34 +142,181 @@ static void rt_destroy(struct port_rt *r)
 	free(r);
 }
 
-/* The gateways of the subnets holding the port's first IPv4 and first IPv6 address: ICMP
- * and ICMPv6 errors for the VM come from them, as from a router on its path. */
-static void set_gateway(const struct cfg *c, const struct cfg_port *p, struct dp_port_conf *pc)
+/* The subnet of vpc holding ip, or NULL. */
+static const struct cfg_subnet *subnet_of(const struct cfg *c, const char *vpc,
+					  const struct cfg_ip *ip)
 {
-	bool has4 = false, has6 = false;
-
-	for (int i = 0; i < p->n_ips; i++) {
-		bool v6 = p->ips[i].af == AF_INET6;
-
-		if (v6 ? has6 : has4)
-			continue;
-		CFG_FOREACH(struct cfg_subnet, s, c->subnets)
-		{
-			if (strcmp(s->vpc, p->vpc) != 0 || s->gateway.af != p->ips[i].af ||
-			    !cfg_prefix_contains(&s->cidr, &p->ips[i]))
-				continue;
-			if (v6) {
-				memcpy(pc->gw6, s->gateway.addr, 16);
-				memcpy(pc->gw6_mac, s->gateway_mac, 6);
-				pc->has_gw6 = has6 = true;
-			} else {
-				memcpy(&pc->gw4, s->gateway.addr, 4);
-				memcpy(pc->gw_mac, s->gateway_mac, 6);
-				has4 = true;
-			}
-			break;
-		}
+	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
+	{
+		if (strcmp(s->vpc, vpc) == 0 && s->cidr.ip.af == ip->af &&
+		    cfg_prefix_contains(&s->cidr, ip))
+			return s;
 	}
+	return NULL;
+}
+
+/* The subnets of an endpoint's first IPv4 and first IPv6 address (or NULL). */
+static void home_subnets(const struct cfg *c, const char *vpc, const struct cfg_ip *ips,
+			 int n_ips, const struct cfg_subnet **s4, const struct cfg_subnet **s6)
+{
+	*s4 = *s6 = NULL;
+	for (int i = 0; i < n_ips; i++) {
+		const struct cfg_subnet **s = ips[i].af == AF_INET6 ? s6 : s4;
+
+		if (*s == NULL)
+			*s = subnet_of(c, vpc, &ips[i]);
+	}
+}
+
+static uint32_t lease_time(const struct cfg_dhcp_options *o)
+{
+	return o != NULL && o->lease_time != 0 ? o->lease_time : CFG_LEASE_DEFAULT;
+}
+
+/* DHCPv4: the port's first IPv4 address, from its subnet and the subnet's options. */
+static void fill_dhcp4(const struct cfg *c, const struct cfg_port *p, const struct cfg_subnet *s,
+		       uint16_t mtu, struct dp_port_conf *pc)
+{
+	const struct cfg_dhcp_options *o = cfg_dhcp_options_find(c, p->vpc, &s->cidr);
+	struct dhcp4_lease *l = &pc->dhcp4;
+
+	pc->has_dhcp4 = true;
+	memcpy(l->chaddr, p->mac, 6);
+	memcpy(&l->addr, pc->ip4, 4);
+	l->plen = s->cidr.plen;
+	memcpy(&l->router, s->gateway.addr, 4);
+	l->mtu = mtu;
+	l->lease_time = lease_time(o);
+	if (o == NULL)
+		return;
+	l->n_dns = o->n_dns;
+	for (int i = 0; i < o->n_dns; i++)
+		memcpy(&l->dns[i], o->dns[i].addr, 4);
+	snprintf(l->domain, sizeof(l->domain), "%s", o->domain);
+	l->n_routes = o->n_routes;
+	for (int i = 0; i < o->n_routes; i++) {
+		memcpy(&l->routes[i].prefix, o->routes[i].prefix.ip.addr, 4);
+		l->routes[i].plen = o->routes[i].prefix.plen;
+		memcpy(&l->routes[i].router, o->routes[i].router.addr, 4);
+	}
+}
+
+static void fill_dhcp6(const struct cfg *c, const struct cfg_port *p, const struct cfg_subnet *s,
+		       struct dp_port_conf *pc)
+{
+	const struct cfg_dhcp_options *o = cfg_dhcp_options_find(c, p->vpc, &s->cidr);
+	struct dhcp6_lease *l = &pc->dhcp6;
+
+	pc->has_dhcp6 = true;
+	memcpy(l->server_mac, s->gateway_mac, 6);
+	memcpy(l->addr, pc->ip6[0], 16);
+	l->preferred = l->valid = lease_time(o);
+	if (o == NULL)
+		return;
+	l->n_dns = o->n_dns;
+	for (int i = 0; i < o->n_dns; i++)
+		memcpy(l->dns[i], o->dns[i].addr, 16);
+	snprintf(l->domain, sizeof(l->domain), "%s", o->domain);
+}
+
+/*
+ * What a port gets from its subnets: the gateways ICMP errors come from (and that route for
+ * it), DHCP leases for its first address of each family, and the IPv6 prefixes its router
+ * advertisements announce.
+ */
+static void set_subnet_services(const struct cfg *c, const struct cfg_port *p, uint16_t mtu,
+				struct dp_port_conf *pc)
+{
+	const struct cfg_subnet *s4, *s6;
+
+	pc->mtu = mtu;
+	home_subnets(c, p->vpc, p->ips, p->n_ips, &s4, &s6);
+	if (s4 != NULL) {
+		memcpy(&pc->gw4, s4->gateway.addr, 4);
+		memcpy(pc->gw_mac, s4->gateway_mac, 6);
+		fill_dhcp4(c, p, s4, mtu, pc);
+	}
+	if (s6 != NULL) {
+		memcpy(pc->gw6, s6->gateway.addr, 16);
+		memcpy(pc->gw6_mac, s6->gateway_mac, 6);
+		pc->has_gw6 = true;
+		fill_dhcp6(c, p, s6, pc);
+	}
+	for (int i = 0; i < p->n_ips; i++) {
+		const struct cfg_subnet *s = subnet_of(c, p->vpc, &p->ips[i]);
+		bool dup = false;
+
+		if (s == NULL || s->cidr.ip.af != AF_INET6)
+			continue;
+		for (int j = 0; j < pc->n_ra_prefixes && !dup; j++)
+			dup = memcmp(pc->ra_prefixes[j].addr, s->cidr.ip.addr, 16) == 0 &&
+			      pc->ra_prefixes[j].plen == s->cidr.plen;
+		if (dup)
+			continue;
+		memcpy(pc->ra_prefixes[pc->n_ra_prefixes].addr, s->cidr.ip.addr, 16);
+		pc->ra_prefixes[pc->n_ra_prefixes++].plen = s->cidr.plen;
+	}
+}
+
+static int port_index(const char *name)
+{
+	const struct port_rt *r = rt_find(name);
+
+	return r == NULL || r->gone ? -1 : dp_port_index(r->dp);
+}
+
+static int build_remote(struct dp_build *b, const struct cfg *c, const struct cfg_remote *r)
+{
+	struct dp_remote_conf rc = {.vni = cfg_vpc_find(c, r->vpc)->vni, .vtep_af = r->vtep.af};
+	const struct cfg_subnet *s4, *s6;
+	uint8_t nh_mac[6];
+
+	memcpy(rc.mac, r->mac, 6);
+	for (int i = 0; i < r->n_ips; i++) {
+		if (r->ips[i].af == AF_INET)
+			memcpy(&rc.ip4[rc.n_ip4++], r->ips[i].addr, 4);
+		else
+			memcpy(rc.ip6[rc.n_ip6++], r->ips[i].addr, 16);
+	}
+	home_subnets(c, r->vpc, r->ips, r->n_ips, &s4, &s6);
+	if (s4 != NULL)
+		memcpy(rc.gw_mac, s4->gateway_mac, 6);
+	if (s6 != NULL)
+		memcpy(rc.gw6_mac, s6->gateway_mac, 6);
+	memcpy(rc.vtep, r->vtep.addr, 16);
+	if (ctl_underlay_nh_mac(r->vtep.af, r->vtep.addr, nh_mac))
+		rc.nh_mac = nh_mac;
+	return dp_build_remote(b, &rc);
+}
+
+/* VTEPs routes send to that no remote of their VPC lives behind. */
+static int build_route_tunnels(struct dp_build *b, const struct cfg *c)
+{
+	CFG_FOREACH(struct cfg_route, r, c->routes)
+	{
+		uint8_t nh_mac[6];
+		bool known = false, dup = false;
+
+		if (r->nh_kind != CFG_NH_VTEP)
+			continue;
+		CFG_FOREACH(struct cfg_remote, m, c->remotes)
+			known |= strcmp(m->vpc, r->vpc) == 0 && m->vtep.af == r->nh_ip.af &&
+				 memcmp(m->vtep.addr, r->nh_ip.addr, 16) == 0;
+		for (const struct cfg_route *o = c->routes.rows; o < r && !dup; o++)
+			dup = o->nh_kind == CFG_NH_VTEP && strcmp(o->vpc, r->vpc) == 0 &&
+			      o->nh_ip.af == r->nh_ip.af &&
+			      memcmp(o->nh_ip.addr, r->nh_ip.addr, 16) == 0;
+		if (known || dup)
+			continue;
+		int rc = dp_build_tunnel(b, cfg_vpc_find(c, r->vpc)->vni, r->nh_ip.af,
+					 r->nh_ip.addr,
+					 ctl_underlay_nh_mac(r->nh_ip.af, r->nh_ip.addr, nh_mac)
+						 ? nh_mac
+						 : NULL);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }
 
 /* Publish a snapshot of c; ports whose runtime is missing or marked gone are left out. */
@@ -185,6 +333,11 @@ static int publish_as(const struct cfg *c, bool keep_flows, char *err)
 	rc = ctl_sg_prepare(c, err);
 	if (rc < 0)
 		return rc;
+	rc = ctl_route_prepare(c, port_index, err);
+	if (rc < 0) {
+		ctl_sg_abort();
+		return rc;
+	}
 	b = dp_build_begin();
 	if (b == NULL) {
 		rc = -ENOMEM;
@@ -204,18 +357,21 @@ static int publish_as(const struct cfg *c, bool keep_flows, char *err)
 		rc = dp_build_vpc(b, v->vni,
 				  v->encap == CFG_ENCAP_GENEVE ? DP_ENCAP_GENEVE : DP_ENCAP_VXLAN,
 				  v->mtu);
+		if (rc == 0)
+			rc = dp_build_routes(b, v->vni, ctl_route_table(v->vni));
 		if (rc < 0)
 			goto fail;
 	}
 	CFG_FOREACH(struct cfg_port, p, c->ports)
 	{
 		struct port_rt *r = rt_find(p->name);
+		const struct cfg_vpc *v = cfg_vpc_find(c, p->vpc);
 		struct dp_port_conf pc = {0};
 
 		if (r == NULL || r->gone)
 			continue;
 		pc.port = r->dp;
-		pc.vni = cfg_vpc_find(c, p->vpc)->vni;
+		pc.vni = v->vni;
 		memcpy(pc.mac, p->mac, 6);
 		for (int i = 0; i < p->n_ips; i++) {
 			if (p->ips[i].af == AF_INET)
@@ -223,35 +379,30 @@ static int publish_as(const struct cfg *c, bool keep_flows, char *err)
 			else
 				memcpy(pc.ip6[pc.n_ip6++], p->ips[i].addr, 16);
 		}
-		set_gateway(c, p, &pc);
+		set_subnet_services(c, p, v->mtu, &pc);
 		ctl_sg_port_acls(p->name, &pc.sg_in, &pc.sg_out);
 		pc.ct_max = p->max_connections;
+		pc.forwarding = p->forwarding;
 		if ((rc = dp_build_port(b, &pc)) < 0)
 			goto fail;
 	}
 	CFG_FOREACH(struct cfg_remote, r, c->remotes)
 	{
-		uint32_t ip4[CFG_PORT_IPS_MAX];
-		unsigned int n_ip4 = 0;
-
-		for (int i = 0; i < r->n_ips; i++)
-			if (r->ips[i].af == AF_INET)
-				memcpy(&ip4[n_ip4++], r->ips[i].addr, 4);
-		uint8_t nh_mac[6];
-		bool nh = ctl_underlay_nh_mac(r->vtep.af, r->vtep.addr, nh_mac);
-
-		rc = dp_build_remote(b, cfg_vpc_find(c, r->vpc)->vni, r->mac, ip4, n_ip4,
-				     r->vtep.af, r->vtep.addr, nh ? nh_mac : NULL);
-		if (rc < 0)
+		if ((rc = build_remote(b, c, r)) < 0)
 			goto fail;
 	}
+	if ((rc = build_route_tunnels(b, c)) < 0)
+		goto fail;
 	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
 	{
-		uint32_t ip4 = 0;
+		uint32_t vni = cfg_vpc_find(c, s->vpc)->vni, ip4;
 
-		if (s->gateway.af == AF_INET)
+		if (s->gateway.af == AF_INET) {
 			memcpy(&ip4, s->gateway.addr, 4);
-		rc = dp_build_gateway(b, cfg_vpc_find(c, s->vpc)->vni, ip4, s->gateway_mac);
+			rc = dp_build_gateway(b, vni, ip4, s->gateway_mac);
+		} else {
+			rc = dp_build_gateway6(b, vni, s->gateway.addr, s->gateway_mac);
+		}
 		if (rc < 0)
 			goto fail;
 	}
@@ -259,11 +410,13 @@ static int publish_as(const struct cfg *c, bool keep_flows, char *err)
 	if (rc < 0)
 		goto failed;
 	ctl_sg_commit();
+	ctl_route_commit();
 	return 0;
 fail:
 	dp_build_abort(b);
 failed:
 	ctl_sg_abort();
+	ctl_route_abort();
 	snprintf(err, CFG_ERR_SIZE, "cannot build the dataplane tables: %s", strerror(-rc));
 	return rc;
 }
@@ -401,6 +554,7 @@ void ctl_switch_fini(void)
 	cfg_free(cur);
 	cur = NULL;
 	ctl_sg_fini();
+	ctl_route_fini();
 }
 
 int ctl_switch_txn(const json_t *body, json_t **reply, char *err)
@@ -508,7 +662,7 @@ int ctl_switch_dump(const json_t *body, json_t **reply, char *err)
 		return 0;
 	}
 	if (!json_is_string(table) || (t = cfg_table_parse(json_string_value(table))) < 0)
-		return fail(err, -EINVAL, "dump.table: must be vpc, subnet, security_group, security_group_rule, port or remote");
+		return fail(err, -EINVAL, "dump.table: must be vpc, subnet, security_group, security_group_rule, port, remote, dhcp_options, ecmp_group or route");
 	*reply = json_pack("{s:s, s:o}", "table", cfg_table_name(t), "rows",
 			   cfg_table_encode(cur, t));
 	return 0;

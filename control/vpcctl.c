@@ -120,6 +120,12 @@ static int parse_pairs(int argc, char **argv, json_t *row, const char *const *st
 		if (v == NULL)
 			return usage_error("'%s' needs a value", k);
 		member_name(k, key, sizeof(key));
+		if (strcmp(k, "forwarding") == 0) { /* the one boolean option: on or off */
+			if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+				return usage_error("'forwarding' takes on or off, not '%s'", v);
+			json_object_set_new(row, key, json_boolean(strcmp(v, "on") == 0));
+			known = true;
+		}
 		for (const char *const *s = strs; *s != NULL; s++)
 			if (strcmp(k, *s) == 0) {
 				json_object_set_new(row, key, json_string(v));
@@ -429,6 +435,241 @@ static int sg_show(int argc, char **argv)
 	return 0;
 }
 
+/* ---- routes, ECMP groups, DHCP options ---- */
+
+/* One table's rows from a dump, those of vpc only (NULL: all); NULL when the call failed. */
+static json_t *dump_rows(const char *table, const char *vpc)
+{
+	json_t *reply = NULL, *rows, *r;
+	size_t i;
+
+	if (call(SB_DUMP_REQUEST, json_pack("{s:s}", "table", table), &reply) != 0)
+		return NULL;
+	rows = json_array();
+	json_array_foreach(json_object_get(reply, "rows"), i, r)
+	{
+		const char *v = json_string_value(json_object_get(r, "vpc"));
+
+		if (vpc == NULL || (v != NULL && strcmp(v, vpc) == 0))
+			json_array_append(rows, r);
+	}
+	json_decref(reply);
+	return rows;
+}
+
+/* argv: VPC PREFIX via IP | port NAME | vtep IP | ecmp GROUP | blackhole */
+static json_t *route_row(int argc, char **argv)
+{
+	static const char *const kinds[] = {"via", "port", "vtep", "ecmp"};
+	json_t *row = json_pack("{s:s, s:s}", "vpc", argv[0], "prefix", argv[1]);
+
+	if (strcmp(argv[2], "blackhole") == 0 && argc == 3) {
+		json_object_set_new(row, "blackhole", json_true());
+		return row;
+	}
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(argv[2], kinds[i]) == 0 && argc == 4) {
+			json_object_set_new(row, kinds[i], json_string(argv[3]));
+			return row;
+		}
+	json_decref(row);
+	usage_error("route: '%s ...' is not one next hop (via IP, port NAME, vtep IP, ecmp GROUP "
+		    "or blackhole)",
+		    argv[2]);
+	return NULL;
+}
+
+static int route_add(int argc, char **argv)
+{
+	json_t *row = route_row(argc, argv);
+
+	return row == NULL ? 2 : txn_one("insert", "route", row);
+}
+
+static int route_set(int argc, char **argv)
+{
+	json_t *row = route_row(argc, argv);
+
+	return row == NULL ? 2 : txn_one("modify", "route", row);
+}
+
+static int route_del(int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_error("route del: unexpected '%s' (route del VPC PREFIX)", argv[2]);
+	return txn_one("delete", "route",
+		       json_pack("{s:s, s:s}", "vpc", argv[0], "prefix", argv[1]));
+}
+
+static int show_routes(int argc, char **argv)
+{
+	json_t *rows = dump_rows("route", argc > 0 ? argv[0] : NULL);
+
+	if (rows == NULL)
+		return 1;
+	print_routes(rows);
+	json_decref(rows);
+	return 0;
+}
+
+/* argv: VPC NAME IP [IP]... */
+static json_t *ecmp_row(int argc, char **argv)
+{
+	json_t *members = json_array();
+
+	for (int i = 2; i < argc; i++)
+		json_array_append_new(members, json_string(argv[i]));
+	return json_pack("{s:s, s:s, s:o}", "vpc", argv[0], "name", argv[1], "members", members);
+}
+
+static int ecmp_add(int argc, char **argv)
+{
+	return txn_one("insert", "ecmp_group", ecmp_row(argc, argv));
+}
+
+static int ecmp_set(int argc, char **argv)
+{
+	return txn_one("modify", "ecmp_group", ecmp_row(argc, argv));
+}
+
+static int ecmp_del(int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_error("ecmp del: unexpected '%s' (ecmp del VPC NAME)", argv[2]);
+	return txn_one("delete", "ecmp_group",
+		       json_pack("{s:s, s:s}", "vpc", argv[0], "name", argv[1]));
+}
+
+static int show_ecmp(int argc, char **argv)
+{
+	static const struct print_col cols[] = {
+		{"VPC", "vpc"}, {"NAME", "name"}, {"MEMBERS", "members"}, {NULL, NULL}};
+	json_t *rows = dump_rows("ecmp_group", argc > 0 ? argv[0] : NULL);
+
+	if (rows == NULL)
+		return 1;
+	print_rows(cols, rows);
+	json_decref(rows);
+	return 0;
+}
+
+/* "dns IP[,IP]...": each address appended to "dns". */
+static void dhcp_dns_option(json_t *row, const char *v)
+{
+	json_t *a = json_object_get(row, "dns");
+	char buf[512], *save = NULL;
+
+	if (a == NULL)
+		json_object_set_new(row, "dns", a = json_array());
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save))
+		json_array_append_new(a, json_string(t));
+}
+
+/* "route PREFIX,ROUTER": one classless static route appended to "routes". */
+static int dhcp_route_option(json_t *row, const char *v)
+{
+	const char *comma = strchr(v, ',');
+	json_t *a = json_object_get(row, "routes");
+	char prefix[64];
+
+	if (comma == NULL || (size_t)(comma - v) >= sizeof(prefix) ||
+	    strchr(comma + 1, ',') != NULL)
+		return usage_error("route: '%s' is not PREFIX,ROUTER", v);
+	memcpy(prefix, v, (size_t)(comma - v));
+	prefix[comma - v] = '\0';
+	if (a == NULL)
+		json_object_set_new(row, "routes", a = json_array());
+	json_array_append_new(a, json_pack("{s:s, s:s}", "prefix", prefix, "router", comma + 1));
+	return 0;
+}
+
+static int dhcp_options_parse(int argc, char **argv, json_t *row)
+{
+	for (int i = 0; i < argc; i += 2) {
+		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end;
+		long long n;
+
+		if (v == NULL)
+			return usage_error("'%s' needs a value", k);
+		if (strcmp(k, "dns") == 0) {
+			dhcp_dns_option(row, v);
+		} else if (strcmp(k, "domain") == 0) {
+			json_object_set_new(row, "domain", json_string(v));
+		} else if (strcmp(k, "lease") == 0) {
+			n = strtoll(v, &end, 10);
+			if (*end != '\0' || end == v)
+				return usage_error("'%s' is not a number", v);
+			json_object_set_new(row, "lease_time", json_integer(n));
+		} else if (strcmp(k, "route") == 0) {
+			if (dhcp_route_option(row, v) != 0)
+				return 2;
+		} else {
+			return usage_error("unknown option '%s'", k);
+		}
+	}
+	return 0;
+}
+
+/* True when rows holds a row for subnet (compared as prefixes: fd00:1:0::/64 is fd00:1::/64). */
+static bool rows_have_subnet(const json_t *rows, const char *subnet)
+{
+	struct cfg_prefix want, p;
+	const json_t *r;
+	size_t i;
+
+	if (cfg_prefix_parse(subnet, &want) < 0)
+		return false;
+	json_array_foreach(rows, i, r)
+	{
+		if (cfg_prefix_parse(json_string_value(json_object_get(r, "subnet")), &p) == 0 &&
+		    memcmp(&p, &want, sizeof(p)) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The subnet's options become exactly what the command says: an insert the first time, a
+ * modify after (what it leaves out goes back to its default). */
+static int dhcp_set(int argc, char **argv)
+{
+	json_t *row = json_pack("{s:s, s:s}", "vpc", argv[0], "subnet", argv[1]), *rows;
+	bool exists;
+
+	if (dhcp_options_parse(argc - 2, argv + 2, row) != 0) {
+		json_decref(row);
+		return 2;
+	}
+	rows = dump_rows("dhcp_options", argv[0]);
+	if (rows == NULL) {
+		json_decref(row);
+		return 1;
+	}
+	exists = rows_have_subnet(rows, argv[1]);
+	json_decref(rows);
+	return txn_one(exists ? "modify" : "insert", "dhcp_options", row);
+}
+
+static int dhcp_del(int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_error("dhcp del: unexpected '%s' (dhcp del VPC CIDR)", argv[2]);
+	return txn_one("delete", "dhcp_options",
+		       json_pack("{s:s, s:s}", "vpc", argv[0], "subnet", argv[1]));
+}
+
+static int show_dhcp(int argc, char **argv)
+{
+	json_t *rows = dump_rows("dhcp_options", argc > 0 ? argv[0] : NULL);
+
+	if (rows == NULL)
+		return 1;
+	print_dhcp(rows);
+	json_decref(rows);
+	return 0;
+}
+
 /* One stats request; prints the rows under the member named like the kind. */
 static int show_stats(const char *kind, const char *port, const struct print_col *cols)
 {
@@ -638,10 +879,10 @@ static const struct cmd cmds[] = {
 	{"port", "add", 1, port_add,
 	 "port add NAME vpc VPC mac MAC [ip IP]... [socket PATH] [mode server|client] [queues N]\n"
 	 "           [dpdk DEVARGS]   (a DPDK device instead of a vhost-user socket)\n"
-	 "           [sg GROUP]... [max-connections N]"},
+	 "           [sg GROUP]... [max-connections N] [forwarding on|off]"},
 	{"port", "set", 1, port_set,
 	 "port set NAME [vpc VPC] [mac MAC] [ip IP]... [socket PATH] [mode M] [queues N]\n"
-	 "           [sg GROUP]... [max-connections N]   (an ip or sg option replaces its list)"},
+	 "           [sg GROUP]... [max-connections N] [forwarding on|off]   (an ip or sg option replaces its list)"},
 	{"port", "del", 1, port_del, "port del NAME"},
 	{"remote", "add", 2, remote_add,
 	 "remote add VPC MAC vtep IP [ip IP]... [sg GROUP]...  (a VM on another host)"},
@@ -657,6 +898,23 @@ static const struct cmd cmds[] = {
 	 "sg rule add|del VPC GROUP ingress|egress [proto any|tcp|udp|icmp|icmpv6|N]\n"
 	 "           [ports A[-B]] [icmp-type T] [icmp-code C] [remote CIDR | remote-group G]\n"
 	 "           [family ipv4|ipv6]   (del removes the rule with exactly that content)"},
+	{"route", "add", 3, route_add,
+	 "route add VPC PREFIX via IP|port NAME|vtep IP|ecmp GROUP|blackhole\n"
+	 "           (via: a VM's address in the VPC; vtep: another host, as is)"},
+	{"route", "set", 3, route_set,
+	 "route set VPC PREFIX via IP|port NAME|vtep IP|ecmp GROUP|blackhole   (a new next hop)"},
+	{"route", "del", 2, route_del, "route del VPC PREFIX"},
+	{"ecmp", "add", 3, ecmp_add,
+	 "ecmp add VPC NAME IP [IP]...   (1 to 16 addresses of one family)"},
+	{"ecmp", "set", 3, ecmp_set, "ecmp set VPC NAME IP [IP]...   (replaces the members)"},
+	{"ecmp", "del", 2, ecmp_del, "ecmp del VPC NAME"},
+	{"dhcp", "set", 2, dhcp_set,
+	 "dhcp set VPC CIDR [dns IP[,IP]...] [domain NAME] [lease SECONDS]\n"
+	 "           [route PREFIX,ROUTER]...   (the subnet's options become exactly these)"},
+	{"dhcp", "del", 2, dhcp_del, "dhcp del VPC CIDR"},
+	{"show", "routes", 0, show_routes, "show routes [VPC]"},
+	{"show", "ecmp", 0, show_ecmp, "show ecmp [VPC]"},
+	{"show", "dhcp", 0, show_dhcp, "show dhcp [VPC]"},
 	{"show", "counters", 0, show_counters, "show counters [PORT]"},
 	{"show", "drops", 0, show_drops, "show drops [--port PORT]"},
 	{"show", "workers", 0, show_workers, "show workers"},
@@ -666,7 +924,8 @@ static const struct cmd cmds[] = {
 	{"show", "conntrack", 0, show_conntrack, "show conntrack   (table use, per-port counts)"},
 	{"apply", NULL, 2, do_apply, "apply -f FILE|-   (desired state; idempotent)"},
 	{"dump", NULL, 0, do_dump,
-	 "dump [vpc|subnet|security_group|security_group_rule|port|remote]"},
+	 "dump [vpc|subnet|security_group|security_group_rule|port|remote|dhcp_options|\n"
+	 "           ecmp_group|route]"},
 	{"monitor", NULL, 0, do_monitor, "monitor [-c N]   (print switch events)"},
 };
 

@@ -223,3 +223,81 @@ void print_sgs(const json_t *groups)
 		}
 	}
 }
+
+/* A route row's next hop as words: "via 10.0.1.5", "port fw1", "blackhole". */
+static void next_hop_text(const json_t *r, char *out, size_t size)
+{
+	static const char *const kinds[] = {"via", "port", "vtep", "ecmp"};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		const char *v = json_string_value(json_object_get(r, kinds[i]));
+
+		if (v != NULL) {
+			snprintf(out, size, "%s %s", kinds[i], v);
+			return;
+		}
+	}
+	snprintf(out, size, "%s",
+		 json_is_true(json_object_get(r, "blackhole")) ? "blackhole" : "-");
+}
+
+void print_routes(const json_t *routes)
+{
+	static const struct print_col cols[] = {
+		{"VPC", "vpc"}, {"PREFIX", "prefix"}, {"NEXT-HOP", "next_hop"}, {NULL, NULL}};
+	json_t *shown, *r;
+	char text[128];
+	size_t i;
+
+	if (print_json) {
+		dump_json(routes);
+		return;
+	}
+	shown = json_array();
+	json_array_foreach(routes, i, r)
+	{
+		json_t *row = json_deep_copy(r);
+
+		next_hop_text(r, text, sizeof(text));
+		json_object_set_new(row, "next_hop", json_string(text));
+		json_array_append_new(shown, row);
+	}
+	print_rows(cols, shown);
+	json_decref(shown);
+}
+
+/* Option 121 routes as "10.2.0.0/16>10.0.0.1", an empty domain as "-". */
+void print_dhcp(const json_t *options)
+{
+	static const struct print_col cols[] = {
+		{"VPC", "vpc"},		 {"SUBNET", "subnet"}, {"DNS", "dns"}, {"DOMAIN", "domain"},
+		{"LEASE", "lease_time"}, {"ROUTES", "routes"}, {NULL, NULL}};
+	json_t *shown, *o, *route;
+	char text[128];
+	size_t i, j;
+
+	if (print_json) {
+		dump_json(options);
+		return;
+	}
+	shown = json_array();
+	json_array_foreach(options, i, o)
+	{
+		json_t *row = json_deep_copy(o), *routes = json_array();
+		const char *domain = json_string_value(json_object_get(o, "domain"));
+
+		json_array_foreach(json_object_get(o, "routes"), j, route)
+		{
+			snprintf(text, sizeof(text), "%s>%s",
+				 json_string_value(json_object_get(route, "prefix")),
+				 json_string_value(json_object_get(route, "router")));
+			json_array_append_new(routes, json_string(text));
+		}
+		json_object_set_new(row, "routes", routes);
+		if (domain != NULL && domain[0] == '\0')
+			json_object_del(row, "domain");
+		json_array_append_new(shown, row);
+	}
+	print_rows(cols, shown);
+	json_decref(shown);
+}

@@ -26,5 +26,11 @@ void print_object(const json_t *obj);
  * a trailing "hits N" column when the rules carry a "hits" count.
  */
 void print_sgs(const json_t *groups);
+/** Print route rows: the array itself (JSON), or VPC, PREFIX and the next hop in words
+ *  ("via 10.0.1.5", "port fw1", "vtep 192.0.2.7", "ecmp fw", "blackhole") (text). */
+void print_routes(const json_t *routes);
+/** Print dhcp_options rows: the array itself (JSON), or a table whose ROUTES column lists
+ *  each classless route as PREFIX>ROUTER (text). */
+void print_dhcp(const json_t *options);
 
 #endif

@@ -11,8 +11,10 @@
 #include <stdint.h>
 
 #include "ct.h"
+#include "dhcp.h"
 
 struct sg_acl;
+struct dp_rtable;
 
 #define DP_PORTS_MAX 1024
 #define DP_PORT_IPS_MAX 8
@@ -97,6 +99,20 @@ struct dp_port_conf {
 	 * until a snapshot without them is committed. NULL: not filtered (tests only). */
 	const struct sg_acl *sg_in, *sg_out;
 	uint32_t ct_max; /* its connection limit; 0: the dataplane's default */
+	/* a virtual appliance: may send from any address (its MAC is still checked) and
+	 * receive traffic routed through it */
+	bool forwarding;
+	/* what the switch hands it: DHCPv4 (an IPv4 address in a subnet with a gateway),
+	 * DHCPv6 and router advertisements (IPv6) */
+	bool has_dhcp4, has_dhcp6;
+	struct dhcp4_lease dhcp4;
+	struct dhcp6_lease dhcp6;
+	uint8_t n_ra_prefixes; /* the on-link prefixes of its IPv6 subnets, advertised */
+	struct {
+		uint8_t addr[16];
+		uint8_t plen;
+	} ra_prefixes[DP_PORT_IPS_MAX];
+	uint16_t mtu; /* its VPC's, advertised in router advertisements */
 };
 
 struct dp_build *dp_build_begin(void);
@@ -105,6 +121,9 @@ int dp_build_port(struct dp_build *b, const struct dp_port_conf *pc);
 /** A subnet gateway: the switch answers ARP for ip4 (if non-zero) with mac. Returns 0,
  *  -ENOMEM. */
 int dp_build_gateway(struct dp_build *b, uint32_t vni, uint32_t ip4, const uint8_t mac[6]);
+/** The same for an IPv6 gateway: the switch answers neighbour solicitations for it. */
+int dp_build_gateway6(struct dp_build *b, uint32_t vni, const uint8_t ip6[16],
+		      const uint8_t mac[6]);
 enum dp_encap { DP_ENCAP_VXLAN, DP_ENCAP_GENEVE };
 
 /* The host's underlay: where tunnel packets leave and arrive, over IPv4, IPv6 or both. */
@@ -125,12 +144,34 @@ struct dp_underlay_conf {
 int dp_build_underlay(struct dp_build *b, const struct dp_underlay_conf *u);
 /** A VPC this host serves: its tunnel type and MTU. Returns 0 or -ENOMEM. */
 int dp_build_vpc(struct dp_build *b, uint32_t vni, enum dp_encap encap, uint16_t mtu);
-/** A VM on another host: ARP for its addresses is answered with its MAC; frames to its MAC
- *  are encapsulated to its VTEP through nh_mac (the next hop's MAC; NULL while unresolved:
- *  its frames are dropped and the workers ask for resolution). Tunnel packets from that VTEP
- *  are accepted for the VNI. Returns 0, -ENOMEM, -ENOSPC (more than DP_PORT_IPS_MAX). */
-int dp_build_remote(struct dp_build *b, uint32_t vni, const uint8_t mac[6], const uint32_t *ip4,
-		    unsigned int n_ip4, int vtep_af, const uint8_t vtep[16], const uint8_t *nh_mac);
+/* A VM on another host. */
+struct dp_remote_conf {
+	uint32_t vni;
+	uint8_t mac[6];
+	uint8_t n_ip4, n_ip6;
+	uint32_t ip4[DP_PORT_IPS_MAX]; /* network order */
+	uint8_t ip6[DP_PORT_IPS_MAX][16];
+	int vtep_af;
+	uint8_t vtep[16];
+	const uint8_t *nh_mac; /* the underlay next hop's MAC; NULL while unresolved */
+	/* the gateways of its subnets (IPv4, IPv6): the source MAC of frames routed to it */
+	uint8_t gw_mac[6], gw6_mac[6];
+};
+
+/** A VM on another host: ARP and ND for its addresses are answered with its MAC; frames to
+ *  its MAC are encapsulated to its VTEP through nh_mac (NULL: its frames are dropped and the
+ *  workers ask for resolution). Tunnel packets from that VTEP are accepted for the VNI.
+ *  Returns 0, -ENOMEM, -ENOSPC (more than DP_PORT_IPS_MAX). */
+int dp_build_remote(struct dp_build *b, const struct dp_remote_conf *rc);
+/** Another host's VTEP that routes of the VPC vni send to (struct dp_rtable, DP_NH_VTEP):
+ *  frames routed there are encapsulated as they are, and its tunnel packets accepted.
+ *  Returns 0, -ENOMEM. */
+int dp_build_tunnel(struct dp_build *b, uint32_t vni, int vtep_af, const uint8_t vtep[16],
+		    const uint8_t *nh_mac);
+/** The route table of VPC vni (built by dp_rtable_build; NULL or none: only its subnets are
+ *  reachable, through the gateway, as connected routes are not known either: nothing is
+ *  routed). The caller keeps rt alive until a snapshot without it is committed. */
+int dp_build_routes(struct dp_build *b, uint32_t vni, const struct dp_rtable *rt);
 /* A remote VTEP address as the workers report it. */
 struct dp_vtep {
 	int af;           /* AF_INET or AF_INET6 */

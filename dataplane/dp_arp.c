@@ -4,6 +4,8 @@
  * address of the VPC itself, straight back to the asking port. Nothing is flooded and
  * nothing is learnt: the control plane knows every address.
  */
+#include <sys/socket.h>
+
 #include <rte_arp.h>
 
 #include "dp_private.h"
@@ -26,7 +28,7 @@ static void arp_reply(struct rte_mbuf *m, const struct rte_ether_addr *target_ma
 void dp_arp_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf **pkts,
 		  uint16_t n)
 {
-	struct dp_arp_key keys[DP_BURST];
+	struct dp_nbr_key keys[DP_BURST];
 	const void *key_ptrs[DP_BURST];
 	void *data[DP_BURST];
 	uint64_t hits = 0;
@@ -40,13 +42,14 @@ void dp_arp_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte
 			dp_drop(w, idx, pkts[i], DP_DROP_ARP_NOT_REQUEST);
 			continue;
 		}
-		keys[n_req] = (struct dp_arp_key){.vni = in->vni, .ip = a->arp_data.arp_tip};
+		keys[n_req] = (struct dp_nbr_key){.vni = in->vni, .af = AF_INET};
+		memcpy(keys[n_req].ip, &a->arp_data.arp_tip, 4);
 		key_ptrs[n_req] = &keys[n_req];
 		pkts[n_req++] = pkts[i];
 	}
 	if (n_req == 0)
 		return;
-	rte_hash_lookup_bulk_data(w->snap->arp, key_ptrs, n_req, &hits, data);
+	rte_hash_lookup_bulk_data(w->snap->nbr, key_ptrs, n_req, &hits, data);
 	for (uint16_t i = 0; i < n_req; i++) {
 		struct rte_ether_addr mac;
 		uintptr_t v = (uintptr_t)data[i];

@@ -52,6 +52,9 @@ _Static_assert(sizeof(struct dp_flow_key) == 64, "flow key must be 64 bytes");
  * the generation is the current configuration's; otherwise it revalidates the connection. */
 #define DP_ACT_PORT 1u   /* index: output port */
 #define DP_ACT_REMOTE 2u /* index: remote in the snapshot, encapsulate */
+/* the frame was addressed to the gateway: routed here (MACs rewritten, TTL decremented),
+ * or, to a tunnel-only remote, sent as it is to the host that routes it */
+#define DP_ACT_ROUTED (1u << 26)
 #define DP_ACT_KIND(a) ((uint32_t)(a) >> 24 & 0x3)
 #define DP_ACT_INDEX(a) ((uint32_t)(a) & 0xffffff)
 #define DP_ACT_GEN(a) ((uint32_t)((a) >> 32))

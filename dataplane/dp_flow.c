@@ -249,7 +249,8 @@ static void sg_key_of(const struct dp_flow_key *k, struct sg_key *s)
 	}
 }
 
-/* Where a frame for k->dst_mac goes: an action (kind, index) or why nowhere. */
+/* Where a frame for k->dst_mac goes: an action (kind, index) or why nowhere. A frame for a
+ * gateway is routed. */
 static enum dp_drop_reason dest_of(const struct dp_snap *s, const struct dp_flow_key *k,
 				   uint32_t *act)
 {
@@ -262,7 +263,7 @@ static enum dp_drop_reason dest_of(const struct dp_snap *s, const struct dp_flow
 		return DP_DROP_UNKNOWN_DST_MAC;
 	v = (uintptr_t)data;
 	if (v == DP_L2_GATEWAY)
-		return DP_DROP_NO_ROUTE;
+		return dp_route_decide(s, k, act);
 	if (v >= DP_L2_REMOTE) {
 		if (from_underlay)
 			return DP_DROP_TUNNEL_HAIRPIN;
@@ -316,10 +317,26 @@ static inline void count_hits(struct dp_worker *w, uint32_t eg, uint32_t in)
 
 static inline void apply(struct dp_worker *w, uint16_t in_port, uint64_t act, struct rte_mbuf *m)
 {
+	if ((act & DP_ACT_ROUTED) && !dp_route_forward(w, in_port, (uint32_t)act, m))
+		return;
 	if (DP_ACT_KIND(act) == DP_ACT_PORT)
 		dp_tx(w, (uint16_t)DP_ACT_INDEX(act), m);
 	else
 		dp_encap(w, in_port, &w->snap->remotes[DP_ACT_INDEX(act)], m);
+}
+
+/* A packet that goes nowhere: dropped by name, unless it is a ping to a gateway. */
+static void stop(struct dp_worker *w, const struct dp_flow_key *k, struct rte_mbuf *m,
+		 enum dp_drop_reason r)
+{
+	const struct dp_port_snap *in = &w->snap->ports[k->in_port];
+	bool echo = k->icmp_type == (k->af == AF_INET ? RTE_IP_ICMP_ECHO_REQUEST : 128) &&
+		    is_icmp(k->af, k->proto);
+
+	if (r == DP_DROP_TO_GATEWAY && echo && in->role == DP_ROLE_VM)
+		dp_icmp_echo_reply(w, in, m);
+	else
+		dp_drop(w, k->in_port, m, r);
 }
 
 /* A packet no connection carries: the tables and, unless allowed by kind, the rules. */
@@ -339,21 +356,28 @@ static void untracked(struct dp_worker *w, const struct dp_flow_key *k, struct r
 		count_hits(w, eg, in);
 	}
 	if (r != DP_DROP_MAX)
-		dp_drop(w, k->in_port, m, r);
+		stop(w, k, m, r);
 	else
 		apply(w, k->in_port, act, m);
 }
 
-/* The reply direction's key and where replies go: back to the VM, or to the remote VM
- * (by its MAC) that sent the first packet through the tunnel. */
+static const struct rte_ether_addr *gw_mac_of(const struct dp_port_snap *p, uint8_t af)
+{
+	return af == AF_INET ? &p->gw_mac : &p->gw6_mac;
+}
+
+/*
+ * The reply direction's key, as the replies will arrive, and where they go. The key has the
+ * MACs the answering side will use: a local VM answers a routed packet to its own gateway;
+ * another host routes its VM's answers itself, so they arrive from the gateway of the
+ * originator's subnet. Where replies go is decided like any frame's.
+ */
 static enum dp_drop_reason reply_of(const struct dp_snap *s, const struct dp_flow_key *k,
 				    uint32_t act, struct dp_flow_key *rk, uint32_t *ract)
 {
+	bool routed = act & DP_ACT_ROUTED;
+
 	*rk = *k;
-	rk->in_port = DP_ACT_KIND(act) == DP_ACT_PORT ? (uint16_t)DP_ACT_INDEX(act)
-						       : s->underlay.port_idx;
-	rk->src_mac = k->dst_mac;
-	rk->dst_mac = k->src_mac;
 	memcpy(rk->src, k->dst, 16);
 	memcpy(rk->dst, k->src, 16);
 	rk->sport = k->dport;
@@ -364,18 +388,21 @@ static enum dp_drop_reason reply_of(const struct dp_snap *s, const struct dp_flo
 		rk->icmp_type = k->af == AF_INET ? RTE_IP_ICMP_ECHO_REPLY : 129;
 		rk->icmp_code = 0;
 	}
-	if (s->ports[k->in_port].role == DP_ROLE_VM) {
-		*ract = DP_ACT_PORT << 24 | k->in_port;
-		return DP_DROP_MAX;
-	}
-	/* from the underlay: the sender is a remote VM, by the source MAC checked at decap */
-	struct dp_l2_key lk = {.vni = k->vni, .mac = k->src_mac};
-	void *data;
+	if (DP_ACT_KIND(act) == DP_ACT_PORT) {
+		const struct dp_port_snap *to = &s->ports[DP_ACT_INDEX(act)];
 
-	if (rte_hash_lookup_data(s->l2, &lk, &data) < 0 || (uintptr_t)data < DP_L2_REMOTE)
-		return DP_DROP_INNER_SRC_SPOOF;
-	*ract = DP_ACT_REMOTE << 24 | (uint32_t)((uintptr_t)data - DP_L2_REMOTE);
-	return DP_DROP_MAX;
+		rk->in_port = (uint16_t)DP_ACT_INDEX(act);
+		rk->src_mac = to->mac;
+		rk->dst_mac = routed ? *gw_mac_of(to, k->af) : k->src_mac;
+	} else {
+		if (!s->underlay.present)
+			return DP_DROP_NO_UNDERLAY;
+		rk->in_port = s->underlay.port_idx;
+		/* only a VM of this host has its frames routed to another host */
+		rk->src_mac = routed ? *gw_mac_of(&s->ports[k->in_port], k->af) : k->dst_mac;
+		rk->dst_mac = k->src_mac;
+	}
+	return dest_of(s, rk, ract);
 }
 
 /* Release the connection counts taken for a connection that will not be. */
@@ -468,7 +495,14 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
 	if (r == DP_DROP_MAX)
 		r = reply_of(s, k, act, &rk, &ract);
 	if (r != DP_DROP_MAX) {
-		dp_drop(w, k->in_port, m, r);
+		stop(w, k, m, r);
+		return;
+	}
+	/* a probe that dies at the gateway (traceroute) opens no connection */
+	if ((act & DP_ACT_ROUTED) &&
+	    !(DP_ACT_KIND(act) == DP_ACT_REMOTE && s->remotes[DP_ACT_INDEX(act)].tunnel_only) &&
+	    dp_route_ttl_expired(m)) {
+		apply(w, k->in_port, act, m);
 		return;
 	}
 	r = sg_check(s, k, act, &eg, &in, &at);
@@ -671,6 +705,14 @@ void dp_flow_burst(struct dp_worker *w, uint16_t in_port, const uint32_t *vnis,
 		r = flow_parse(pkts[i], k, &kind[kept], &flags[kept], true);
 		if (r != DP_DROP_MAX) {
 			dp_drop(w, in_port, pkts[i], r);
+			continue;
+		}
+		/* a router advertisement or redirect behind extension headers, which port
+		 * security's quick look does not see through (RA guard evasion, RFC 7113) */
+		if (k->af == AF_INET6 && k->proto == IPPROTO_ICMPV6 &&
+		    (k->icmp_type == 134 || k->icmp_type == 137) &&
+		    w->snap->ports[in_port].role == DP_ROLE_VM) {
+			dp_drop(w, in_port, pkts[i], DP_DROP_RA_FROM_VM);
 			continue;
 		}
 		lookup_of[kept] = UINT8_MAX;

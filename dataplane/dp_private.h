@@ -79,6 +79,17 @@ struct dp_port_snap {
 	 * plane always gives both; NULL serves dataplane tests without groups) */
 	const struct sg_acl *sg_in, *sg_out;
 	uint32_t ct_max; /* connections it may be part of */
+	bool forwarding; /* a virtual appliance: any source address */
+	uint16_t mtu;    /* its VPC's */
+	uint8_t gw6_ll[16]; /* its IPv6 gateway's link-local address (fe80::EUI-64 of gw6_mac) */
+	bool has_dhcp4, has_dhcp6;
+	struct dhcp4_lease dhcp4;
+	struct dhcp6_lease dhcp6;
+	uint8_t n_ra_prefixes;
+	struct {
+		uint8_t addr[16];
+		uint8_t plen;
+	} ra_prefixes[DP_PORT_IPS_MAX];
 };
 
 /*
@@ -91,9 +102,12 @@ struct dp_l2_key {
 	uint8_t pad[6];
 } __rte_aligned(8);
 
-struct dp_arp_key {
+/* The neighbour table: every address of the VPC the switch answers ARP and ND for (VMs
+ * here and on other hosts, gateways), to its MAC. IPv4 in the first 4 bytes, rest zero. */
+struct dp_nbr_key {
 	uint32_t vni;
-	rte_be32_t ip;
+	uint32_t af;
+	uint8_t ip[16];
 } __rte_aligned(8);
 
 /* dp_l2 table values: a port index, this for a subnet gateway MAC, or DP_L2_REMOTE plus the
@@ -110,7 +124,9 @@ struct dp_arp_key {
 struct dp_remote {
 	uint32_t vni;
 	struct rte_ether_addr mac;
-	uint8_t n_ip4;
+	struct rte_ether_addr gw_mac, gw6_mac; /* source MACs of frames routed to it */
+	bool tunnel_only; /* a VTEP routes send to, no VM: not in the MAC or neighbour tables */
+	uint8_t n_ip4, n_ip6;
 	uint8_t vtep_af;
 	uint8_t tmpl_len;   /* DP_TMPL_SIZE4 or DP_TMPL_SIZE6 */
 	bool nh_known;
@@ -119,6 +135,7 @@ struct dp_remote {
 	uint16_t verdict;
 	uint16_t mtu;       /* its VPC's */
 	rte_be32_t ip4[DP_PORT_IPS_MAX];
+	uint8_t ip6[DP_PORT_IPS_MAX][16];
 	uint8_t vtep[16];
 	uint8_t tmpl[DP_TMPL_MAX] __rte_aligned(8); /* outer headers, lengths and ports to patch */
 	/* Hints from the workers to the control thread, which reads and clears them: the
@@ -140,24 +157,35 @@ struct dp_underlay {
 	uint16_t sport_min, sport_span;
 };
 
-/* Key of the accepted-VTEP table: a tunnel packet for vni must come from one of these. */
+/* Key of the accepted-VTEP table: a tunnel packet for vni must come from one of these. The
+ * value is the index, plus one, of a remote entry that encapsulates to it. */
 struct dp_vtep_key {
 	uint32_t vni;
 	uint32_t af;
 	uint8_t ip[16];
 } __rte_aligned(8);
 
+/* A VPC this host serves. */
+struct dp_vpc_snap {
+	uint32_t vni;
+	uint16_t mtu;
+	uint8_t encap;               /* enum dp_encap */
+	const struct dp_rtable *rt;  /* NULL: nothing is routed */
+};
+
 /* The configuration workers run on. Built and published by the control thread; immutable. */
 struct dp_snap {
 	uint64_t gen;
 	uint32_t flow_gen; /* changes with every build that may change a verdict; never 0 */
 	struct rte_hash *l2;  /* dp_l2_key -> port index or DP_L2_GATEWAY */
-	struct rte_hash *arp; /* dp_arp_key -> MAC packed in the data pointer */
+	struct rte_hash *nbr; /* dp_nbr_key -> MAC packed in the data pointer */
 	struct dp_port_snap ports[DP_PORTS_MAX];
 	uint32_t n_remotes;
 	struct dp_remote *remotes;
 	struct dp_underlay underlay;
-	struct rte_hash *vnis;  /* vni -> encap << 16 | mtu */
+	struct rte_hash *vnis;  /* vni -> its struct dp_vpc_snap */
+	uint32_t n_vpcs;
+	struct dp_vpc_snap *vpcs;
 	struct rte_hash *vteps; /* dp_vtep_key -> 1 */
 	uint16_t n_rxqs[RTE_MAX_LCORE];
 	struct dp_rxq *rxqs[RTE_MAX_LCORE]; /* per worker index */
@@ -205,11 +233,36 @@ static inline bool dp_ipv4_is_fragment(const struct rte_ipv4_hdr *ip)
 		rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
 }
 
+/* fe80::/64 with the modified EUI-64 of mac (RFC 4291 2.5.1): a router's link-local address,
+ * where router advertisements come from and a VM's default route points. */
+static inline void dp_link_local(uint8_t ll[16], const struct rte_ether_addr *mac)
+{
+	const uint8_t *m = mac->addr_bytes;
+
+	memset(ll, 0, 16);
+	ll[0] = 0xfe;
+	ll[1] = 0x80;
+	ll[8] = m[0] ^ 0x02;
+	ll[9] = m[1];
+	ll[10] = m[2];
+	ll[11] = 0xff;
+	ll[12] = 0xfe;
+	ll[13] = m[3];
+	ll[14] = m[4];
+	ll[15] = m[5];
+}
+
 /* Every packet that stops here is counted against its ingress port and freed in bulk. */
 static inline void dp_drop(struct dp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 			   enum dp_drop_reason r)
 {
 	w->ports[in_port].drops[r]++;
+	w->drops[w->n_drops++] = m;
+}
+
+/* A packet the switch itself answered (ARP, ND, DHCP): freed with the drops, not counted. */
+static inline void dp_consume(struct dp_worker *w, struct rte_mbuf *m)
+{
 	w->drops[w->n_drops++] = m;
 }
 
@@ -224,10 +277,30 @@ static inline void dp_tx(struct dp_worker *w, uint16_t out_port, struct rte_mbuf
 
 /* Pipeline stages over one received burst of a VM port. Each keeps in pkts the packets that
  * go on and returns their count; the rest were sent (dp_tx) or dropped (dp_drop). */
+/* Port security; packets for the switch itself (ARP, neighbour and router solicitations,
+ * DHCP) go to svcs, already checked. */
 uint16_t dp_portsec_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf **pkts,
-			  uint16_t n, struct rte_mbuf **arps, uint16_t *n_arps);
+			  uint16_t n, struct rte_mbuf **svcs, uint16_t *n_svcs);
 void dp_arp_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf **pkts,
 		  uint16_t n);
+/* What the switch answers in place of a router and a DHCP server (dp_svc.c). */
+void dp_svc_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf **pkts,
+		  uint16_t n);
+void dp_nd_input(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf *m);
+void dp_dhcp4_input(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf *m);
+void dp_dhcp6_input(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf *m);
+/* Routing (dp_l3.c). The route for a frame k addressed to a gateway: a DP_ACT_ROUTED action
+ * or why none. */
+enum dp_drop_reason dp_route_decide(const struct dp_snap *s, const struct dp_flow_key *k,
+				    uint32_t *act);
+bool dp_route_ttl_expired(const struct rte_mbuf *m);
+/* Per packet of a routed action: TTL (expired: ICMP error, drop, false), MACs. */
+bool dp_route_forward(struct dp_worker *w, uint16_t in_port, uint32_t act, struct rte_mbuf *m);
+/* ICMP "time exceeded in transit" (ICMPv6 "hop limit exceeded") from the VM's gateway. */
+void dp_icmp_time_exceeded(struct dp_worker *w, const struct dp_port_snap *in,
+			   const struct rte_mbuf *m);
+/* Answer an echo request to a gateway address in place, back out of in (consumes m). */
+void dp_icmp_echo_reply(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf *m);
 /* The flow cache and connection tracking: every IP packet of a VM (in_port a VM port, vni
  * its VPC's) or decapsulated from the underlay (in_port the underlay, vni per packet), its
  * source already checked; each is forwarded by its connection's cached action, or walks

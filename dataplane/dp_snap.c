@@ -18,14 +18,9 @@
 
 struct dp_gateway {
 	uint32_t vni;
-	rte_be32_t ip4;
+	uint8_t af;
+	uint8_t ip[16];
 	struct rte_ether_addr mac;
-};
-
-struct dp_vpc_info {
-	uint32_t vni;
-	enum dp_encap encap;
-	uint16_t mtu;
 };
 
 struct dp_build {
@@ -33,7 +28,7 @@ struct dp_build {
 	unsigned int n_ports, n_queues, n_gateways, cap_gateways, cap_remotes;
 	unsigned int n_vpcs, cap_vpcs;
 	struct dp_gateway *gateways;
-	struct dp_vpc_info *vpcs;
+	struct dp_vpc_snap *vpcs;
 	struct rte_ether_addr *nh_macs; /* per remote; valid where nh_known */
 	uint8_t ttl;
 	bool keep_flows;
@@ -78,12 +73,22 @@ int dp_build_port(struct dp_build *b, const struct dp_port_conf *pc)
 	ps->sg_in = pc->sg_in;
 	ps->sg_out = pc->sg_out;
 	ps->ct_max = pc->ct_max;
+	ps->forwarding = pc->forwarding;
+	ps->mtu = pc->mtu;
+	ps->has_dhcp4 = pc->has_dhcp4;
+	ps->dhcp4 = pc->dhcp4;
+	ps->has_dhcp6 = pc->has_dhcp6;
+	ps->dhcp6 = pc->dhcp6;
+	ps->n_ra_prefixes = RTE_MIN(pc->n_ra_prefixes, (uint8_t)DP_PORT_IPS_MAX);
+	memcpy(ps->ra_prefixes, pc->ra_prefixes, sizeof(ps->ra_prefixes));
+	dp_link_local(ps->gw6_ll, &ps->gw6_mac);
 	b->n_ports++;
 	b->n_queues += pc->port->n_queues;
 	return 0;
 }
 
-int dp_build_gateway(struct dp_build *b, uint32_t vni, uint32_t ip4, const uint8_t mac[6])
+static int add_gateway(struct dp_build *b, uint32_t vni, int af, const void *ip,
+		       const uint8_t mac[6])
 {
 	struct dp_gateway *g;
 
@@ -97,10 +102,23 @@ int dp_build_gateway(struct dp_build *b, uint32_t vni, uint32_t ip4, const uint8
 		b->cap_gateways = cap;
 	}
 	g = &b->gateways[b->n_gateways++];
+	memset(g, 0, sizeof(*g));
 	g->vni = vni;
-	g->ip4 = ip4;
+	g->af = (uint8_t)af;
+	memcpy(g->ip, ip, af == AF_INET ? 4 : 16);
 	memcpy(g->mac.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
 	return 0;
+}
+
+int dp_build_gateway(struct dp_build *b, uint32_t vni, uint32_t ip4, const uint8_t mac[6])
+{
+	return add_gateway(b, vni, AF_INET, &ip4, mac);
+}
+
+int dp_build_gateway6(struct dp_build *b, uint32_t vni, const uint8_t ip6[16],
+		      const uint8_t mac[6])
+{
+	return add_gateway(b, vni, AF_INET6, ip6, mac);
 }
 
 /* Grow *arr (of elem bytes, *cap of them) to hold one more than n. */
@@ -153,38 +171,12 @@ int dp_build_vpc(struct dp_build *b, uint32_t vni, enum dp_encap encap, uint16_t
 {
 	if (grow((void **)&b->vpcs, &b->cap_vpcs, b->n_vpcs, sizeof(*b->vpcs)) < 0)
 		return -ENOMEM;
-	b->vpcs[b->n_vpcs++] = (struct dp_vpc_info){.vni = vni, .encap = encap, .mtu = mtu};
+	b->vpcs[b->n_vpcs++] = (struct dp_vpc_snap){.vni = vni, .encap = (uint8_t)encap,
+						    .mtu = mtu};
 	return 0;
 }
 
-int dp_build_remote(struct dp_build *b, uint32_t vni, const uint8_t mac[6], const uint32_t *ip4,
-		    unsigned int n_ip4, int vtep_af, const uint8_t vtep[16], const uint8_t *nh_mac)
-{
-	struct dp_snap *s = b->snap;
-	unsigned int cap = b->cap_remotes;
-	struct dp_remote *r;
-
-	if (n_ip4 > DP_PORT_IPS_MAX)
-		return -ENOSPC;
-	if (grow((void **)&s->remotes, &b->cap_remotes, s->n_remotes, sizeof(*r)) < 0 ||
-	    grow((void **)&b->nh_macs, &cap, s->n_remotes, sizeof(*b->nh_macs)) < 0)
-		return -ENOMEM;
-	if (nh_mac != NULL)
-		memcpy(b->nh_macs[s->n_remotes].addr_bytes, nh_mac, RTE_ETHER_ADDR_LEN);
-	r = &s->remotes[s->n_remotes++];
-	memset(r, 0, sizeof(*r));
-	r->vni = vni;
-	memcpy(r->mac.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
-	r->n_ip4 = (uint8_t)n_ip4;
-	memcpy(r->ip4, ip4, n_ip4 * sizeof(*ip4));
-	r->vtep_af = (uint8_t)vtep_af;
-	r->nh_known = nh_mac != NULL;
-	/* an IPv4 VTEP is keyed and compared on all 16 bytes: the rest must be zero */
-	memcpy(r->vtep, vtep, vtep_af == AF_INET ? 4 : 16);
-	return 0;
-}
-
-static const struct dp_vpc_info *vpc_info(const struct dp_build *b, uint32_t vni)
+static struct dp_vpc_snap *vpc_info(const struct dp_build *b, uint32_t vni)
 {
 	for (unsigned int i = 0; i < b->n_vpcs; i++)
 		if (b->vpcs[i].vni == vni)
@@ -192,31 +184,103 @@ static const struct dp_vpc_info *vpc_info(const struct dp_build *b, uint32_t vni
 	return NULL;
 }
 
+int dp_build_routes(struct dp_build *b, uint32_t vni, const struct dp_rtable *rt)
+{
+	struct dp_vpc_snap *v = vpc_info(b, vni);
+
+	if (v == NULL)
+		return -ENOENT;
+	v->rt = rt;
+	return 0;
+}
+
+/* A new remote entry, its next hop's MAC noted for the template. */
+static struct dp_remote *add_remote(struct dp_build *b, const uint8_t *nh_mac)
+{
+	struct dp_snap *s = b->snap;
+	unsigned int cap = b->cap_remotes;
+	struct dp_remote *r;
+
+	if (grow((void **)&s->remotes, &b->cap_remotes, s->n_remotes, sizeof(*r)) < 0 ||
+	    grow((void **)&b->nh_macs, &cap, s->n_remotes, sizeof(*b->nh_macs)) < 0)
+		return NULL;
+	if (nh_mac != NULL)
+		memcpy(b->nh_macs[s->n_remotes].addr_bytes, nh_mac, RTE_ETHER_ADDR_LEN);
+	r = &s->remotes[s->n_remotes++];
+	memset(r, 0, sizeof(*r));
+	r->nh_known = nh_mac != NULL;
+	return r;
+}
+
+int dp_build_remote(struct dp_build *b, const struct dp_remote_conf *c)
+{
+	struct dp_remote *r;
+
+	if (c->n_ip4 > DP_PORT_IPS_MAX || c->n_ip6 > DP_PORT_IPS_MAX)
+		return -ENOSPC;
+	r = add_remote(b, c->nh_mac);
+	if (r == NULL)
+		return -ENOMEM;
+	r->vni = c->vni;
+	memcpy(r->mac.addr_bytes, c->mac, RTE_ETHER_ADDR_LEN);
+	memcpy(r->gw_mac.addr_bytes, c->gw_mac, RTE_ETHER_ADDR_LEN);
+	memcpy(r->gw6_mac.addr_bytes, c->gw6_mac, RTE_ETHER_ADDR_LEN);
+	r->n_ip4 = c->n_ip4;
+	memcpy(r->ip4, c->ip4, c->n_ip4 * sizeof(c->ip4[0]));
+	r->n_ip6 = c->n_ip6;
+	memcpy(r->ip6, c->ip6, c->n_ip6 * sizeof(c->ip6[0]));
+	r->vtep_af = (uint8_t)c->vtep_af;
+	/* an IPv4 VTEP is keyed and compared on all 16 bytes: the rest must be zero */
+	memcpy(r->vtep, c->vtep, c->vtep_af == AF_INET ? 4 : 16);
+	return 0;
+}
+
+int dp_build_tunnel(struct dp_build *b, uint32_t vni, int vtep_af, const uint8_t vtep[16],
+		    const uint8_t *nh_mac)
+{
+	struct dp_remote *r = add_remote(b, nh_mac);
+
+	if (r == NULL)
+		return -ENOMEM;
+	r->vni = vni;
+	r->tunnel_only = true;
+	r->vtep_af = (uint8_t)vtep_af;
+	memcpy(r->vtep, vtep, vtep_af == AF_INET ? 4 : 16);
+	return 0;
+}
+
 /* Per-VNI tunnel type and MTU, the VTEPs each VNI accepts, each remote's template. */
 static int fill_tunnels(struct dp_build *b)
 {
 	struct dp_snap *s = b->snap;
+	void *data;
 	int rc;
 
-	for (unsigned int i = 0; i < b->n_vpcs; i++) {
-		const struct dp_vpc_info *v = &b->vpcs[i];
-
-		rc = rte_hash_add_key_data(s->vnis, &v->vni,
-					   (void *)((uintptr_t)v->encap << 16 | v->mtu));
+	/* the snapshot takes the VPC array: the vni table points into it */
+	s->vpcs = b->vpcs;
+	s->n_vpcs = b->n_vpcs;
+	b->vpcs = NULL;
+	for (unsigned int i = 0; i < s->n_vpcs; i++) {
+		rc = rte_hash_add_key_data(s->vnis, &s->vpcs[i].vni, &s->vpcs[i]);
 		if (rc < 0)
 			return rc;
 	}
 	for (uint32_t i = 0; i < s->n_remotes; i++) {
 		struct dp_remote *r = &s->remotes[i];
-		const struct dp_vpc_info *v = vpc_info(b, r->vni);
+		const struct dp_vpc_snap *v = rte_hash_lookup_data(s->vnis, &r->vni, &data) >= 0
+						      ? data
+						      : NULL;
 		struct dp_vtep_key k = {.vni = r->vni, .af = r->vtep_af};
 
 		memcpy(k.ip, r->vtep, sizeof(k.ip));
-		rc = rte_hash_add_key_data(s->vteps, &k, (void *)1);
-		if (rc < 0)
-			return rc;
+		/* the first entry of a VTEP is the one routes to it encapsulate with */
+		if (rte_hash_lookup(s->vteps, &k) < 0) {
+			rc = rte_hash_add_key_data(s->vteps, &k, (void *)((uintptr_t)i + 1));
+			if (rc < 0)
+				return rc;
+		}
 		r->mtu = v != NULL ? v->mtu : 0;
-		dp_tmpl_build(r, &s->underlay, v != NULL ? v->encap : DP_ENCAP_VXLAN, b->ttl,
+		dp_tmpl_build(r, &s->underlay, v != NULL ? (enum dp_encap)v->encap : DP_ENCAP_VXLAN, b->ttl,
 			      r->nh_known ? &b->nh_macs[i] : NULL);
 	}
 	return 0;
@@ -246,11 +310,43 @@ static void *mac_to_data(const struct rte_ether_addr *mac)
 	return (void *)v;
 }
 
+static int add_l2(struct dp_snap *s, uint32_t vni, const struct rte_ether_addr *mac,
+		  uintptr_t value)
+{
+	struct dp_l2_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.vni = vni;
+	k.mac = *mac;
+	return rte_hash_add_key_data(s->l2, &k, (void *)value);
+}
+
+static int add_nbr(struct dp_snap *s, uint32_t vni, int af, const void *ip,
+		   const struct rte_ether_addr *mac)
+{
+	struct dp_nbr_key k = {.vni = vni, .af = (uint32_t)af};
+
+	memcpy(k.ip, ip, af == AF_INET ? 4 : 16);
+	return rte_hash_add_key_data(s->nbr, &k, mac_to_data(mac));
+}
+
+/* A VM's addresses, here or on another host, to its MAC. */
+static int add_nbrs(struct dp_snap *s, uint32_t vni, const struct rte_ether_addr *mac,
+		    unsigned int n4, const rte_be32_t *ip4, unsigned int n6,
+		    const uint8_t (*ip6)[16])
+{
+	int rc = 0;
+
+	for (unsigned int j = 0; j < n4 && rc >= 0; j++)
+		rc = add_nbr(s, vni, AF_INET, &ip4[j], mac);
+	for (unsigned int j = 0; j < n6 && rc >= 0; j++)
+		rc = add_nbr(s, vni, AF_INET6, ip6[j], mac);
+	return rc;
+}
+
 static int fill_tables(struct dp_build *b)
 {
 	struct dp_snap *s = b->snap;
-	struct dp_l2_key l2k;
-	struct dp_arp_key ak;
 	int rc;
 
 	for (uint16_t i = 0; i < DP_PORTS_MAX; i++) {
@@ -258,53 +354,32 @@ static int fill_tables(struct dp_build *b)
 
 		if (ps->port == NULL || ps->role != DP_ROLE_VM)
 			continue;
-		memset(&l2k, 0, sizeof(l2k));
-		l2k.vni = ps->vni;
-		l2k.mac = ps->mac;
-		rc = rte_hash_add_key_data(s->l2, &l2k, (void *)(uintptr_t)i);
+		rc = add_l2(s, ps->vni, &ps->mac, i);
+		if (rc >= 0)
+			rc = add_nbrs(s, ps->vni, &ps->mac, ps->n_ip4, ps->ip4, ps->n_ip6, ps->ip6);
 		if (rc < 0)
 			return rc;
-		for (int j = 0; j < ps->n_ip4; j++) {
-			ak.vni = ps->vni;
-			ak.ip = ps->ip4[j];
-			rc = rte_hash_add_key_data(s->arp, &ak, mac_to_data(&ps->mac));
-			if (rc < 0)
-				return rc;
-		}
 	}
 	for (uint32_t i = 0; i < s->n_remotes; i++) {
 		const struct dp_remote *r = &s->remotes[i];
 
-		memset(&l2k, 0, sizeof(l2k));
-		l2k.vni = r->vni;
-		l2k.mac = r->mac;
-		rc = rte_hash_add_key_data(s->l2, &l2k, (void *)(DP_L2_REMOTE + i));
+		if (r->tunnel_only)
+			continue;
+		rc = add_l2(s, r->vni, &r->mac, DP_L2_REMOTE + i);
+		if (rc >= 0)
+			rc = add_nbrs(s, r->vni, &r->mac, r->n_ip4, r->ip4, r->n_ip6, r->ip6);
 		if (rc < 0)
 			return rc;
-		for (int j = 0; j < r->n_ip4; j++) {
-			ak.vni = r->vni;
-			ak.ip = r->ip4[j];
-			rc = rte_hash_add_key_data(s->arp, &ak, mac_to_data(&r->mac));
-			if (rc < 0)
-				return rc;
-		}
 	}
 	for (unsigned int i = 0; i < b->n_gateways; i++) {
 		const struct dp_gateway *g = &b->gateways[i];
 
-		memset(&l2k, 0, sizeof(l2k));
-		l2k.vni = g->vni;
-		l2k.mac = g->mac;
-		rc = rte_hash_add_key_data(s->l2, &l2k, (void *)DP_L2_GATEWAY);
+		/* subnets of a VPC may share one gateway MAC */
+		rc = add_l2(s, g->vni, &g->mac, DP_L2_GATEWAY);
+		if (rc >= 0)
+			rc = add_nbr(s, g->vni, g->af, g->ip, &g->mac);
 		if (rc < 0)
 			return rc;
-		if (g->ip4 != 0) {
-			ak.vni = g->vni;
-			ak.ip = g->ip4;
-			rc = rte_hash_add_key_data(s->arp, &ak, mac_to_data(&g->mac));
-			if (rc < 0)
-				return rc;
-		}
 	}
 	return 0;
 }
@@ -340,8 +415,9 @@ static void snap_free(struct dp_snap *s)
 	if (s == NULL)
 		return;
 	rte_hash_free(s->l2);
-	rte_hash_free(s->arp);
+	rte_hash_free(s->nbr);
 	rte_hash_free(s->vnis);
+	rte_free(s->vpcs);
 	rte_hash_free(s->vteps);
 	rte_free(s->remotes);
 	for (unsigned int w = 0; w < RTE_MAX_LCORE; w++)
@@ -368,19 +444,19 @@ void dp_build_keep_flows(struct dp_build *b)
 int dp_build_commit(struct dp_build *b)
 {
 	struct dp_snap *s = b->snap, *old;
-	unsigned int n_arp = b->n_gateways;
+	unsigned int n_nbr = b->n_gateways;
 	int rc;
 
 	for (uint16_t i = 0; i < DP_PORTS_MAX; i++)
-		n_arp += s->ports[i].n_ip4;
+		n_nbr += s->ports[i].n_ip4 + s->ports[i].n_ip6;
 	for (uint32_t i = 0; i < s->n_remotes; i++)
-		n_arp += s->remotes[i].n_ip4;
+		n_nbr += s->remotes[i].n_ip4 + s->remotes[i].n_ip6;
 	s->l2 = hash_new("dp_l2", sizeof(struct dp_l2_key),
 			 b->n_ports + b->n_gateways + s->n_remotes);
-	s->arp = hash_new("dp_arp", sizeof(struct dp_arp_key), n_arp);
+	s->nbr = hash_new("dp_nbr", sizeof(struct dp_nbr_key), n_nbr);
 	s->vnis = hash_new("dp_vni", sizeof(uint32_t), b->n_vpcs);
 	s->vteps = hash_new("dp_vtep", sizeof(struct dp_vtep_key), s->n_remotes);
-	if (s->l2 == NULL || s->arp == NULL || s->vnis == NULL || s->vteps == NULL) {
+	if (s->l2 == NULL || s->nbr == NULL || s->vnis == NULL || s->vteps == NULL) {
 		rc = -ENOMEM;
 		goto abort;
 	}

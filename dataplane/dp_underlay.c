@@ -316,7 +316,7 @@ static enum dp_drop_reason check_tunnel(const struct dp_snap *s, const struct tu
 	memcpy(k.ip, t->outer_src, 16);
 	if (rte_hash_lookup_data(s->vnis, &t->vni, &data) < 0)
 		c->verdict = DP_DROP_UNKNOWN_VNI;
-	else if (((uintptr_t)data >> 16) != t->encap)
+	else if ((enum dp_encap)((const struct dp_vpc_snap *)data)->encap != t->encap)
 		c->verdict = DP_DROP_WRONG_ENCAP;
 	else if (rte_hash_lookup(s->vteps, &k) < 0)
 		c->verdict = DP_DROP_UNKNOWN_VTEP;
@@ -342,7 +342,8 @@ static bool l2_lookup(const struct dp_snap *s, uint32_t vni, const struct rte_et
 
 /*
  * After decap: the inner source must be a VM that lives behind the sending VTEP (a host
- * cannot speak for another's VMs). IP goes on to the flow cache (returns true); an ARP frame
+ * cannot speak for another's VMs), or a gateway of the VPC: the sending host routed the
+ * frame (as this one does for its VMs). IP goes on to the flow cache (returns true); an ARP frame
  * (a kernel peer's unicast refresh) is delivered by its destination MAC to a local port.
  */
 static bool deliver(struct dp_worker *w, uint16_t in_port, const struct tun_pkt *t,
@@ -352,9 +353,10 @@ static bool deliver(struct dp_worker *w, uint16_t in_port, const struct tun_pkt 
 	const struct dp_snap *s = w->snap;
 	uintptr_t v;
 
-	if (!l2_lookup(s, t->vni, &eth->src_addr, src_c, &v) || v < DP_L2_REMOTE ||
-	    s->remotes[v - DP_L2_REMOTE].vtep_af != t->af ||
-	    memcmp(s->remotes[v - DP_L2_REMOTE].vtep, t->outer_src, 16) != 0) {
+	if (!l2_lookup(s, t->vni, &eth->src_addr, src_c, &v) ||
+	    (v != DP_L2_GATEWAY &&
+	     (v < DP_L2_REMOTE || s->remotes[v - DP_L2_REMOTE].vtep_af != t->af ||
+	      memcmp(s->remotes[v - DP_L2_REMOTE].vtep, t->outer_src, 16) != 0))) {
 		dp_drop(w, in_port, m, DP_DROP_INNER_SRC_SPOOF);
 		return false;
 	}

@@ -208,8 +208,13 @@ static void build_remotes(struct dp_build *b)
 		parse_ip(r->ip, &af, a);
 		memcpy(&ip, a, 4);
 		parse_ip(r->vtep, &env.rem_af[i], env.rem_vtep[i]);
-		if (dp_build_remote(b, r->vni, env.rem_mac[i].addr_bytes, &ip, 1, env.rem_af[i],
-				    env.rem_vtep[i], r->nh_known ? nh.addr_bytes : NULL) != 0)
+		struct dp_remote_conf rc = {.vni = r->vni, .n_ip4 = 1, .ip4 = {ip},
+					    .vtep_af = env.rem_af[i],
+					    .nh_mac = r->nh_known ? nh.addr_bytes : NULL};
+
+		memcpy(rc.mac, env.rem_mac[i].addr_bytes, 6);
+		memcpy(rc.vtep, env.rem_vtep[i], 16);
+		if (dp_build_remote(b, &rc) != 0)
 			broken("setup: dp_build_remote %s", r->mac);
 	}
 }

@@ -2,10 +2,12 @@
 /*
  * Frame builder of the dataplane unit tests (see pkt_fixture.h): writes Ethernet, IPv4,
  * IPv6 or ARP headers into one contiguous mbuf from the pool the test set up, with correct
- * lengths and IPv4 checksum, so a test states only what it is about.
+ * lengths and IPv4 checksum, so a test states only what it is about. It also writes UDP
+ * headers and L4 checksums, and checks the checksums of the frames the switch sends.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,7 +18,10 @@
 
 #include <rte_arp.h>
 #include <rte_ether.h>
+#include <rte_icmp.h>
 #include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "pkt_fixture.h"
 
@@ -71,8 +76,8 @@ static void write_ipv4(struct rte_ipv4_hdr *ip, const struct pkt_spec *s)
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + s->payload);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
+	ip->time_to_live = s->ttl != 0 ? s->ttl : 64;
+	ip->next_proto_id = s->proto != 0 ? s->proto : IPPROTO_UDP;
 	parse_ip(AF_INET, s->sip, &ip->src_addr);
 	parse_ip(AF_INET, s->dip, &ip->dst_addr);
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
@@ -83,8 +88,8 @@ static void write_ipv6(struct rte_ipv6_hdr *ip, const struct pkt_spec *s)
 	memset(ip, 0, sizeof(*ip));
 	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
 	ip->payload_len = rte_cpu_to_be_16(s->payload);
-	ip->proto = IPPROTO_UDP;
-	ip->hop_limits = 64;
+	ip->proto = s->proto != 0 ? s->proto : IPPROTO_UDP;
+	ip->hop_limits = s->ttl != 0 ? s->ttl : 64;
 	parse_ip(AF_INET6, s->sip, ip->src_addr);
 	parse_ip(AF_INET6, s->dip, ip->dst_addr);
 }
@@ -188,4 +193,132 @@ struct rte_mbuf *pkt_runt(uint16_t len)
 void *pkt_l3(struct rte_mbuf *m)
 {
 	return rte_pktmbuf_mtod_offset(m, uint8_t *, sizeof(struct rte_ether_hdr));
+}
+
+static bool is_ipv4(const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	return eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4);
+}
+
+void *pkt_l4(struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip = pkt_l3(m);
+
+	if (is_ipv4(m))
+		return (uint8_t *)ip + rte_ipv4_hdr_len(ip);
+	return (uint8_t *)ip + sizeof(struct rte_ipv6_hdr);
+}
+
+struct rte_mbuf *pkt_udp(const struct pkt_spec *s, uint16_t sport, uint16_t dport)
+{
+	struct pkt_spec spec = *s;
+	struct rte_mbuf *m;
+	struct rte_udp_hdr *u;
+
+	spec.proto = IPPROTO_UDP;
+	spec.payload = (uint16_t)(s->payload + sizeof(*u));
+	m = pkt_build(&spec);
+	u = pkt_l4(m);
+	u->src_port = rte_cpu_to_be_16(sport);
+	u->dst_port = rte_cpu_to_be_16(dport);
+	u->dgram_len = rte_cpu_to_be_16(spec.payload);
+	pkt_cksum_fix(m);
+	return m;
+}
+
+/* Offset of the L4 checksum of proto in its header, or -1 for a protocol without one we
+ * know. Byte offsets: the headers' structs are packed. */
+static int l4_cksum_off(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_UDP:
+		return offsetof(struct rte_udp_hdr, dgram_cksum);
+	case IPPROTO_TCP:
+		return offsetof(struct rte_tcp_hdr, cksum);
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return offsetof(struct rte_icmp_hdr, icmp_cksum);
+	default:
+		return -1;
+	}
+}
+
+static void put16(uint8_t *l4, int off, uint16_t v)
+{
+	memcpy(l4 + off, &v, 2);
+}
+
+static uint16_t get16(const uint8_t *l4, int off)
+{
+	uint16_t v;
+
+	memcpy(&v, l4 + off, 2);
+	return v;
+}
+
+void pkt_cksum_fix(struct rte_mbuf *m)
+{
+	uint8_t *l4 = pkt_l4(m);
+
+	if (is_ipv4(m)) {
+		struct rte_ipv4_hdr *ip = pkt_l3(m);
+		int off = l4_cksum_off(ip->next_proto_id);
+		uint16_t l4_len =
+			(uint16_t)(rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip));
+
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		if (off < 0)
+			return;
+		put16(l4, off, 0);
+		put16(l4, off,
+		      ip->next_proto_id == IPPROTO_ICMP ? (uint16_t)~rte_raw_cksum(l4, l4_len)
+							: rte_ipv4_udptcp_cksum(ip, l4));
+	} else {
+		struct rte_ipv6_hdr *ip = pkt_l3(m);
+		int off = l4_cksum_off(ip->proto);
+
+		if (off < 0)
+			return;
+		put16(l4, off, 0);
+		put16(l4, off, rte_ipv6_udptcp_cksum(ip, l4)); /* ICMPv6: the same pseudo-header */
+	}
+}
+
+void pkt_assert_cksums(const struct rte_mbuf *m)
+{
+	struct rte_mbuf *mm = (struct rte_mbuf *)(uintptr_t)m; /* the accessors are not const */
+	const uint8_t *l4 = pkt_l4(mm);
+
+	if (is_ipv4(m)) {
+		const struct rte_ipv4_hdr *ip = pkt_l3(mm);
+		int off = l4_cksum_off(ip->next_proto_id);
+		uint16_t l4_len =
+			(uint16_t)(rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip));
+
+		if (rte_ipv4_cksum(ip) != 0)
+			fail_msg("IPv4 header checksum 0x%04x is wrong",
+				 rte_be_to_cpu_16(ip->hdr_checksum));
+		if (off < 0)
+			return;
+		if (ip->next_proto_id == IPPROTO_UDP && get16(l4, off) == 0)
+			fail_msg("UDP checksum missing");
+		if (ip->next_proto_id == IPPROTO_ICMP ? rte_raw_cksum(l4, l4_len) != 0xffff
+						      : rte_ipv4_udptcp_cksum_verify(ip, l4) != 0)
+			fail_msg("L4 (protocol %u) checksum 0x%04x is wrong", ip->next_proto_id,
+				 rte_be_to_cpu_16(get16(l4, off)));
+	} else {
+		const struct rte_ipv6_hdr *ip = pkt_l3(mm);
+		int off = l4_cksum_off(ip->proto);
+
+		if (off < 0)
+			return;
+		/* UDP over IPv6 must carry one (RFC 8200 8.1) */
+		if ((ip->proto == IPPROTO_UDP && get16(l4, off) == 0) ||
+		    rte_ipv6_udptcp_cksum_verify(ip, l4) != 0)
+			fail_msg("L4 (next header %u) checksum 0x%04x is wrong", ip->proto,
+				 rte_be_to_cpu_16(get16(l4, off)));
+	}
 }

@@ -21,6 +21,8 @@ struct pkt_spec {
 	const char *sha;       /* ARP sender hardware address; NULL: src */
 	uint16_t arp_op;       /* ARP opcode, host order; 0: request */
 	uint16_t payload;      /* bytes after the L3 header (or after Ethernet with no l3) */
+	uint8_t proto;	       /* IPv4 protocol or IPv6 next header; 0: UDP */
+	uint8_t ttl;	       /* IPv4 TTL or IPv6 hop limit; 0: 64 */
 };
 
 /* Pool the builders allocate from; set once before use. */
@@ -42,5 +44,18 @@ struct rte_mbuf *pkt_runt(uint16_t len);
 
 /** The L3 header of a frame built above (right after the 14-byte Ethernet header). */
 void *pkt_l3(struct rte_mbuf *m);
+/** The L4 header of an IPv4 or IPv6 frame: after the IPv4 header's options, or right after
+ *  the fixed IPv6 header (extension headers are the test's business). */
+void *pkt_l4(struct rte_mbuf *m);
+
+/** A UDP datagram from sport to dport (host order) with s->payload bytes after the UDP
+ *  header, lengths and checksums set. */
+struct rte_mbuf *pkt_udp(const struct pkt_spec *s, uint16_t sport, uint16_t dport);
+/** Recompute the IPv4 header checksum and the L4 one (UDP, TCP, ICMP, ICMPv6) of a frame a
+ *  test wrote or edited: what a sender's stack would have put there. */
+void pkt_cksum_fix(struct rte_mbuf *m);
+/** Fails the running test, naming which, if the IPv4 header checksum or the L4 checksum
+ *  (UDP, TCP, ICMP, ICMPv6; a zero UDP checksum counts as missing) of m is wrong. */
+void pkt_assert_cksums(const struct rte_mbuf *m);
 
 #endif

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of control/cfg_json.c: strict decoding of vpc/subnet/port/remote rows and of
- * security groups and their rules (unknown members, wrong types, malformed addresses,
- * defaults), key-only decoding for deletes, the normal form rules are encoded in,
- * encode/decode round trips, whole-state documents whose errors name the row, and
- * cfg_apply_op. Pure: no EAL.
+ * Unit tests of control/cfg_json.c: strict decoding of vpc/subnet/port/remote rows, of
+ * security groups and their rules, and of routes (one next hop member each), ECMP groups
+ * and DHCP options (unknown members, wrong types, malformed addresses, defaults), key-only
+ * decoding for deletes, the normal form rules are encoded in, encode/decode round trips,
+ * whole-state documents whose errors name the row, and cfg_apply_op. Pure: no EAL.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -78,6 +78,9 @@ static int teardown(void **state)
 			struct cfg_remote rm;                                                      \
 			struct cfg_sg g;                                                           \
 			struct cfg_sg_rule r;                                                      \
+			struct cfg_route rt;                                                       \
+			struct cfg_ecmp_group e;                                                   \
+			struct cfg_dhcp_options d;                                                 \
 		} row_;                                                                            \
 		char err_[CFG_ERR_SIZE] = "";                                                      \
 		json_t *j_ = js(text);                                                             \
@@ -559,7 +562,8 @@ static void table_encode_of_empty_table_is_empty_array(void **state)
 	struct cfg *e = cfg_new();
 	json_t *a = cfg_table_encode(e, CFG_T_PORT), *doc = cfg_state_encode(e);
 	json_t *want = js("{\"vpcs\": [], \"subnets\": [], \"security_groups\": [],"
-			  " \"security_group_rules\": [], \"ports\": [], \"remotes\": []}");
+			  " \"security_group_rules\": [], \"ports\": [], \"remotes\": [],"
+			  " \"dhcp_options\": [], \"ecmp_groups\": [], \"routes\": []}");
 
 	(void)state;
 	assert_true(json_is_array(a));
@@ -577,13 +581,13 @@ static void state_decode_rejects_non_object_and_unknown_member(void **state)
 {
 	struct cfg *out = (struct cfg *)0x1;
 	char err[CFG_ERR_SIZE] = "";
-	json_t *a = js("[]"), *b = js("{\"vpcs\": [], \"routes\": []}");
+	json_t *a = js("[]"), *b = js("{\"vpcs\": [], \"nat_rules\": []}");
 
 	(void)state;
 	assert_int_equal(cfg_state_decode(a, NULL, &out, err), -EINVAL);
 	assert_non_null(strstr(err, "state"));
 	assert_int_equal(cfg_state_decode(b, NULL, &out, err), -EINVAL);
-	assert_non_null(strstr(err, "state.routes"));
+	assert_non_null(strstr(err, "state.nat_rules"));
 	assert_ptr_equal(out, (struct cfg *)0x1);
 	json_decref(a);
 	json_decref(b);
@@ -1231,6 +1235,297 @@ static void apply_op_deletes_a_rule_by_its_whole_content(void **state)
 	json_decref(partial);
 }
 
+/* ---- routes, ECMP groups, DHCP options ---- */
+
+static const char *const routing_doc =
+	"{\"routes\": ["
+	"  {\"vpc\": \"blue\", \"prefix\": \"0.0.0.0/0\", \"ecmp\": \"fw\"},"
+	"  {\"vpc\": \"blue\", \"prefix\": \"10.8.0.0/16\", \"via\": \"10.0.0.20\"},"
+	"  {\"vpc\": \"blue\", \"prefix\": \"10.9.0.0/16\", \"port\": \"fw1\"},"
+	"  {\"vpc\": \"blue\", \"prefix\": \"172.16.0.0/12\", \"vtep\": \"2001:db8::7\"},"
+	"  {\"vpc\": \"blue\", \"prefix\": \"::/0\", \"blackhole\": true}],"
+	" \"dhcp_options\": ["
+	"  {\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"dns\": [\"10.0.0.53\", \"8.8.8.8\"],"
+	"   \"domain\": \"corp.example\", \"lease_time\": 3600,"
+	"   \"routes\": [{\"prefix\": \"10.2.0.0/16\", \"router\": \"10.0.0.1\"}]},"
+	"  {\"vpc\": \"blue\", \"subnet\": \"fd00:1::/64\"}],"
+	" \"ecmp_groups\": [{\"vpc\": \"blue\", \"name\": \"fw\","
+	"   \"members\": [\"10.0.0.6\", \"10.0.0.5\"]}],"
+	" \"vpcs\": [{\"name\": \"blue\", \"vni\": 100}],"
+	" \"subnets\": ["
+	"  {\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": \"10.0.0.1\","
+	"   \"gateway_mac\": \"02:00:00:00:00:01\"},"
+	"  {\"vpc\": \"blue\", \"cidr\": \"fd00:1::/64\", \"gateway\": \"fd00:1::1\","
+	"   \"gateway_mac\": \"02:00:00:00:00:01\"}],"
+	" \"ports\": [{\"name\": \"fw1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
+	"   \"ips\": [\"10.0.0.10\"], \"socket\": \"/run/vpcsw/fw1.sock\"}]}";
+
+static struct cfg *routing_state(void)
+{
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = js(routing_doc);
+	struct cfg *c = NULL;
+
+	if (cfg_state_decode(doc, NULL, &c, err) != 0)
+		fail_msg("routing state refused: %s", err);
+	json_decref(doc);
+	return c;
+}
+
+static void table_parse_knows_routing_and_dhcp_tables(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg_table_parse("route"), CFG_T_ROUTE);
+	assert_int_equal(cfg_table_parse("routes"), CFG_T_ROUTE);
+	assert_int_equal(cfg_table_parse("ecmp_group"), CFG_T_ECMP_GROUP);
+	assert_int_equal(cfg_table_parse("ecmp_groups"), CFG_T_ECMP_GROUP);
+	assert_int_equal(cfg_table_parse("dhcp_options"), CFG_T_DHCP_OPTIONS);
+	assert_int_equal(cfg_table_parse("dhcp_option"), -1);
+	assert_string_equal(cfg_table_name(CFG_T_ROUTE), "route");
+	assert_string_equal(cfg_table_name(CFG_T_ECMP_GROUP), "ecmp_group");
+	assert_string_equal(cfg_table_name(CFG_T_DHCP_OPTIONS), "dhcp_options");
+	assert_int_equal(cfg_row_size(CFG_T_ROUTE), sizeof(struct cfg_route));
+	assert_int_equal(cfg_row_size(CFG_T_ECMP_GROUP), sizeof(struct cfg_ecmp_group));
+	assert_int_equal(cfg_row_size(CFG_T_DHCP_OPTIONS), sizeof(struct cfg_dhcp_options));
+}
+
+/* Every kind of next hop is its own member, and reads back as written. */
+static void route_shapes_decode_to_their_next_hop_and_encode_back(void **state)
+{
+	struct cfg *c = routing_state();
+	json_t *routes = cfg_table_encode(c, CFG_T_ROUTE), *doc = js(routing_doc);
+
+	(void)state;
+	assert_int_equal(c->routes.len, 5);
+	assert_int_equal(((struct cfg_route *)c->routes.rows)[0].nh_kind, CFG_NH_ECMP);
+	assert_int_equal(((struct cfg_route *)c->routes.rows)[1].nh_kind, CFG_NH_ADDRESS);
+	assert_int_equal(((struct cfg_route *)c->routes.rows)[2].nh_kind, CFG_NH_PORT);
+	assert_int_equal(((struct cfg_route *)c->routes.rows)[3].nh_kind, CFG_NH_VTEP);
+	assert_int_equal(((struct cfg_route *)c->routes.rows)[4].nh_kind, CFG_NH_BLACKHOLE);
+	assert_true(json_equal(routes, json_object_get(doc, "routes")));
+	json_decref(routes);
+	json_decref(doc);
+	cfg_free(c);
+}
+
+/* What is stored (sorted members, the default lease, empty lists) is what is encoded, and the
+ * encoding decodes to the same state and encodes the same again. */
+static void routing_state_round_trips_exactly(void **state)
+{
+	struct cfg *c = routing_state(), *back = NULL;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = cfg_state_encode(c), *again;
+	json_t *groups = js("[{\"vpc\": \"blue\", \"name\": \"fw\","
+			    " \"members\": [\"10.0.0.5\", \"10.0.0.6\"]}]");
+	json_t *dhcp =
+		js("[{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\","
+		   "   \"dns\": [\"10.0.0.53\", \"8.8.8.8\"], \"domain\": \"corp.example\","
+		   "   \"lease_time\": 3600,"
+		   "   \"routes\": [{\"prefix\": \"10.2.0.0/16\", \"router\": \"10.0.0.1\"}]},"
+		   "  {\"vpc\": \"blue\", \"subnet\": \"fd00:1::/64\", \"dns\": [],"
+		   "   \"domain\": \"\", \"lease_time\": 86400, \"routes\": []}]");
+
+	(void)state;
+	assert_true(json_equal(json_object_get(doc, "ecmp_groups"), groups));
+	assert_true(json_equal(json_object_get(doc, "dhcp_options"), dhcp));
+	assert_int_equal(cfg_state_decode(doc, NULL, &back, err), 0);
+	for (int t = 0; t < CFG_T_COUNT; t++)
+		assert_int_equal(cfg_count_unchanged(c, back, t), cfg_table_get(c, t)->len);
+	again = cfg_state_encode(back);
+	assert_true(json_equal(doc, again));
+	json_decref(doc);
+	json_decref(again);
+	json_decref(groups);
+	json_decref(dhcp);
+	cfg_free(back);
+	cfg_free(c);
+}
+
+#define ROUTE(members) "{\"vpc\": \"blue\", \"prefix\": \"0.0.0.0/0\"" members "}"
+
+static void route_decode_refuses_unknown_member_and_any_but_one_next_hop(void **state)
+{
+	(void)state;
+	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"via\": \"10.0.0.5\", \"gateway\": \"x\""), NULL,
+			   "route.gateway: unknown member");
+	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"via\": \"10.0.0.5\", \"port\": \"fw1\""), NULL,
+			   "route.port: a route has one next hop, and via is given too");
+	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"ecmp\": \"fw\", \"blackhole\": true"), NULL,
+			   "route.blackhole: a route has one next hop, and ecmp is given too");
+	assert_row_refused(CFG_T_ROUTE, ROUTE(""), NULL,
+			   "route: missing a next hop (via, port, vtep, ecmp or blackhole)");
+	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"blackhole\": false"), NULL,
+			   "route.blackhole: must be true");
+	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"blackhole\": 1"), NULL,
+			   "route.blackhole: must be true");
+	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"via\": \"10.0.0.x\""), NULL,
+			   "route.via: '10.0.0.x' is not an IP address");
+	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"vtep\": 5"), NULL,
+			   "route.vtep: must be a string");
+	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"port\": null"), NULL,
+			   "route.port: must be a string");
+	assert_row_refused(CFG_T_ROUTE, "{\"vpc\": \"blue\", \"blackhole\": true}", NULL,
+			   "route.prefix: missing");
+	assert_row_refused(CFG_T_ROUTE,
+			   "{\"vpc\": \"blue\", \"prefix\": \"10.0.0.0\", \"blackhole\": true}",
+			   NULL, "route.prefix: '10.0.0.0' is not an address/length prefix");
+	assert_row_refused(CFG_T_ROUTE, "{\"prefix\": \"0.0.0.0/0\", \"blackhole\": true}", NULL,
+			   "route.vpc: missing");
+}
+
+static void ecmp_and_dhcp_decode_refuse_bad_members(void **state)
+{
+	(void)state;
+	assert_row_refused(
+		CFG_T_ECMP_GROUP,
+		"{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": [], \"weights\": []}", NULL,
+		"ecmp_group.weights: unknown member");
+	assert_row_refused(CFG_T_ECMP_GROUP, "{\"vpc\": \"blue\", \"name\": \"fw\"}", NULL,
+			   "ecmp_group.members: missing");
+	assert_row_refused(CFG_T_ECMP_GROUP,
+			   "{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": \"10.0.0.5\"}", NULL,
+			   "ecmp_group.members: must be an array of addresses");
+	assert_row_refused(CFG_T_ECMP_GROUP,
+			   "{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": [\"10.0.0.5\", 7]}",
+			   NULL, "ecmp_group.members[1]: not an IP address");
+	assert_row_refused(CFG_T_ECMP_GROUP,
+			   "{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": [\"1.1.1.1\","
+			   " \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\","
+			   " \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\","
+			   " \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\","
+			   " \"1.1.1.1\"]}",
+			   NULL, "ecmp_group.members: at most 16 addresses");
+	assert_row_refused(CFG_T_DHCP_OPTIONS,
+			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"router\": \"x\"}",
+			   NULL, "dhcp_options.router: unknown member");
+	assert_row_refused(CFG_T_DHCP_OPTIONS, "{\"vpc\": \"blue\"}", NULL,
+			   "dhcp_options.subnet: missing");
+	assert_row_refused(CFG_T_DHCP_OPTIONS,
+			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"dns\": [\"1.1.1.1\","
+			   " \"1.1.1.2\", \"1.1.1.3\", \"1.1.1.4\", \"1.1.1.5\"]}",
+			   NULL, "dhcp_options.dns: at most 4 addresses");
+	assert_row_refused(CFG_T_DHCP_OPTIONS,
+			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"dns\": [\"dns1\"]}",
+			   NULL, "dhcp_options.dns[0]: not an IP address");
+	assert_row_refused(CFG_T_DHCP_OPTIONS,
+			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"domain\": 1}", NULL,
+			   "dhcp_options.domain: must be a string");
+	assert_row_refused(CFG_T_DHCP_OPTIONS,
+			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"domain\": "
+			   "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+			   NULL, "dhcp_options.domain: longer than 63 bytes");
+	assert_row_refused(CFG_T_DHCP_OPTIONS,
+			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"lease_time\": -1}",
+			   NULL,
+			   "dhcp_options.lease_time: must be an integer from 0 to 4294967295");
+	assert_row_refused(CFG_T_DHCP_OPTIONS,
+			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": {}}", NULL,
+			   "dhcp_options.routes: must be an array of {prefix, router}");
+	assert_row_refused(CFG_T_DHCP_OPTIONS,
+			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": [\"x\"]}",
+			   NULL, "dhcp_options.routes[0]: must be a JSON object");
+	assert_row_refused(
+		CFG_T_DHCP_OPTIONS,
+		"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": [{\"prefix\":"
+		" \"10.2.0.0/16\", \"router\": \"10.0.0.1\", \"metric\": 1}]}",
+		NULL, "dhcp_options.routes[0].metric: unknown member");
+	assert_row_refused(
+		CFG_T_DHCP_OPTIONS,
+		"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": [{\"prefix\":"
+		" \"10.2.0.0/16\", \"router\": \"10.0.0.1\"}, {\"prefix\": \"10.3.0.0/16\"}]}",
+		NULL, "dhcp_options.routes[1].router: missing");
+	assert_row_refused(
+		CFG_T_DHCP_OPTIONS,
+		"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": [{\"prefix\":"
+		" \"10.2.0.0\", \"router\": \"10.0.0.1\"}]}",
+		NULL, "dhcp_options.routes[0].prefix: '10.2.0.0' is not an address/length");
+}
+
+static void routing_keys_decode_without_the_rest(void **state)
+{
+	char err[CFG_ERR_SIZE] = "";
+	json_t *r = js("{\"vpc\": \"blue\", \"prefix\": \"10.0.0.0/8\"}"),
+	       *g = js("{\"vpc\": \"blue\", \"name\": \"fw\"}"),
+	       *d = js("{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\"}");
+	union {
+		struct cfg_route r;
+		struct cfg_ecmp_group g;
+		struct cfg_dhcp_options d;
+	} row;
+
+	(void)state;
+	assert_int_equal(cfg_key_decode(CFG_T_ROUTE, r, &row, err), 0);
+	assert_int_equal(row.r.prefix.plen, 8);
+	assert_int_equal(cfg_row_decode(CFG_T_ROUTE, r, NULL, &row, err), -EINVAL);
+	assert_int_equal(cfg_key_decode(CFG_T_ECMP_GROUP, g, &row, err), 0);
+	assert_string_equal(row.g.name, "fw");
+	assert_int_equal(cfg_row_decode(CFG_T_ECMP_GROUP, g, NULL, &row, err), -EINVAL);
+	assert_int_equal(cfg_key_decode(CFG_T_DHCP_OPTIONS, d, &row, err), 0);
+	assert_int_equal(row.d.subnet.plen, 24);
+	assert_int_equal(cfg_row_decode(CFG_T_DHCP_OPTIONS, d, NULL, &row, err), 0);
+	assert_int_equal(row.d.lease_time, 0); /* cfg makes it the default */
+	json_decref(r);
+	json_decref(g);
+	json_decref(d);
+}
+
+static void apply_op_inserts_modifies_and_deletes_routing_tables(void **state)
+{
+	struct cfg *c = routing_state();
+	char err[CFG_ERR_SIZE] = "";
+	json_t *r = js(ROUTE(", \"via\": \"10.0.0.30\"")), *rkey = js(ROUTE("")),
+	       *g = js("{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": [\"10.0.0.7\"]}"),
+	       *gkey = js("{\"vpc\": \"blue\", \"name\": \"fw\"}"),
+	       *d = js("{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"lease_time\": 600}"),
+	       *dkey = js("{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\"}"),
+	       *bad = js("{\"vpc\": \"blue\", \"prefix\": \"10.7.0.0/16\", \"ecmp\": \"nope\"}");
+	struct cfg_prefix p;
+
+	(void)state;
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_ROUTE, r, NULL, err), -EEXIST);
+	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_ROUTE, r, NULL, err), 0);
+	assert_int_equal(cfg_prefix_parse("0.0.0.0/0", &p), 0);
+	assert_int_equal(cfg_route_find(c, "blue", &p)->nh_kind, CFG_NH_ADDRESS);
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_ROUTE, bad, NULL, err), -ENOENT);
+	assert_non_null(strstr(err, "route.nh_name: no ecmp group 'nope' in vpc 'blue'"));
+	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_ECMP_GROUP, g, NULL, err), 0);
+	assert_int_equal(cfg_ecmp_group_find(c, "blue", "fw")->n_members, 1);
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_ECMP_GROUP, gkey, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_DHCP_OPTIONS, d, NULL, err), 0);
+	assert_int_equal(c->dhcp_options.len, 2);
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_DHCP_OPTIONS, dkey, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_DHCP_OPTIONS, dkey, NULL, err), -ENOENT);
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_DHCP_OPTIONS, d, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_ROUTE, rkey, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_ECMP_GROUP, g, NULL, err), 0);
+	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_ROUTE, r, NULL, err), 0);
+	assert_int_equal(c->routes.len, 5);
+	json_decref(r);
+	json_decref(rkey);
+	json_decref(g);
+	json_decref(gkey);
+	json_decref(d);
+	json_decref(dkey);
+	json_decref(bad);
+	cfg_free(c);
+}
+
+static void state_decode_error_names_the_route_row(void **state)
+{
+	struct cfg *out = NULL;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc =
+		js("{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}],"
+		   " \"routes\": [{\"vpc\": \"blue\", \"prefix\": \"::/0\", \"blackhole\": true},"
+		   "  {\"vpc\": \"blue\", \"prefix\": \"0.0.0.0/0\", \"ecmp\": \"fw\"}]}");
+
+	(void)state;
+	assert_int_equal(cfg_state_decode(doc, NULL, &out, err), -ENOENT);
+	assert_non_null(strstr(err, "routes[1]: route.nh_name: no ecmp group 'fw' in vpc 'blue'"));
+	assert_null(out);
+	json_decref(doc);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1286,6 +1581,15 @@ int main(void)
 		T(state_decode_error_names_the_rule_row),
 		T(apply_op_refuses_modify_of_groups_and_rules),
 		T(apply_op_deletes_a_rule_by_its_whole_content),
+
+		T(table_parse_knows_routing_and_dhcp_tables),
+		T(route_shapes_decode_to_their_next_hop_and_encode_back),
+		T(routing_state_round_trips_exactly),
+		T(route_decode_refuses_unknown_member_and_any_but_one_next_hop),
+		T(ecmp_and_dhcp_decode_refuse_bad_members),
+		T(routing_keys_decode_without_the_rest),
+		T(apply_op_inserts_modifies_and_deletes_routing_tables),
+		T(state_decode_error_names_the_route_row),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

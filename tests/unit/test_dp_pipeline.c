@@ -100,7 +100,11 @@ static void add_remote(struct dp_build *b, uint32_t vni, const char *mac, const 
 
 	assert_int_equal(rte_ether_unformat_addr(mac, &ea), 0);
 	assert_int_equal(inet_pton(AF_INET, vtep, vt), 1);
-	assert_int_equal(dp_build_remote(b, vni, ea.addr_bytes, &a, 1, AF_INET, vt, NULL), 0);
+	struct dp_remote_conf rc = {.vni = vni, .n_ip4 = 1, .ip4 = {a}, .vtep_af = AF_INET};
+
+	memcpy(rc.mac, ea.addr_bytes, 6);
+	memcpy(rc.vtep, vt, 16);
+	assert_int_equal(dp_build_remote(b, &rc), 0);
 }
 
 static int group_setup(void **state)

@@ -99,9 +99,12 @@ static void add_remote(struct dp_build *b, uint32_t vni, const char *m, const ch
 	int af = strchr(vtep, ':') != NULL ? AF_INET6 : AF_INET;
 
 	assert_int_equal(inet_pton(af, vtep, vt), 1);
-	assert_int_equal(dp_build_remote(b, vni, a.addr_bytes, &addr, 1, af, vt,
-					 nh_known ? nh.addr_bytes : NULL),
-			 0);
+	struct dp_remote_conf rc = {.vni = vni, .n_ip4 = 1, .ip4 = {addr}, .vtep_af = af,
+				    .nh_mac = nh_known ? nh.addr_bytes : NULL};
+
+	memcpy(rc.mac, a.addr_bytes, 6);
+	memcpy(rc.vtep, vt, 16);
+	assert_int_equal(dp_build_remote(b, &rc), 0);
 }
 
 static uint16_t null_port(const char *name)
