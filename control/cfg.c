@@ -683,92 +683,19 @@ int cfg_sg_insert(struct cfg *c, const struct cfg_sg *g, char *err)
 
 /* ---- security group rules: the duplicate index ---- */
 
-/*
- * Open addressing over the rows of c->sg_rules, keyed by their bytes (stored rows are
- * normalized: equal rules are equal bytes). A cache: rebuilt on demand, dropped when a
- * delete moves rows, never copied; without it (small tables, no memory) lookups scan.
- */
-struct cfg_rule_index {
-	size_t mask;      /* slots - 1; a power of two, at least twice the rows */
-	size_t used;
-	uint32_t slots[]; /* row index + 1; 0: empty */
-};
-
-#define RULE_INDEX_MIN 64 /* rows below which a scan is as cheap */
-
-static uint64_t rule_hash(const struct cfg_sg_rule *r)
+/* Stored rows are normalized (equal rules are equal bytes): the whole row is the key. The
+ * index is dropped when a delete moves rows. */
+static uint64_t rule_hash(const void *r)
 {
-	return cfg_hash_bytes(CFG_HASH_INIT, r, sizeof(*r));
+	return cfg_hash_bytes(CFG_HASH_INIT, r, sizeof(struct cfg_sg_rule));
 }
 
-static void rule_index_put(struct cfg_rule_index *ix, const struct cfg_table *t, size_t i)
+static bool rule_same(const void *row, const void *probe)
 {
-	size_t s = rule_hash(cfg_table_row(t, i)) & ix->mask;
-
-	while (ix->slots[s] != 0)
-		s = (s + 1) & ix->mask;
-	ix->slots[s] = (uint32_t)i + 1;
-	ix->used++;
+	return memcmp(row, probe, sizeof(struct cfg_sg_rule)) == 0;
 }
 
-/* An index of every row of t with room for at least `rows` rows; NULL without memory. */
-static struct cfg_rule_index *rule_index_new(const struct cfg_table *t, size_t rows)
-{
-	struct cfg_rule_index *ix;
-	size_t n = 2 * RULE_INDEX_MIN;
-
-	while (n < 2 * rows)
-		n *= 2;
-	ix = calloc(1, sizeof(*ix) + n * sizeof(ix->slots[0]));
-	if (ix == NULL)
-		return NULL;
-	ix->mask = n - 1;
-	for (size_t i = 0; i < t->len; i++)
-		rule_index_put(ix, t, i);
-	return ix;
-}
-
-static long rule_index_find(const struct cfg_rule_index *ix, const struct cfg_table *t,
-			    const struct cfg_sg_rule *r)
-{
-	for (size_t s = rule_hash(r) & ix->mask; ix->slots[s] != 0; s = (s + 1) & ix->mask)
-		if (memcmp(cfg_table_row(t, ix->slots[s] - 1), r, sizeof(*r)) == 0)
-			return (long)ix->slots[s] - 1;
-	return -1;
-}
-
-static long rule_scan(const struct cfg_table *t, const struct cfg_sg_rule *r)
-{
-	for (size_t i = 0; i < t->len; i++)
-		if (memcmp(cfg_table_row(t, i), r, sizeof(*r)) == 0)
-			return (long)i;
-	return -1;
-}
-
-/* Row index of the stored rule equal to the normalized r, or -1. */
-static long rule_index_of(struct cfg *c, const struct cfg_sg_rule *r)
-{
-	if (c->sg_rule_index == NULL && c->sg_rules.len >= RULE_INDEX_MIN)
-		c->sg_rule_index = rule_index_new(&c->sg_rules, c->sg_rules.len + 1);
-	if (c->sg_rule_index != NULL)
-		return rule_index_find(c->sg_rule_index, &c->sg_rules, r);
-	return rule_scan(&c->sg_rules, r);
-}
-
-/* After an append: index the new row, growing the index at half load. */
-static void rule_index_add_last(struct cfg *c)
-{
-	struct cfg_rule_index *ix = c->sg_rule_index;
-
-	if (ix == NULL)
-		return;
-	if (2 * (ix->used + 1) > ix->mask + 1) {
-		c->sg_rule_index = rule_index_new(&c->sg_rules, 2 * c->sg_rules.len);
-		free(ix); /* a failed rebuild just leaves no index */
-		return;
-	}
-	rule_index_put(ix, &c->sg_rules, c->sg_rules.len - 1);
-}
+static const struct cfg_row_key rule_key = {rule_hash, rule_same};
 
 static void rule_index_drop(struct cfg *c)
 {
@@ -916,7 +843,7 @@ int cfg_sg_rule_insert(struct cfg *c, const struct cfg_sg_rule *in, char *err)
 				"security_group_rule.remote_group: no security group "
 				"'%s' in vpc '%s'",
 				r.remote_group, r.vpc);
-	if (rule_index_of(c, &r) >= 0)
+	if (cfg_index_lookup(&rule_key, &c->sg_rule_index, &c->sg_rules, &r) >= 0)
 		return cfg_fail(err, -EEXIST,
 				"security_group_rule: group '%s' of vpc '%s' already "
 				"has this rule",
@@ -926,7 +853,7 @@ int cfg_sg_rule_insert(struct cfg *c, const struct cfg_sg_rule *in, char *err)
 				CFG_SG_RULES_MAX);
 	rc = cfg_table_append(&c->sg_rules, &r, err);
 	if (rc == 0)
-		rule_index_add_last(c);
+		cfg_index_add_last(&c->sg_rule_index, &c->sg_rules);
 	return rc;
 }
 
@@ -938,7 +865,7 @@ int cfg_sg_rule_delete(struct cfg *c, const struct cfg_sg_rule *in, char *err)
 
 	if (rc < 0)
 		return rc;
-	i = rule_index_of(c, &r);
+	i = cfg_index_lookup(&rule_key, &c->sg_rule_index, &c->sg_rules, &r);
 	if (i < 0)
 		return cfg_fail(err, -ENOENT,
 				"security_group_rule: group '%s' of vpc '%s' has no "
@@ -956,8 +883,7 @@ const struct cfg_sg_rule *cfg_sg_rule_find(const struct cfg *c, const struct cfg
 
 	if (rule_normalize(in, &r, NULL) < 0)
 		return NULL;
-	i = c->sg_rule_index != NULL ? rule_index_find(c->sg_rule_index, &c->sg_rules, &r)
-				     : rule_scan(&c->sg_rules, &r);
+	i = cfg_index_find(&rule_key, c->sg_rule_index, &c->sg_rules, &r);
 	return i < 0 ? NULL : cfg_table_row(&c->sg_rules, i);
 }
 
@@ -1085,15 +1011,14 @@ bool cfg_sg_rule_equal(const struct cfg_sg_rule *a, const struct cfg_sg_rule *b)
  * so that a sync of many rules is not quadratic. */
 static size_t rules_unchanged(const struct cfg *old, const struct cfg *next)
 {
-	struct cfg_rule_index *tmp = NULL;
-	const struct cfg_rule_index *ix = old->sg_rule_index;
+	struct cfg_index *tmp = NULL;
+	const struct cfg_index *ix = old->sg_rule_index;
 	size_t same = 0;
 
-	if (ix == NULL && old->sg_rules.len >= RULE_INDEX_MIN)
-		ix = tmp = rule_index_new(&old->sg_rules, old->sg_rules.len);
+	if (ix == NULL && old->sg_rules.len >= CFG_INDEX_MIN)
+		ix = tmp = cfg_index_new(&rule_key, &old->sg_rules, old->sg_rules.len);
 	CFG_FOREACH(struct cfg_sg_rule, r, next->sg_rules)
-	same += (ix != NULL ? rule_index_find(ix, &old->sg_rules, r)
-			    : rule_scan(&old->sg_rules, r)) >= 0;
+	same += cfg_index_find(&rule_key, ix, &old->sg_rules, r) >= 0;
 	free(tmp);
 	return same;
 }

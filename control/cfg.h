@@ -210,8 +210,7 @@ struct cfg_table {
 	size_t row_size;
 };
 
-struct cfg_rule_index;
-struct cfg_route_index;
+struct cfg_index;
 
 struct cfg {
 	struct cfg_table vpcs;
@@ -225,10 +224,10 @@ struct cfg {
 	struct cfg_table routes;
 	/* cfg_route.c's hash of routes by (vpc, prefix), kept through inserts and deletes;
 	 * NULL while small or unneeded. Not copied by cfg_clone. */
-	struct cfg_route_index *route_index;
+	struct cfg_index *route_index;
 	/* cfg.c's hash of sg_rules for duplicate checks, so that loading 65,536 rules is not
 	 * quadratic; NULL until needed and after a delete moves rows. Not copied by cfg_clone. */
-	struct cfg_rule_index *sg_rule_index;
+	struct cfg_index *sg_rule_index;
 };
 
 /* In dependency order: a document inserted table by table in this order never refers to

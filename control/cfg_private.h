@@ -71,6 +71,40 @@ static inline uint64_t cfg_hash_bytes(uint64_t h, const void *p, size_t size)
 	return h;
 }
 
+/*
+ * An index of a table's rows by key (cfg_index.c), so that loading and syncing tens of
+ * thousands of rules or routes stays linear. A cache: NULL below CFG_INDEX_MIN rows, in a
+ * clone, or when memory ran out; lookups then scan. A probe is a row-shaped struct whose
+ * key fields are set.
+ */
+struct cfg_row_key {
+	uint64_t (*hash)(const void *row); /* of the key fields only */
+	bool (*same)(const void *row, const void *probe);
+};
+
+struct cfg_index {
+	const struct cfg_row_key *key;
+	size_t mask;      /* slots - 1; a power of two, at least twice the rows */
+	size_t used;
+	uint32_t slots[]; /* row index + 1; 0: empty */
+};
+
+#define CFG_INDEX_MIN 64 /* rows below which a scan is as cheap */
+
+/** An index of every row of t with room for at least `rows` rows; NULL without memory. */
+struct cfg_index *cfg_index_new(const struct cfg_row_key *key, const struct cfg_table *t,
+				size_t rows);
+/** The row of t with probe's key, or -1: through ix, or a scan when ix is NULL. */
+long cfg_index_find(const struct cfg_row_key *key, const struct cfg_index *ix,
+		    const struct cfg_table *t, const void *probe);
+/** The same, building *ix first once t is large. */
+long cfg_index_lookup(const struct cfg_row_key *key, struct cfg_index **ix,
+		      const struct cfg_table *t, const void *probe);
+/** After an append to t: index the new row, growing the index at half load. */
+void cfg_index_add_last(struct cfg_index **ix, const struct cfg_table *t);
+/** Row i of t goes; the last row takes its place, in ix (may be NULL) too. */
+void cfg_table_swap_remove(struct cfg_table *t, struct cfg_index *ix, size_t i);
+
 bool cfg_host_bits_zero(const struct cfg_prefix *p);
 /** The IPv4 network and broadcast addresses of subnet p, which can name no host. */
 bool cfg_is_v4_reserved(const struct cfg_prefix *p, const struct cfg_ip *ip);

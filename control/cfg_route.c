@@ -29,162 +29,50 @@ static bool nh_has_name(uint8_t kind)
 
 /* ---- the route index ---- */
 
-/*
- * Open addressing (linear probing) over the rows of c->routes, keyed by (vpc, prefix).
- * Unlike the rule index it is kept up to date through deletes, which move the last row into
- * the hole instead of shifting every row after it: withdrawing all the routes of a VPC stays
- * linear. Still a cache: NULL below ROUTE_INDEX_MIN rows, in a clone, or when memory ran
- * out; lookups then scan.
- */
-struct cfg_route_index {
-	size_t mask; /* slots - 1; a power of two, at least twice the rows */
-	size_t used;
-	uint32_t slots[]; /* row index + 1; 0: empty */
-};
-
-#define ROUTE_INDEX_MIN 64 /* rows below which a scan is as cheap */
-
-/* Only the bytes that mean something: a probe need not be zero-filled as stored rows are. */
-static uint64_t route_hash(const char *vpc, const struct cfg_prefix *p)
+/* Keyed by (vpc, prefix), kept exact through deletes, which move the last row into the hole
+ * (withdrawing all the routes of a VPC stays linear). Only the bytes that mean something are
+ * hashed: a probe need not be zero-filled as stored rows are. */
+static uint64_t route_hash(const void *row)
 {
-	uint64_t h = cfg_hash_bytes(CFG_HASH_INIT, vpc, strlen(vpc) + 1);
+	const struct cfg_route *r = row;
+	uint64_t h = cfg_hash_bytes(CFG_HASH_INIT, r->vpc, strlen(r->vpc) + 1);
 
-	h = cfg_hash_bytes(h, &p->ip.af, sizeof(p->ip.af));
-	h = cfg_hash_bytes(h, p->ip.addr, cfg_ip_bits(&p->ip) / 8);
-	return cfg_hash_bytes(h, &p->plen, sizeof(p->plen));
+	h = cfg_hash_bytes(h, &r->prefix.ip.af, sizeof(r->prefix.ip.af));
+	h = cfg_hash_bytes(h, r->prefix.ip.addr, cfg_ip_bits(&r->prefix.ip) / 8);
+	return cfg_hash_bytes(h, &r->prefix.plen, sizeof(r->prefix.plen));
 }
 
-static size_t route_home(const struct cfg_route_index *ix, const struct cfg_table *t, size_t i)
+static bool route_same(const void *row, const void *probe)
 {
-	const struct cfg_route *r = cfg_table_row(t, i);
+	const struct cfg_route *a = row, *b = probe;
 
-	return route_hash(r->vpc, &r->prefix) & ix->mask;
+	return strcmp(a->vpc, b->vpc) == 0 && cfg_prefix_equal(&a->prefix, &b->prefix);
 }
 
-static bool route_has_key(const struct cfg_route *r, const char *vpc, const struct cfg_prefix *p)
+static const struct cfg_row_key route_key = {route_hash, route_same};
+
+/* A probe for the route (vpc, p). */
+static struct cfg_route route_probe(const char *vpc, const struct cfg_prefix *p)
 {
-	return strcmp(r->vpc, vpc) == 0 && cfg_prefix_equal(&r->prefix, p);
-}
+	struct cfg_route r = {.prefix = *p};
 
-static void route_index_put(struct cfg_route_index *ix, const struct cfg_table *t, size_t i)
-{
-	size_t s = route_home(ix, t, i);
-
-	while (ix->slots[s] != 0)
-		s = (s + 1) & ix->mask;
-	ix->slots[s] = (uint32_t)i + 1;
-	ix->used++;
-}
-
-/* An index of every row of t with room for at least `rows` rows; NULL without memory. */
-static struct cfg_route_index *route_index_new(const struct cfg_table *t, size_t rows)
-{
-	struct cfg_route_index *ix;
-	size_t n = 2 * ROUTE_INDEX_MIN;
-
-	while (n < 2 * rows)
-		n *= 2;
-	ix = calloc(1, sizeof(*ix) + n * sizeof(ix->slots[0]));
-	if (ix == NULL)
-		return NULL;
-	ix->mask = n - 1;
-	for (size_t i = 0; i < t->len; i++)
-		route_index_put(ix, t, i);
-	return ix;
-}
-
-static long route_index_find(const struct cfg_route_index *ix, const struct cfg_table *t,
-			     const char *vpc, const struct cfg_prefix *p)
-{
-	for (size_t s = route_hash(vpc, p) & ix->mask; ix->slots[s] != 0; s = (s + 1) & ix->mask)
-		if (route_has_key(cfg_table_row(t, ix->slots[s] - 1), vpc, p))
-			return (long)ix->slots[s] - 1;
-	return -1;
-}
-
-/* The slot that holds row i, which is indexed. */
-static size_t route_index_slot(const struct cfg_route_index *ix, const struct cfg_table *t,
-			       size_t i)
-{
-	size_t s = route_home(ix, t, i);
-
-	while (ix->slots[s] != i + 1)
-		s = (s + 1) & ix->mask;
-	return s;
-}
-
-/* Empty a slot, then pull back the entries after it that may sit closer to their home, so
- * that no probe stops early at the hole (deletion without tombstones). */
-static void route_index_erase(struct cfg_route_index *ix, const struct cfg_table *t, size_t hole)
-{
-	for (size_t s = (hole + 1) & ix->mask; ix->slots[s] != 0; s = (s + 1) & ix->mask) {
-		size_t home = route_home(ix, t, ix->slots[s] - 1);
-
-		/* an entry whose home lies in (hole, s] must stay where it is */
-		if (((s - home) & ix->mask) < ((s - hole) & ix->mask))
-			continue;
-		ix->slots[hole] = ix->slots[s];
-		hole = s;
-	}
-	ix->slots[hole] = 0;
-	ix->used--;
-}
-
-static long route_scan(const struct cfg_table *t, const char *vpc, const struct cfg_prefix *p)
-{
-	for (size_t i = 0; i < t->len; i++)
-		if (route_has_key(cfg_table_row(t, i), vpc, p))
-			return (long)i;
-	return -1;
+	snprintf(r.vpc, sizeof(r.vpc), "%s", vpc);
+	return r;
 }
 
 /* Row index of the route (vpc, p), or -1; builds the index once the table is large. */
 static long route_index_of(struct cfg *c, const char *vpc, const struct cfg_prefix *p)
 {
-	if (c->route_index == NULL && c->routes.len >= ROUTE_INDEX_MIN)
-		c->route_index = route_index_new(&c->routes, c->routes.len + 1);
-	if (c->route_index != NULL)
-		return route_index_find(c->route_index, &c->routes, vpc, p);
-	return route_scan(&c->routes, vpc, p);
-}
+	struct cfg_route probe = route_probe(vpc, p);
 
-/* After an append: index the new row, growing the index at half load. */
-static void route_index_add_last(struct cfg *c)
-{
-	struct cfg_route_index *ix = c->route_index;
-
-	if (ix == NULL)
-		return;
-	if (2 * (ix->used + 1) > ix->mask + 1) {
-		c->route_index = route_index_new(&c->routes, 2 * c->routes.len);
-		free(ix); /* a failed rebuild just leaves no index */
-		return;
-	}
-	route_index_put(ix, &c->routes, c->routes.len - 1);
-}
-
-/* Row i goes; the last row takes its place, in the index too. */
-static void route_remove(struct cfg *c, size_t i)
-{
-	struct cfg_route_index *ix = c->route_index;
-	size_t last = c->routes.len - 1;
-
-	if (ix != NULL)
-		route_index_erase(ix, &c->routes, route_index_slot(ix, &c->routes, i));
-	if (i != last) {
-		if (ix != NULL)
-			ix->slots[route_index_slot(ix, &c->routes, last)] = (uint32_t)i + 1;
-		memcpy(cfg_table_row(&c->routes, i), cfg_table_row(&c->routes, last),
-		       sizeof(struct cfg_route));
-	}
-	c->routes.len--;
+	return cfg_index_lookup(&route_key, &c->route_index, &c->routes, &probe);
 }
 
 const struct cfg_route *cfg_route_find(const struct cfg *c, const char *vpc,
 				       const struct cfg_prefix *prefix)
 {
-	long i = c->route_index != NULL ? route_index_find(c->route_index, &c->routes, vpc, prefix)
-					: route_scan(&c->routes, vpc, prefix);
+	struct cfg_route probe = route_probe(vpc, prefix);
+	long i = cfg_index_find(&route_key, c->route_index, &c->routes, &probe);
 
 	return i < 0 ? NULL : cfg_table_row(&c->routes, i);
 }
@@ -355,7 +243,7 @@ int cfg_route_insert(struct cfg *c, const struct cfg_route *in, char *err)
 		return cfg_fail(err, -ENOSPC, "route: at most %u routes on a host", CFG_ROUTES_MAX);
 	rc = cfg_table_append(&c->routes, &r, err);
 	if (rc == 0)
-		route_index_add_last(c);
+		cfg_index_add_last(&c->route_index, &c->routes);
 	return rc;
 }
 
@@ -388,7 +276,7 @@ int cfg_route_delete(struct cfg *c, const char *vpc, const struct cfg_prefix *pr
 		return cfg_fail(err, -ENOENT, "route.prefix: vpc '%s' has no route to %s", vpc,
 				buf);
 	}
-	route_remove(c, (size_t)i);
+	cfg_table_swap_remove(&c->routes, c->route_index, (size_t)i);
 	return 0;
 }
 
@@ -402,16 +290,15 @@ bool cfg_route_equal(const struct cfg_route *a, const struct cfg_route *b)
 
 size_t cfg_routes_unchanged(const struct cfg *old, const struct cfg *next)
 {
-	struct cfg_route_index *tmp = NULL;
-	const struct cfg_route_index *ix = old->route_index;
+	struct cfg_index *tmp = NULL;
+	const struct cfg_index *ix = old->route_index;
 	size_t same = 0;
 
-	if (ix == NULL && old->routes.len >= ROUTE_INDEX_MIN)
-		ix = tmp = route_index_new(&old->routes, old->routes.len);
+	if (ix == NULL && old->routes.len >= CFG_INDEX_MIN)
+		ix = tmp = cfg_index_new(&route_key, &old->routes, old->routes.len);
 	CFG_FOREACH(struct cfg_route, r, next->routes)
 	{
-		long i = ix != NULL ? route_index_find(ix, &old->routes, r->vpc, &r->prefix)
-				    : route_scan(&old->routes, r->vpc, &r->prefix);
+		long i = cfg_index_find(&route_key, ix, &old->routes, r);
 
 		same += i >= 0 && cfg_route_equal(cfg_table_row(&old->routes, i), r);
 	}
