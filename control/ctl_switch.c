@@ -289,34 +289,60 @@ static int build_remote(struct dp_build *b, const struct cfg *c, const struct cf
 	return dp_build_remote(b, &rc);
 }
 
-/* VTEPs routes send to that no remote of their VPC lives behind. */
+static bool same_vtep(const char *vpc_a, const struct cfg_ip *a, const char *vpc_b,
+		      const struct cfg_ip *b)
+{
+	return strcmp(vpc_a, vpc_b) == 0 && a->af == b->af && memcmp(a->addr, b->addr, 16) == 0;
+}
+
+/* Whether a remote of vpc lives behind vtep: then its entry encapsulates routes there. */
+static bool vtep_has_remote(const struct cfg *c, const char *vpc, const struct cfg_ip *vtep)
+{
+	CFG_FOREACH(struct cfg_remote, m, c->remotes)
+	{
+		if (same_vtep(m->vpc, &m->vtep, vpc, vtep))
+			return true;
+	}
+	return false;
+}
+
+/* VTEPs routes send to that no remote of their VPC lives behind, each once (a VPC has few
+ * such hosts, however many routes lead to them). */
 static int build_route_tunnels(struct dp_build *b, const struct cfg *c)
 {
+	const struct cfg_route **seen = NULL;
+	size_t n_seen = 0;
+	int rc = 0;
+
 	CFG_FOREACH(struct cfg_route, r, c->routes)
 	{
+		const struct cfg_route **grown;
 		uint8_t nh_mac[6];
-		bool known = false, dup = false;
+		bool dup = false;
 
 		if (r->nh_kind != CFG_NH_VTEP)
 			continue;
-		CFG_FOREACH(struct cfg_remote, m, c->remotes)
-			known |= strcmp(m->vpc, r->vpc) == 0 && m->vtep.af == r->nh_ip.af &&
-				 memcmp(m->vtep.addr, r->nh_ip.addr, 16) == 0;
-		for (const struct cfg_route *o = c->routes.rows; o < r && !dup; o++)
-			dup = o->nh_kind == CFG_NH_VTEP && strcmp(o->vpc, r->vpc) == 0 &&
-			      o->nh_ip.af == r->nh_ip.af &&
-			      memcmp(o->nh_ip.addr, r->nh_ip.addr, 16) == 0;
-		if (known || dup)
+		for (size_t i = 0; i < n_seen && !dup; i++)
+			dup = same_vtep(seen[i]->vpc, &seen[i]->nh_ip, r->vpc, &r->nh_ip);
+		if (dup)
 			continue;
-		int rc = dp_build_tunnel(b, cfg_vpc_find(c, r->vpc)->vni, r->nh_ip.af,
-					 r->nh_ip.addr,
-					 ctl_underlay_nh_mac(r->nh_ip.af, r->nh_ip.addr, nh_mac)
-						 ? nh_mac
-						 : NULL);
+		grown = realloc(seen, (n_seen + 1) * sizeof(*seen));
+		if (grown == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		seen = grown;
+		seen[n_seen++] = r;
+		if (vtep_has_remote(c, r->vpc, &r->nh_ip))
+			continue;
+		rc = dp_build_tunnel(b, cfg_vpc_find(c, r->vpc)->vni, r->nh_ip.af, r->nh_ip.addr,
+				     ctl_underlay_nh_mac(r->nh_ip.af, r->nh_ip.addr, nh_mac) ? nh_mac
+											 : NULL);
 		if (rc < 0)
-			return rc;
+			break;
 	}
-	return 0;
+	free(seen);
+	return rc;
 }
 
 /* Publish a snapshot of c; ports whose runtime is missing or marked gone are left out. */

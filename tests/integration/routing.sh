@@ -56,8 +56,12 @@ state() {
 }
 JSON
 }
-state "$A, $B, $F" "$RC" > "$IT_DIR/h1.json"
-state "$C" "$RA, $RB, $RF" > "$IT_DIR/h2.json"
+# host 1 sends 172.17.0.0/16 to host 2 as it is (host 2 routes it to c), 172.18.0.0/16 to f
+H1_ROUTES=', {"vpc": "blue", "prefix": "172.17.0.0/16", "vtep": "192.168.61.2"},
+  {"vpc": "blue", "prefix": "172.18.0.0/16", "port": "f"}'
+H2_ROUTES=', {"vpc": "blue", "prefix": "172.17.0.0/16", "via": "10.2.0.20"}'
+state "$A, $B, $F" "$RC" "$H1_ROUTES" > "$IT_DIR/h1.json"
+state "$C" "$RA, $RB, $RF" "$H2_ROUTES" > "$IT_DIR/h2.json"
 check "host 1 state (subnets, routes, ECMP group)" ctl sw1 apply -f "$IT_DIR/h1.json"
 check "host 2 state" ctl sw2 apply -f "$IT_DIR/h2.json"
 
@@ -75,6 +79,8 @@ for v in f c; do
 	vm $v sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0
 done
 vm f ip addr add 172.16.0.1/32 dev lo
+vm f ip addr add 172.18.0.1/32 dev lo
+vm c ip addr add 172.17.0.1/32 dev lo
 for v in a b f; do check "$v up" wait_for 20 link_is sw1 $v up; done
 check "c up" wait_for 20 link_is sw2 c up
 for v in a b f c; do # the kernel's IPv6 default route: from the switch's router advertisement
@@ -107,6 +113,11 @@ f_in=$(port_stat sw1 f tx_packets)
 check "a reaches 172.16.0.1 behind the appliance f" ping_ok a 172.16.0.1 3
 check "the packets went through f" test "$(port_stat sw1 f tx_packets)" -ge $((f_in + 3))
 
+# a route to a local port, and one to another host's VTEP (which routes it again: one hop)
+check "a reaches 172.18.0.1 through the route to port f" ping_ok a 172.18.0.1 3
+check "a reaches 172.17.0.1 through host 2's VTEP, routed there to c" ping_ok a 172.17.0.1 3
+check_eq "the VTEP route costs one router hop, not two" 63 "$(ttl_of a 172.17.0.1)"
+
 # ECMP: separate flows (one ping process each: its own ICMP identifier) spread over f and c
 f_in=$(port_stat sw1 f tx_packets) c_in=$(port_stat sw2 c tx_packets)
 for i in $(seq 1 16); do vm a ping -c 1 -W 2 192.168.200.1 >/dev/null 2>&1 || true; done
@@ -131,7 +142,7 @@ check "a route via an address outside the VPC is refused" \
 # 1,000 more routes while TCP runs: traffic between a and c is not disturbed
 extra=""
 for i in $(seq 0 999); do extra+=", {\"vpc\": \"blue\", \"prefix\": \"10.$((100 + i / 250)).$((i % 250)).0/24\", \"blackhole\": true}"; done
-state "$A, $B, $F" "$RC" "$extra" > "$IT_DIR/h1-more.json"
+state "$A, $B, $F" "$RC" "$H1_ROUTES$extra" > "$IT_DIR/h1-more.json"
 drops_before=$(port_stat sw1 a drops)
 vm c iperf3 -s -1 -D -p 5202 --logfile "$IT_DIR/iperf-live.log"
 wait_for 10 sh -c "ip netns exec $(vm_ns c) ss -ltn | grep -q ':5202 '"
@@ -143,5 +154,5 @@ wait $iperf_pid || true
 bytes=$(jq -r '.end.sum_received.bytes // 0' "$IT_DIR/iperf-live.json" 2>/dev/null || echo 0)
 check "TCP kept flowing across the update ($bytes bytes)" test "$bytes" -gt 1000000
 check_eq "no packet of a dropped meanwhile" "$drops_before" "$(port_stat sw1 a drops)"
-check_eq "the routes are there" 1002 "$(ctl sw1 -o json show routes blue | jq length)"
+check_eq "the routes are there" 1004 "$(ctl sw1 -o json show routes blue | jq length)"
 it_done
