@@ -322,3 +322,30 @@ void pkt_assert_cksums(const struct rte_mbuf *m)
 				 rte_be_to_cpu_16(get16(l4, off)));
 	}
 }
+
+int pkt_af_of(const char *ip)
+{
+	return strchr(ip, ':') != NULL ? AF_INET6 : AF_INET;
+}
+
+void pkt_addr(const char *ip, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	assert_int_equal(inet_pton(pkt_af_of(ip), ip, out), 1);
+}
+
+uint32_t pkt_ip4(const char *ip)
+{
+	uint32_t a;
+
+	assert_int_equal(inet_pton(AF_INET, ip, &a), 1);
+	return a;
+}
+
+struct rte_ether_addr pkt_mac(const char *mac)
+{
+	struct rte_ether_addr ea;
+
+	assert_int_equal(rte_ether_unformat_addr(mac, &ea), 0);
+	return ea;
+}

@@ -31,6 +31,12 @@ extern struct rte_mempool *pkt_pool;
 /** Build one frame; fails the running test if the description does not parse. */
 struct rte_mbuf *pkt_build(const struct pkt_spec *s);
 
+/* Text to bytes, failing the test on a typo. */
+int pkt_af_of(const char *ip);                   /* AF_INET6 if it has a colon */
+void pkt_addr(const char *ip, uint8_t out[16]); /* either family, zero-padded */
+uint32_t pkt_ip4(const char *ip);               /* network order */
+struct rte_ether_addr pkt_mac(const char *mac);
+
 /* Shorthands for the common frames (8 bytes of payload, broadcast dst for ARP requests). */
 struct rte_mbuf *pkt_eth_ipv4(const char *src_mac, const char *dst_mac, const char *src_ip,
 			      const char *dst_ip);

@@ -84,36 +84,9 @@ static struct dp_rtable *rt_extra; /* a test's own table: freed once no snapshot
 
 /* ---- addresses ---- */
 
-static int af_of(const char *ip)
-{
-	return strchr(ip, ':') != NULL ? AF_INET6 : AF_INET;
-}
-
-static void addr(const char *ip, uint8_t out[16])
-{
-	memset(out, 0, 16);
-	assert_int_equal(inet_pton(af_of(ip), ip, out), 1);
-}
-
-static uint32_t ip4(const char *s)
-{
-	uint32_t a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a;
-}
-
-static struct rte_ether_addr mac(const char *s)
-{
-	struct rte_ether_addr ea;
-
-	assert_int_equal(rte_ether_unformat_addr(s, &ea), 0);
-	return ea;
-}
-
 static void assert_mac_(int line, const struct rte_ether_addr *got, const char *want)
 {
-	struct rte_ether_addr w_ = mac(want);
+	struct rte_ether_addr w_ = pkt_mac(want);
 	char g[RTE_ETHER_ADDR_FMT_SIZE];
 
 	if (!rte_is_same_ether_addr(got, &w_)) {
@@ -127,9 +100,9 @@ static void assert_addr_(int line, const void *got, const char *want)
 {
 	uint8_t a[16];
 	char g[INET6_ADDRSTRLEN];
-	int af = af_of(want);
+	int af = pkt_af_of(want);
 
-	addr(want, a);
+	pkt_addr(want, a);
 	if (memcmp(got, a, af == AF_INET ? 4 : 16) != 0)
 		fail_msg("line %d: address %s, want %s", line, inet_ntop(af, got, g, sizeof(g)),
 			 want);
@@ -149,12 +122,12 @@ static struct dp_route_conf route(const char *cidr, enum dp_nh_kind kind, const 
 
 	assert_non_null(slash);
 	snprintf(ip, sizeof(ip), "%.*s", (int)(slash - cidr), cidr);
-	r.af = (uint8_t)af_of(ip);
-	addr(ip, r.addr);
+	r.af = (uint8_t)pkt_af_of(ip);
+	pkt_addr(ip, r.addr);
 	r.plen = (uint8_t)atoi(slash + 1);
 	if (via != NULL) {
-		r.nh_af = (uint8_t)af_of(via);
-		addr(via, r.nh);
+		r.nh_af = (uint8_t)pkt_af_of(via);
+		pkt_addr(via, r.nh);
 	}
 	r.port = (uint16_t)n;
 	r.group = n;
@@ -169,10 +142,10 @@ static struct dp_route_conf to_port(const char *cidr, uint16_t marker)
 static void group_of(struct dp_ecmp_conf *g, const char *const *members, int n)
 {
 	memset(g, 0, sizeof(*g));
-	g->af = (uint8_t)af_of(members[0]);
+	g->af = (uint8_t)pkt_af_of(members[0]);
 	g->n = (uint8_t)n;
 	for (int i = 0; i < n; i++)
-		addr(members[i], g->members[i]);
+		pkt_addr(members[i], g->members[i]);
 }
 
 static struct dp_rtable *table(const struct dp_route_conf *r, uint32_t n,
@@ -189,8 +162,8 @@ static const struct dp_nh *look(const struct dp_rtable *rt, const char *ip)
 {
 	uint8_t a[16];
 
-	addr(ip, a);
-	return dp_rtable_lookup(rt, af_of(ip), a);
+	pkt_addr(ip, a);
+	return dp_rtable_lookup(rt, pkt_af_of(ip), a);
 }
 
 /* The marker port of the route ip takes, or -1 when none matches. */
@@ -244,14 +217,14 @@ static void publish(const struct dp_rtable *rt)
 		memset(&pc, 0, sizeof(pc));
 		pc.port = ports[i];
 		pc.vni = VNI;
-		memcpy(pc.mac, mac(macs[i]).addr_bytes, 6);
-		pc.ip4[pc.n_ip4++] = ip4(ip4s[i]);
-		addr(ip6s[i], pc.ip6[pc.n_ip6++]);
-		pc.gw4 = ip4(subnets[s].gw4);
-		memcpy(pc.gw_mac, mac(subnets[s].mac).addr_bytes, 6);
+		memcpy(pc.mac, pkt_mac(macs[i]).addr_bytes, 6);
+		pc.ip4[pc.n_ip4++] = pkt_ip4(ip4s[i]);
+		pkt_addr(ip6s[i], pc.ip6[pc.n_ip6++]);
+		pc.gw4 = pkt_ip4(subnets[s].gw4);
+		memcpy(pc.gw_mac, pkt_mac(subnets[s].mac).addr_bytes, 6);
 		pc.has_gw6 = true;
-		addr(subnets[s].gw6, pc.gw6);
-		memcpy(pc.gw6_mac, mac(subnets[s].mac6).addr_bytes, 6);
+		pkt_addr(subnets[s].gw6, pc.gw6);
+		memcpy(pc.gw6_mac, pkt_mac(subnets[s].mac6).addr_bytes, 6);
 		pc.forwarding = appliance[i];
 		pc.mtu = 1500;
 		assert_int_equal(dp_build_port(b, &pc), 0);
@@ -259,11 +232,11 @@ static void publish(const struct dp_rtable *rt)
 	for (int s = 0; s < 2; s++) {
 		uint8_t gw6[16];
 
-		addr(subnets[s].gw6, gw6);
-		assert_int_equal(dp_build_gateway(b, VNI, ip4(subnets[s].gw4),
-						  mac(subnets[s].mac).addr_bytes),
+		pkt_addr(subnets[s].gw6, gw6);
+		assert_int_equal(dp_build_gateway(b, VNI, pkt_ip4(subnets[s].gw4),
+						  pkt_mac(subnets[s].mac).addr_bytes),
 				 0);
-		assert_int_equal(dp_build_gateway6(b, VNI, gw6, mac(subnets[s].mac6).addr_bytes),
+		assert_int_equal(dp_build_gateway6(b, VNI, gw6, pkt_mac(subnets[s].mac6).addr_bytes),
 				 0);
 	}
 	assert_int_equal(dp_build_vpc(b, VNI, DP_ENCAP_VXLAN, 1500), 0);
@@ -341,7 +314,7 @@ static const char *gw_mac_of(int port, bool v6)
 static struct rte_mbuf *udp_via(int from, const char *src, const char *dst, uint16_t sport,
 				uint16_t dport, uint8_t ttl)
 {
-	bool v6 = af_of(dst) == AF_INET6;
+	bool v6 = pkt_af_of(dst) == AF_INET6;
 	const char *own = v6 ? ip6s[from] : ip4s[from];
 
 	return pkt_udp(&(struct pkt_spec){.src = macs[from],
@@ -356,7 +329,7 @@ static struct rte_mbuf *udp_via(int from, const char *src, const char *dst, uint
 
 static struct rte_mbuf *echo_via(int from, const char *dst, uint16_t id)
 {
-	bool v6 = af_of(dst) == AF_INET6;
+	bool v6 = pkt_af_of(dst) == AF_INET6;
 	struct rte_mbuf *m =
 		pkt_build(&(struct pkt_spec){.src = macs[from],
 					     .dst = gw_mac_of(from, v6),

@@ -62,36 +62,9 @@ static struct dp_worker *w;
 
 /* ---- addresses ---- */
 
-static int af_of(const char *ip)
-{
-	return strchr(ip, ':') != NULL ? AF_INET6 : AF_INET;
-}
-
-static void addr(const char *ip, uint8_t out[16])
-{
-	memset(out, 0, 16);
-	assert_int_equal(inet_pton(af_of(ip), ip, out), 1);
-}
-
-static uint32_t ip4(const char *s)
-{
-	uint32_t a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a;
-}
-
-static struct rte_ether_addr mac(const char *s)
-{
-	struct rte_ether_addr ea;
-
-	assert_int_equal(rte_ether_unformat_addr(s, &ea), 0);
-	return ea;
-}
-
 static void assert_mac_(int line, const void *got, const char *want)
 {
-	struct rte_ether_addr g, w_ = mac(want);
+	struct rte_ether_addr g, w_ = pkt_mac(want);
 	char gs[RTE_ETHER_ADDR_FMT_SIZE];
 
 	memcpy(&g, got, sizeof(g));
@@ -106,9 +79,9 @@ static void assert_addr_(int line, const void *got, const char *want)
 {
 	uint8_t a[16];
 	char g[INET6_ADDRSTRLEN];
-	int af = af_of(want);
+	int af = pkt_af_of(want);
 
-	addr(want, a);
+	pkt_addr(want, a);
 	if (memcmp(got, a, af == AF_INET ? 4 : 16) != 0)
 		fail_msg("line %d: address %s, want %s", line, inet_ntop(af, got, g, sizeof(g)),
 			 want);
@@ -132,36 +105,36 @@ static void port_conf(struct dp_port_conf *pc, int i)
 	memset(pc, 0, sizeof(*pc));
 	pc->port = ports[i];
 	pc->vni = VNI;
-	memcpy(pc->mac, mac(macs[i]).addr_bytes, 6);
-	pc->ip4[pc->n_ip4++] = ip4(ip4s[i]);
-	addr(ip6s[i], pc->ip6[pc->n_ip6++]);
-	pc->gw4 = ip4("10.0.1.1");
-	memcpy(pc->gw_mac, mac(GW_MAC).addr_bytes, 6);
+	memcpy(pc->mac, pkt_mac(macs[i]).addr_bytes, 6);
+	pc->ip4[pc->n_ip4++] = pkt_ip4(ip4s[i]);
+	pkt_addr(ip6s[i], pc->ip6[pc->n_ip6++]);
+	pc->gw4 = pkt_ip4("10.0.1.1");
+	memcpy(pc->gw_mac, pkt_mac(GW_MAC).addr_bytes, 6);
 	pc->mtu = MTU;
 	if (i == B)
 		return;
 	pc->has_gw6 = true;
-	addr("fd00:1::1", pc->gw6);
-	memcpy(pc->gw6_mac, mac(GW6_MAC).addr_bytes, 6);
+	pkt_addr("fd00:1::1", pc->gw6);
+	memcpy(pc->gw6_mac, pkt_mac(GW6_MAC).addr_bytes, 6);
 	pc->forwarding = i == F;
 	if (i != A)
 		return;
 	pc->has_dhcp4 = true;
-	pc->dhcp4 = (struct dhcp4_lease){.addr = ip4(ip4s[A]),
+	pc->dhcp4 = (struct dhcp4_lease){.addr = pkt_ip4(ip4s[A]),
 					 .plen = 24,
-					 .router = ip4("10.0.1.1"),
+					 .router = pkt_ip4("10.0.1.1"),
 					 .mtu = MTU,
 					 .lease_time = LEASE_TIME,
 					 .n_dns = 1,
-					 .dns = {ip4("10.0.0.2")}};
+					 .dns = {pkt_ip4("10.0.0.2")}};
 	memcpy(pc->dhcp4.chaddr, pc->mac, 6);
 	pc->has_dhcp6 = true;
 	pc->dhcp6 = (struct dhcp6_lease){.preferred = 3600, .valid = 7200};
 	memcpy(pc->dhcp6.server_mac, pc->gw6_mac, 6);
-	addr(ip6s[A], pc->dhcp6.addr);
+	pkt_addr(ip6s[A], pc->dhcp6.addr);
 	pc->n_ra_prefixes = RTE_DIM(ra_prefixes);
 	for (size_t p = 0; p < RTE_DIM(ra_prefixes); p++) {
-		addr(ra_prefixes[p], pc->ra_prefixes[p].addr);
+		pkt_addr(ra_prefixes[p], pc->ra_prefixes[p].addr);
 		pc->ra_prefixes[p].plen = ra_plens[p];
 	}
 }
@@ -178,9 +151,9 @@ static void publish(void)
 		port_conf(&pc, i);
 		assert_int_equal(dp_build_port(b, &pc), 0);
 	}
-	addr("fd00:1::1", gw6);
-	assert_int_equal(dp_build_gateway(b, VNI, ip4("10.0.1.1"), mac(GW_MAC).addr_bytes), 0);
-	assert_int_equal(dp_build_gateway6(b, VNI, gw6, mac(GW6_MAC).addr_bytes), 0);
+	pkt_addr("fd00:1::1", gw6);
+	assert_int_equal(dp_build_gateway(b, VNI, pkt_ip4("10.0.1.1"), pkt_mac(GW_MAC).addr_bytes), 0);
+	assert_int_equal(dp_build_gateway6(b, VNI, gw6, pkt_mac(GW6_MAC).addr_bytes), 0);
 	assert_int_equal(dp_build_vpc(b, VNI, DP_ENCAP_VXLAN, MTU), 0);
 	assert_int_equal(dp_build_commit(b), 0);
 	w->snap = atomic_load(&dp_snap_current);
@@ -344,12 +317,12 @@ static struct rte_mbuf *ns(int from, const char *src, const char *target, uint8_
 	bool dad = strcmp(src, "::") == 0;
 	char dst[64], dst_mac[32];
 
-	addr(target, t);
+	pkt_addr(target, t);
 	memcpy(msg + 8, t, 16);
 	if (!dad) {
 		msg[24] = 1; /* source link-layer address, 8 bytes */
 		msg[25] = 1;
-		memcpy(msg + 26, mac(macs[from]).addr_bytes, 6);
+		memcpy(msg + 26, pkt_mac(macs[from]).addr_bytes, 6);
 	}
 	snprintf(dst, sizeof(dst), "ff02::1:ff%02x:%02x%02x", t[13], t[14], t[15]);
 	snprintf(dst_mac, sizeof(dst_mac), "33:33:ff:%02x:%02x:%02x", t[13], t[14], t[15]);
@@ -360,7 +333,7 @@ static struct rte_mbuf *rs(int from, const char *src)
 {
 	uint8_t msg[16] = {ND_RS, 0, 0, 0, 0, 0, 0, 0, 1, 1};
 
-	memcpy(msg + 10, mac(macs[from]).addr_bytes, 6);
+	memcpy(msg + 10, pkt_mac(macs[from]).addr_bytes, 6);
 	return icmp6(from, src, "33:33:00:00:00:02", "ff02::2", 255, msg,
 		     strcmp(src, "::") == 0 ? 8 : 16);
 }
@@ -531,8 +504,8 @@ static void router_advertisement_or_redirect_from_a_vm_is_dropped(void **state)
 	     RA_FROM_VM);
 	/* to one VM's MAC, from an appliance that may send from anywhere: the same */
 	DROP(F, icmp6(F, lls[F], macs[B], lls[B], 255, ra, sizeof(ra)), F, RA_FROM_VM);
-	addr("fd00:1::1", redirect + 8);
-	addr(ip6s[F], redirect + 24);
+	pkt_addr("fd00:1::1", redirect + 8);
+	pkt_addr(ip6s[F], redirect + 24);
 	DROP(A, icmp6(A, lls[A], macs[B], lls[B], 255, redirect, sizeof(redirect)), A, RA_FROM_VM);
 }
 
@@ -595,7 +568,7 @@ static struct rte_mbuf *discover(int from, const char *chaddr, bool broadcast_fl
 	b[6] = (XID >> 8) & 0xff;
 	b[7] = XID & 0xff;
 	b[10] = broadcast_flag ? 0x80 : 0;
-	memcpy(b + 28, mac(chaddr).addr_bytes, 6);
+	memcpy(b + 28, pkt_mac(chaddr).addr_bytes, 6);
 	memcpy(b + 236, (const uint8_t[]){99, 130, 83, 99}, 4);
 	o = b + 240;
 	*o++ = 53;
@@ -677,12 +650,12 @@ static const uint8_t *assert_offer(struct rte_mbuf *m, const char *ip_dst, size_
 	assert_mac(b + 28, macs[A]);
 	assert_memory_equal(b + 236, ((const uint8_t[]){99, 130, 83, 99}), 4);
 	assert_opt4(b, *len, 53, ((const uint8_t[]){2}), 1); /* DHCPOFFER */
-	be = ip4("255.255.255.0");
+	be = pkt_ip4("255.255.255.0");
 	assert_opt4(b, *len, 1, &be, 4);
-	be = ip4("10.0.1.1");
+	be = pkt_ip4("10.0.1.1");
 	assert_opt4(b, *len, 3, &be, 4);
 	assert_opt4(b, *len, 54, &be, 4);
-	be = ip4("10.0.0.2");
+	be = pkt_ip4("10.0.0.2");
 	assert_opt4(b, *len, 6, &be, 4);
 	v[0] = MTU >> 8;
 	v[1] = MTU & 0xff;
@@ -757,7 +730,7 @@ static struct rte_mbuf *solicit(int from)
 							.payload = sizeof(msg)},
 				     546, 547);
 
-	memcpy(msg + 12, mac(macs[from]).addr_bytes, 6);
+	memcpy(msg + 12, pkt_mac(macs[from]).addr_bytes, 6);
 	memcpy((uint8_t *)pkt_l4(m) + sizeof(struct rte_udp_hdr), msg, sizeof(msg));
 	pkt_cksum_fix(m);
 	return m;
@@ -813,12 +786,12 @@ static void dhcp6_solicit_is_advertised_the_lease_by_the_gateway(void **state)
 	v = dhcp6_opt(msg + 4, len - 4, 1, &size); /* client id, echoed */
 	assert_non_null(v);
 	assert_int_equal(size, 10);
-	memcpy(duid + 4, mac(macs[A]).addr_bytes, 6);
+	memcpy(duid + 4, pkt_mac(macs[A]).addr_bytes, 6);
 	assert_memory_equal(v, duid, 10);
 	v = dhcp6_opt(msg + 4, len - 4, 2, &size); /* server id: DUID-LL of the gateway */
 	assert_non_null(v);
 	assert_int_equal(size, 10);
-	memcpy(duid + 4, mac(GW6_MAC).addr_bytes, 6);
+	memcpy(duid + 4, pkt_mac(GW6_MAC).addr_bytes, 6);
 	assert_memory_equal(v, duid, 10);
 
 	ia = dhcp6_opt(msg + 4, len - 4, 3, &ia_size);
