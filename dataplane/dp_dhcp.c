@@ -143,15 +143,12 @@ void dp_dhcp6_input(struct dp_worker *w, const struct dp_port_snap *in, struct r
 		return;
 	}
 	v = dhcp6_handle(msg, len, &in->dhcp6, reply, &rlen);
-	if (v != DHCP_REPLY) {
-		count_verdict(w, in, m, v);
+	count_verdict(w, in, m, v); /* m is freed at the end of the burst: oip stays readable */
+	if (v != DHCP_REPLY)
 		return;
-	}
 	e = reply_mbuf(sizeof(*eth) + sizeof(*ip) + sizeof(*u), (uint32_t)rlen, &p);
-	if (e == NULL) {
-		dp_consume(w, m);
+	if (e == NULL)
 		return;
-	}
 	eth = (struct rte_ether_hdr *)p;
 	ip = (struct rte_ipv6_hdr *)(eth + 1);
 	u = (struct rte_udp_hdr *)(ip + 1);
@@ -173,6 +170,5 @@ void dp_dhcp6_input(struct dp_worker *w, const struct dp_port_snap *in, struct r
 	};
 	memcpy(u + 1, reply, rlen);
 	u->dgram_cksum = rte_ipv6_udptcp_cksum(ip, u);
-	dp_consume(w, m); /* oip pointed into it until here */
 	dp_tx(w, in->port->idx, e);
 }
