@@ -37,6 +37,7 @@
 #include <rte_udp.h>
 
 #include "../../dataplane/dp_private.h"
+#include "../../dataplane/dp_route.h"
 #include "../unit/dp_fixture.h"
 
 #define N_MBUFS	  127
@@ -77,6 +78,8 @@ static const uint64_t l4_status[4] = {RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN, RTE_MBUF_F
 #define GENEVE_PORT 6081
 #define UL_MAC	    "02:00:00:00:aa:01"
 #define GW_MAC	    "02:00:00:00:00:01"
+#define GW_IP	    "10.0.0.1"
+#define SUBNET	    "10.0.0.0" /* /24, every VPC's one subnet */
 
 struct vpc_desc {
 	uint32_t vni;
@@ -127,9 +130,12 @@ static struct {
 	struct dp_port *ul, *tap, *vm_ports[N_VMS];
 	uint16_t ul_idx, tap_idx, vm_idx[N_VMS];
 	struct rte_ether_addr vm_mac[N_VMS];
+	rte_be32_t vm_ip[N_VMS];
 	struct rte_ether_addr rem_mac[N_REMOTES];
 	int rem_af[N_REMOTES];
 	uint8_t rem_vtep[N_REMOTES][16];
+	struct rte_ether_addr gw_mac;
+	struct dp_rtable *rt[3]; /* per VPC: its subnet, connected (replies to routed frames) */
 	rte_be32_t vtep4;
 	uint8_t vtep6[16];
 	bool verbose; /* FUZZ_DECAP_VERBOSE set: say where each input went (triage of seeds) */
@@ -188,6 +194,9 @@ static void build_vms(struct dp_build *b)
 		memcpy(pc.mac, env.vm_mac[i].addr_bytes, 6);
 		parse_ip(vms[i].ip, &af, a);
 		memcpy(&pc.ip4[0], a, 4);
+		env.vm_ip[i] = pc.ip4[0];
+		pc.gw4 = inet_addr(GW_IP);
+		memcpy(pc.gw_mac, env.gw_mac.addr_bytes, 6);
 		if (dp_build_port(b, &pc) != 0)
 			broken("setup: dp_build_port %s", vms[i].name);
 	}
@@ -219,6 +228,19 @@ static void build_remotes(struct dp_build *b)
 	}
 }
 
+static void build_routes(void)
+{
+	struct dp_route_conf subnet = {.af = AF_INET, .plen = 24, .kind = DP_NH_CONNECTED};
+	rte_be32_t net = inet_addr(SUBNET);
+
+	memcpy(subnet.addr, &net, 4);
+	for (size_t i = 0; i < RTE_DIM(vpcs); i++) {
+		env.rt[i] = dp_rtable_build(vpcs[i].vni, &subnet, 1, NULL, 0);
+		if (env.rt[i] == NULL)
+			broken("setup: dp_rtable_build");
+	}
+}
+
 static void publish(void)
 {
 	struct dp_underlay_conf u = {.port = env.ul,
@@ -231,7 +253,6 @@ static void publish(void)
 	struct dp_build *b = dp_build_begin();
 	struct rte_ether_addr mac;
 	uint8_t a[16];
-	uint32_t gw;
 	int af;
 
 	if (b == NULL)
@@ -250,13 +271,11 @@ static void publish(void)
 			broken("setup: dp_build_vpc");
 	build_vms(b);
 	build_remotes(b);
-	/* a frame to a gateway's MAC arrives by tunnel only by mistake: no_route */
-	parse_mac(GW_MAC, &mac);
-	parse_ip("10.0.0.1", &af, a);
-	memcpy(&gw, a, 4);
+	/* a frame to a gateway's MAC is routed here: another host's VTEP route sent it as it was */
 	for (size_t i = 0; i < RTE_DIM(vpcs); i++)
-		if (dp_build_gateway(b, vpcs[i].vni, gw, mac.addr_bytes) != 0)
-			broken("setup: dp_build_gateway");
+		if (dp_build_gateway(b, vpcs[i].vni, inet_addr(GW_IP), env.gw_mac.addr_bytes) != 0 ||
+		    dp_build_routes(b, vpcs[i].vni, env.rt[i]) != 0)
+			broken("setup: dp_build_gateway or dp_build_routes");
 	if (dp_build_commit(b) != 0)
 		broken("setup: dp_build_commit");
 	env.snap = atomic_load(&dp_snap_current);
@@ -267,6 +286,8 @@ static void teardown(void)
 {
 	env.w->snap = NULL;
 	dp_snap_release_all();
+	for (size_t i = 0; i < RTE_DIM(vpcs); i++)
+		dp_rtable_free(env.rt[i]);
 	for (size_t i = 0; i < N_VMS; i++)
 		dp_port_destroy(env.vm_ports[i]);
 	dp_port_destroy(env.ul);
@@ -298,6 +319,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		broken("setup: dp_port_create_ethdev");
 	env.ul_idx = dp_port_index(env.ul);
 	env.tap_idx = dp_port_index(env.tap);
+	parse_mac(GW_MAC, &env.gw_mac);
+	build_routes();
 	publish();
 	env.verbose = getenv("FUZZ_DECAP_VERBOSE") != NULL;
 	atexit(teardown);
@@ -447,6 +470,8 @@ struct expect {
 	size_t vm;	     /* WAY_VM: index in vms */
 	size_t outer, inner; /* WAY_VM: bytes stripped, bytes left */
 	uint32_t vni;	     /* the tunnel header's, once read */
+	bool routed;	     /* to the gateway: routed here (MACs rewritten, TTL decremented) */
+	bool reply_routed;   /* IP: the reply is routed (and may find no way) */
 };
 
 /* A tunnel packet's outer headers. */
@@ -609,25 +634,38 @@ static bool tunnel_hdr_ok(const struct input *in, const struct outer *o, uint32_
 	return true;
 }
 
-/* Whose the inner frame is: from a VM of that VNI behind the sending VTEP, to a local VM of
- * that VNI (unicast). */
+/* Whose the inner frame is: from a VM of that VNI behind the sending VTEP, or from the VPC's
+ * gateway (the sending host routed it) by any VTEP of that VNI, to a local VM of that VNI
+ * (unicast). */
 static enum way inner_owner(const struct input *in, const struct outer *o, struct expect *e)
 {
 	const struct rte_ether_addr *dst = (const struct rte_ether_addr *)(in->frame + e->outer);
 	const struct rte_ether_addr *src = dst + 1;
 	size_t alen = o->af == AF_INET ? 4 : 16;
-	bool vpc = false, sender = false;
+	const uint8_t *l3 = in->frame + e->outer + ETH_SIZE;
+	uint16_t type = be16_at(l3 - 2);
+	bool vpc = false, sender = false, ip4 = false;
 
 	for (size_t i = 0; i < RTE_DIM(vpcs); i++)
 		vpc |= vpcs[i].vni == e->vni && vpcs[i].encap == o->encap;
 	for (size_t i = 0; i < N_REMOTES; i++)
 		sender |= remotes[i].vni == e->vni && env.rem_af[i] == o->af &&
 			  memcmp(env.rem_vtep[i], o->src, alen) == 0 &&
-			  rte_is_same_ether_addr(&env.rem_mac[i], src);
+			  (rte_is_same_ether_addr(&env.rem_mac[i], src) ||
+			   rte_is_same_ether_addr(&env.gw_mac, src));
 	if (!vpc || !sender || !rte_is_unicast_ether_addr(dst))
 		return WAY_DROP;
+	e->routed = rte_is_same_ether_addr(&env.gw_mac, dst);
+	e->reply_routed = (type == RTE_ETHER_TYPE_IPV4 || type == RTE_ETHER_TYPE_IPV6) &&
+			  (e->routed || rte_is_same_ether_addr(&env.gw_mac, src));
+	/* routed here by the inner IPv4 destination (the VPCs' only subnets are IPv4) */
+	ip4 = type == RTE_ETHER_TYPE_IPV4 && e->inner >= ETH_SIZE + IP4_SIZE;
+	if (e->routed && !ip4)
+		return WAY_DROP;
 	for (e->vm = 0; e->vm < N_VMS; e->vm++)
-		if (vms[e->vm].vni == e->vni && rte_is_same_ether_addr(&env.vm_mac[e->vm], dst))
+		if (vms[e->vm].vni == e->vni &&
+		    (e->routed ? memcmp(l3 + 16, &env.vm_ip[e->vm], 4) == 0
+			       : rte_is_same_ether_addr(&env.vm_mac[e->vm], dst)))
 			return WAY_VM;
 	return WAY_DROP;
 }
@@ -747,6 +785,54 @@ static bool flow_stage_reason(enum dp_drop_reason r)
 	}
 }
 
+/* A frame whose reply is routed: its connection is opened only if the reply has a way back
+ * (a route, a neighbour that is not the sender itself or the gateway). */
+static bool reply_route_reason(enum dp_drop_reason r)
+{
+	return r == DP_DROP_NO_ROUTE || r == DP_DROP_NO_NEIGHBOR || r == DP_DROP_TO_GATEWAY ||
+	       r == DP_DROP_HAIRPIN || r == DP_DROP_ROUTE_BLACKHOLE;
+}
+
+/* The one's complement sum of an IPv4 header: 0xffff when its checksum is right. */
+static uint16_t ip4_sum(const uint8_t *h, size_t len)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += be16_at(h + i);
+	while (sum > 0xffff)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* Routed to vm: the frame as it came, but from the gateway to vm, its TTL one less and its
+ * header checksum as right (or wrong) as it was. */
+static void same_routed(const struct rte_mbuf *m, const uint8_t *p, size_t n, size_t vm)
+{
+	static uint8_t want[FRAME_MAX];
+	static uint8_t copy[FRAME_MAX];
+	const uint8_t *b;
+	size_t hlen = (size_t)(p[ETH_SIZE] & 0x0f) * 4;
+
+	if (rte_pktmbuf_pkt_len(m) != n || hlen < IP4_SIZE || ETH_SIZE + hlen > n)
+		broken("routed to %s: %u bytes of %zu, header of %zu", vms[vm].name,
+		       rte_pktmbuf_pkt_len(m), n, hlen);
+	b = rte_pktmbuf_read(m, 0, (uint32_t)n, copy);
+	if (b == NULL)
+		broken("routed to %s: unreadable", vms[vm].name);
+	memcpy(want, p, n);
+	memcpy(want, env.vm_mac[vm].addr_bytes, 6);
+	memcpy(want + 6, env.gw_mac.addr_bytes, 6);
+	want[ETH_SIZE + 8] = (uint8_t)(p[ETH_SIZE + 8] - 1);
+	want[ETH_SIZE + 10] = b[ETH_SIZE + 10];
+	want[ETH_SIZE + 11] = b[ETH_SIZE + 11];
+	if (p[ETH_SIZE + 8] <= 1 || memcmp(b, want, n) != 0)
+		broken("routed to %s: bytes other than the MACs and the TTL changed", vms[vm].name);
+	if ((ip4_sum(b + ETH_SIZE, hlen) == 0xffff) != (ip4_sum(p + ETH_SIZE, hlen) == 0xffff))
+		broken("routed to %s: the header checksum changed its mind", vms[vm].name);
+	same_bytes(m, b, n, "routed to a VM");
+}
+
 static void check(const struct input *in, struct rte_mbuf *m)
 {
 	struct expect e;
@@ -759,7 +845,9 @@ static void check(const struct input *in, struct rte_mbuf *m)
 		fprintf(stderr, "fuzz_decap: %zu bytes (first segment %zu): %s%s%s\n", in->len,
 			in->seg0, got == WAY_VM ? vms[vm].name : way_names[got],
 			got == WAY_DROP ? " as " : "", got == WAY_DROP ? dp_drop_name(reason) : "");
-	if (e.way == WAY_VM && got == WAY_DROP && flow_stage_reason(reason))
+	if (e.way == WAY_VM && got == WAY_DROP &&
+	    (flow_stage_reason(reason) || (e.routed && reason == DP_DROP_TTL_EXPIRED) ||
+	     (e.reply_routed && reply_route_reason(reason))))
 		return;
 	if (got != e.way && !(e.way == WAY_TAP_OR_DROP && got != WAY_VM))
 		broken("went to %s, not %s (vni %u, first segment %zu of %zu bytes)",
@@ -773,7 +861,10 @@ static void check(const struct input *in, struct rte_mbuf *m)
 		       env.snap->ports[env.vm_idx[vm]].vni);
 	if (vm != e.vm)
 		broken("delivered to %s, not %s", vms[vm].name, vms[e.vm].name);
-	same_bytes(m, in->frame + e.outer, e.inner, "to a VM");
+	if (e.routed)
+		same_routed(m, in->frame + e.outer, e.inner, vm);
+	else
+		same_bytes(m, in->frame + e.outer, e.inner, "to a VM");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -14,6 +14,7 @@ VTEP4, VTEP6 = "192.0.2.1", "2001:db8::1"
 VXLAN_PORT, GENEVE_PORT = 4789, 6081
 VM = {"a1": "02:00:00:00:00:11", "a2": "02:00:00:00:00:13", "b1": "02:00:00:00:00:12",
       "c1": "02:00:00:00:00:11"}
+GW = "02:00:00:00:00:01"  # every VPC's gateway MAC: the sending host routed the frame
 REM = {1: "02:00:00:00:00:21", 2: "02:00:00:00:00:22", 6: "02:00:00:00:00:26",
        7: "02:00:00:00:00:27"}
 
@@ -154,6 +155,10 @@ SEEDS = {
     "geneve4_critical_option": seed(tunnel4("192.0.2.3", GENEVE_PORT,
                                             geneve(200, geneve_opt(0x0102, 0x81, bytes(4))),
                                             inner(REM[2], VM["b1"]))),
+    "vxlan4_routed_from_gateway": seed(tunnel4("192.0.2.4", VXLAN_PORT, vxlan(100),
+                                               inner(GW, VM["a1"]))),
+    # a VTEP route of the sending host: its VM's frame as it was, routed here to a1
+    "vxlan4_routed_here": seed(tunnel4("192.0.2.2", VXLAN_PORT, vxlan(100), inner(REM[1], GW))),
     "vxlan4_padded": seed(padded()),
     "vxlan4_two_segments": seed(tunnel4("192.0.2.2", VXLAN_PORT, vxlan(100),
                                         inner(REM[1], VM["a1"], 200)), SPLIT, 64 // 8),
