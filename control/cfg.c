@@ -41,6 +41,8 @@ void cfg_free(struct cfg *c)
 		free(cfg_table_get(c, t)->rows);
 	free(c->sg_rule_index);
 	free(c->route_index);
+	free(c->remote_index);
+	free(c->remote_ip_index);
 	free(c);
 }
 
@@ -377,6 +379,83 @@ struct endpoint {
 	int n_sgs;
 };
 
+/* ---- remote endpoints: the indexes ---- */
+
+static uint64_t vpc_hash(const char *vpc)
+{
+	return cfg_hash_bytes(CFG_HASH_INIT, vpc, strlen(vpc) + 1);
+}
+
+/* By (vpc, mac): a remote's key. */
+static uint64_t remote_hash(const void *row, unsigned k)
+{
+	const struct cfg_remote *r = row;
+
+	(void)k;
+	return cfg_hash_bytes(vpc_hash(r->vpc), r->mac, 6);
+}
+
+static bool remote_same(const void *row, unsigned k, const void *probe)
+{
+	const struct cfg_remote *a = row, *b = probe;
+
+	(void)k;
+	return memcmp(a->mac, b->mac, 6) == 0 && strcmp(a->vpc, b->vpc) == 0;
+}
+
+static const struct cfg_row_key remote_key = {remote_hash, remote_same, NULL};
+
+/* By (vpc, address), one key per address of the remote. */
+static uint64_t address_hash(const void *row, unsigned k)
+{
+	const struct cfg_remote *r = row;
+	uint64_t h = cfg_hash_bytes(vpc_hash(r->vpc), &r->ips[k].af, 1);
+
+	return cfg_hash_bytes(h, r->ips[k].addr, cfg_ip_bits(&r->ips[k]) / 8);
+}
+
+static bool address_same(const void *row, unsigned k, const void *probe)
+{
+	const struct cfg_remote *a = row, *b = probe;
+
+	return cfg_ip_equal(&a->ips[k], &b->ips[0]) && strcmp(a->vpc, b->vpc) == 0;
+}
+
+static unsigned address_keys(const void *row)
+{
+	return ((const struct cfg_remote *)row)->n_ips;
+}
+
+static const struct cfg_row_key address_key = {address_hash, address_same, address_keys};
+
+/* A probe for the remote (vpc, mac) or for the holder of address ip (mac NULL). */
+static struct cfg_remote remote_probe(const char *vpc, const uint8_t *mac, const struct cfg_ip *ip)
+{
+	struct cfg_remote r = {.n_ips = ip != NULL};
+
+	snprintf(r.vpc, sizeof(r.vpc), "%s", vpc);
+	if (mac != NULL)
+		memcpy(r.mac, mac, 6);
+	if (ip != NULL)
+		r.ips[0] = *ip;
+	return r;
+}
+
+static long remote_index(struct cfg *c, const char *vpc, const uint8_t mac[6])
+{
+	struct cfg_remote probe = remote_probe(vpc, mac, NULL);
+
+	return cfg_index_lookup(&remote_key, &c->remote_index, &c->remotes, &probe);
+}
+
+/* The remote that has address ip in vpc, or -1. */
+static long remote_holding(struct cfg *c, const char *vpc, const struct cfg_ip *ip)
+{
+	struct cfg_remote probe = remote_probe(vpc, NULL, ip);
+
+	return cfg_index_lookup(&address_key, &c->remote_ip_index, &c->remotes, &probe);
+}
+
 /* Each group exists in the endpoint's VPC (so moving a port to another VPC needs groups of
  * that VPC), once. */
 static int endpoint_sgs_check(const struct cfg *c, const struct endpoint *e, char *err)
@@ -434,28 +513,65 @@ static int endpoint_ip_check(const struct cfg *c, const struct endpoint *e, int 
 }
 
 /* The other holder of mac or of one of ips in the VPC, if any: its description in who. */
-static int endpoint_clash(const struct endpoint *e, const char *vpc, const uint8_t *mac,
-			  const struct cfg_ip *ips, int n_ips, const char *who, char *err)
+/* e's MAC (ip < 0) or its address ips[ip] is held by port (or, NULL, a remote endpoint). */
+static int clash(const struct endpoint *e, int ip, const char *port, char *err)
 {
-	char buf[18];
+	char who[CFG_NAME_SIZE + 8], mac[18];
 
-	if (strcmp(vpc, e->vpc) != 0)
+	if (port != NULL)
+		snprintf(who, sizeof(who), "port '%s'", port);
+	else
+		snprintf(who, sizeof(who), "a remote endpoint");
+	if (ip >= 0)
+		return cfg_fail(err, -EEXIST, "%s.ips[%d]: already used by %s", e->what, ip, who);
+	cfg_mac_format(e->mac, mac, sizeof(mac));
+	return cfg_fail(err, -EEXIST, "%s.mac: %s is already used by %s in vpc '%s'", e->what,
+			mac, who, e->vpc);
+}
+
+static int port_clash(const struct endpoint *e, const struct cfg_port *o, char *err)
+{
+	if (strcmp(o->vpc, e->vpc) != 0)
 		return 0;
-	cfg_mac_format(e->mac, buf, sizeof(buf));
-	if (memcmp(mac, e->mac, 6) == 0)
-		return cfg_fail(err, -EEXIST, "%s.mac: %s is already used by %s in vpc '%s'",
-				e->what, buf, who, e->vpc);
+	if (memcmp(o->mac, e->mac, 6) == 0)
+		return clash(e, -1, o->name, err);
 	for (int i = 0; i < e->n_ips; i++)
-		for (int j = 0; j < n_ips; j++)
-			if (cfg_ip_equal(&e->ips[i], &ips[j]))
-				return cfg_fail(err, -EEXIST, "%s.ips[%d]: already used by %s",
-						e->what, i, who);
+		for (int j = 0; j < o->n_ips; j++)
+			if (cfg_ip_equal(&e->ips[i], &o->ips[j]))
+				return clash(e, i, o->name, err);
 	return 0;
 }
 
-static int endpoint_check(const struct cfg *c, const struct endpoint *e, char *err)
+/* Ports are few (at most one per vhost socket or device): scanned. Remotes may be tens of
+ * thousands: looked up by MAC and by each address. A remote being modified is not its own
+ * rival. */
+static int endpoint_unique(struct cfg *c, const struct endpoint *e, char *err)
 {
-	char mac[18], who[64];
+	long self = remote_index(c, e->vpc, e->mac);
+	int rc;
+
+	CFG_FOREACH(struct cfg_port, o, c->ports)
+	{
+		if (e->port_name != NULL && strcmp(o->name, e->port_name) == 0)
+			continue;
+		rc = port_clash(e, o, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (self >= 0 && !e->is_remote)
+		return clash(e, -1, NULL, err);
+	for (int i = 0; i < e->n_ips; i++) {
+		long holder = remote_holding(c, e->vpc, &e->ips[i]);
+
+		if (holder >= 0 && !(e->is_remote && holder == self))
+			return clash(e, i, NULL, err);
+	}
+	return 0;
+}
+
+static int endpoint_check(struct cfg *c, const struct endpoint *e, char *err)
+{
+	char mac[18];
 	int rc;
 
 	if (cfg_vpc_find(c, e->vpc) == NULL)
@@ -474,32 +590,16 @@ static int endpoint_check(const struct cfg *c, const struct endpoint *e, char *e
 	rc = endpoint_sgs_check(c, e, err);
 	if (rc < 0)
 		return rc;
-	cfg_mac_format(e->mac, mac, sizeof(mac));
 	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
-	if (strcmp(s->vpc, e->vpc) == 0 && memcmp(s->gateway_mac, e->mac, 6) == 0)
+	if (strcmp(s->vpc, e->vpc) == 0 && memcmp(s->gateway_mac, e->mac, 6) == 0) {
+		cfg_mac_format(e->mac, mac, sizeof(mac));
 		return cfg_fail(err, -EEXIST, "%s.mac: %s is a gateway MAC of vpc '%s'", e->what,
 				mac, e->vpc);
-	CFG_FOREACH(struct cfg_port, o, c->ports)
-	{
-		if (e->port_name != NULL && strcmp(o->name, e->port_name) == 0)
-			continue;
-		snprintf(who, sizeof(who), "port '%s'", o->name);
-		rc = endpoint_clash(e, o->vpc, o->mac, o->ips, o->n_ips, who, err);
-		if (rc < 0)
-			return rc;
 	}
-	CFG_FOREACH(struct cfg_remote, o, c->remotes)
-	{
-		if (e->is_remote && strcmp(o->vpc, e->vpc) == 0 && memcmp(o->mac, e->mac, 6) == 0)
-			continue; /* the row itself (modify) */
-		rc = endpoint_clash(e, o->vpc, o->mac, o->ips, o->n_ips, "a remote endpoint", err);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	return endpoint_unique(c, e, err);
 }
 
-static int port_check(const struct cfg *c, const struct cfg_port *p, const char *skip, char *err)
+static int port_check(struct cfg *c, const struct cfg_port *p, const char *skip, char *err)
 {
 	struct endpoint e = {"port", p->vpc, p->mac, p->ips, p->n_ips, p->name, false,
 			     p->sgs, p->n_sgs};
@@ -582,26 +682,16 @@ int cfg_port_delete(struct cfg *c, const char *name, char *err)
 
 /* ---- remote endpoints ---- */
 
-static long remote_index(const struct cfg *c, const char *vpc, const uint8_t mac[6])
-{
-	for (size_t i = 0; i < c->remotes.len; i++) {
-		const struct cfg_remote *r = cfg_table_row(&c->remotes, i);
-
-		if (strcmp(r->vpc, vpc) == 0 && memcmp(r->mac, mac, 6) == 0)
-			return (long)i;
-	}
-	return -1;
-}
-
 const struct cfg_remote *cfg_remote_find(const struct cfg *c, const char *vpc,
 					 const uint8_t mac[6])
 {
-	long i = remote_index(c, vpc, mac);
+	struct cfg_remote probe = remote_probe(vpc, mac, NULL);
+	long i = cfg_index_find(&remote_key, c->remote_index, &c->remotes, &probe);
 
 	return i < 0 ? NULL : cfg_table_row(&c->remotes, i);
 }
 
-static int remote_check(const struct cfg *c, const struct cfg_remote *r, char *err)
+static int remote_check(struct cfg *c, const struct cfg_remote *r, char *err)
 {
 	struct endpoint e = {"remote", r->vpc, r->mac, r->ips, r->n_ips, NULL, true,
 			     r->sgs, r->n_sgs};
@@ -621,7 +711,13 @@ int cfg_remote_insert(struct cfg *c, const struct cfg_remote *r, char *err)
 		return cfg_fail(err, -EEXIST,
 				"remote.mac: vpc '%s' already has this remote endpoint", r->vpc);
 	rc = remote_check(c, r, err);
-	return rc < 0 ? rc : cfg_table_append(&c->remotes, r, err);
+	if (rc == 0)
+		rc = cfg_table_append(&c->remotes, r, err);
+	if (rc == 0) {
+		cfg_index_add_last(&c->remote_index, &c->remotes);
+		cfg_index_add_last(&c->remote_ip_index, &c->remotes);
+	}
+	return rc;
 }
 
 int cfg_remote_modify(struct cfg *c, const struct cfg_remote *r, char *err)
@@ -635,7 +731,8 @@ int cfg_remote_modify(struct cfg *c, const struct cfg_remote *r, char *err)
 	rc = remote_check(c, r, err);
 	if (rc < 0)
 		return rc;
-	memcpy(cfg_table_row(&c->remotes, i), r, sizeof(*r));
+	/* the same (vpc, mac): only the address index changes */
+	cfg_index_replace(&c->remote_ip_index, &c->remotes, (size_t)i, r);
 	return 0;
 }
 
@@ -646,7 +743,8 @@ int cfg_remote_delete(struct cfg *c, const char *vpc, const uint8_t mac[6], char
 	if (i < 0)
 		return cfg_fail(err, -ENOENT, "remote.mac: no such remote endpoint in vpc '%s'",
 				vpc);
-	cfg_table_remove(&c->remotes, i);
+	cfg_index_swap_remove(c->remote_ip_index, &c->remotes, (size_t)i);
+	cfg_table_swap_remove(&c->remotes, c->remote_index, (size_t)i);
 	return 0;
 }
 
@@ -685,17 +783,19 @@ int cfg_sg_insert(struct cfg *c, const struct cfg_sg *g, char *err)
 
 /* Stored rows are normalized (equal rules are equal bytes): the whole row is the key. The
  * index is dropped when a delete moves rows. */
-static uint64_t rule_hash(const void *r)
+static uint64_t rule_hash(const void *r, unsigned k)
 {
+	(void)k;
 	return cfg_hash_bytes(CFG_HASH_INIT, r, sizeof(struct cfg_sg_rule));
 }
 
-static bool rule_same(const void *row, const void *probe)
+static bool rule_same(const void *row, unsigned k, const void *probe)
 {
+	(void)k;
 	return memcmp(row, probe, sizeof(struct cfg_sg_rule)) == 0;
 }
 
-static const struct cfg_row_key rule_key = {rule_hash, rule_same};
+static const struct cfg_row_key rule_key = {rule_hash, rule_same, NULL};
 
 static void rule_index_drop(struct cfg *c)
 {
@@ -1023,6 +1123,25 @@ static size_t rules_unchanged(const struct cfg *old, const struct cfg *next)
 	return same;
 }
 
+/* Through old's index, or a temporary one: a sync of many remotes is not quadratic. */
+static size_t remotes_unchanged(const struct cfg *old, const struct cfg *next)
+{
+	struct cfg_index *tmp = NULL;
+	const struct cfg_index *ix = old->remote_index;
+	size_t same = 0;
+
+	if (ix == NULL && old->remotes.len >= CFG_INDEX_MIN)
+		ix = tmp = cfg_index_new(&remote_key, &old->remotes, old->remotes.len);
+	CFG_FOREACH(struct cfg_remote, r, next->remotes)
+	{
+		long i = cfg_index_find(&remote_key, ix, &old->remotes, r);
+
+		same += i >= 0 && cfg_remote_equal(cfg_table_row(&old->remotes, i), r);
+	}
+	free(tmp);
+	return same;
+}
+
 size_t cfg_count_unchanged(const struct cfg *old, const struct cfg *next, enum cfg_table_id t)
 {
 	size_t same = 0;
@@ -1060,12 +1179,7 @@ size_t cfg_count_unchanged(const struct cfg *old, const struct cfg *next, enum c
 		}
 		break;
 	case CFG_T_REMOTE:
-		CFG_FOREACH(struct cfg_remote, r, next->remotes)
-		{
-			const struct cfg_remote *o = cfg_remote_find(old, r->vpc, r->mac);
-
-			same += o != NULL && cfg_remote_equal(o, r);
-		}
+		same = remotes_unchanged(old, next);
 		break;
 	case CFG_T_DHCP_OPTIONS:
 		same = cfg_dhcp_unchanged(old, next);

@@ -228,6 +228,11 @@ struct cfg {
 	/* cfg.c's hash of sg_rules for duplicate checks, so that loading 65,536 rules is not
 	 * quadratic; NULL until needed and after a delete moves rows. Not copied by cfg_clone. */
 	struct cfg_index *sg_rule_index;
+	/* cfg.c's hashes of remotes by (vpc, mac) and by (vpc, each of their addresses), kept
+	 * through inserts, modifies and deletes, so that loading 50,000 remote VMs is not
+	 * quadratic; NULL while small. Not copied by cfg_clone. */
+	struct cfg_index *remote_index;
+	struct cfg_index *remote_ip_index;
 };
 
 /* In dependency order: a document inserted table by table in this order never refers to

@@ -78,22 +78,24 @@ static inline uint64_t cfg_hash_bytes(uint64_t h, const void *p, size_t size)
  * key fields are set.
  */
 struct cfg_row_key {
-	uint64_t (*hash)(const void *row); /* of the key fields only */
-	bool (*same)(const void *row, const void *probe);
+	/* of key k of the row (of the key fields only); a probe's key is its key 0 */
+	uint64_t (*hash)(const void *row, unsigned k);
+	bool (*same)(const void *row, unsigned k, const void *probe);
+	unsigned (*keys)(const void *row); /* how many keys the row has (at most 16); NULL: 1 */
 };
 
 struct cfg_index {
 	const struct cfg_row_key *key;
 	size_t mask;      /* slots - 1; a power of two, at least twice the rows */
 	size_t used;
-	uint32_t slots[]; /* row index + 1; 0: empty */
+	uint32_t slots[]; /* (row << 4 | key) + 1; 0: empty */
 };
 
 #define CFG_INDEX_MIN 64 /* rows below which a scan is as cheap */
 
-/** An index of every row of t with room for at least `rows` rows; NULL without memory. */
+/** An index of every row of t with room for at least `entries` keys; NULL without memory. */
 struct cfg_index *cfg_index_new(const struct cfg_row_key *key, const struct cfg_table *t,
-				size_t rows);
+				size_t entries);
 /** The row of t with probe's key, or -1: through ix, or a scan when ix is NULL. */
 long cfg_index_find(const struct cfg_row_key *key, const struct cfg_index *ix,
 		    const struct cfg_table *t, const void *probe);
@@ -102,6 +104,11 @@ long cfg_index_lookup(const struct cfg_row_key *key, struct cfg_index **ix,
 		      const struct cfg_table *t, const void *probe);
 /** After an append to t: index the new row, growing the index at half load. */
 void cfg_index_add_last(struct cfg_index **ix, const struct cfg_table *t);
+/** Row i of t becomes row (its keys may change), in *ix (may be NULL) too. */
+void cfg_index_replace(struct cfg_index **ix, struct cfg_table *t, size_t i, const void *row);
+/** Row i of t is about to go, the last row to take its place (cfg_table_swap_remove with
+ *  another index): in ix (may be NULL), its keys go and the last row's move to i. */
+void cfg_index_swap_remove(struct cfg_index *ix, const struct cfg_table *t, size_t i);
 /** Row i of t goes; the last row takes its place, in ix (may be NULL) too. */
 void cfg_table_swap_remove(struct cfg_table *t, struct cfg_index *ix, size_t i);
 

@@ -32,24 +32,26 @@ static bool nh_has_name(uint8_t kind)
 /* Keyed by (vpc, prefix), kept exact through deletes, which move the last row into the hole
  * (withdrawing all the routes of a VPC stays linear). Only the bytes that mean something are
  * hashed: a probe need not be zero-filled as stored rows are. */
-static uint64_t route_hash(const void *row)
+static uint64_t route_hash(const void *row, unsigned k)
 {
 	const struct cfg_route *r = row;
 	uint64_t h = cfg_hash_bytes(CFG_HASH_INIT, r->vpc, strlen(r->vpc) + 1);
 
+	(void)k;
 	h = cfg_hash_bytes(h, &r->prefix.ip.af, sizeof(r->prefix.ip.af));
 	h = cfg_hash_bytes(h, r->prefix.ip.addr, cfg_ip_bits(&r->prefix.ip) / 8);
 	return cfg_hash_bytes(h, &r->prefix.plen, sizeof(r->prefix.plen));
 }
 
-static bool route_same(const void *row, const void *probe)
+static bool route_same(const void *row, unsigned k, const void *probe)
 {
 	const struct cfg_route *a = row, *b = probe;
 
+	(void)k;
 	return strcmp(a->vpc, b->vpc) == 0 && cfg_prefix_equal(&a->prefix, &b->prefix);
 }
 
-static const struct cfg_row_key route_key = {route_hash, route_same};
+static const struct cfg_row_key route_key = {route_hash, route_same, NULL};
 
 /* A probe for the route (vpc, p). */
 static struct cfg_route route_probe(const char *vpc, const struct cfg_prefix *p)

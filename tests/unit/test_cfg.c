@@ -1458,6 +1458,84 @@ static void clone_copies_remotes(void **state)
 	cfg_free(d);
 }
 
+/* Remote i of remotes_indexed, j = i + 1: 02:01:00:00:hi:lo, 10.1.hi.lo and fd00:1::1:j
+ * (of j). */
+static struct cfg_remote nth_remote(unsigned i)
+{
+	char mac[32], ip[32];
+	struct cfg_remote r;
+	unsigned j = i + 1;
+
+	snprintf(mac, sizeof(mac), "02:01:00:00:%02x:%02x", j >> 8, j & 0xff);
+	snprintf(ip, sizeof(ip), "10.1.%u.%u", j >> 8, j & 0xff);
+	r = mk_remote("blue", mac, ip, "192.0.2.2");
+	snprintf(ip, sizeof(ip), "fd00:1::1:%x", j);
+	assert_int_equal(cfg_ip_parse(ip, &r.ips[r.n_ips++]), 0);
+	return r;
+}
+
+/* Past CFG_INDEX_MIN remotes, their MACs and addresses are looked up through indexes kept
+ * through modifies and deletes (which move the last row into the hole): every answer must
+ * stay the one a scan gives. */
+static void remotes_indexed_stay_exact_through_modify_and_delete(void **state)
+{
+	struct cfg *c = *state, *before;
+	char err[CFG_ERR_SIZE];
+	struct cfg_subnet s = mk_subnet("blue", "10.1.0.0/16", "10.1.255.254", "02:00:00:00:00:01");
+	struct cfg_remote r, moved;
+	struct cfg_port p;
+	const unsigned n = 1000;
+
+	assert_int_equal(cfg_subnet_insert(c, &s, err), 0);
+	for (unsigned i = 0; i < n; i++) {
+		r = nth_remote(i);
+		assert_int_equal(cfg_remote_insert(c, &r, err), 0);
+	}
+	before = cfg_clone(c); /* no index: scans */
+	assert_non_null(before);
+	assert_int_equal(cfg_count_unchanged(before, c, CFG_T_REMOTE), n);
+	/* a new MAC with an address of another remote, first or second */
+	r = nth_remote(n);
+	r.ips[0] = nth_remote(500).ips[0];
+	assert_remote_refused(c, &r, -EEXIST, "remote.ips[0]");
+	r = nth_remote(n);
+	r.ips[1] = nth_remote(700).ips[1];
+	assert_remote_refused(c, &r, -EEXIST, "remote.ips[1]");
+	p = mk_port("vm2", "blue", "02:01:00:00:03:e8", "10.0.0.30"); /* remote 999's MAC */
+	assert_int_equal(cfg_port_insert(c, &p, err), -EEXIST);
+	assert_non_null(strstr(err, "remote endpoint"));
+	/* modified: its old address is free, its new one taken */
+	moved = nth_remote(10);
+	assert_int_equal(cfg_ip_parse("10.1.200.1", &moved.ips[0]), 0);
+	assert_int_equal(cfg_remote_modify(c, &moved, err), 0);
+	r = nth_remote(n);
+	r.ips[0] = nth_remote(10).ips[0];
+	assert_int_equal(cfg_remote_insert(c, &r, err), 0);
+	r = nth_remote(n + 1);
+	r.ips[0] = moved.ips[0];
+	assert_remote_refused(c, &r, -EEXIST, "remote.ips[0]");
+	assert_int_equal(cfg_count_unchanged(before, c, CFG_T_REMOTE), n - 1);
+	/* deleted from the front: the last row moves each time, and is still found */
+	for (unsigned i = 0; i < n; i += 3) {
+		r = nth_remote(i);
+		assert_int_equal(cfg_remote_delete(c, "blue", r.mac, err), 0);
+		assert_null(cfg_remote_find(c, "blue", r.mac));
+	}
+	for (unsigned i = 0; i <= n; i++) {
+		r = nth_remote(i);
+		if (i % 3 == 0 && i != n) {
+			assert_int_equal(cfg_remote_insert(c, &r, err), 0); /* all free again */
+			continue;
+		}
+		assert_non_null(cfg_remote_find(c, "blue", r.mac));
+		r.mac[0] = 0x06; /* another MAC, the same addresses */
+		/* remote n took 10's first address, and has a second of its own */
+		assert_remote_refused(c, &r, -EEXIST, i == n ? "remote.ips[1]" : "remote.ips[0]");
+	}
+	assert_int_equal(c->remotes.len, n + 1);
+	cfg_free(before);
+}
+
 /* ---- security groups and their rules ---- */
 
 static struct cfg_sg mk_sg(const char *vpc, const char *name)
@@ -2206,6 +2284,7 @@ int main(void)
 		T(vpc_and_subnet_delete_refuse_while_a_remote_needs_them),
 		T(vpc_rejects_mtu_out_of_range_and_unknown_encap),
 		T(clone_copies_remotes),
+		T(remotes_indexed_stay_exact_through_modify_and_delete),
 		T(vpc_delete_removes_only_that_vpc_and_keeps_order),
 		T(tables_grow_past_initial_capacity),
 
