@@ -56,16 +56,49 @@ rules() {
 	echo '{"vpc": "b", "group": "g", "direction": "egress", "protocol": "udp", "ports": "5001", "remote": "10.0.0.0/8"}'
 }
 
+# ROUTES set: the routed variant of the encap scenarios. The VM's frames go to
+# 52:54:00:00:00:02, made its subnet's gateway: every one is routed to the peers' own subnet
+# (10.1.0.0/16, another host's VMs, one remote per address the pcaps use), in a VPC with
+# ROUTES more routes (/24s outside both subnets; next hops an address of the peers' subnet
+# and the remote VTEP, alternately).
+routed_rows() {
+	local n=$1
+	echo '"subnets": [ {"vpc": "b", "cidr": "10.0.0.0/16", "gateway": "10.0.255.254", "gateway_mac": "52:54:00:00:00:02"},
+	                   {"vpc": "b", "cidr": "10.1.0.0/16", "gateway": "10.1.255.254", "gateway_mac": "02:00:00:00:00:fd"} ],'
+	echo '"remotes": ['
+	# the pcaps' peers: 10.1.0.1 + (i % 50000)
+	awk 'BEGIN { for (i = 0; i < 50000; i++) { a = i + 1
+		printf "%s{\"vpc\": \"b\", \"mac\": \"02:01:00:00:%02x:%02x\", \"ips\": [\"10.1.%d.%d\"], \"vtep\": \"192.168.1.2\"}\n",
+			i ? "," : "", int(a / 256), a % 256, int(a / 256), a % 256 } }'
+	echo '],'
+	echo '"routes": ['
+	awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) {
+		nh = i % 2 ? "\"vtep\": \"192.168.1.2\"" : sprintf("\"via\": \"10.1.%d.%d\"", int(i % 50000 / 256), i % 256 + 1)
+		printf "%s{\"vpc\": \"b\", \"prefix\": \"%d.%d.%d.0/24\", %s}\n",
+			i ? "," : "", 11 + int(i / 65536), int(i / 256) % 256, i % 256, nh } }'
+	echo '],'
+}
+
 # The harness's address plan (shared/bench/ovs/README.md): VM 52:54:00:00:00:01 10.0.0.1,
 # peers behind 52:54:00:00:00:02, local VTEP 192.168.1.1, remote VTEP 192.168.1.2 at
 # 02:00:00:00:01:02, VNI 100.
+subnet_rows() { # subnet_rows SINK: the subnets, and for the routed variant the rest of its rows
+	if [ -n "${ROUTES:-}" ] && [ -z "$1" ]; then
+		routed_rows "$ROUTES"
+	else
+		echo '"subnets": [ {"vpc": "b", "cidr": "10.0.0.0/8", "gateway": "10.0.0.254", "gateway_mac": "02:00:00:00:00:fe"} ],'
+	fi
+}
+
 state() { # state ENCAP VM_DEVARGS [SINK_DEVARGS]: one VPC, the VM, and the peer's side
 	local encap=$1 vm=$2 sink=${3:-}
 	local peer vmport
 	# the VM may hold every connection of the table (the 1M-flow runs)
 	vmport='{"name": "vm", "vpc": "b", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.1"], "dpdk": "'$vm'",
 	         "security_groups": ["g"], "max_connections": 16777216}'
-	if [ -n "$sink" ]; then # p2p: the peer is a second port on this switch
+	if [ -n "${ROUTES:-}" ] && [ -z "$sink" ]; then
+		peer='"ports": [ '"$vmport"' ]'
+	elif [ -n "$sink" ]; then # p2p: the peer is a second port on this switch
 		peer='"ports": [ '"$vmport"',
 		                 {"name": "sink", "vpc": "b", "mac": "52:54:00:00:00:02", "dpdk": "'$sink'",
 		                  "security_groups": ["g"]} ]'
@@ -75,7 +108,7 @@ state() { # state ENCAP VM_DEVARGS [SINK_DEVARGS]: one VPC, the VM, and the peer
 	fi
 	cat <<EOF
 { "vpcs": [ {"name": "b", "vni": 100, "encap": "$encap"} ],
-  "subnets": [ {"vpc": "b", "cidr": "10.0.0.0/8", "gateway": "10.0.0.254", "gateway_mac": "02:00:00:00:00:fe"} ],
+  $(subnet_rows "$sink")
   "security_groups": [ {"vpc": "b", "name": "g"} ],
   "security_group_rules": [ $(rules "${RULES:-1}") ],
   $peer }
