@@ -35,19 +35,17 @@ static const uint8_t *udp_payload(const struct rte_mbuf *m, uint32_t hlen, uint3
 	return (const uint8_t *)(u + 1);
 }
 
-/* A frame for the port's VM of hdr bytes of headers then len of payload; NULL: no buffer. */
-static struct rte_mbuf *reply_mbuf(uint32_t hdr, uint32_t len, uint8_t **p)
+/* The reply's UDP header and payload, after an IP header the caller fills (and then the
+ * checksum, which covers it). */
+static void udp_reply(struct rte_udp_hdr *u, uint16_t sport, uint16_t dport, const uint8_t *reply,
+		      size_t rlen)
 {
-	struct rte_mbuf *e = rte_pktmbuf_alloc(dp_pool);
-
-	if (e == NULL)
-		return NULL;
-	*p = (uint8_t *)rte_pktmbuf_append(e, (uint16_t)(hdr + len));
-	if (*p == NULL) {
-		rte_pktmbuf_free(e);
-		return NULL;
-	}
-	return e;
+	*u = (struct rte_udp_hdr){
+		.src_port = rte_cpu_to_be_16(sport),
+		.dst_port = rte_cpu_to_be_16(dport),
+		.dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*u) + rlen)),
+	};
+	memcpy(u + 1, reply, rlen);
 }
 
 static void count_verdict(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf *m,
@@ -75,7 +73,6 @@ void dp_dhcp4_input(struct dp_worker *w, const struct dp_port_snap *in, struct r
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *u;
 	struct rte_mbuf *e;
-	uint8_t *p;
 
 	if (!in->has_dhcp4) {
 		dp_drop(w, in->port->idx, m, DP_DROP_DHCP_NO_LEASE);
@@ -90,15 +87,12 @@ void dp_dhcp4_input(struct dp_worker *w, const struct dp_port_snap *in, struct r
 	count_verdict(w, in, m, v);
 	if (v != DHCP_REPLY)
 		return;
-	e = reply_mbuf(sizeof(*eth) + sizeof(*ip) + sizeof(*u), (uint32_t)rlen, &p);
-	if (e == NULL)
+	eth = dp_vm_frame(in, &in->gw_mac, RTE_ETHER_TYPE_IPV4,
+			  (uint16_t)(sizeof(*ip) + sizeof(*u) + rlen), &e);
+	if (eth == NULL)
 		return;
-	eth = (struct rte_ether_hdr *)p;
 	ip = (struct rte_ipv4_hdr *)(eth + 1);
 	u = (struct rte_udp_hdr *)(ip + 1);
-	eth->dst_addr = in->mac;
-	eth->src_addr = in->gw_mac;
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	*ip = (struct rte_ipv4_hdr){
 		.version_ihl = RTE_IPV4_VHL_DEF,
 		.total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*u) + rlen)),
@@ -108,12 +102,7 @@ void dp_dhcp4_input(struct dp_worker *w, const struct dp_port_snap *in, struct r
 		.dst_addr = info.broadcast ? RTE_BE32(0xffffffff) : info.dst_ip,
 	};
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	*u = (struct rte_udp_hdr){
-		.src_port = RTE_BE16(DHCP4_SERVER_PORT),
-		.dst_port = RTE_BE16(DHCP4_CLIENT_PORT),
-		.dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*u) + rlen)),
-	};
-	memcpy(u + 1, reply, rlen);
+	udp_reply(u, DHCP4_SERVER_PORT, DHCP4_CLIENT_PORT, reply, rlen);
 	u->dgram_cksum = rte_ipv4_udptcp_cksum(ip, u);
 	dp_tx(w, in->port->idx, e);
 }
@@ -131,7 +120,6 @@ void dp_dhcp6_input(struct dp_worker *w, const struct dp_port_snap *in, struct r
 	struct rte_ipv6_hdr *ip;
 	struct rte_udp_hdr *u;
 	struct rte_mbuf *e;
-	uint8_t *p;
 
 	if (!in->has_dhcp6 || !in->has_gw6) {
 		dp_drop(w, in->port->idx, m, DP_DROP_DHCP_NO_LEASE);
@@ -146,15 +134,12 @@ void dp_dhcp6_input(struct dp_worker *w, const struct dp_port_snap *in, struct r
 	count_verdict(w, in, m, v); /* m is freed at the end of the burst: oip stays readable */
 	if (v != DHCP_REPLY)
 		return;
-	e = reply_mbuf(sizeof(*eth) + sizeof(*ip) + sizeof(*u), (uint32_t)rlen, &p);
-	if (e == NULL)
+	eth = dp_vm_frame(in, &in->gw6_mac, RTE_ETHER_TYPE_IPV6,
+			  (uint16_t)(sizeof(*ip) + sizeof(*u) + rlen), &e);
+	if (eth == NULL)
 		return;
-	eth = (struct rte_ether_hdr *)p;
 	ip = (struct rte_ipv6_hdr *)(eth + 1);
 	u = (struct rte_udp_hdr *)(ip + 1);
-	eth->dst_addr = in->mac;
-	eth->src_addr = in->gw6_mac;
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	*ip = (struct rte_ipv6_hdr){
 		.vtc_flow = RTE_BE32(6u << 28),
 		.payload_len = rte_cpu_to_be_16((uint16_t)(sizeof(*u) + rlen)),
@@ -163,12 +148,7 @@ void dp_dhcp6_input(struct dp_worker *w, const struct dp_port_snap *in, struct r
 	};
 	memcpy(ip->src_addr, in->gw6_ll, 16);
 	memcpy(ip->dst_addr, oip->src_addr, 16);
-	*u = (struct rte_udp_hdr){
-		.src_port = RTE_BE16(DHCP6_SERVER_PORT),
-		.dst_port = RTE_BE16(DHCP6_CLIENT_PORT),
-		.dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*u) + rlen)),
-	};
-	memcpy(u + 1, reply, rlen);
+	udp_reply(u, DHCP6_SERVER_PORT, DHCP6_CLIENT_PORT, reply, rlen);
 	u->dgram_cksum = rte_ipv6_udptcp_cksum(ip, u);
 	dp_tx(w, in->port->idx, e);
 }

@@ -18,17 +18,14 @@
 /* RFC 4443 2.4 c: as much of the packet as fits in the minimum IPv6 MTU. */
 #define QUOTE6_MAX (1280 - sizeof(struct rte_ipv6_hdr) - sizeof(struct rte_icmp_hdr))
 
-/* A frame for the port's VM (which sent m: by its MAC, m's may have been rewritten by
- * routing), from its gateway's MAC, with len bytes after Ethernet. */
-static struct rte_ether_hdr *error_frame(const struct dp_port_snap *in,
-					 const struct rte_ether_addr *from, uint16_t ethertype,
-					 uint16_t len, struct rte_mbuf **out)
+struct rte_ether_hdr *dp_vm_frame(const struct dp_port_snap *in, const struct rte_ether_addr *from,
+				  uint16_t ethertype, uint16_t len, struct rte_mbuf **out)
 {
 	struct rte_mbuf *e = rte_pktmbuf_alloc(dp_pool);
 	struct rte_ether_hdr *eth;
 
 	if (e == NULL)
-		return NULL; /* the error is best effort; the drop is counted already */
+		return NULL; /* an answer is best effort; the request is counted already */
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(e, sizeof(*eth) + len);
 	if (eth == NULL) {
 		rte_pktmbuf_free(e);
@@ -78,7 +75,7 @@ static void icmp4_error(struct dp_worker *w, const struct dp_port_snap *in,
 
 	if (is_icmp4_error(m, oip) || in->gw4 == 0)
 		return;
-	eth = error_frame(in, &in->gw_mac, RTE_ETHER_TYPE_IPV4, len, &e);
+	eth = dp_vm_frame(in, &in->gw_mac, RTE_ETHER_TYPE_IPV4, len, &e);
 	if (eth == NULL)
 		return;
 	ip = (struct rte_ipv4_hdr *)(eth + 1);
@@ -139,7 +136,7 @@ static void icmp6_error(struct dp_worker *w, const struct dp_port_snap *in,
 	 * a VM's multicast never leaves for a tunnel or a route here: nothing floods) */
 	if (is_icmp6_error(m, oip) || oip->dst_addr[0] == 0xff || !in->has_gw6)
 		return;
-	eth = error_frame(in, &in->gw6_mac, RTE_ETHER_TYPE_IPV6, len, &e);
+	eth = dp_vm_frame(in, &in->gw6_mac, RTE_ETHER_TYPE_IPV6, len, &e);
 	if (eth == NULL)
 		return;
 	ip = (struct rte_ipv6_hdr *)(eth + 1);

@@ -296,6 +296,10 @@ enum dp_drop_reason dp_route_decide(const struct dp_snap *s, const struct dp_flo
 bool dp_route_ttl_expired(const struct rte_mbuf *m);
 /* Per packet of a routed action: TTL (expired: ICMP error, drop, false), MACs. */
 bool dp_route_forward(struct dp_worker *w, uint16_t in_port, uint32_t act, struct rte_mbuf *m);
+/* A new frame for the port's VM (by its MAC: a routed packet's may have been rewritten), from
+ * `from`, with len bytes after Ethernet: NULL if no buffer (answers are best effort). */
+struct rte_ether_hdr *dp_vm_frame(const struct dp_port_snap *in, const struct rte_ether_addr *from,
+				  uint16_t ethertype, uint16_t len, struct rte_mbuf **out);
 /* ICMP "time exceeded in transit" (ICMPv6 "hop limit exceeded") from the VM's gateway. */
 void dp_icmp_time_exceeded(struct dp_worker *w, const struct dp_port_snap *in,
 			   const struct rte_mbuf *m);
