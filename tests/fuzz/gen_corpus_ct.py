@@ -5,9 +5,10 @@
 # control byte, a 2-byte big-endian length and the frame, with the control thread's turns
 # (aging, rebuilds, flushing a port) in the control bytes. See fuzz_ct.c for the format.
 # Run from this directory; the output is checked in.
-import ipaddress
 import os
 import struct
+
+from corpus_frames import addr, csum, ipv4, ipv6, mac
 
 A, B = 0, 1
 MAC = {A: "02:00:00:00:00:0a", B: "02:00:00:00:00:14"}
@@ -23,37 +24,9 @@ B_STANDARD, B_ALT, B_REVOKED, A_LIMIT = 0, 1, 2, 4
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
 
-def mac(s):
-    return bytes.fromhex(s.replace(":", ""))
-
-
-def addr(s):
-    return ipaddress.ip_address(s).packed
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s > 0xffff:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-
 def eth(src, dst, etype, payload):
     return mac(MAC.get(dst, dst) if isinstance(dst, int) else dst) + mac(MAC[src]) + \
         struct.pack("!H", etype) + payload
-
-
-def ipv4(src, dst, proto, payload, frag=0x4000):
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, frag, 64, proto, 0,
-                      addr(src), addr(dst))
-    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + payload
-
-
-def ipv6(src, dst, nh, payload):
-    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), nh, 64, addr(src),
-                       addr(dst)) + payload
 
 
 def tcp(sport, dport, flags, data=b""):

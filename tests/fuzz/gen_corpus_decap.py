@@ -4,9 +4,10 @@
 # them over, for the snapshot fuzz_decap.c publishes (keep the addresses in step with it).
 # Each seed starts with fuzz_decap's two control bytes (checksum status, fix-ups, split).
 # Run from this directory; the output is checked in.
-import ipaddress
 import os
 import struct
+
+from corpus_frames import addr, csum, ipv4, ipv6, mac
 
 UL_MAC = "02:00:00:00:aa:01"
 NH_MAC = "02:00:00:00:bb:02"
@@ -23,36 +24,8 @@ IP_GOOD, L4_GOOD = 0x01, 0x04
 FIX_IP4, FIX_UDP, SPLIT = 0x10, 0x20, 0x40
 
 
-def mac(s):
-    return bytes.fromhex(s.replace(":", ""))
-
-
-def addr(s):
-    return ipaddress.ip_address(s).packed
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s > 0xffff:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-
 def eth(dst, src, etype, payload):
     return mac(dst) + mac(src) + struct.pack("!H", etype) + payload
-
-
-def ipv4(src, dst, proto, payload, frag=0x4000):
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, frag, 64, proto, 0,
-                      addr(src), addr(dst))
-    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + payload
-
-
-def ipv6(src, dst, nh, payload):
-    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), nh, 64, addr(src),
-                       addr(dst)) + payload
 
 
 def udp(src, dst, sport, dport, payload, checksum=True):
