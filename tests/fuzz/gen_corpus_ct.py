@@ -8,7 +8,7 @@
 import os
 import struct
 
-from corpus_frames import addr, csum, ipv4, ipv6, mac
+from corpus_frames import addr, ipv4, ipv6, mac
 
 A, B = 0, 1
 MAC = {A: "02:00:00:00:00:0a", B: "02:00:00:00:00:14"}
