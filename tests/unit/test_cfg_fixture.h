@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The seed state and helpers the tests of routes, ECMP groups and DHCP options share
- * (test_cfg_route.c, test_cfg_dhcp.c): rows built from text, a byte-for-byte state
- * comparison, and the check that a refused edit names its field and changes nothing.
- * Include after cmocka.h.
+ * The seed state and helpers the tests of the configuration model share (test_cfg.c,
+ * test_cfg_route.c, test_cfg_dhcp.c): rows built from text, a byte-for-byte state
+ * comparison, the check that a refused edit names its field and changes nothing, and
+ * allocation failure injection. Include after cmocka.h.
  */
 #ifndef VPCSW_TEST_CFG_FIXTURE_H
 #define VPCSW_TEST_CFG_FIXTURE_H
@@ -113,19 +113,17 @@ static inline struct cfg_route mk_route(const char *vpc, const char *prefix, uin
 }
 
 /*
- * The seed every test starts from:
+ * The VPCs and subnets both seeds share; each adds its own ports, so that test_cfg.c keeps a
+ * red VPC without ports and one subnet, which its delete and conflict tests rely on:
  *   vpc blue (vni 100): 10.0.0.0/24 gw 10.0.0.1, fd00:1::/64 gw fd00:1::1 (gw MAC :01)
- *                       port fw1 02:00:00:00:01:01 10.0.0.10 fd00:1::10
- *   vpc red  (vni 200): 10.0.0.0/24 gw 10.0.0.1, 192.168.1.0/24 gw 192.168.1.1 (gw MAC :02)
- *                       port vm2 02:00:00:00:02:01 10.0.0.10
+ *   vpc red  (vni 200): 10.0.0.0/24 gw 10.0.0.1 (gw MAC :02)
  */
-static inline int seed_setup(void **state)
+static inline struct cfg *seed_new(void)
 {
 	struct cfg *c = cfg_new();
 	char err[CFG_ERR_SIZE];
 	struct cfg_vpc v;
 	struct cfg_subnet s;
-	struct cfg_port p;
 
 	assert_non_null(c);
 	v = mk_vpc("blue", 100);
@@ -138,6 +136,21 @@ static inline int seed_setup(void **state)
 	assert_int_equal(cfg_subnet_insert(c, &s, err), 0);
 	s = mk_subnet("red", "10.0.0.0/24", "10.0.0.1", "02:00:00:00:00:02");
 	assert_int_equal(cfg_subnet_insert(c, &s, err), 0);
+	return c;
+}
+
+/*
+ * The seed the route and DHCP tests start from: seed_new, and
+ *   vpc blue: port fw1 02:00:00:00:01:01 10.0.0.10 fd00:1::10
+ *   vpc red:  192.168.1.0/24 gw 192.168.1.1 (gw MAC :02), port vm2 02:00:00:00:02:01 10.0.0.10
+ */
+static inline int seed_setup(void **state)
+{
+	struct cfg *c = seed_new();
+	char err[CFG_ERR_SIZE];
+	struct cfg_subnet s;
+	struct cfg_port p;
+
 	s = mk_subnet("red", "192.168.1.0/24", "192.168.1.1", "02:00:00:00:00:02");
 	assert_int_equal(cfg_subnet_insert(c, &s, err), 0);
 	p = mk_port("fw1", "blue", "02:00:00:00:01:01", "10.0.0.10,fd00:1::10");
@@ -187,5 +200,44 @@ static inline bool state_same(const struct cfg *a, const struct cfg *b)
 		assert_true(state_same((c), before_));                                             \
 		cfg_free(before_);                                                                 \
 	} while (0)
+
+#ifdef TEST_CFG_WRAP_ALLOC
+/*
+ * Allocation failure injection, for a test meson.build links with -Wl,--wrap=malloc,calloc,
+ * realloc (and that defines TEST_CFG_WRAP_ALLOC before including this): the allocations of
+ * the code under test come here. allocs_until_failure = n makes the (n+1)-th allocation from
+ * now fail, once.
+ */
+static int allocs_until_failure = -1;
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+
+static bool alloc_fails(void)
+{
+	if (allocs_until_failure < 0)
+		return false;
+	return allocs_until_failure-- == 0;
+}
+
+void *__wrap_malloc(size_t size)
+{
+	return alloc_fails() ? NULL : __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return alloc_fails() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t size)
+{
+	return alloc_fails() ? NULL : __real_realloc(p, size);
+}
+#endif
 
 #endif
