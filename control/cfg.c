@@ -781,8 +781,8 @@ int cfg_sg_insert(struct cfg *c, const struct cfg_sg *g, char *err)
 
 /* ---- security group rules: the duplicate index ---- */
 
-/* Stored rows are normalized (equal rules are equal bytes): the whole row is the key. The
- * index is dropped when a delete moves rows. */
+/* Stored rows are normalized (equal rules are equal bytes): the whole row is the key. A
+ * rule's delete keeps the index; a group's, which compacts the table, drops it. */
 static uint64_t rule_hash(const void *r, unsigned k)
 {
 	(void)k;
@@ -971,8 +971,8 @@ int cfg_sg_rule_delete(struct cfg *c, const struct cfg_sg_rule *in, char *err)
 				"security_group_rule: group '%s' of vpc '%s' has no "
 				"such rule",
 				r.group, r.vpc);
-	cfg_table_remove(&c->sg_rules, i);
-	rule_index_drop(c);
+	/* the last rule takes its place, in the index too: deleting many rules stays linear */
+	cfg_table_swap_remove(&c->sg_rules, c->sg_rule_index, (size_t)i);
 	return 0;
 }
 
