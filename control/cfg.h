@@ -317,6 +317,9 @@ const struct cfg_vpc *cfg_vpc_find(const struct cfg *c, const char *name);
 const struct cfg_port *cfg_port_find(const struct cfg *c, const char *name);
 const struct cfg_subnet *cfg_subnet_find(const struct cfg *c, const char *vpc,
 					 const struct cfg_prefix *cidr);
+/** The subnet of vpc that holds ip, or NULL. */
+const struct cfg_subnet *cfg_subnet_holding(const struct cfg *c, const char *vpc,
+					    const struct cfg_ip *ip);
 const struct cfg_remote *cfg_remote_find(const struct cfg *c, const char *vpc,
 					 const uint8_t mac[6]);
 const struct cfg_sg *cfg_sg_find(const struct cfg *c, const char *vpc, const char *name);

@@ -123,9 +123,6 @@ bool cfg_ip_unicast(const struct cfg_ip *ip);
 void cfg_name_copy(char dst[CFG_NAME_SIZE], const char *src);
 /** Zero the address bytes past the family's, for the same reason. */
 void cfg_ip_clean(struct cfg_ip *ip);
-/** The subnet of vpc that holds ip, or NULL. */
-const struct cfg_subnet *cfg_subnet_holding(const struct cfg *c, const char *vpc,
-					    const struct cfg_ip *ip);
 
 /* ---- checks other tables ask of routing (cfg_route.c) and DHCP (cfg_dhcp.c) ---- */
 

@@ -163,12 +163,12 @@ static bool bit_set(const uint8_t *addr, unsigned int i)
 
 bool cfg_prefix_contains(const struct cfg_prefix *p, const struct cfg_ip *ip)
 {
-	if (p->ip.af != ip->af)
+	unsigned int whole = p->plen / 8, rest = p->plen % 8;
+	uint8_t mask = (uint8_t)(0xff << (8 - rest));
+
+	if (p->ip.af != ip->af || memcmp(p->ip.addr, ip->addr, whole) != 0)
 		return false;
-	for (unsigned int i = 0; i < p->plen; i++)
-		if (bit_set(p->ip.addr, i) != bit_set(ip->addr, i))
-			return false;
-	return true;
+	return rest == 0 || ((p->ip.addr[whole] ^ ip->addr[whole]) & mask) == 0;
 }
 
 bool cfg_host_bits_zero(const struct cfg_prefix *p)

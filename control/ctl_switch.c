@@ -142,19 +142,6 @@ static void rt_destroy(struct port_rt *r)
 	free(r);
 }
 
-/* The subnet of vpc holding ip, or NULL. */
-static const struct cfg_subnet *subnet_of(const struct cfg *c, const char *vpc,
-					  const struct cfg_ip *ip)
-{
-	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
-	{
-		if (strcmp(s->vpc, vpc) == 0 && s->cidr.ip.af == ip->af &&
-		    cfg_prefix_contains(&s->cidr, ip))
-			return s;
-	}
-	return NULL;
-}
-
 /* The subnets of an endpoint's first IPv4 and first IPv6 address (or NULL). */
 static void home_subnets(const struct cfg *c, const char *vpc, const struct cfg_ip *ips,
 			 int n_ips, const struct cfg_subnet **s4, const struct cfg_subnet **s6)
@@ -164,7 +151,7 @@ static void home_subnets(const struct cfg *c, const char *vpc, const struct cfg_
 		const struct cfg_subnet **s = ips[i].af == AF_INET6 ? s6 : s4;
 
 		if (*s == NULL)
-			*s = subnet_of(c, vpc, &ips[i]);
+			*s = cfg_subnet_holding(c, vpc, &ips[i]);
 	}
 }
 
@@ -243,7 +230,7 @@ static void set_subnet_services(const struct cfg *c, const struct cfg_port *p, u
 		fill_dhcp6(c, p, s6, pc);
 	}
 	for (int i = 0; i < p->n_ips; i++) {
-		const struct cfg_subnet *s = subnet_of(c, p->vpc, &p->ips[i]);
+		const struct cfg_subnet *s = cfg_subnet_holding(c, p->vpc, &p->ips[i]);
 		bool dup = false;
 
 		if (s == NULL || s->cidr.ip.af != AF_INET6)
