@@ -1107,39 +1107,9 @@ bool cfg_sg_rule_equal(const struct cfg_sg_rule *a, const struct cfg_sg_rule *b)
 	       strcmp(a->remote_group, b->remote_group) == 0;
 }
 
-/* Rules are all key: each of next's found in old. Through old's index, or a temporary one,
- * so that a sync of many rules is not quadratic. */
-static size_t rules_unchanged(const struct cfg *old, const struct cfg *next)
+static bool remote_equal(const void *a, const void *b)
 {
-	struct cfg_index *tmp = NULL;
-	const struct cfg_index *ix = old->sg_rule_index;
-	size_t same = 0;
-
-	if (ix == NULL && old->sg_rules.len >= CFG_INDEX_MIN)
-		ix = tmp = cfg_index_new(&rule_key, &old->sg_rules, old->sg_rules.len);
-	CFG_FOREACH(struct cfg_sg_rule, r, next->sg_rules)
-	same += cfg_index_find(&rule_key, ix, &old->sg_rules, r) >= 0;
-	free(tmp);
-	return same;
-}
-
-/* Through old's index, or a temporary one: a sync of many remotes is not quadratic. */
-static size_t remotes_unchanged(const struct cfg *old, const struct cfg *next)
-{
-	struct cfg_index *tmp = NULL;
-	const struct cfg_index *ix = old->remote_index;
-	size_t same = 0;
-
-	if (ix == NULL && old->remotes.len >= CFG_INDEX_MIN)
-		ix = tmp = cfg_index_new(&remote_key, &old->remotes, old->remotes.len);
-	CFG_FOREACH(struct cfg_remote, r, next->remotes)
-	{
-		long i = cfg_index_find(&remote_key, ix, &old->remotes, r);
-
-		same += i >= 0 && cfg_remote_equal(cfg_table_row(&old->remotes, i), r);
-	}
-	free(tmp);
-	return same;
+	return cfg_remote_equal(a, b);
 }
 
 size_t cfg_count_unchanged(const struct cfg *old, const struct cfg *next, enum cfg_table_id t)
@@ -1168,7 +1138,9 @@ size_t cfg_count_unchanged(const struct cfg *old, const struct cfg *next, enum c
 		same += cfg_sg_find(old, g->vpc, g->name) != NULL;
 		break;
 	case CFG_T_SG_RULE:
-		same = rules_unchanged(old, next);
+		/* rules are all key */
+		same = cfg_index_count_same(&rule_key, old->sg_rule_index, &old->sg_rules,
+					    &next->sg_rules, NULL);
 		break;
 	case CFG_T_PORT:
 		CFG_FOREACH(struct cfg_port, p, next->ports)
@@ -1179,7 +1151,8 @@ size_t cfg_count_unchanged(const struct cfg *old, const struct cfg *next, enum c
 		}
 		break;
 	case CFG_T_REMOTE:
-		same = remotes_unchanged(old, next);
+		same = cfg_index_count_same(&remote_key, old->remote_index, &old->remotes,
+					    &next->remotes, remote_equal);
 		break;
 	case CFG_T_DHCP_OPTIONS:
 		same = cfg_dhcp_unchanged(old, next);

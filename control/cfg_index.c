@@ -95,6 +95,25 @@ long cfg_index_find(const struct cfg_row_key *key, const struct cfg_index *ix,
 	return -1;
 }
 
+size_t cfg_index_count_same(const struct cfg_row_key *key, const struct cfg_index *ix,
+			    const struct cfg_table *old, const struct cfg_table *next,
+			    bool (*equal)(const void *a, const void *b))
+{
+	struct cfg_index *tmp = NULL;
+	size_t same = 0;
+
+	if (ix == NULL && old->len >= CFG_INDEX_MIN)
+		ix = tmp = cfg_index_new(key, old, old->len);
+	for (size_t j = 0; j < next->len; j++) {
+		const void *row = cfg_table_row(next, j);
+		long i = cfg_index_find(key, ix, old, row);
+
+		same += i >= 0 && (equal == NULL || equal(cfg_table_row(old, i), row));
+	}
+	free(tmp);
+	return same;
+}
+
 long cfg_index_lookup(const struct cfg_row_key *key, struct cfg_index **ix,
 		      const struct cfg_table *t, const void *probe)
 {

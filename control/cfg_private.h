@@ -102,6 +102,12 @@ long cfg_index_find(const struct cfg_row_key *key, const struct cfg_index *ix,
 /** The same, building *ix first once t is large. */
 long cfg_index_lookup(const struct cfg_row_key *key, struct cfg_index **ix,
 		      const struct cfg_table *t, const void *probe);
+/** How many rows of next have a row of old with their key (and equal to them, unless equal
+ *  is NULL): through ix, old's index (NULL: a temporary one), so that a sync of many rows is
+ *  not quadratic. */
+size_t cfg_index_count_same(const struct cfg_row_key *key, const struct cfg_index *ix,
+			    const struct cfg_table *old, const struct cfg_table *next,
+			    bool (*equal)(const void *a, const void *b));
 /** After an append to t: index the new row, growing the index at half load. */
 void cfg_index_add_last(struct cfg_index **ix, const struct cfg_table *t);
 /** Row i of t becomes row (its keys may change), in *ix (may be NULL) too. */

@@ -290,22 +290,15 @@ bool cfg_route_equal(const struct cfg_route *a, const struct cfg_route *b)
 	       (!nh_has_name(a->nh_kind) || strcmp(a->nh_name, b->nh_name) == 0);
 }
 
+static bool route_equal(const void *a, const void *b)
+{
+	return cfg_route_equal(a, b);
+}
+
 size_t cfg_routes_unchanged(const struct cfg *old, const struct cfg *next)
 {
-	struct cfg_index *tmp = NULL;
-	const struct cfg_index *ix = old->route_index;
-	size_t same = 0;
-
-	if (ix == NULL && old->routes.len >= CFG_INDEX_MIN)
-		ix = tmp = cfg_index_new(&route_key, &old->routes, old->routes.len);
-	CFG_FOREACH(struct cfg_route, r, next->routes)
-	{
-		long i = cfg_index_find(&route_key, ix, &old->routes, r);
-
-		same += i >= 0 && cfg_route_equal(cfg_table_row(&old->routes, i), r);
-	}
-	free(tmp);
-	return same;
+	return cfg_index_count_same(&route_key, old->route_index, &old->routes, &next->routes,
+				    route_equal);
 }
 
 /* ---- ECMP groups ---- */

@@ -26,10 +26,9 @@
 
 struct dp_rtable {
 	uint32_t vni;
-	uint32_t n_routes;
 	struct rte_fib *fib4;   /* NULL: no IPv4 route */
 	struct rte_fib6 *fib6;  /* NULL: no IPv6 route */
-	uint32_t n_nhs;         /* a FIB's next hop is an index into nhs, plus one */
+	uint32_t n_nhs;         /* one per route; a FIB's next hop is its index, plus one */
 	struct dp_nh *nhs;
 	uint32_t n_groups;
 	struct dp_ecmp_conf *groups;
@@ -47,7 +46,7 @@ uint32_t dp_rtable_vni(const struct dp_rtable *rt)
 
 uint32_t dp_rtable_routes(const struct dp_rtable *rt)
 {
-	return rt->n_routes;
+	return rt->n_nhs;
 }
 
 void dp_rtable_free(struct dp_rtable *rt)
@@ -186,7 +185,6 @@ struct dp_rtable *dp_rtable_build(uint32_t vni, const struct dp_route_conf *rout
 			goto fail;
 		rt->n_nhs++;
 	}
-	rt->n_routes = n;
 	return rt;
 fail:
 	dp_rtable_free(rt);
