@@ -21,6 +21,12 @@
 #include "cfg.h"
 #include "cfg_json.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A port row of vm1 in blue, with more members. */
+#define VM1(members)                                                                               \
+	"{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\"" members "}"
+
 /* ---- fixture ---- */
 
 static json_t *js(const char *text)
@@ -49,16 +55,23 @@ static const char *const seed_doc =
 	"  {\"name\": \"vm2\", \"vpc\": \"red\", \"mac\": \"02:00:00:00:01:01\","
 	"   \"ips\": [\"10.0.0.10\"]}]}";
 
-static int setup(void **state)
+/* The state of a document the test means to be valid. */
+static struct cfg *state_of(const char *text, const char *sock_dir)
 {
 	char err[CFG_ERR_SIZE] = "";
-	json_t *doc = js(seed_doc);
+	json_t *doc = js(text);
 	struct cfg *c = NULL;
 
-	if (cfg_state_decode(doc, "/run/vpcsw", &c, err) != 0)
-		fail_msg("seed state refused: %s", err);
+	if (cfg_state_decode(doc, sock_dir, &c, err) != 0)
+		fail_msg("state refused: %s", err);
+	assert_non_null(c);
 	json_decref(doc);
-	*state = c;
+	return c;
+}
+
+static int setup(void **state)
+{
+	*state = state_of(seed_doc, "/run/vpcsw");
 	return 0;
 }
 
@@ -68,28 +81,74 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Decode one row of table t from JSON text and check it fails naming `field`. */
-#define assert_row_refused(t, text, sock_dir, field)                                               \
-	do {                                                                                       \
-		union {                                                                            \
-			struct cfg_vpc v;                                                          \
-			struct cfg_subnet s;                                                       \
-			struct cfg_port p;                                                         \
-			struct cfg_remote rm;                                                      \
-			struct cfg_sg g;                                                           \
-			struct cfg_sg_rule r;                                                      \
-			struct cfg_route rt;                                                       \
-			struct cfg_ecmp_group e;                                                   \
-			struct cfg_dhcp_options d;                                                 \
-		} row_;                                                                            \
-		char err_[CFG_ERR_SIZE] = "";                                                      \
-		json_t *j_ = js(text);                                                             \
-                                                                                                   \
-		assert_int_equal(cfg_row_decode((t), j_, (sock_dir), &row_, err_), -EINVAL);       \
-		if (strstr(err_, (field)) == NULL)                                                 \
-			fail_msg("message '%s' does not name '%s'", err_, (field));                \
-		json_decref(j_);                                                                   \
-	} while (0)
+/* Decode one row of table t from JSON text and check it fails naming `field`; a failure
+ * quotes the row, as the callers go through lists of them. */
+static void assert_row_refused(enum cfg_table_id t, const char *text, const char *sock_dir,
+			       const char *field)
+{
+	union {
+		struct cfg_vpc v;
+		struct cfg_subnet s;
+		struct cfg_port p;
+		struct cfg_remote rm;
+		struct cfg_sg g;
+		struct cfg_sg_rule r;
+		struct cfg_route rt;
+		struct cfg_ecmp_group e;
+		struct cfg_dhcp_options d;
+	} row;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *j = js(text);
+	int rc = cfg_row_decode(t, j, sock_dir, &row, err);
+
+	if (rc != -EINVAL)
+		fail_msg("%s: decoded with %d, not refused", text, rc);
+	if (strstr(err, field) == NULL)
+		fail_msg("%s: message '%s' does not name '%s'", text, err, field);
+	json_decref(j);
+}
+
+/* A row of JSON text that decoding refuses, and the field its message must name. */
+struct refusal {
+	const char *row;
+	const char *field;
+};
+
+static void assert_rows_refused(enum cfg_table_id t, const char *sock_dir, const struct refusal *r,
+				size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_row_refused(t, r[i].row, sock_dir, r[i].field);
+}
+
+/* A whole-state document cfg_state_decode must refuse with rc, naming `what`, and leave
+ * the caller's pointer as it was. */
+static void assert_state_refused(const char *text, const char *sock_dir, int rc, const char *what)
+{
+	struct cfg *const untouched = (struct cfg *)0x1;
+	struct cfg *out = untouched;
+	char err[CFG_ERR_SIZE] = "";
+	json_t *doc = js(text);
+	int got = cfg_state_decode(doc, sock_dir, &out, err);
+
+	if (got != rc)
+		fail_msg("%s: decoded with %d, not %d (%s)", text, got, rc, err);
+	if (strstr(err, what) == NULL)
+		fail_msg("%s: message '%s' does not name '%s'", text, err, what);
+	assert_ptr_equal(out, untouched);
+	json_decref(doc);
+}
+
+/* cfg_apply_op with the row given as JSON text. */
+static int apply(struct cfg *c, const char *op, enum cfg_table_id t, const char *text,
+		 const char *sock_dir, char *err)
+{
+	json_t *row = js(text);
+	int rc = cfg_apply_op(c, op, t, row, sock_dir, err);
+
+	json_decref(row);
+	return rc;
+}
 
 static void decode_port(const char *text, const char *sock_dir, struct cfg_port *p)
 {
@@ -220,10 +279,8 @@ static void row_decode_rejects_unknown_member(void **state)
 			   "{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": "
 			   "\"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\", \"dhcp\": true}",
 			   NULL, "subnet.dhcp: unknown member");
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"sockett\": \"/x\"}",
-			   "/run", "port.sockett: unknown member");
+	assert_row_refused(CFG_T_PORT, VM1(", \"sockett\": \"/x\""), "/run",
+			   "port.sockett: unknown member");
 }
 
 /* The message goes out in a JSON error reply: cutting it to CFG_ERR_SIZE must not split a
@@ -248,16 +305,19 @@ static void unknown_member_message_stays_valid_utf8(void **state)
 
 static void vpc_decode_rejects_missing_or_mistyped_members(void **state)
 {
+	static const struct refusal bad[] = {
+		{"{\"vni\": 1}", "vpc.name: missing"},
+		{"{\"name\": \"blue\"}", "vpc.vni: missing"},
+		{"{\"name\": 7, \"vni\": 1}", "vpc.name: must be a string"},
+		{"{\"name\": \"blue\", \"vni\": \"1\"}", "vpc.vni"},
+		{"{\"name\": \"blue\", \"vni\": 1.0}", "vpc.vni"},
+		{"{\"name\": \"blue\", \"vni\": -1}", "vpc.vni"},
+		{"{\"name\": \"blue\", \"vni\": 4294967296}", "vpc.vni"},
+		{"{\"name\": \"blue\", \"vni\": true}", "vpc.vni"},
+	};
+
 	(void)state;
-	assert_row_refused(CFG_T_VPC, "{\"vni\": 1}", NULL, "vpc.name: missing");
-	assert_row_refused(CFG_T_VPC, "{\"name\": \"blue\"}", NULL, "vpc.vni: missing");
-	assert_row_refused(CFG_T_VPC, "{\"name\": 7, \"vni\": 1}", NULL,
-			   "vpc.name: must be a string");
-	assert_row_refused(CFG_T_VPC, "{\"name\": \"blue\", \"vni\": \"1\"}", NULL, "vpc.vni");
-	assert_row_refused(CFG_T_VPC, "{\"name\": \"blue\", \"vni\": 1.0}", NULL, "vpc.vni");
-	assert_row_refused(CFG_T_VPC, "{\"name\": \"blue\", \"vni\": -1}", NULL, "vpc.vni");
-	assert_row_refused(CFG_T_VPC, "{\"name\": \"blue\", \"vni\": 4294967296}", NULL, "vpc.vni");
-	assert_row_refused(CFG_T_VPC, "{\"name\": \"blue\", \"vni\": true}", NULL, "vpc.vni");
+	assert_rows_refused(CFG_T_VPC, NULL, bad, ARRAY_SIZE(bad));
 }
 
 static void row_decode_rejects_string_longer_than_its_field(void **state)
@@ -271,91 +331,60 @@ static void row_decode_rejects_string_longer_than_its_field(void **state)
 
 static void subnet_decode_rejects_bad_addresses(void **state)
 {
+	static const struct refusal bad[] = {
+		{"{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0\", \"gateway\": \"10.0.0.1\","
+		 " \"gateway_mac\": \"02:00:00:00:00:01\"}",
+		 "subnet.cidr"},
+		{"{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/33\", \"gateway\": \"10.0.0.1\","
+		 " \"gateway_mac\": \"02:00:00:00:00:01\"}",
+		 "subnet.cidr"},
+		{"{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": \"10.0.0\","
+		 " \"gateway_mac\": \"02:00:00:00:00:01\"}",
+		 "subnet.gateway"},
+		{"{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": \"10.0.0.1\","
+		 " \"gateway_mac\": \"02:00:00:00:00\"}",
+		 "subnet.gateway_mac"},
+		{"{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": \"10.0.0.1\"}",
+		 "subnet.gateway_mac: missing"},
+		{"{\"vpc\": \"blue\", \"cidr\": 24, \"gateway\": \"10.0.0.1\","
+		 " \"gateway_mac\": \"02:00:00:00:00:01\"}",
+		 "subnet.cidr: must be a string"},
+		/* a string too long for the address buffer is refused, not cut */
+		{"{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": "
+		 "\"1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa:bbbb:cccc:dddd\","
+		 " \"gateway_mac\": \"02:00:00:00:00:01\"}",
+		 "subnet.gateway"},
+	};
+
 	(void)state;
-	assert_row_refused(CFG_T_SUBNET,
-			   "{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0\", \"gateway\": \"10.0.0.1\","
-			   " \"gateway_mac\": \"02:00:00:00:00:01\"}",
-			   NULL, "subnet.cidr");
-	assert_row_refused(
-		CFG_T_SUBNET,
-		"{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/33\", \"gateway\": \"10.0.0.1\","
-		" \"gateway_mac\": \"02:00:00:00:00:01\"}",
-		NULL, "subnet.cidr");
-	assert_row_refused(CFG_T_SUBNET,
-			   "{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": \"10.0.0\","
-			   " \"gateway_mac\": \"02:00:00:00:00:01\"}",
-			   NULL, "subnet.gateway");
-	assert_row_refused(
-		CFG_T_SUBNET,
-		"{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": \"10.0.0.1\","
-		" \"gateway_mac\": \"02:00:00:00:00\"}",
-		NULL, "subnet.gateway_mac");
-	assert_row_refused(
-		CFG_T_SUBNET,
-		"{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": \"10.0.0.1\"}", NULL,
-		"subnet.gateway_mac: missing");
-	assert_row_refused(CFG_T_SUBNET,
-			   "{\"vpc\": \"blue\", \"cidr\": 24, \"gateway\": \"10.0.0.1\","
-			   " \"gateway_mac\": \"02:00:00:00:00:01\"}",
-			   NULL, "subnet.cidr: must be a string");
-	/* a string too long for the address buffer is refused, not cut */
-	assert_row_refused(CFG_T_SUBNET,
-			   "{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\", \"gateway\": "
-			   "\"1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa:bbbb:cccc:dddd\","
-			   " \"gateway_mac\": \"02:00:00:00:00:01\"}",
-			   NULL, "subnet.gateway");
+	assert_rows_refused(CFG_T_SUBNET, NULL, bad, ARRAY_SIZE(bad));
 }
 
 static void port_decode_rejects_bad_members(void **state)
 {
+	static const struct refusal bad[] = {
+		{"{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01\"}", "port.mac"},
+		{VM1(", \"ips\": \"10.0.0.10\""), "port.ips: must be an array"},
+		{VM1(", \"ips\": [\"10.0.0.10\", 5]"), "port.ips[1]"},
+		{VM1(", \"ips\": [\"10.0.0.10\", \"10.0.0.300\"]"), "port.ips[1]"},
+		{VM1(", \"ips\": [\"10.0.0.1\", \"10.0.0.2\", \"10.0.0.3\", \"10.0.0.4\","
+		     " \"10.0.0.5\", \"10.0.0.6\", \"10.0.0.7\", \"10.0.0.8\", \"10.0.0.9\"]"),
+		 "port.ips: at most 8"},
+		{VM1(", \"mode\": \"bridge\""), "port.mode"},
+		{VM1(", \"mode\": 1"), "port.mode: must be a string"},
+		{VM1(", \"queues\": 65536"), "port.queues"},
+		{VM1(", \"queues\": \"2\""), "port.queues"},
+		{"{\"name\": \"vm1\", \"mac\": \"02:00:00:00:01:01\"}", "port.vpc: missing"},
+	};
+
 	(void)state;
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01\"}",
-			   "/run", "port.mac");
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"ips\": \"10.0.0.10\"}",
-			   "/run", "port.ips: must be an array");
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"ips\": [\"10.0.0.10\", 5]}",
-			   "/run", "port.ips[1]");
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"ips\": [\"10.0.0.10\", \"10.0.0.300\"]}",
-			   "/run", "port.ips[1]");
-	assert_row_refused(
-		CFG_T_PORT,
-		"{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-		" \"ips\": [\"10.0.0.1\", \"10.0.0.2\", \"10.0.0.3\", \"10.0.0.4\","
-		" \"10.0.0.5\", \"10.0.0.6\", \"10.0.0.7\", \"10.0.0.8\", \"10.0.0.9\"]}",
-		"/run", "port.ips: at most 8");
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"mode\": \"bridge\"}",
-			   "/run", "port.mode");
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"mode\": 1}",
-			   "/run", "port.mode: must be a string");
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"queues\": 65536}",
-			   "/run", "port.queues");
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"queues\": \"2\"}",
-			   "/run", "port.queues");
-	assert_row_refused(CFG_T_PORT, "{\"name\": \"vm1\", \"mac\": \"02:00:00:00:01:01\"}",
-			   "/run", "port.vpc: missing");
+	assert_rows_refused(CFG_T_PORT, "/run", bad, ARRAY_SIZE(bad));
 }
 
 static void port_socket_is_required_without_sock_dir(void **state)
 {
 	(void)state;
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\"}",
-			   NULL, "port.socket: missing");
+	assert_row_refused(CFG_T_PORT, VM1(""), NULL, "port.socket: missing");
 }
 
 static void port_default_socket_that_does_not_fit_is_refused(void **state)
@@ -366,9 +395,7 @@ static void port_default_socket_that_does_not_fit_is_refused(void **state)
 	memset(dir, 'd', sizeof(dir) - 1);
 	dir[0] = '/';
 	dir[sizeof(dir) - 1] = '\0';
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\"}",
-			   dir, "port.socket");
+	assert_row_refused(CFG_T_PORT, VM1(""), dir, "port.socket");
 }
 
 /* ---- row decoding: normal path and defaults ---- */
@@ -410,8 +437,7 @@ static void port_decode_defaults_mode_queues_and_socket(void **state)
 	struct cfg_port p;
 
 	(void)state;
-	decode_port("{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\"}",
-		    "/run/vpcsw", &p);
+	decode_port(VM1(""), "/run/vpcsw", &p);
 	assert_string_equal(p.socket, "/run/vpcsw/vm1.sock");
 	assert_int_equal(p.mode, CFG_VHOST_SERVER);
 	assert_int_equal(p.queues, 1);
@@ -424,10 +450,10 @@ static void port_decode_explicit_members_override_defaults(void **state)
 	char buf[64];
 
 	(void)state;
-	decode_port("{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-		    " \"ips\": [\"10.0.0.10\", \"fd00:1::10\"], \"socket\": \"/var/lib/vms/q.sock\","
-		    " \"mode\": \"client\", \"queues\": 16}",
-		    "/run/vpcsw", &p);
+	decode_port(
+		VM1(", \"ips\": [\"10.0.0.10\", \"fd00:1::10\"],"
+		    " \"socket\": \"/var/lib/vms/q.sock\", \"mode\": \"client\", \"queues\": 16"),
+		"/run/vpcsw", &p);
 	assert_string_equal(p.socket, "/var/lib/vms/q.sock");
 	assert_int_equal(p.mode, CFG_VHOST_CLIENT);
 	assert_int_equal(p.queues, 16);
@@ -483,41 +509,40 @@ static void key_decode_needs_only_the_key(void **state)
 
 /* ---- encode / decode round trips ---- */
 
+/* Encode row of table t and decode the encoding into back, without a sock_dir: an encoded
+ * port must carry its socket. */
+static void round_trip(enum cfg_table_id t, const void *row, void *back)
+{
+	char err[CFG_ERR_SIZE] = "";
+	json_t *j = cfg_row_encode(t, row);
+
+	assert_non_null(j);
+	if (cfg_row_decode(t, j, NULL, back, err) != 0)
+		fail_msg("%s: its encoding is refused: %s", cfg_table_name(t), err);
+	json_decref(j);
+}
+
 static void every_row_survives_encode_and_decode(void **state)
 {
 	struct cfg *c = *state;
-	char err[CFG_ERR_SIZE] = "";
+	struct cfg_vpc vpc;
+	struct cfg_subnet subnet;
+	struct cfg_port port;
 
 	CFG_FOREACH(struct cfg_vpc, v, c->vpcs)
 	{
-		struct cfg_vpc back;
-		json_t *j = cfg_row_encode(CFG_T_VPC, v);
-
-		assert_non_null(j);
-		assert_int_equal(cfg_row_decode(CFG_T_VPC, j, NULL, &back, err), 0);
-		assert_true(cfg_vpc_equal(v, &back));
-		json_decref(j);
+		round_trip(CFG_T_VPC, v, &vpc);
+		assert_true(cfg_vpc_equal(v, &vpc));
 	}
 	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
 	{
-		struct cfg_subnet back;
-		json_t *j = cfg_row_encode(CFG_T_SUBNET, s);
-
-		assert_non_null(j);
-		assert_int_equal(cfg_row_decode(CFG_T_SUBNET, j, NULL, &back, err), 0);
-		assert_true(cfg_subnet_equal(s, &back));
-		json_decref(j);
+		round_trip(CFG_T_SUBNET, s, &subnet);
+		assert_true(cfg_subnet_equal(s, &subnet));
 	}
 	CFG_FOREACH(struct cfg_port, p, c->ports)
 	{
-		struct cfg_port back;
-		json_t *j = cfg_row_encode(CFG_T_PORT, p);
-
-		assert_non_null(j);
-		/* no sock_dir: the encoded row must carry its socket */
-		assert_int_equal(cfg_row_decode(CFG_T_PORT, j, NULL, &back, err), 0);
-		assert_true(cfg_port_equal(p, &back));
-		json_decref(j);
+		round_trip(CFG_T_PORT, p, &port);
+		assert_true(cfg_port_equal(p, &port));
 	}
 }
 
@@ -579,69 +604,41 @@ static void table_encode_of_empty_table_is_empty_array(void **state)
 
 static void state_decode_rejects_non_object_and_unknown_member(void **state)
 {
-	struct cfg *out = (struct cfg *)0x1;
-	char err[CFG_ERR_SIZE] = "";
-	json_t *a = js("[]"), *b = js("{\"vpcs\": [], \"nat_rules\": []}");
-
 	(void)state;
-	assert_int_equal(cfg_state_decode(a, NULL, &out, err), -EINVAL);
-	assert_non_null(strstr(err, "state"));
-	assert_int_equal(cfg_state_decode(b, NULL, &out, err), -EINVAL);
-	assert_non_null(strstr(err, "state.nat_rules"));
-	assert_ptr_equal(out, (struct cfg *)0x1);
-	json_decref(a);
-	json_decref(b);
+	assert_state_refused("[]", NULL, -EINVAL, "state");
+	assert_state_refused("{\"vpcs\": [], \"nat_rules\": []}", NULL, -EINVAL, "state.nat_rules");
 }
 
 static void state_decode_rejects_table_that_is_not_an_array(void **state)
 {
-	struct cfg *out = NULL;
-	char err[CFG_ERR_SIZE] = "";
-	json_t *doc = js("{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}], \"ports\": {}}");
-
 	(void)state;
-	assert_int_equal(cfg_state_decode(doc, NULL, &out, err), -EINVAL);
-	assert_non_null(strstr(err, "state.ports"));
-	assert_null(out);
-	json_decref(doc);
+	assert_state_refused("{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}], \"ports\": {}}", NULL,
+			     -EINVAL, "state.ports");
 }
 
 static void state_decode_error_names_the_row_index(void **state)
 {
-	struct cfg *out = NULL;
-	char err[CFG_ERR_SIZE] = "";
-	json_t *doc = js("{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}],"
-			 " \"subnets\": [{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\","
-			 "  \"gateway\": \"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\"}],"
-			 " \"ports\": [{\"name\": \"a\", \"vpc\": \"blue\", \"mac\": "
-			 "\"02:00:00:00:01:01\"},"
-			 " {\"name\": \"b\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:0z\"}]}");
-
 	(void)state;
-	assert_int_equal(cfg_state_decode(doc, "/run", &out, err), -EINVAL);
-	assert_non_null(strstr(err, "ports[1]: port.mac"));
-	assert_null(out);
-	json_decref(doc);
+	assert_state_refused(
+		"{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}],"
+		" \"subnets\": [{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\","
+		"  \"gateway\": \"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\"}],"
+		" \"ports\": [{\"name\": \"a\", \"vpc\": \"blue\", \"mac\": "
+		"\"02:00:00:00:01:01\"},"
+		" {\"name\": \"b\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:0z\"}]}",
+		"/run", -EINVAL, "ports[1]: port.mac");
 }
 
 static void state_decode_reports_rule_errno_with_row(void **state)
 {
-	struct cfg *out = NULL;
-	char err[CFG_ERR_SIZE] = "";
-	json_t *dup =
-		js("{\"vpcs\": [{\"name\": \"a\", \"vni\": 1}, {\"name\": \"b\", \"vni\": 1}]}");
-	json_t *orphan =
-		js("{\"subnets\": [{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\","
-		   " \"gateway\": \"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\"}]}");
-
 	(void)state;
-	assert_int_equal(cfg_state_decode(dup, NULL, &out, err), -EEXIST);
-	assert_non_null(strstr(err, "vpcs[1]: vpc.vni"));
-	assert_int_equal(cfg_state_decode(orphan, NULL, &out, err), -ENOENT);
-	assert_non_null(strstr(err, "subnets[0]: subnet.vpc"));
-	assert_null(out);
-	json_decref(dup);
-	json_decref(orphan);
+	assert_state_refused(
+		"{\"vpcs\": [{\"name\": \"a\", \"vni\": 1}, {\"name\": \"b\", \"vni\": 1}]}", NULL,
+		-EEXIST, "vpcs[1]: vpc.vni");
+	assert_state_refused(
+		"{\"subnets\": [{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\","
+		" \"gateway\": \"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\"}]}",
+		NULL, -ENOENT, "subnets[0]: subnet.vpc");
 }
 
 static void state_decode_reports_enomem(void **state)
@@ -684,35 +681,28 @@ static void state_decode_enomem_message_is_initialised(void **state)
 
 static void state_decode_of_empty_object_is_empty_state(void **state)
 {
-	struct cfg *out = NULL;
-	char err[CFG_ERR_SIZE] = "";
-	json_t *doc = js("{}");
+	struct cfg *out = state_of("{}", NULL);
 
 	(void)state;
-	assert_int_equal(cfg_state_decode(doc, NULL, &out, err), 0);
-	assert_non_null(out);
 	assert_int_equal(out->vpcs.len + out->subnets.len + out->ports.len, 0);
 	cfg_free(out);
-	json_decref(doc);
 }
 
 /* Tables are loaded vpcs, subnets, ports whatever order the document lists them in. */
 static void state_decode_ignores_member_order(void **state)
 {
-	struct cfg *out = NULL;
-	char err[CFG_ERR_SIZE] = "";
-	json_t *doc = js("{\"ports\": [{\"name\": \"a\", \"vpc\": \"blue\", \"mac\": "
+	struct cfg *out =
+		state_of("{\"ports\": [{\"name\": \"a\", \"vpc\": \"blue\", \"mac\": "
 			 "\"02:00:00:00:01:01\", \"ips\": [\"10.0.0.5\"]}],"
 			 " \"subnets\": [{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\","
 			 "  \"gateway\": \"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\"}],"
-			 " \"vpcs\": [{\"name\": \"blue\", \"vni\": 1}]}");
+			 " \"vpcs\": [{\"name\": \"blue\", \"vni\": 1}]}",
+			 "/run");
 
 	(void)state;
-	assert_int_equal(cfg_state_decode(doc, "/run", &out, err), 0);
 	assert_non_null(cfg_port_find(out, "a"));
 	assert_string_equal(cfg_port_find(out, "a")->socket, "/run/a.sock");
 	cfg_free(out);
-	json_decref(doc);
 }
 
 /* ---- cfg_apply_op ---- */
@@ -721,85 +711,72 @@ static void apply_op_rejects_unknown_op(void **state)
 {
 	struct cfg *c = *state;
 	char err[CFG_ERR_SIZE] = "";
-	json_t *row = js("{\"name\": \"green\", \"vni\": 3}");
+	const char *row = "{\"name\": \"green\", \"vni\": 3}";
 
-	assert_int_equal(cfg_apply_op(c, "upsert", CFG_T_VPC, row, NULL, err), -EINVAL);
+	assert_int_equal(apply(c, "upsert", CFG_T_VPC, row, NULL, err), -EINVAL);
 	assert_non_null(strstr(err, "op: 'upsert'"));
 	assert_null(cfg_vpc_find(c, "green"));
-	json_decref(row);
 }
 
 static void apply_op_passes_decode_and_rule_errors_through(void **state)
 {
 	struct cfg *c = *state;
 	char err[CFG_ERR_SIZE] = "";
-	json_t *bad = js("{\"name\": \"green\", \"vni\": \"3\"}"),
-	       *dup = js("{\"name\": \"green\", \"vni\": 100}"), *busy = js("{\"name\": \"blue\"}"),
-	       *none = js("{\"name\": \"vm9\"}");
+	const char *bad = "{\"name\": \"green\", \"vni\": \"3\"}",
+		   *dup = "{\"name\": \"green\", \"vni\": 100}", *busy = "{\"name\": \"blue\"}",
+		   *none = "{\"name\": \"vm9\"}";
 
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_VPC, bad, NULL, err), -EINVAL);
+	assert_int_equal(apply(c, "insert", CFG_T_VPC, bad, NULL, err), -EINVAL);
 	assert_non_null(strstr(err, "vpc.vni"));
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_VPC, dup, NULL, err), -EEXIST);
+	assert_int_equal(apply(c, "insert", CFG_T_VPC, dup, NULL, err), -EEXIST);
 	assert_non_null(strstr(err, "vpc.vni"));
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_VPC, busy, NULL, err), -EBUSY);
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_PORT, none, NULL, err), -ENOENT);
+	assert_int_equal(apply(c, "delete", CFG_T_VPC, busy, NULL, err), -EBUSY);
+	assert_int_equal(apply(c, "delete", CFG_T_PORT, none, NULL, err), -ENOENT);
 	assert_non_null(strstr(err, "port.name"));
-	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_VPC, dup, NULL, err), -ENOENT);
+	assert_int_equal(apply(c, "modify", CFG_T_VPC, dup, NULL, err), -ENOENT);
 	assert_int_equal(c->vpcs.len, 2);
-	json_decref(bad);
-	json_decref(dup);
-	json_decref(busy);
-	json_decref(none);
 }
 
 static void apply_op_inserts_modifies_and_deletes_each_table(void **state)
 {
 	struct cfg *c = *state;
 	char err[CFG_ERR_SIZE] = "";
-	json_t *vpc = js("{\"name\": \"green\", \"vni\": 300}"),
-	       *vpc2 = js("{\"name\": \"green\", \"vni\": 301}"),
-	       *sub = js("{\"vpc\": \"green\", \"cidr\": \"192.168.0.0/24\", \"gateway\": "
-			 "\"192.168.0.1\", \"gateway_mac\": \"02:00:00:00:00:03\"}"),
-	       *sub2 = js("{\"vpc\": \"green\", \"cidr\": \"192.168.0.0/24\", \"gateway\": "
-			  "\"192.168.0.254\", \"gateway_mac\": \"02:00:00:00:00:03\"}"),
-	       *subkey = js("{\"vpc\": \"green\", \"cidr\": \"192.168.0.0/24\"}"),
-	       *port = js("{\"name\": \"vm3\", \"vpc\": \"green\", \"mac\": \"02:00:00:00:03:01\","
-			  " \"ips\": [\"192.168.0.5\"]}"),
-	       *port2 = js("{\"name\": \"vm3\", \"vpc\": \"green\", \"mac\": \"02:00:00:00:03:02\","
-			   " \"ips\": [\"192.168.0.6\"], \"queues\": 2}"),
-	       *portkey = js("{\"name\": \"vm3\"}"), *vpckey = js("{\"name\": \"green\"}");
+	const char *vpc = "{\"name\": \"green\", \"vni\": 300}",
+		   *vpc2 = "{\"name\": \"green\", \"vni\": 301}",
+		   *sub = "{\"vpc\": \"green\", \"cidr\": \"192.168.0.0/24\", \"gateway\": "
+			  "\"192.168.0.1\", \"gateway_mac\": \"02:00:00:00:00:03\"}",
+		   *sub2 = "{\"vpc\": \"green\", \"cidr\": \"192.168.0.0/24\", \"gateway\": "
+			   "\"192.168.0.254\", \"gateway_mac\": \"02:00:00:00:00:03\"}",
+		   *subkey = "{\"vpc\": \"green\", \"cidr\": \"192.168.0.0/24\"}",
+		   *port = "{\"name\": \"vm3\", \"vpc\": \"green\", \"mac\": \"02:00:00:00:03:01\","
+			   " \"ips\": [\"192.168.0.5\"]}",
+		   *port2 =
+			   "{\"name\": \"vm3\", \"vpc\": \"green\", \"mac\": \"02:00:00:00:03:02\","
+			   " \"ips\": [\"192.168.0.6\"], \"queues\": 2}",
+		   *portkey = "{\"name\": \"vm3\"}", *vpckey = "{\"name\": \"green\"}";
 	const struct cfg_prefix *cidr;
 
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_VPC, vpc, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_VPC, vpc2, NULL, err), 0);
+	assert_int_equal(apply(c, "insert", CFG_T_VPC, vpc, NULL, err), 0);
+	assert_int_equal(apply(c, "modify", CFG_T_VPC, vpc2, NULL, err), 0);
 	assert_int_equal(cfg_vpc_find(c, "green")->vni, 301);
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_SUBNET, sub, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_SUBNET, sub2, NULL, err), 0);
+	assert_int_equal(apply(c, "insert", CFG_T_SUBNET, sub, NULL, err), 0);
+	assert_int_equal(apply(c, "modify", CFG_T_SUBNET, sub2, NULL, err), 0);
 	cidr = &((struct cfg_subnet *)c->subnets.rows)[3].cidr;
 	assert_int_equal(cfg_subnet_find(c, "green", cidr)->gateway.addr[3], 254);
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_PORT, port, "/run/vpcsw", err), 0);
+	assert_int_equal(apply(c, "insert", CFG_T_PORT, port, "/run/vpcsw", err), 0);
 	assert_string_equal(cfg_port_find(c, "vm3")->socket, "/run/vpcsw/vm3.sock");
-	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_PORT, port2, "/run/vpcsw", err), 0);
+	assert_int_equal(apply(c, "modify", CFG_T_PORT, port2, "/run/vpcsw", err), 0);
 	assert_int_equal(cfg_port_find(c, "vm3")->queues, 2);
 	assert_int_equal(cfg_port_find(c, "vm3")->mac[5], 2);
 	/* deletes need only the key, and go in dependency order */
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_SUBNET, subkey, NULL, err), -EBUSY);
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_PORT, portkey, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_SUBNET, subkey, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_VPC, vpckey, NULL, err), 0);
+	assert_int_equal(apply(c, "delete", CFG_T_SUBNET, subkey, NULL, err), -EBUSY);
+	assert_int_equal(apply(c, "delete", CFG_T_PORT, portkey, NULL, err), 0);
+	assert_int_equal(apply(c, "delete", CFG_T_SUBNET, subkey, NULL, err), 0);
+	assert_int_equal(apply(c, "delete", CFG_T_VPC, vpckey, NULL, err), 0);
 	assert_null(cfg_vpc_find(c, "green"));
 	assert_int_equal(c->vpcs.len, 2);
 	assert_int_equal(c->subnets.len, 3);
 	assert_int_equal(c->ports.len, 2);
-	json_decref(vpc);
-	json_decref(vpc2);
-	json_decref(sub);
-	json_decref(sub2);
-	json_decref(subkey);
-	json_decref(port);
-	json_decref(port2);
-	json_decref(portkey);
-	json_decref(vpckey);
 }
 
 /* ---- security groups and rules ---- */
@@ -815,21 +792,17 @@ static const char *const sg_doc =
  * the encoding must be `want`, and decode to the stored row again. */
 static void assert_rule_stored_as(const char *text, const char *want_text)
 {
-	struct cfg *c = NULL;
+	struct cfg *c = state_of(sg_doc, NULL);
 	char err[CFG_ERR_SIZE] = "";
-	json_t *doc = js(sg_doc), *j = js(text), *want = js(want_text), *enc;
+	json_t *j = js(text), *want = js(want_text), *enc;
 	struct cfg_sg_rule r, back;
 	const struct cfg_sg_rule *stored;
 
-	if (cfg_state_decode(doc, NULL, &c, err) != 0)
-		fail_msg("sg state refused: %s", err);
 	if (cfg_row_decode(CFG_T_SG_RULE, j, NULL, &r, err) != 0)
 		fail_msg("rule %s refused: %s", text, err);
 	/* the decoded row itself round-trips, normalized or not */
-	enc = cfg_row_encode(CFG_T_SG_RULE, &r);
-	assert_int_equal(cfg_row_decode(CFG_T_SG_RULE, enc, NULL, &back, err), 0);
+	round_trip(CFG_T_SG_RULE, &r, &back);
 	assert_true(cfg_sg_rule_equal(&r, &back));
-	json_decref(enc);
 	if (cfg_sg_rule_insert(c, &r, err) != 0)
 		fail_msg("rule %s not inserted: %s", text, err);
 	stored = c->sg_rules.rows;
@@ -846,13 +819,12 @@ static void assert_rule_stored_as(const char *text, const char *want_text)
 	json_decref(enc);
 	json_decref(want);
 	json_decref(j);
-	json_decref(doc);
 	cfg_free(c);
 }
 
 #define R(members) "{\"vpc\": \"blue\", \"group\": \"web\", " members "}"
-#define TCP_PORTS "\"direction\": \"ingress\", \"protocol\": \"tcp\", \"ports\": "
-#define ICMP "\"direction\": \"ingress\", \"protocol\": \"icmp\", "
+#define TCP_PORTS  "\"direction\": \"ingress\", \"protocol\": \"tcp\", \"ports\": "
+#define ICMP	   "\"direction\": \"ingress\", \"protocol\": \"icmp\", "
 
 static void every_rule_shape_round_trips_in_normal_form(void **state)
 {
@@ -863,9 +835,8 @@ static void every_rule_shape_round_trips_in_normal_form(void **state)
 	/* tcp: all ports are left out, one port, a range; a JSON integer port */
 	assert_rule_stored_as(R("\"direction\": \"ingress\", \"protocol\": \"tcp\""),
 			      R("\"direction\": \"ingress\", \"protocol\": \"tcp\""));
-	assert_rule_stored_as(
-		R(TCP_PORTS "\"0-65535\""),
-		R("\"direction\": \"ingress\", \"protocol\": \"tcp\""));
+	assert_rule_stored_as(R(TCP_PORTS "\"0-65535\""),
+			      R("\"direction\": \"ingress\", \"protocol\": \"tcp\""));
 	assert_rule_stored_as(R("\"direction\": \"ingress\", \"protocol\": 6, \"ports\": 80"),
 			      R(TCP_PORTS "\"80\""));
 	assert_rule_stored_as(
@@ -873,12 +844,11 @@ static void every_rule_shape_round_trips_in_normal_form(void **state)
 		  " \"family\": \"ipv6\""),
 		R("\"direction\": \"egress\", \"family\": \"ipv6\", \"protocol\": \"udp\","
 		  " \"ports\": \"1000-2000\""));
-	assert_rule_stored_as(R(TCP_PORTS "\"0\""),
-			      R(TCP_PORTS "\"0\""));
+	assert_rule_stored_as(R(TCP_PORTS "\"0\""), R(TCP_PORTS "\"0\""));
 	/* a remote prefix fixes the family */
 	assert_rule_stored_as(
 		R(TCP_PORTS "\"22\","
-		  " \"remote\": \"10.0.0.0/8\""),
+			    " \"remote\": \"10.0.0.0/8\""),
 		R("\"direction\": \"ingress\", \"family\": \"ipv4\", \"protocol\": \"tcp\","
 		  " \"ports\": \"22\", \"remote\": \"10.0.0.0/8\""));
 	assert_rule_stored_as(R("\"direction\": \"egress\", \"remote\": \"::/0\""),
@@ -901,11 +871,10 @@ static void every_rule_shape_round_trips_in_normal_form(void **state)
 	assert_rule_stored_as(R("\"direction\": \"ingress\", \"protocol\": 47"),
 			      R("\"direction\": \"ingress\", \"protocol\": 47"));
 	/* a remote group, of another group or of its own */
-	assert_rule_stored_as(
-		R(TCP_PORTS "\"5432\","
-		  " \"remote_group\": \"db\""),
-		R(TCP_PORTS "\"5432\","
-		  " \"remote_group\": \"db\""));
+	assert_rule_stored_as(R(TCP_PORTS "\"5432\","
+					  " \"remote_group\": \"db\""),
+			      R(TCP_PORTS "\"5432\","
+					  " \"remote_group\": \"db\""));
 	assert_rule_stored_as(R("\"direction\": \"ingress\", \"remote_group\": \"web\""),
 			      R("\"direction\": \"ingress\", \"protocol\": \"any\","
 				" \"remote_group\": \"web\""));
@@ -916,7 +885,7 @@ static void unnormalized_rule_round_trips(void **state)
 {
 	char err[CFG_ERR_SIZE] = "";
 	json_t *j = js(R(ICMP "\"ports\": \"80\","
-			 " \"icmp_type\": 3"));
+			      " \"icmp_type\": 3"));
 	json_t *enc;
 	struct cfg_sg_rule r, back;
 
@@ -930,88 +899,79 @@ static void unnormalized_rule_round_trips(void **state)
 	json_decref(j);
 }
 
-#define assert_rule_refused(members, field)                                                        \
-	assert_row_refused(CFG_T_SG_RULE, R(members), NULL, field)
-
 static void rule_decode_names_each_bad_member(void **state)
 {
+	static const struct refusal bad[] = {
+		{"{\"group\": \"web\", \"direction\": \"ingress\"}",
+		 "security_group_rule.vpc: missing"},
+		{"{\"vpc\": \"blue\", \"direction\": \"ingress\"}",
+		 "security_group_rule.group: missing"},
+		{R("\"direction\": \"ingress\", \"priority\": 1"),
+		 "security_group_rule.priority: unknown member"},
+		{R("\"protocol\": \"tcp\""), "security_group_rule.direction: missing"},
+		{R("\"direction\": \"in\""), "security_group_rule.direction: 'in'"},
+		{R("\"direction\": 0"), "security_group_rule.direction: must be a string"},
+		{R("\"direction\": \"ingress\", \"family\": \"ip\""),
+		 "security_group_rule.family: 'ip'"},
+		{R("\"direction\": \"ingress\", \"family\": \"\""), "security_group_rule.family"},
+		{R("\"direction\": \"ingress\", \"family\": 4"),
+		 "security_group_rule.family: must be a string"},
+		{R("\"direction\": \"ingress\", \"protocol\": \"sctp\""),
+		 "security_group_rule.protocol"},
+		{R("\"direction\": \"ingress\", \"protocol\": 256"),
+		 "security_group_rule.protocol"},
+		{R("\"direction\": \"ingress\", \"protocol\": -1"), "security_group_rule.protocol"},
+		{R("\"direction\": \"ingress\", \"protocol\": true"),
+		 "security_group_rule.protocol"},
+		{R("\"direction\": \"ingress\", \"protocol\": \"TCP\""),
+		 "security_group_rule.protocol"},
+		{R(ICMP "\"icmp_type\": 256"), "security_group_rule.icmp_type"},
+		{R(ICMP "\"icmp_type\": \"8\""), "security_group_rule.icmp_type"},
+		{R(ICMP "\"icmp_code\": 1"), "security_group_rule.icmp_code: needs an icmp_type"},
+		{R(ICMP "\"icmp_type\": 3,"
+			" \"icmp_code\": -1"),
+		 "security_group_rule.icmp_code"},
+		{R("\"direction\": \"ingress\", \"remote\": \"10.0.0.0\""),
+		 "security_group_rule.remote"},
+		{R("\"direction\": \"ingress\", \"remote\": 10"),
+		 "security_group_rule.remote: must be a string"},
+		{R("\"direction\": \"ingress\", \"remote_group\": "
+		   "\"abcdefghijklmnopqrstuvwxyz012345\""),
+		 "security_group_rule.remote_group: longer than 31 bytes"},
+	};
+
+	/* the JSON of a tcp rule's ports */
+	static const char *const bad_ports[] = {
+		"\"80-\"",   /* a range without its end */
+		"\"-80\"",   /* or its start */
+		"\" 80\"",   /* white space */
+		"\"+80\"",   /* a sign */
+		"\"1-2-3\"", /* three ports */
+		"\"65536\"", /* past the last port */
+		"65536",     /* the same as a JSON integer */
+		"-1",	     /* below the first */
+		"\"\"",	     /* nothing */
+		"[80]",	     /* not a string or integer */
+	};
+	char text[256];
+
 	(void)state;
-	assert_row_refused(CFG_T_SG_RULE, "{\"group\": \"web\", \"direction\": \"ingress\"}", NULL,
-			   "security_group_rule.vpc: missing");
-	assert_row_refused(CFG_T_SG_RULE, "{\"vpc\": \"blue\", \"direction\": \"ingress\"}", NULL,
-			   "security_group_rule.group: missing");
-	assert_rule_refused("\"direction\": \"ingress\", \"priority\": 1",
-			    "security_group_rule.priority: unknown member");
-	assert_rule_refused("\"protocol\": \"tcp\"", "security_group_rule.direction: missing");
-	assert_rule_refused("\"direction\": \"in\"", "security_group_rule.direction: 'in'");
-	assert_rule_refused("\"direction\": 0", "security_group_rule.direction: must be a string");
-	assert_rule_refused("\"direction\": \"ingress\", \"family\": \"ip\"",
-			    "security_group_rule.family: 'ip'");
-	assert_rule_refused("\"direction\": \"ingress\", \"family\": \"\"",
-			    "security_group_rule.family");
-	assert_rule_refused("\"direction\": \"ingress\", \"family\": 4",
-			    "security_group_rule.family: must be a string");
-	assert_rule_refused("\"direction\": \"ingress\", \"protocol\": \"sctp\"",
-			    "security_group_rule.protocol");
-	assert_rule_refused("\"direction\": \"ingress\", \"protocol\": 256",
-			    "security_group_rule.protocol");
-	assert_rule_refused("\"direction\": \"ingress\", \"protocol\": -1",
-			    "security_group_rule.protocol");
-	assert_rule_refused("\"direction\": \"ingress\", \"protocol\": true",
-			    "security_group_rule.protocol");
-	assert_rule_refused("\"direction\": \"ingress\", \"protocol\": \"TCP\"",
-			    "security_group_rule.protocol");
-	assert_rule_refused(TCP_PORTS "\"80-\"",
-			    "security_group_rule.ports");
-	assert_rule_refused(TCP_PORTS "\"-80\"",
-			    "security_group_rule.ports");
-	assert_rule_refused(TCP_PORTS "\" 80\"",
-			    "security_group_rule.ports");
-	assert_rule_refused(TCP_PORTS "\"+80\"",
-			    "security_group_rule.ports");
-	assert_rule_refused(TCP_PORTS "\"1-2-3\"",
-			    "security_group_rule.ports");
-	assert_rule_refused(TCP_PORTS "\"65536\"",
-			    "security_group_rule.ports");
-	assert_rule_refused(TCP_PORTS "65536",
-			    "security_group_rule.ports");
-	assert_rule_refused(TCP_PORTS "-1",
-			    "security_group_rule.ports");
-	assert_rule_refused(TCP_PORTS "\"\"",
-			    "security_group_rule.ports");
-	assert_rule_refused(TCP_PORTS "[80]",
-			    "security_group_rule.ports");
-	assert_rule_refused(ICMP "\"icmp_type\": 256",
-			    "security_group_rule.icmp_type");
-	assert_rule_refused(ICMP "\"icmp_type\": \"8\"",
-			    "security_group_rule.icmp_type");
-	assert_rule_refused(ICMP "\"icmp_code\": 1",
-			    "security_group_rule.icmp_code: needs an icmp_type");
-	assert_rule_refused(ICMP "\"icmp_type\": 3,"
-			    " \"icmp_code\": -1",
-			    "security_group_rule.icmp_code");
-	assert_rule_refused("\"direction\": \"ingress\", \"remote\": \"10.0.0.0\"",
-			    "security_group_rule.remote");
-	assert_rule_refused("\"direction\": \"ingress\", \"remote\": 10",
-			    "security_group_rule.remote: must be a string");
-	assert_rule_refused("\"direction\": \"ingress\", \"remote_group\": "
-			    "\"abcdefghijklmnopqrstuvwxyz012345\"",
-			    "security_group_rule.remote_group: longer than 31 bytes");
+	assert_rows_refused(CFG_T_SG_RULE, NULL, bad, ARRAY_SIZE(bad));
+	for (size_t i = 0; i < ARRAY_SIZE(bad_ports); i++) {
+		snprintf(text, sizeof(text), R(TCP_PORTS "%s"), bad_ports[i]);
+		assert_row_refused(CFG_T_SG_RULE, text, NULL, "security_group_rule.ports");
+	}
 }
 
 /* What a rule may say is cfg.c's to check: the decoder passes it on, cfg names the member. */
 static void rule_meaning_is_checked_by_cfg_naming_the_member(void **state)
 {
-	struct cfg *c = NULL;
+	struct cfg *c = state_of(sg_doc, NULL);
 	char err[CFG_ERR_SIZE] = "";
-	json_t *doc = js(sg_doc);
 	const char *const bad[][2] = {
-		{R(ICMP "\"family\": \"ipv6\""),
-		 "security_group_rule.family"},
-		{R(ICMP "\"ports\": \"80\""),
-		 "security_group_rule.ports"},
-		{R(TCP_PORTS "\"90-80\""),
-		 "security_group_rule.ports"},
+		{R(ICMP "\"family\": \"ipv6\""), "security_group_rule.family"},
+		{R(ICMP "\"ports\": \"80\""), "security_group_rule.ports"},
+		{R(TCP_PORTS "\"90-80\""), "security_group_rule.ports"},
 		{R("\"direction\": \"ingress\", \"protocol\": \"udp\", \"icmp_type\": 8"),
 		 "security_group_rule.icmp_type"},
 		{R("\"direction\": \"ingress\", \"remote\": \"10.0.0.1/8\""),
@@ -1028,70 +988,59 @@ static void rule_meaning_is_checked_by_cfg_naming_the_member(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(cfg_state_decode(doc, NULL, &c, err), 0);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		json_t *row = js(bad[i][0]);
-
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		err[0] = '\0';
-		assert_int_not_equal(cfg_apply_op(c, "insert", CFG_T_SG_RULE, row, NULL, err), 0);
+		assert_int_not_equal(apply(c, "insert", CFG_T_SG_RULE, bad[i][0], NULL, err), 0);
 		if (strstr(err, bad[i][1]) == NULL)
 			fail_msg("%s: message '%s' does not name '%s'", bad[i][0], err, bad[i][1]);
-		json_decref(row);
 	}
 	assert_int_equal(c->sg_rules.len, 0);
-	json_decref(doc);
 	cfg_free(c);
 }
 
 static void sg_decode_is_strict(void **state)
 {
+	static const struct refusal bad[] = {
+		{"{\"vpc\": \"blue\"}", "security_group.name: missing"},
+		{"{\"name\": \"web\"}", "security_group.vpc: missing"},
+		{"{\"vpc\": \"blue\", \"name\": \"web\", \"rules\": []}",
+		 "security_group.rules: unknown member"},
+		{"[]", "security_group: must be a JSON object"},
+	};
+
 	(void)state;
-	assert_row_refused(CFG_T_SG, "{\"vpc\": \"blue\"}", NULL, "security_group.name: missing");
-	assert_row_refused(CFG_T_SG, "{\"name\": \"web\"}", NULL, "security_group.vpc: missing");
-	assert_row_refused(CFG_T_SG, "{\"vpc\": \"blue\", \"name\": \"web\", \"rules\": []}", NULL,
-			   "security_group.rules: unknown member");
-	assert_row_refused(CFG_T_SG, "[]", NULL, "security_group: must be a JSON object");
+	assert_rows_refused(CFG_T_SG, NULL, bad, ARRAY_SIZE(bad));
 }
 
 static void port_and_remote_decode_security_groups_strictly(void **state)
 {
+	static const struct refusal bad_ports[] = {
+		{VM1(", \"security_groups\": \"web\""), "port.security_groups: must be an array"},
+		{VM1(", \"security_groups\": [\"web\", 3]"),
+		 "port.security_groups[1]: must be a string"},
+		{VM1(", \"security_groups\": [\"abcdefghijklmnopqrstuvwxyz012345\"]"),
+		 "port.security_groups[0]: longer than 31 bytes"},
+		{VM1(", \"security_groups\": [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\","
+		     " \"h\", \"i\"]"),
+		 "port.security_groups: at most 8 groups"},
+		{VM1(", \"max_connections\": -1"), "port.max_connections"},
+		{VM1(", \"max_connections\": \"10\""), "port.max_connections"},
+	};
+	static const struct refusal bad_remotes[] = {
+		{"{\"vpc\": \"blue\", \"mac\": \"02:00:00:00:09:01\", \"vtep\": "
+		 "\"192.0.2.2\", \"security_groups\": {}}",
+		 "remote.security_groups: must be an array"},
+	};
+
 	(void)state;
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"security_groups\": \"web\"}",
-			   "/run", "port.security_groups: must be an array");
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"security_groups\": [\"web\", 3]}",
-			   "/run", "port.security_groups[1]: must be a string");
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"security_groups\": [\"abcdefghijklmnopqrstuvwxyz012345\"]}",
-			   "/run", "port.security_groups[0]: longer than 31 bytes");
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"security_groups\": [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\","
-			   " \"h\", \"i\"]}",
-			   "/run", "port.security_groups: at most 8 groups");
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"max_connections\": -1}",
-			   "/run", "port.max_connections");
-	assert_row_refused(CFG_T_PORT,
-			   "{\"name\": \"vm1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
-			   " \"max_connections\": \"10\"}",
-			   "/run", "port.max_connections");
-	assert_row_refused(CFG_T_REMOTE,
-			   "{\"vpc\": \"blue\", \"mac\": \"02:00:00:00:09:01\", \"vtep\": "
-			   "\"192.0.2.2\", \"security_groups\": {}}",
-			   NULL, "remote.security_groups: must be an array");
+	assert_rows_refused(CFG_T_PORT, "/run", bad_ports, ARRAY_SIZE(bad_ports));
+	assert_rows_refused(CFG_T_REMOTE, NULL, bad_remotes, ARRAY_SIZE(bad_remotes));
 }
 
 static void port_and_remote_encode_their_groups(void **state)
 {
-	struct cfg *c = NULL;
-	char err[CFG_ERR_SIZE] = "";
-	json_t *doc = js("{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}],"
+	struct cfg *c =
+		state_of("{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}],"
 			 " \"subnets\": [{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\","
 			 "  \"gateway\": \"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\"}],"
 			 " \"security_groups\": [{\"vpc\": \"blue\", \"name\": \"web\"},"
@@ -1100,11 +1049,11 @@ static void port_and_remote_encode_their_groups(void **state)
 			 "\"02:00:00:00:01:01\", \"security_groups\": [\"db\", \"web\"],"
 			 " \"max_connections\": 1000}],"
 			 " \"remotes\": [{\"vpc\": \"blue\", \"mac\": \"02:00:00:00:09:01\","
-			 "  \"vtep\": \"192.0.2.2\", \"security_groups\": [\"web\"]}]}");
+			 "  \"vtep\": \"192.0.2.2\", \"security_groups\": [\"web\"]}]}",
+			 "/run");
 	json_t *port, *remote, *want_port, *want_remote;
 
 	(void)state;
-	assert_int_equal(cfg_state_decode(doc, "/run", &c, err), 0);
 	port = cfg_row_encode(CFG_T_PORT, cfg_port_find(c, "a"));
 	remote = cfg_row_encode(CFG_T_REMOTE, c->remotes.rows);
 	want_port = js("{\"name\": \"a\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
@@ -1119,7 +1068,6 @@ static void port_and_remote_encode_their_groups(void **state)
 	json_decref(remote);
 	json_decref(want_port);
 	json_decref(want_remote);
-	json_decref(doc);
 	cfg_free(c);
 }
 
@@ -1127,9 +1075,7 @@ static void port_and_remote_encode_their_groups(void **state)
  * the dump of the result loads again to the same state. */
 static void state_with_groups_and_rules_decodes_in_any_member_order(void **state)
 {
-	struct cfg *c = NULL, *back = NULL;
-	char err[CFG_ERR_SIZE] = "";
-	json_t *doc = js(
+	struct cfg *c = state_of(
 		"{\"remotes\": [{\"vpc\": \"blue\", \"mac\": \"02:00:00:00:09:01\","
 		"   \"vtep\": \"192.0.2.2\", \"ips\": [\"10.0.0.20\"],"
 		"   \"security_groups\": [\"db\"]}],"
@@ -1144,12 +1090,13 @@ static void state_with_groups_and_rules_decodes_in_any_member_order(void **state
 		"   {\"vpc\": \"blue\", \"name\": \"db\"}],"
 		" \"subnets\": [{\"vpc\": \"blue\", \"cidr\": \"10.0.0.0/24\","
 		"   \"gateway\": \"10.0.0.1\", \"gateway_mac\": \"02:00:00:00:00:01\"}],"
-		" \"vpcs\": [{\"name\": \"blue\", \"vni\": 1}]}");
+		" \"vpcs\": [{\"name\": \"blue\", \"vni\": 1}]}",
+		"/run");
+	struct cfg *back = NULL;
+	char err[CFG_ERR_SIZE] = "";
 	json_t *again, *again2;
 
 	(void)state;
-	if (cfg_state_decode(doc, "/run", &c, err) != 0)
-		fail_msg("refused: %s", err);
 	assert_int_equal(c->sgs.len, 2);
 	assert_int_equal(c->sg_rules.len, 2);
 	assert_string_equal(cfg_port_find(c, "a")->sgs[0], "web");
@@ -1163,45 +1110,37 @@ static void state_with_groups_and_rules_decodes_in_any_member_order(void **state
 		assert_int_equal(cfg_count_unchanged(c, back, t), cfg_table_get(c, t)->len);
 	json_decref(again);
 	json_decref(again2);
-	json_decref(doc);
 	cfg_free(c);
 	cfg_free(back);
 }
 
 static void state_decode_error_names_the_rule_row(void **state)
 {
-	struct cfg *out = NULL;
-	char err[CFG_ERR_SIZE] = "";
-	json_t *doc = js("{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}],"
-			 " \"security_groups\": [{\"vpc\": \"blue\", \"name\": \"web\"}],"
-			 " \"security_group_rules\": ["
-			 "   {\"vpc\": \"blue\", \"group\": \"web\", \"direction\": \"ingress\"},"
-			 "   {\"vpc\": \"blue\", \"group\": \"web\","
-			 "    \"direction\": \"ingress\"}]}");
-
 	(void)state;
-	assert_int_equal(cfg_state_decode(doc, NULL, &out, err), -EEXIST);
-	assert_non_null(strstr(err, "security_group_rules[1]: security_group_rule: group 'web'"));
-	assert_null(out);
-	json_decref(doc);
+	assert_state_refused(
+		"{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}],"
+		" \"security_groups\": [{\"vpc\": \"blue\", \"name\": \"web\"}],"
+		" \"security_group_rules\": ["
+		"   {\"vpc\": \"blue\", \"group\": \"web\", \"direction\": \"ingress\"},"
+		"   {\"vpc\": \"blue\", \"group\": \"web\","
+		"    \"direction\": \"ingress\"}]}",
+		NULL, -EEXIST, "security_group_rules[1]: security_group_rule: group 'web'");
 }
 
 static void apply_op_refuses_modify_of_groups_and_rules(void **state)
 {
 	struct cfg *c = *state;
 	char err[CFG_ERR_SIZE] = "";
-	json_t *g = js("{\"vpc\": \"blue\", \"name\": \"web\"}"),
-	       *r = js(R("\"direction\": \"ingress\""));
+	const char *g = "{\"vpc\": \"blue\", \"name\": \"web\"}",
+		   *r = R("\"direction\": \"ingress\"");
 
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_SG, g, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_SG_RULE, r, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_SG, g, NULL, err), -EINVAL);
+	assert_int_equal(apply(c, "insert", CFG_T_SG, g, NULL, err), 0);
+	assert_int_equal(apply(c, "insert", CFG_T_SG_RULE, r, NULL, err), 0);
+	assert_int_equal(apply(c, "modify", CFG_T_SG, g, NULL, err), -EINVAL);
 	assert_non_null(strstr(err, "security_group: a group has no member but its key"));
-	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_SG_RULE, r, NULL, err), -EINVAL);
+	assert_int_equal(apply(c, "modify", CFG_T_SG_RULE, r, NULL, err), -EINVAL);
 	assert_non_null(strstr(err, "security_group_rule: every member is part of the key; "
 				    "delete the rule and insert the new one"));
-	json_decref(g);
-	json_decref(r);
 }
 
 /* A rule's delete reads the whole row: a rule differing in any member is another rule. */
@@ -1209,30 +1148,25 @@ static void apply_op_deletes_a_rule_by_its_whole_content(void **state)
 {
 	struct cfg *c = *state;
 	char err[CFG_ERR_SIZE] = "";
-	json_t *g = js("{\"vpc\": \"blue\", \"name\": \"web\"}"),
-	       *r = js(R(TCP_PORTS "\"22\","
-			 " \"remote\": \"10.0.0.0/8\"")),
-	       *other = js(R(TCP_PORTS "\"23\","
-			     " \"remote\": \"10.0.0.0/8\"")),
-	       *same = js(R(TCP_PORTS "22,"
-			    " \"family\": \"ipv4\", \"remote\": \"10.0.0.0/8\"")),
-	       *partial = js(R("\"direction\": \"ingress\""));
+	const char *g = "{\"vpc\": \"blue\", \"name\": \"web\"}",
+		   *r = R(TCP_PORTS "\"22\","
+				    " \"remote\": \"10.0.0.0/8\""),
+		   *other = R(TCP_PORTS "\"23\","
+					" \"remote\": \"10.0.0.0/8\""),
+		   *same = R(TCP_PORTS "22,"
+				       " \"family\": \"ipv4\", \"remote\": \"10.0.0.0/8\""),
+		   *partial = R("\"direction\": \"ingress\"");
 
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_SG, g, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_SG_RULE, r, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_SG_RULE, other, NULL, err), -ENOENT);
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_SG_RULE, partial, NULL, err), -ENOENT);
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_SG_RULE, same, NULL, err), 0);
+	assert_int_equal(apply(c, "insert", CFG_T_SG, g, NULL, err), 0);
+	assert_int_equal(apply(c, "insert", CFG_T_SG_RULE, r, NULL, err), 0);
+	assert_int_equal(apply(c, "delete", CFG_T_SG_RULE, other, NULL, err), -ENOENT);
+	assert_int_equal(apply(c, "delete", CFG_T_SG_RULE, partial, NULL, err), -ENOENT);
+	assert_int_equal(apply(c, "delete", CFG_T_SG_RULE, same, NULL, err), 0);
 	assert_int_equal(c->sg_rules.len, 0);
 	/* and a group's delete takes its rules */
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_SG_RULE, r, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_SG, g, NULL, err), 0);
+	assert_int_equal(apply(c, "insert", CFG_T_SG_RULE, r, NULL, err), 0);
+	assert_int_equal(apply(c, "delete", CFG_T_SG, g, NULL, err), 0);
 	assert_int_equal(c->sgs.len + c->sg_rules.len, 0);
-	json_decref(g);
-	json_decref(r);
-	json_decref(other);
-	json_decref(same);
-	json_decref(partial);
 }
 
 /* ---- routes, ECMP groups, DHCP options ---- */
@@ -1260,18 +1194,6 @@ static const char *const routing_doc =
 	" \"ports\": [{\"name\": \"fw1\", \"vpc\": \"blue\", \"mac\": \"02:00:00:00:01:01\","
 	"   \"ips\": [\"10.0.0.10\"], \"socket\": \"/run/vpcsw/fw1.sock\"}]}";
 
-static struct cfg *routing_state(void)
-{
-	char err[CFG_ERR_SIZE] = "";
-	json_t *doc = js(routing_doc);
-	struct cfg *c = NULL;
-
-	if (cfg_state_decode(doc, NULL, &c, err) != 0)
-		fail_msg("routing state refused: %s", err);
-	json_decref(doc);
-	return c;
-}
-
 static void table_parse_knows_routing_and_dhcp_tables(void **state)
 {
 	(void)state;
@@ -1292,7 +1214,7 @@ static void table_parse_knows_routing_and_dhcp_tables(void **state)
 /* Every kind of next hop is its own member, and reads back as written. */
 static void route_shapes_decode_to_their_next_hop_and_encode_back(void **state)
 {
-	struct cfg *c = routing_state();
+	struct cfg *c = state_of(routing_doc, NULL);
 	json_t *routes = cfg_table_encode(c, CFG_T_ROUTE), *doc = js(routing_doc);
 
 	(void)state;
@@ -1312,7 +1234,7 @@ static void route_shapes_decode_to_their_next_hop_and_encode_back(void **state)
  * encoding decodes to the same state and encodes the same again. */
 static void routing_state_round_trips_exactly(void **state)
 {
-	struct cfg *c = routing_state(), *back = NULL;
+	struct cfg *c = state_of(routing_doc, NULL), *back = NULL;
 	char err[CFG_ERR_SIZE] = "";
 	json_t *doc = cfg_state_encode(c), *again;
 	json_t *groups = js("[{\"vpc\": \"blue\", \"name\": \"fw\","
@@ -1345,100 +1267,80 @@ static void routing_state_round_trips_exactly(void **state)
 
 static void route_decode_refuses_unknown_member_and_any_but_one_next_hop(void **state)
 {
+	static const struct refusal bad[] = {
+		{ROUTE(", \"via\": \"10.0.0.5\", \"gateway\": \"x\""),
+		 "route.gateway: unknown member"},
+		{ROUTE(", \"via\": \"10.0.0.5\", \"port\": \"fw1\""),
+		 "route.port: a route has one next hop, and via is given too"},
+		{ROUTE(", \"ecmp\": \"fw\", \"blackhole\": true"),
+		 "route.blackhole: a route has one next hop, and ecmp is given too"},
+		{ROUTE(""), "route: missing a next hop (via, port, vtep, ecmp or blackhole)"},
+		{ROUTE(", \"blackhole\": false"), "route.blackhole: must be true"},
+		{ROUTE(", \"blackhole\": 1"), "route.blackhole: must be true"},
+		{ROUTE(", \"via\": \"10.0.0.x\""), "route.via: '10.0.0.x' is not an IP address"},
+		{ROUTE(", \"vtep\": 5"), "route.vtep: must be a string"},
+		{ROUTE(", \"port\": null"), "route.port: must be a string"},
+		{"{\"vpc\": \"blue\", \"blackhole\": true}", "route.prefix: missing"},
+		{"{\"vpc\": \"blue\", \"prefix\": \"10.0.0.0\", \"blackhole\": true}",
+		 "route.prefix: '10.0.0.0' is not an address/length prefix"},
+		{"{\"prefix\": \"0.0.0.0/0\", \"blackhole\": true}", "route.vpc: missing"},
+	};
+
 	(void)state;
-	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"via\": \"10.0.0.5\", \"gateway\": \"x\""), NULL,
-			   "route.gateway: unknown member");
-	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"via\": \"10.0.0.5\", \"port\": \"fw1\""), NULL,
-			   "route.port: a route has one next hop, and via is given too");
-	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"ecmp\": \"fw\", \"blackhole\": true"), NULL,
-			   "route.blackhole: a route has one next hop, and ecmp is given too");
-	assert_row_refused(CFG_T_ROUTE, ROUTE(""), NULL,
-			   "route: missing a next hop (via, port, vtep, ecmp or blackhole)");
-	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"blackhole\": false"), NULL,
-			   "route.blackhole: must be true");
-	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"blackhole\": 1"), NULL,
-			   "route.blackhole: must be true");
-	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"via\": \"10.0.0.x\""), NULL,
-			   "route.via: '10.0.0.x' is not an IP address");
-	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"vtep\": 5"), NULL,
-			   "route.vtep: must be a string");
-	assert_row_refused(CFG_T_ROUTE, ROUTE(", \"port\": null"), NULL,
-			   "route.port: must be a string");
-	assert_row_refused(CFG_T_ROUTE, "{\"vpc\": \"blue\", \"blackhole\": true}", NULL,
-			   "route.prefix: missing");
-	assert_row_refused(CFG_T_ROUTE,
-			   "{\"vpc\": \"blue\", \"prefix\": \"10.0.0.0\", \"blackhole\": true}",
-			   NULL, "route.prefix: '10.0.0.0' is not an address/length prefix");
-	assert_row_refused(CFG_T_ROUTE, "{\"prefix\": \"0.0.0.0/0\", \"blackhole\": true}", NULL,
-			   "route.vpc: missing");
+	assert_rows_refused(CFG_T_ROUTE, NULL, bad, ARRAY_SIZE(bad));
 }
 
 static void ecmp_and_dhcp_decode_refuse_bad_members(void **state)
 {
+	static const struct refusal bad_groups[] = {
+		{"{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": [], \"weights\": []}",
+		 "ecmp_group.weights: unknown member"},
+		{"{\"vpc\": \"blue\", \"name\": \"fw\"}", "ecmp_group.members: missing"},
+		{"{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": \"10.0.0.5\"}",
+		 "ecmp_group.members: must be an array of addresses"},
+		{"{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": [\"10.0.0.5\", 7]}",
+		 "ecmp_group.members[1]: not an IP address"},
+		{"{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": [\"1.1.1.1\","
+		 " \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\","
+		 " \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\","
+		 " \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\","
+		 " \"1.1.1.1\"]}",
+		 "ecmp_group.members: at most 16 addresses"},
+	};
+	static const struct refusal bad_options[] = {
+		{"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"router\": \"x\"}",
+		 "dhcp_options.router: unknown member"},
+		{"{\"vpc\": \"blue\"}", "dhcp_options.subnet: missing"},
+		{"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"dns\": [\"1.1.1.1\","
+		 " \"1.1.1.2\", \"1.1.1.3\", \"1.1.1.4\", \"1.1.1.5\"]}",
+		 "dhcp_options.dns: at most 4 addresses"},
+		{"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"dns\": [\"dns1\"]}",
+		 "dhcp_options.dns[0]: not an IP address"},
+		{"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"domain\": 1}",
+		 "dhcp_options.domain: must be a string"},
+		{"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"domain\": "
+		 "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+		 "dhcp_options.domain: longer than 63 bytes"},
+		{"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"lease_time\": -1}",
+		 "dhcp_options.lease_time: must be an integer from 0 to 4294967295"},
+		{"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": {}}",
+		 "dhcp_options.routes: must be an array of {prefix, router}"},
+		{"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": [\"x\"]}",
+		 "dhcp_options.routes[0]: must be a JSON object"},
+		{"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": [{\"prefix\":"
+		 " \"10.2.0.0/16\", \"router\": \"10.0.0.1\", \"metric\": 1}]}",
+		 "dhcp_options.routes[0].metric: unknown member"},
+		{"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": [{\"prefix\":"
+		 " \"10.2.0.0/16\", \"router\": \"10.0.0.1\"}, {\"prefix\": \"10.3.0.0/16\"}]}",
+		 "dhcp_options.routes[1].router: missing"},
+		{"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": [{\"prefix\":"
+		 " \"10.2.0.0\", \"router\": \"10.0.0.1\"}]}",
+		 "dhcp_options.routes[0].prefix: '10.2.0.0' is not an address/length"},
+	};
+
 	(void)state;
-	assert_row_refused(
-		CFG_T_ECMP_GROUP,
-		"{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": [], \"weights\": []}", NULL,
-		"ecmp_group.weights: unknown member");
-	assert_row_refused(CFG_T_ECMP_GROUP, "{\"vpc\": \"blue\", \"name\": \"fw\"}", NULL,
-			   "ecmp_group.members: missing");
-	assert_row_refused(CFG_T_ECMP_GROUP,
-			   "{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": \"10.0.0.5\"}", NULL,
-			   "ecmp_group.members: must be an array of addresses");
-	assert_row_refused(CFG_T_ECMP_GROUP,
-			   "{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": [\"10.0.0.5\", 7]}",
-			   NULL, "ecmp_group.members[1]: not an IP address");
-	assert_row_refused(CFG_T_ECMP_GROUP,
-			   "{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": [\"1.1.1.1\","
-			   " \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\","
-			   " \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\","
-			   " \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\", \"1.1.1.1\","
-			   " \"1.1.1.1\"]}",
-			   NULL, "ecmp_group.members: at most 16 addresses");
-	assert_row_refused(CFG_T_DHCP_OPTIONS,
-			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"router\": \"x\"}",
-			   NULL, "dhcp_options.router: unknown member");
-	assert_row_refused(CFG_T_DHCP_OPTIONS, "{\"vpc\": \"blue\"}", NULL,
-			   "dhcp_options.subnet: missing");
-	assert_row_refused(CFG_T_DHCP_OPTIONS,
-			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"dns\": [\"1.1.1.1\","
-			   " \"1.1.1.2\", \"1.1.1.3\", \"1.1.1.4\", \"1.1.1.5\"]}",
-			   NULL, "dhcp_options.dns: at most 4 addresses");
-	assert_row_refused(CFG_T_DHCP_OPTIONS,
-			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"dns\": [\"dns1\"]}",
-			   NULL, "dhcp_options.dns[0]: not an IP address");
-	assert_row_refused(CFG_T_DHCP_OPTIONS,
-			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"domain\": 1}", NULL,
-			   "dhcp_options.domain: must be a string");
-	assert_row_refused(CFG_T_DHCP_OPTIONS,
-			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"domain\": "
-			   "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
-			   NULL, "dhcp_options.domain: longer than 63 bytes");
-	assert_row_refused(CFG_T_DHCP_OPTIONS,
-			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"lease_time\": -1}",
-			   NULL,
-			   "dhcp_options.lease_time: must be an integer from 0 to 4294967295");
-	assert_row_refused(CFG_T_DHCP_OPTIONS,
-			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": {}}", NULL,
-			   "dhcp_options.routes: must be an array of {prefix, router}");
-	assert_row_refused(CFG_T_DHCP_OPTIONS,
-			   "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": [\"x\"]}",
-			   NULL, "dhcp_options.routes[0]: must be a JSON object");
-	assert_row_refused(
-		CFG_T_DHCP_OPTIONS,
-		"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": [{\"prefix\":"
-		" \"10.2.0.0/16\", \"router\": \"10.0.0.1\", \"metric\": 1}]}",
-		NULL, "dhcp_options.routes[0].metric: unknown member");
-	assert_row_refused(
-		CFG_T_DHCP_OPTIONS,
-		"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": [{\"prefix\":"
-		" \"10.2.0.0/16\", \"router\": \"10.0.0.1\"}, {\"prefix\": \"10.3.0.0/16\"}]}",
-		NULL, "dhcp_options.routes[1].router: missing");
-	assert_row_refused(
-		CFG_T_DHCP_OPTIONS,
-		"{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"routes\": [{\"prefix\":"
-		" \"10.2.0.0\", \"router\": \"10.0.0.1\"}]}",
-		NULL, "dhcp_options.routes[0].prefix: '10.2.0.0' is not an address/length");
+	assert_rows_refused(CFG_T_ECMP_GROUP, NULL, bad_groups, ARRAY_SIZE(bad_groups));
+	assert_rows_refused(CFG_T_DHCP_OPTIONS, NULL, bad_options, ARRAY_SIZE(bad_options));
 }
 
 static void routing_keys_decode_without_the_rest(void **state)
@@ -1471,59 +1373,46 @@ static void routing_keys_decode_without_the_rest(void **state)
 
 static void apply_op_inserts_modifies_and_deletes_routing_tables(void **state)
 {
-	struct cfg *c = routing_state();
+	struct cfg *c = state_of(routing_doc, NULL);
 	char err[CFG_ERR_SIZE] = "";
-	json_t *r = js(ROUTE(", \"via\": \"10.0.0.30\"")), *rkey = js(ROUTE("")),
-	       *g = js("{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": [\"10.0.0.7\"]}"),
-	       *gkey = js("{\"vpc\": \"blue\", \"name\": \"fw\"}"),
-	       *d = js("{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"lease_time\": 600}"),
-	       *dkey = js("{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\"}"),
-	       *bad = js("{\"vpc\": \"blue\", \"prefix\": \"10.7.0.0/16\", \"ecmp\": \"nope\"}");
+	const char *r = ROUTE(", \"via\": \"10.0.0.30\""), *rkey = ROUTE(""),
+		   *g = "{\"vpc\": \"blue\", \"name\": \"fw\", \"members\": [\"10.0.0.7\"]}",
+		   *gkey = "{\"vpc\": \"blue\", \"name\": \"fw\"}",
+		   *d = "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\", \"lease_time\": 600}",
+		   *dkey = "{\"vpc\": \"blue\", \"subnet\": \"10.0.0.0/24\"}",
+		   *bad = "{\"vpc\": \"blue\", \"prefix\": \"10.7.0.0/16\", \"ecmp\": \"nope\"}";
 	struct cfg_prefix p;
 
 	(void)state;
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_ROUTE, r, NULL, err), -EEXIST);
-	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_ROUTE, r, NULL, err), 0);
+	assert_int_equal(apply(c, "insert", CFG_T_ROUTE, r, NULL, err), -EEXIST);
+	assert_int_equal(apply(c, "modify", CFG_T_ROUTE, r, NULL, err), 0);
 	assert_int_equal(cfg_prefix_parse("0.0.0.0/0", &p), 0);
 	assert_int_equal(cfg_route_find(c, "blue", &p)->nh_kind, CFG_NH_ADDRESS);
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_ROUTE, bad, NULL, err), -ENOENT);
+	assert_int_equal(apply(c, "insert", CFG_T_ROUTE, bad, NULL, err), -ENOENT);
 	assert_non_null(strstr(err, "route.nh_name: no ecmp group 'nope' in vpc 'blue'"));
-	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_ECMP_GROUP, g, NULL, err), 0);
+	assert_int_equal(apply(c, "modify", CFG_T_ECMP_GROUP, g, NULL, err), 0);
 	assert_int_equal(cfg_ecmp_group_find(c, "blue", "fw")->n_members, 1);
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_ECMP_GROUP, gkey, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "modify", CFG_T_DHCP_OPTIONS, d, NULL, err), 0);
+	assert_int_equal(apply(c, "delete", CFG_T_ECMP_GROUP, gkey, NULL, err), 0);
+	assert_int_equal(apply(c, "modify", CFG_T_DHCP_OPTIONS, d, NULL, err), 0);
 	assert_int_equal(c->dhcp_options.len, 2);
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_DHCP_OPTIONS, dkey, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_DHCP_OPTIONS, dkey, NULL, err), -ENOENT);
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_DHCP_OPTIONS, d, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "delete", CFG_T_ROUTE, rkey, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_ECMP_GROUP, g, NULL, err), 0);
-	assert_int_equal(cfg_apply_op(c, "insert", CFG_T_ROUTE, r, NULL, err), 0);
+	assert_int_equal(apply(c, "delete", CFG_T_DHCP_OPTIONS, dkey, NULL, err), 0);
+	assert_int_equal(apply(c, "delete", CFG_T_DHCP_OPTIONS, dkey, NULL, err), -ENOENT);
+	assert_int_equal(apply(c, "insert", CFG_T_DHCP_OPTIONS, d, NULL, err), 0);
+	assert_int_equal(apply(c, "delete", CFG_T_ROUTE, rkey, NULL, err), 0);
+	assert_int_equal(apply(c, "insert", CFG_T_ECMP_GROUP, g, NULL, err), 0);
+	assert_int_equal(apply(c, "insert", CFG_T_ROUTE, r, NULL, err), 0);
 	assert_int_equal(c->routes.len, 5);
-	json_decref(r);
-	json_decref(rkey);
-	json_decref(g);
-	json_decref(gkey);
-	json_decref(d);
-	json_decref(dkey);
-	json_decref(bad);
 	cfg_free(c);
 }
 
 static void state_decode_error_names_the_route_row(void **state)
 {
-	struct cfg *out = NULL;
-	char err[CFG_ERR_SIZE] = "";
-	json_t *doc =
-		js("{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}],"
-		   " \"routes\": [{\"vpc\": \"blue\", \"prefix\": \"::/0\", \"blackhole\": true},"
-		   "  {\"vpc\": \"blue\", \"prefix\": \"0.0.0.0/0\", \"ecmp\": \"fw\"}]}");
-
 	(void)state;
-	assert_int_equal(cfg_state_decode(doc, NULL, &out, err), -ENOENT);
-	assert_non_null(strstr(err, "routes[1]: route.nh_name: no ecmp group 'fw' in vpc 'blue'"));
-	assert_null(out);
-	json_decref(doc);
+	assert_state_refused(
+		"{\"vpcs\": [{\"name\": \"blue\", \"vni\": 1}],"
+		" \"routes\": [{\"vpc\": \"blue\", \"prefix\": \"::/0\", \"blackhole\": true},"
+		"  {\"vpc\": \"blue\", \"prefix\": \"0.0.0.0/0\", \"ecmp\": \"fw\"}]}",
+		NULL, -ENOENT, "routes[1]: route.nh_name: no ecmp group 'fw' in vpc 'blue'");
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
