@@ -30,6 +30,7 @@
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,6 +40,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <cmocka.h>
+
 #include <sanitizer/asan_interface.h>
 
 #include <rte_ether.h>
@@ -46,6 +49,7 @@
 
 #include "../../dataplane/dp_private.h"
 #include "../unit/dp_fixture.h"
+#include "../unit/sg_fixture.h"
 #include "sg.h"
 
 #define N_MBUFS	  127
@@ -124,41 +128,6 @@ static uint32_t fake_clock(void)
 
 /* ---- setup ---- */
 
-static struct sg_rule rule(uint32_t id, enum sg_dir dir, uint8_t proto, uint16_t pmin,
-			   uint16_t pmax, const char *addr, uint8_t plen)
-{
-	struct sg_rule r = {
-		.id = id, .dir = dir, .proto = proto, .port_min = pmin, .port_max = pmax};
-
-	r.af = r.remote.af = strchr(addr, ':') != NULL ? AF_INET6 : AF_INET;
-	r.remote.plen = plen;
-	if (inet_pton(r.af, addr, r.remote.addr) != 1)
-		broken("setup: bad address %s", addr);
-	if (r.af == AF_INET6 && proto == SG_PROTO_ICMP)
-		r.proto = SG_PROTO_ICMPV6;
-	return r;
-}
-
-static struct sg_rule icmp_rule(uint32_t id, enum sg_dir dir, uint8_t type, const char *addr,
-				uint8_t plen)
-{
-	struct sg_rule r = rule(id, dir, SG_PROTO_ICMP, 0, 0, addr, plen);
-
-	r.icmp_match = SG_ICMP_TYPE;
-	r.icmp_type = type;
-	return r;
-}
-
-static struct sg_acl *acl(const struct sg_rule *rules, size_t len, enum sg_dir dir)
-{
-	char err[SG_ERR_SIZE] = "";
-	struct sg_acl *a = sg_acl_create(rules, len, dir, SOCKET_ID_ANY, err);
-
-	if (a == NULL)
-		broken("setup: sg_acl_create: %s", err);
-	return a;
-}
-
 /*
  * A sends anything and takes TCP 443 from B, ICMP unreachable and any ICMPv6; B takes TCP
  * 80, UDP 53, echo requests and GRE from the VPC and sends TCP 443 and ICMP to it. The
@@ -166,39 +135,41 @@ static struct sg_acl *acl(const struct sg_rule *rules, size_t len, enum sg_dir d
  */
 static void acls_create(void)
 {
-	const struct sg_rule a_out[] = {rule(10, SG_EGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0", 0),
-					rule(11, SG_EGRESS, SG_PROTO_ANY, 0, 0, "::", 0)};
+	const struct sg_rule a_out[] = {
+		sg_test_rule(10, SG_EGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0/0"),
+		sg_test_rule(11, SG_EGRESS, SG_PROTO_ANY, 0, 0, "::/0"),
+	};
 	const struct sg_rule a_in[] = {
-		rule(12, SG_INGRESS, SG_PROTO_TCP, 443, 443, "10.0.0.20", 32),
-		icmp_rule(13, SG_INGRESS, 3, "10.0.0.0", 24),
-		rule(14, SG_INGRESS, SG_PROTO_ICMP, 0, 0, "fd00::", 64),
+		sg_test_rule(12, SG_INGRESS, SG_PROTO_TCP, 443, 443, "10.0.0.20/32"),
+		sg_test_icmp(13, SG_INGRESS, "10.0.0.0/24", SG_ICMP_TYPE, 3, 0),
+		sg_test_rule(14, SG_INGRESS, SG_PROTO_ICMPV6, 0, 0, "fd00::/64"),
 	};
 	const struct sg_rule b_out[] = {
-		rule(27, SG_EGRESS, SG_PROTO_TCP, 443, 443, "10.0.0.0", 24),
-		rule(28, SG_EGRESS, SG_PROTO_ICMP, 0, 0, "10.0.0.0", 24),
+		sg_test_rule(27, SG_EGRESS, SG_PROTO_TCP, 443, 443, "10.0.0.0/24"),
+		sg_test_rule(28, SG_EGRESS, SG_PROTO_ICMP, 0, 0, "10.0.0.0/24"),
 	};
 	const struct sg_rule b_std[] = {
-		rule(20, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0", 24),
-		rule(21, SG_INGRESS, SG_PROTO_TCP, 80, 80, "fd00::", 64),
-		rule(22, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.0.0.0", 24),
-		icmp_rule(23, SG_INGRESS, 8, "10.0.0.0", 24),
-		icmp_rule(24, SG_INGRESS, 128, "fd00::", 64),
-		rule(25, SG_INGRESS, 47, 0, 0, "10.0.0.0", 24),
+		sg_test_rule(20, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/24"),
+		sg_test_rule(21, SG_INGRESS, SG_PROTO_TCP, 80, 80, "fd00::/64"),
+		sg_test_rule(22, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.0.0.0/24"),
+		sg_test_icmp(23, SG_INGRESS, "10.0.0.0/24", SG_ICMP_TYPE, 8, 0),
+		sg_test_icmp(24, SG_INGRESS, "fd00::/64", SG_ICMP_TYPE, 128, 0),
+		sg_test_rule(25, SG_INGRESS, 47, 0, 0, "10.0.0.0/24"),
 	};
 	const struct sg_rule b_alt[] = {
-		rule(26, SG_INGRESS, SG_PROTO_TCP, 1, 1024, "10.0.0.10", 32),
-		rule(22, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.0.0.0", 24),
+		sg_test_rule(26, SG_INGRESS, SG_PROTO_TCP, 1, 1024, "10.0.0.10/32"),
+		sg_test_rule(22, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.0.0.0/24"),
 	};
 	const struct sg_rule b_rev[] = {
-		rule(22, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.0.0.0", 24),
+		sg_test_rule(22, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.0.0.0/24"),
 	};
 
-	env.a_out = acl(a_out, RTE_DIM(a_out), SG_EGRESS);
-	env.a_in = acl(a_in, RTE_DIM(a_in), SG_INGRESS);
-	env.b_out = acl(b_out, RTE_DIM(b_out), SG_EGRESS);
-	env.b_in[B_STANDARD] = acl(b_std, RTE_DIM(b_std), SG_INGRESS);
-	env.b_in[B_ALT] = acl(b_alt, RTE_DIM(b_alt), SG_INGRESS);
-	env.b_in[B_REVOKED] = acl(b_rev, RTE_DIM(b_rev), SG_INGRESS);
+	env.a_out = sg_test_acl(a_out, RTE_DIM(a_out), SG_EGRESS);
+	env.a_in = sg_test_acl(a_in, RTE_DIM(a_in), SG_INGRESS);
+	env.b_out = sg_test_acl(b_out, RTE_DIM(b_out), SG_EGRESS);
+	env.b_in[B_STANDARD] = sg_test_acl(b_std, RTE_DIM(b_std), SG_INGRESS);
+	env.b_in[B_ALT] = sg_test_acl(b_alt, RTE_DIM(b_alt), SG_INGRESS);
+	env.b_in[B_REVOKED] = sg_test_acl(b_rev, RTE_DIM(b_rev), SG_INGRESS);
 }
 
 static void publish(const struct conf *c, bool keep_flows)
@@ -241,8 +212,6 @@ static void teardown(void)
 	sg_acl_free(env.b_out);
 	for (int v = 0; v < B_VARIANTS; v++)
 		sg_acl_free(env.b_in[v]);
-	for (int i = 0; i < N_PORTS; i++)
-		dp_port_destroy(env.ports[i]);
 	dp_fixture_stop(env.w);
 }
 
@@ -253,11 +222,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	env.w = dp_fixture_start("fuzz_ct", N_MBUFS, NULL);
+	dp_fixture_ports(env.ports, env.idx, port_names, N_PORTS);
 	for (int i = 0; i < N_PORTS; i++) {
-		env.ports[i] = dp_port_create(port_names[i], 1);
-		if (env.ports[i] == NULL)
-			broken("setup: dp_port_create %s", port_names[i]);
-		env.idx[i] = dp_port_index(env.ports[i]);
 		if (rte_ether_unformat_addr(port_macs[i], &env.mac[i]) != 0 ||
 		    inet_pton(AF_INET, port_ip4[i], env.ip4[i]) != 1 ||
 		    inet_pton(AF_INET6, port_ip6[i], env.ip6[i]) != 1)
@@ -473,8 +439,6 @@ static void burst_run(struct burst *b)
 	exits_check(b, sent);
 	/* the ports have no device: what is queued for them is dropped and freed here */
 	dp_worker_flush(w);
-	if (w->n_dirty != 0 || w->n_drops != 0)
-		broken("buffers left after a flush");
 	if (rte_mempool_in_use_count(dp_pool) != env.in_use)
 		broken("%u mbufs in use after a flush, not %u", rte_mempool_in_use_count(dp_pool),
 		       env.in_use);

@@ -349,3 +349,35 @@ struct rte_ether_addr pkt_mac(const char *mac)
 	assert_int_equal(rte_ether_unformat_addr(mac, &ea), 0);
 	return ea;
 }
+
+void pkt_assert_mac_at(int line, const void *got, const char *want)
+{
+	struct rte_ether_addr g, w = pkt_mac(want);
+	char gs[RTE_ETHER_ADDR_FMT_SIZE];
+
+	memcpy(&g, got, sizeof(g));
+	if (!rte_is_same_ether_addr(&g, &w)) {
+		rte_ether_format_addr(gs, sizeof(gs), &g);
+		fail_msg("line %d: MAC %s, want %s", line, gs, want);
+	}
+}
+
+void pkt_assert_addr_at(int line, const void *got, const char *want)
+{
+	uint8_t a[16];
+	char g[INET6_ADDRSTRLEN];
+	int af = pkt_af_of(want);
+
+	pkt_addr(want, a);
+	if (memcmp(got, a, af == AF_INET ? 4 : 16) != 0)
+		fail_msg("line %d: address %s, want %s", line, inet_ntop(af, got, g, sizeof(g)),
+			 want);
+}
+
+void pkt_assert_eth_at(int line, const struct rte_mbuf *m, const char *src, const char *dst)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	pkt_assert_mac_at(line, &eth->src_addr, src);
+	pkt_assert_mac_at(line, &eth->dst_addr, dst);
+}

@@ -64,4 +64,14 @@ void pkt_cksum_fix(struct rte_mbuf *m);
  *  (UDP, TCP, ICMP, ICMPv6; a zero UDP checksum counts as missing) of m is wrong. */
 void pkt_assert_cksums(const struct rte_mbuf *m);
 
+/** Fail the running test, naming the caller's line, if the 6 bytes at got are not the MAC
+ *  want, or the 4 or 16 at got (by want's family) not the address want. */
+void pkt_assert_mac_at(int line, const void *got, const char *want);
+void pkt_assert_addr_at(int line, const void *got, const char *want);
+/** The same for the Ethernet source and destination of m. */
+void pkt_assert_eth_at(int line, const struct rte_mbuf *m, const char *src, const char *dst);
+#define assert_mac(got, want)	pkt_assert_mac_at(__LINE__, got, want)
+#define assert_addr(got, want)	pkt_assert_addr_at(__LINE__, got, want)
+#define assert_eth(m, src, dst) pkt_assert_eth_at(__LINE__, m, src, dst)
+
 #endif

@@ -29,10 +29,11 @@
 #include <rte_vect.h>
 
 #include "sg.h"
+#include "sg_fixture.h"
 
 #define BURST 32
 
-/* ---- fixture: EAL, rules and keys from compact descriptions ---- */
+/* ---- fixture: EAL, and keys from compact descriptions (rules: sg_fixture.h) ---- */
 
 static int group_setup(void **state)
 {
@@ -56,48 +57,6 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static struct sg_prefix pfx(const char *cidr)
-{
-	struct sg_prefix p = {0};
-	char ip[64];
-	const char *slash = strchr(cidr, '/');
-
-	assert_non_null(slash);
-	snprintf(ip, sizeof(ip), "%.*s", (int)(slash - cidr), cidr);
-	p.af = strchr(ip, ':') != NULL ? AF_INET6 : AF_INET;
-	assert_int_equal(inet_pton(p.af, ip, p.addr), 1);
-	p.plen = (uint8_t)atoi(slash + 1);
-	return p;
-}
-
-/* A rule of any protocol; ports only mean something for tcp and udp. */
-static struct sg_rule rule(uint32_t id, enum sg_dir dir, uint8_t proto, uint16_t port_min,
-			   uint16_t port_max, const char *cidr)
-{
-	struct sg_rule r = {.id = id,
-			    .dir = dir,
-			    .proto = proto,
-			    .port_min = port_min,
-			    .port_max = port_max,
-			    .remote = pfx(cidr)};
-
-	r.af = r.remote.af;
-	return r;
-}
-
-static struct sg_rule icmp_rule(uint32_t id, enum sg_dir dir, const char *cidr,
-				enum sg_icmp_match match, uint8_t type, uint8_t code)
-{
-	struct sg_rule r = rule(id, dir, SG_PROTO_ICMP, 0, 0, cidr);
-
-	if (r.af == AF_INET6)
-		r.proto = SG_PROTO_ICMPV6;
-	r.icmp_match = match;
-	r.icmp_type = type;
-	r.icmp_code = code;
-	return r;
-}
-
 /* sport, dport in host order; ICMP: type, code. */
 static struct sg_key key(uint8_t proto, const char *src, const char *dst, uint16_t sport,
 			 uint16_t dport)
@@ -108,16 +67,6 @@ static struct sg_key key(uint8_t proto, const char *src, const char *dst, uint16
 	assert_int_equal(inet_pton(k.af, src, k.src), 1);
 	assert_int_equal(inet_pton(k.af, dst, k.dst), 1);
 	return k;
-}
-
-static struct sg_acl *build(const struct sg_rule *rules, size_t len, enum sg_dir dir)
-{
-	char err[SG_ERR_SIZE] = "";
-	struct sg_acl *acl = sg_acl_create(rules, len, dir, SOCKET_ID_ANY, err);
-
-	if (acl == NULL)
-		fail_msg("sg_acl_create: %s (%s)", strerror(errno), err);
-	return acl;
 }
 
 static uint32_t classify1(const struct sg_acl *acl, struct sg_key k)
@@ -151,8 +100,8 @@ static double ms_since(const struct timespec *t0)
 static void expect_refused(struct sg_rule bad, int rc, const char *needle)
 {
 	struct sg_rule rules[3] = {
-		rule(1, SG_INGRESS, SG_PROTO_TCP, 22, 22, "10.0.0.0/8"),
-		rule(2, SG_EGRESS, SG_PROTO_ANY, 0, 0, "::/0"),
+		sg_test_rule(1, SG_INGRESS, SG_PROTO_TCP, 22, 22, "10.0.0.0/8"),
+		sg_test_rule(2, SG_EGRESS, SG_PROTO_ANY, 0, 0, "::/0"),
 		bad,
 	};
 	char err[SG_ERR_SIZE] = "";
@@ -173,61 +122,63 @@ static void expect_refused(struct sg_rule bad, int rc, const char *needle)
 static void create_refuses_ports_where_the_protocol_has_none(void **state)
 {
 	(void)state;
-	expect_refused(rule(3, SG_INGRESS, SG_PROTO_ICMP, 0, 8, "10.0.0.0/8"), -EINVAL,
+	expect_refused(sg_test_rule(3, SG_INGRESS, SG_PROTO_ICMP, 0, 8, "10.0.0.0/8"), -EINVAL,
 		       "only for tcp, udp");
-	expect_refused(rule(3, SG_INGRESS, SG_PROTO_ANY, 80, 80, "10.0.0.0/8"), -EINVAL,
+	expect_refused(sg_test_rule(3, SG_INGRESS, SG_PROTO_ANY, 80, 80, "10.0.0.0/8"), -EINVAL,
 		       "ports: 80-80 on any");
-	expect_refused(rule(3, SG_EGRESS, 47, 1, 0, "10.0.0.0/8"), -EINVAL, "ports");
-	expect_refused(rule(3, SG_INGRESS, SG_PROTO_ICMPV6, 1, 1, "2001:db8::/32"), -EINVAL,
+	expect_refused(sg_test_rule(3, SG_EGRESS, 47, 1, 0, "10.0.0.0/8"), -EINVAL, "ports");
+	expect_refused(sg_test_rule(3, SG_INGRESS, SG_PROTO_ICMPV6, 1, 1, "2001:db8::/32"), -EINVAL,
 		       "icmpv6");
 }
 
 static void create_refuses_port_min_above_max(void **state)
 {
 	(void)state;
-	expect_refused(rule(3, SG_INGRESS, SG_PROTO_TCP, 443, 80, "10.0.0.0/8"), -EINVAL,
+	expect_refused(sg_test_rule(3, SG_INGRESS, SG_PROTO_TCP, 443, 80, "10.0.0.0/8"), -EINVAL,
 		       "443-80, min is above max");
-	expect_refused(rule(3, SG_EGRESS, SG_PROTO_UDP, 65535, 0, "::/0"), -EINVAL, "min is above");
+	expect_refused(sg_test_rule(3, SG_EGRESS, SG_PROTO_UDP, 65535, 0, "::/0"), -EINVAL,
+		       "min is above");
 }
 
 static void create_refuses_prefix_with_host_bits(void **state)
 {
 	(void)state;
-	expect_refused(rule(3, SG_INGRESS, SG_PROTO_TCP, 1, 2, "10.0.0.1/8"), -EINVAL,
+	expect_refused(sg_test_rule(3, SG_INGRESS, SG_PROTO_TCP, 1, 2, "10.0.0.1/8"), -EINVAL,
 		       "10.0.0.1/8 has host bits set");
-	expect_refused(rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.1/0"), -EINVAL, "host bits");
-	expect_refused(rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "10.0.0.1/31"), -EINVAL,
+	expect_refused(sg_test_rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.1/0"), -EINVAL,
 		       "host bits");
-	expect_refused(rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "2001:db8::1/64"), -EINVAL,
+	expect_refused(sg_test_rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "10.0.0.1/31"), -EINVAL,
+		       "host bits");
+	expect_refused(sg_test_rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "2001:db8::1/64"), -EINVAL,
 		       "2001:db8::1/64 has host bits set");
-	expect_refused(rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "2001:db8::1/127"), -EINVAL,
+	expect_refused(sg_test_rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "2001:db8::1/127"), -EINVAL,
 		       "host bits");
 }
 
 static void create_refuses_prefix_longer_than_the_address(void **state)
 {
 	(void)state;
-	expect_refused(rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "10.0.0.0/33"), -EINVAL,
+	expect_refused(sg_test_rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "10.0.0.0/33"), -EINVAL,
 		       "prefix length 33 is over 32");
-	expect_refused(rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "::/129"), -EINVAL,
+	expect_refused(sg_test_rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "::/129"), -EINVAL,
 		       "prefix length 129 is over 128");
 }
 
 static void create_refuses_family_mismatch(void **state)
 {
-	struct sg_rule r = rule(3, SG_INGRESS, SG_PROTO_TCP, 80, 80, "2001:db8::/32");
+	struct sg_rule r = sg_test_rule(3, SG_INGRESS, SG_PROTO_TCP, 80, 80, "2001:db8::/32");
 
 	(void)state;
 	r.af = AF_INET;
 	expect_refused(r, -EINVAL, "an IPv6 prefix in an IPv4 rule");
-	r = rule(3, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8");
+	r = sg_test_rule(3, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8");
 	r.af = AF_INET6;
 	expect_refused(r, -EINVAL, "an IPv4 prefix in an IPv6 rule");
 	r.remote.af = 0;
 	expect_refused(r, -EINVAL, "not an IPv4 or IPv6 prefix");
-	expect_refused(rule(3, SG_INGRESS, SG_PROTO_ICMP, 0, 0, "2001:db8::/32"), -EINVAL,
+	expect_refused(sg_test_rule(3, SG_INGRESS, SG_PROTO_ICMP, 0, 0, "2001:db8::/32"), -EINVAL,
 		       "icmp (1) in an IPv6 rule");
-	expect_refused(rule(3, SG_INGRESS, SG_PROTO_ICMPV6, 0, 0, "10.0.0.0/8"), -EINVAL,
+	expect_refused(sg_test_rule(3, SG_INGRESS, SG_PROTO_ICMPV6, 0, 0, "10.0.0.0/8"), -EINVAL,
 		       "icmpv6 (58) in an IPv4 rule");
 }
 
@@ -236,27 +187,28 @@ static void create_refuses_bad_id_dir_af_and_icmp_fields(void **state)
 	struct sg_rule r;
 
 	(void)state;
-	expect_refused(rule(0, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8"), -EINVAL,
+	expect_refused(sg_test_rule(0, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8"), -EINVAL,
 		       "id: 0 is reserved");
-	r = rule(3, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8");
+	r = sg_test_rule(3, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8");
 	r.dir = 2;
 	expect_refused(r, -EINVAL, "dir: 2");
-	r = rule(3, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8");
+	r = sg_test_rule(3, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8");
 	r.af = AF_UNIX;
 	expect_refused(r, -EINVAL, "af:");
-	r = rule(3, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8");
+	r = sg_test_rule(3, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8");
 	r.icmp_match = SG_ICMP_TYPE;
 	expect_refused(r, -EINVAL, "type/code on tcp");
-	expect_refused(icmp_rule(3, SG_INGRESS, "10.0.0.0/8", 3, 0, 0), -EINVAL, "icmp_match: 3");
-	expect_refused(icmp_rule(3, SG_INGRESS, "10.0.0.0/8", SG_ICMP_ANY, 8, 0), -EINVAL,
+	expect_refused(sg_test_icmp(3, SG_INGRESS, "10.0.0.0/8", 3, 0, 0), -EINVAL,
+		       "icmp_match: 3");
+	expect_refused(sg_test_icmp(3, SG_INGRESS, "10.0.0.0/8", SG_ICMP_ANY, 8, 0), -EINVAL,
 		       "icmp_match ignores them");
-	expect_refused(icmp_rule(3, SG_INGRESS, "10.0.0.0/8", SG_ICMP_TYPE, 8, 1), -EINVAL,
+	expect_refused(sg_test_icmp(3, SG_INGRESS, "10.0.0.0/8", SG_ICMP_TYPE, 8, 1), -EINVAL,
 		       "icmp_match ignores them");
 }
 
 static void create_refuses_bad_arguments(void **state)
 {
-	struct sg_rule r = rule(1, SG_INGRESS, SG_PROTO_ANY, 0, 0, "10.0.0.0/8");
+	struct sg_rule r = sg_test_rule(1, SG_INGRESS, SG_PROTO_ANY, 0, 0, "10.0.0.0/8");
 	char err[SG_ERR_SIZE] = "";
 
 	(void)state;
@@ -282,8 +234,9 @@ static void create_refuses_too_many_rules(void **state)
 	(void)state;
 	assert_non_null(rules);
 	for (size_t i = 0; i < len; i++)
-		rules[i] = rule((uint32_t)i + 1, SG_INGRESS, SG_PROTO_TCP, 1, 1, "10.0.0.0/8");
-	rules[len] = rule(9, SG_INGRESS, SG_PROTO_TCP, 1, 1, "::/0");
+		rules[i] =
+			sg_test_rule((uint32_t)i + 1, SG_INGRESS, SG_PROTO_TCP, 1, 1, "10.0.0.0/8");
+	rules[len] = sg_test_rule(9, SG_INGRESS, SG_PROTO_TCP, 1, 1, "::/0");
 	rules[len - 1].dir = SG_EGRESS; /* MAX ingress IPv4, 1 egress IPv4, 1 ingress IPv6 */
 	assert_int_equal(sg_rules_check(rules, len + 1, err), 0);
 	rules[len - 1].dir = SG_INGRESS;
@@ -301,12 +254,12 @@ static void create_refuses_too_many_rules(void **state)
 static void port_range_matches_its_edges_only(void **state)
 {
 	struct sg_rule rules[] = {
-		rule(1, SG_INGRESS, SG_PROTO_TCP, 1000, 2000, "10.0.0.0/8"),
-		rule(2, SG_INGRESS, SG_PROTO_UDP, 0, 0, "10.0.0.0/8"),
-		rule(3, SG_INGRESS, SG_PROTO_UDP, 65535, 65535, "10.0.0.0/8"),
-		rule(4, SG_INGRESS, SG_PROTO_TCP, 0, 65535, "192.0.2.0/24"),
+		sg_test_rule(1, SG_INGRESS, SG_PROTO_TCP, 1000, 2000, "10.0.0.0/8"),
+		sg_test_rule(2, SG_INGRESS, SG_PROTO_UDP, 0, 0, "10.0.0.0/8"),
+		sg_test_rule(3, SG_INGRESS, SG_PROTO_UDP, 65535, 65535, "10.0.0.0/8"),
+		sg_test_rule(4, SG_INGRESS, SG_PROTO_TCP, 0, 65535, "192.0.2.0/24"),
 	};
-	struct sg_acl *acl = build(rules, RTE_DIM(rules), SG_INGRESS);
+	struct sg_acl *acl = sg_test_acl(rules, RTE_DIM(rules), SG_INGRESS);
 	const char *in = "10.1.2.3", *me = "172.16.0.1";
 
 	(void)state;
@@ -340,12 +293,12 @@ static void port_range_matches_its_edges_only(void **state)
 static void direction_picks_the_remote_address_and_the_entries(void **state)
 {
 	struct sg_rule rules[] = {
-		rule(1, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8"),
-		rule(2, SG_EGRESS, SG_PROTO_TCP, 80, 80, "192.0.2.0/24"),
-		rule(3, SG_EGRESS, SG_PROTO_TCP, 80, 80, "2001:db8::/32"),
+		sg_test_rule(1, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8"),
+		sg_test_rule(2, SG_EGRESS, SG_PROTO_TCP, 80, 80, "192.0.2.0/24"),
+		sg_test_rule(3, SG_EGRESS, SG_PROTO_TCP, 80, 80, "2001:db8::/32"),
 	};
-	struct sg_acl *in = build(rules, RTE_DIM(rules), SG_INGRESS);
-	struct sg_acl *out = build(rules, RTE_DIM(rules), SG_EGRESS);
+	struct sg_acl *in = sg_test_acl(rules, RTE_DIM(rules), SG_INGRESS);
+	struct sg_acl *out = sg_test_acl(rules, RTE_DIM(rules), SG_EGRESS);
 
 	(void)state;
 	assert_int_equal(sg_acl_rules_len(in, AF_INET), 1);
@@ -367,11 +320,11 @@ static void direction_picks_the_remote_address_and_the_entries(void **state)
 static void overlapping_rules_report_the_lowest_id(void **state)
 {
 	struct sg_rule rules[] = {
-		rule(7, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8"),
-		rule(UINT32_MAX, SG_INGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0/0"),
-		rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "10.1.0.0/16"),
-		rule(5, SG_INGRESS, SG_PROTO_TCP, 0, 65535, "10.0.0.0/8"),
-		rule(1, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.1.2.3/32"),
+		sg_test_rule(7, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/8"),
+		sg_test_rule(UINT32_MAX, SG_INGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0/0"),
+		sg_test_rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "10.1.0.0/16"),
+		sg_test_rule(5, SG_INGRESS, SG_PROTO_TCP, 0, 65535, "10.0.0.0/8"),
+		sg_test_rule(1, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.1.2.3/32"),
 	};
 	struct sg_rule reversed[RTE_DIM(rules)];
 	const char *me = "172.16.0.1";
@@ -380,7 +333,8 @@ static void overlapping_rules_report_the_lowest_id(void **state)
 	for (size_t i = 0; i < RTE_DIM(rules); i++)
 		reversed[i] = rules[RTE_DIM(rules) - 1 - i];
 	for (int pass = 0; pass < 2; pass++) {
-		struct sg_acl *acl = build(pass ? reversed : rules, RTE_DIM(rules), SG_INGRESS);
+		struct sg_acl *acl =
+			sg_test_acl(pass ? reversed : rules, RTE_DIM(rules), SG_INGRESS);
 
 		assert_int_equal(classify1(acl, key(SG_PROTO_TCP, "10.1.0.9", me, 1, 80)), 3);
 		assert_int_equal(classify1(acl, key(SG_PROTO_TCP, "10.2.0.9", me, 1, 80)), 5);
@@ -398,12 +352,12 @@ static void overlapping_rules_report_the_lowest_id(void **state)
 static void expanded_group_members_share_the_rule_id(void **state)
 {
 	struct sg_rule rules[] = {
-		rule(42, SG_INGRESS, SG_PROTO_TCP, 5432, 5432, "10.0.0.11/32"),
-		rule(42, SG_INGRESS, SG_PROTO_TCP, 5432, 5432, "10.0.0.12/32"),
-		rule(42, SG_INGRESS, SG_PROTO_TCP, 5432, 5432, "2001:db8::11/128"),
-		rule(43, SG_INGRESS, SG_PROTO_TCP, 5432, 5432, "10.0.0.12/32"),
+		sg_test_rule(42, SG_INGRESS, SG_PROTO_TCP, 5432, 5432, "10.0.0.11/32"),
+		sg_test_rule(42, SG_INGRESS, SG_PROTO_TCP, 5432, 5432, "10.0.0.12/32"),
+		sg_test_rule(42, SG_INGRESS, SG_PROTO_TCP, 5432, 5432, "2001:db8::11/128"),
+		sg_test_rule(43, SG_INGRESS, SG_PROTO_TCP, 5432, 5432, "10.0.0.12/32"),
 	};
-	struct sg_acl *acl = build(rules, RTE_DIM(rules), SG_INGRESS);
+	struct sg_acl *acl = sg_test_acl(rules, RTE_DIM(rules), SG_INGRESS);
 
 	(void)state;
 	assert_int_equal(classify1(acl, key(SG_PROTO_TCP, "10.0.0.11", "10.0.0.5", 1, 5432)), 42);
@@ -418,12 +372,13 @@ static void expanded_group_members_share_the_rule_id(void **state)
 static void any_protocol_matches_every_protocol_and_port(void **state)
 {
 	struct sg_rule rules[] = {
-		rule(1, SG_INGRESS, SG_PROTO_ANY, 0, 0, "10.0.0.0/8"),
-		rule(2, SG_INGRESS, 47, 0, 0, "192.0.2.0/24"), /* GRE: a protocol without ports */
-		rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "2001:db8::/32"),
+		sg_test_rule(1, SG_INGRESS, SG_PROTO_ANY, 0, 0, "10.0.0.0/8"),
+		sg_test_rule(2, SG_INGRESS, 47, 0, 0,
+			     "192.0.2.0/24"), /* GRE: a protocol without ports */
+		sg_test_rule(3, SG_INGRESS, SG_PROTO_ANY, 0, 0, "2001:db8::/32"),
 	};
 	static const uint8_t protos[] = {0, 1, 6, 17, 47, 50, 58, 132, 255};
-	struct sg_acl *acl = build(rules, RTE_DIM(rules), SG_INGRESS);
+	struct sg_acl *acl = sg_test_acl(rules, RTE_DIM(rules), SG_INGRESS);
 	const char *me = "172.16.0.1";
 
 	(void)state;
@@ -442,13 +397,13 @@ static void any_protocol_matches_every_protocol_and_port(void **state)
 static void icmp_matches_type_and_code(void **state)
 {
 	struct sg_rule rules[] = {
-		icmp_rule(10, SG_INGRESS, "10.0.0.0/8", SG_ICMP_ANY, 0, 0),
-		icmp_rule(20, SG_INGRESS, "192.0.2.0/24", SG_ICMP_TYPE, 8, 0),
-		icmp_rule(30, SG_INGRESS, "198.51.100.0/24", SG_ICMP_TYPE_CODE, 3, 4),
-		icmp_rule(40, SG_INGRESS, "2001:db8::/32", SG_ICMP_TYPE, 128, 0),
-		icmp_rule(50, SG_INGRESS, "2001:db8:1::/48", SG_ICMP_TYPE_CODE, 1, 0),
+		sg_test_icmp(10, SG_INGRESS, "10.0.0.0/8", SG_ICMP_ANY, 0, 0),
+		sg_test_icmp(20, SG_INGRESS, "192.0.2.0/24", SG_ICMP_TYPE, 8, 0),
+		sg_test_icmp(30, SG_INGRESS, "198.51.100.0/24", SG_ICMP_TYPE_CODE, 3, 4),
+		sg_test_icmp(40, SG_INGRESS, "2001:db8::/32", SG_ICMP_TYPE, 128, 0),
+		sg_test_icmp(50, SG_INGRESS, "2001:db8:1::/48", SG_ICMP_TYPE_CODE, 1, 0),
 	};
-	struct sg_acl *acl = build(rules, RTE_DIM(rules), SG_INGRESS);
+	struct sg_acl *acl = sg_test_acl(rules, RTE_DIM(rules), SG_INGRESS);
 	const char *me = "172.16.0.1";
 
 	(void)state;
@@ -481,12 +436,12 @@ static void set_bit(uint8_t *addr, unsigned int bit, int v)
 /* first/last: the prefix's first and last address; below/above: the ones just outside. */
 static void prefix_edges_check(const char *addr, const unsigned int *plens, size_t n_plens)
 {
-	struct sg_prefix base = pfx(addr);
+	struct sg_prefix base = sg_test_prefix(addr);
 	unsigned int bits = base.af == AF_INET ? 32 : 128;
 
 	for (size_t i = 0; i < n_plens; i++) {
-		struct sg_rule r = rule(9, SG_INGRESS, SG_PROTO_UDP, 53, 53,
-					base.af == AF_INET ? "0.0.0.0/0" : "::/0");
+		struct sg_rule r = sg_test_rule(9, SG_INGRESS, SG_PROTO_UDP, 53, 53,
+						base.af == AF_INET ? "0.0.0.0/0" : "::/0");
 		struct sg_key k = key(SG_PROTO_UDP, base.af == AF_INET ? "0.0.0.0" : "::",
 				      base.af == AF_INET ? "0.0.0.0" : "::", 1, 53);
 		struct sg_acl *acl;
@@ -496,7 +451,7 @@ static void prefix_edges_check(const char *addr, const unsigned int *plens, size
 		r.remote.plen = (uint8_t)plen;
 		for (b = plen; b < bits; b++)
 			set_bit(r.remote.addr, b, 0);
-		acl = build(&r, 1, SG_INGRESS);
+		acl = sg_test_acl(&r, 1, SG_INGRESS);
 		memcpy(k.src, r.remote.addr, sizeof(k.src));
 		assert_int_equal(classify1(acl, k), 9); /* first */
 		for (b = plen; b < bits; b++)
@@ -550,12 +505,12 @@ static void ipv4_prefixes_match_exactly_their_addresses(void **state)
 static void families_never_match_each_other(void **state)
 {
 	struct sg_rule rules[] = {
-		rule(1, SG_INGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0/0"),
-		rule(2, SG_INGRESS, SG_PROTO_TCP, 80, 80, "2001:db8::/32"),
+		sg_test_rule(1, SG_INGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0/0"),
+		sg_test_rule(2, SG_INGRESS, SG_PROTO_TCP, 80, 80, "2001:db8::/32"),
 	};
-	struct sg_rule only4 = rule(1, SG_INGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0/0");
-	struct sg_acl *acl = build(rules, RTE_DIM(rules), SG_INGRESS);
-	struct sg_acl *acl4 = build(&only4, 1, SG_INGRESS);
+	struct sg_rule only4 = sg_test_rule(1, SG_INGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0/0");
+	struct sg_acl *acl = sg_test_acl(rules, RTE_DIM(rules), SG_INGRESS);
+	struct sg_acl *acl4 = sg_test_acl(&only4, 1, SG_INGRESS);
 	struct sg_key k = key(SG_PROTO_TCP, "2001:db8::1", "::1", 1, 80);
 
 	(void)state;
@@ -594,8 +549,8 @@ static void defaults_deny_ingress_and_allow_egress_through_the_group_rules(void 
 	sg_rule_default_egress(&group[0], AF_INET, 100);
 	sg_rule_default_egress(&group[1], AF_INET6, 101);
 	assert_int_equal(sg_rules_check(group, 2, NULL), 0);
-	in = build(group, 2, SG_INGRESS);
-	out = build(group, 2, SG_EGRESS);
+	in = sg_test_acl(group, 2, SG_INGRESS);
+	out = sg_test_acl(group, 2, SG_EGRESS);
 	assert_int_equal(sg_acl_classify_burst(out, keys, RTE_DIM(keys), ids), RTE_DIM(keys));
 	for (size_t i = 0; i < RTE_DIM(keys); i++)
 		assert_int_equal(ids[i], keys[i].af == AF_INET ? 100 : 101);
@@ -603,12 +558,12 @@ static void defaults_deny_ingress_and_allow_egress_through_the_group_rules(void 
 	assert_int_equal(sg_acl_classify_burst(in, keys, RTE_DIM(keys), ids), 0);
 
 	/* the user replaced the defaults with one narrow egress rule */
-	group[2] = rule(102, SG_EGRESS, SG_PROTO_TCP, 443, 443, "0.0.0.0/0");
-	narrow = build(&group[2], 1, SG_EGRESS);
+	group[2] = sg_test_rule(102, SG_EGRESS, SG_PROTO_TCP, 443, 443, "0.0.0.0/0");
+	narrow = sg_test_acl(&group[2], 1, SG_EGRESS);
 	assert_int_equal(sg_acl_classify_burst(narrow, keys, RTE_DIM(keys), ids), 1);
 	assert_int_equal(ids[0], 102);
-	empty_in = build(NULL, 0, SG_INGRESS);
-	empty_out = build(NULL, 0, SG_EGRESS);
+	empty_in = sg_test_acl(NULL, 0, SG_INGRESS);
+	empty_out = sg_test_acl(NULL, 0, SG_EGRESS);
 	assert_int_equal(sg_acl_rules_len(empty_out, AF_INET), 0);
 	assert_int_equal(sg_acl_classify_burst(empty_in, keys, RTE_DIM(keys), ids), 0);
 	assert_int_equal(sg_acl_classify_burst(empty_out, keys, RTE_DIM(keys), ids), 0);
@@ -837,7 +792,7 @@ struct tally {
 static void check_against_reference(const struct sg_rule *rules, size_t n_rules, enum sg_dir dir,
 				    const struct sg_key *keys, size_t n_keys, struct tally *t)
 {
-	struct sg_acl *acl = build(rules, n_rules, dir);
+	struct sg_acl *acl = sg_test_acl(rules, n_rules, dir);
 	uint32_t *got = malloc(n_keys * sizeof(*got));
 	unsigned int allowed = 0;
 
@@ -1001,7 +956,7 @@ static void context_of_10000_rules_builds(void **state)
 
 		scale_rules_fill(rules, len, v6);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		acl = build(rules, len, SG_INGRESS);
+		acl = sg_test_acl(rules, len, SG_INGRESS);
 		ms = ms_since(&t0);
 		assert_int_equal(sg_acl_rules_len(acl, v6 ? AF_INET6 : AF_INET), len);
 		scale_keys_fill(keys, n_keys, rules, len);
@@ -1038,7 +993,7 @@ static void thousand_small_contexts_build(void **state)
 	for (int port = 0; port < PORTS; port++) {
 		scale_rules_fill(rules, PER_FAMILY, false);
 		scale_rules_fill(rules + PER_FAMILY, PER_FAMILY, true);
-		acls[port] = build(rules, RTE_DIM(rules), SG_INGRESS);
+		acls[port] = sg_test_acl(rules, RTE_DIM(rules), SG_INGRESS);
 	}
 	ms = ms_since(&t0);
 	scale_keys_fill(keys, RTE_DIM(keys), rules, RTE_DIM(rules));

@@ -32,6 +32,7 @@
 #include "dp.h"
 #include "dp_private.h"
 #include "sg.h"
+#include "sg_fixture.h"
 #include "dp_fixture.h"
 #include "pkt_fixture.h"
 
@@ -93,94 +94,53 @@ static uint32_t fake_clock(void)
 
 /* ---- security groups ---- */
 
-static struct sg_prefix pfx(const char *cidr)
-{
-	struct sg_prefix p = {0};
-	char ip[64];
-	const char *slash = strchr(cidr, '/');
-
-	assert_non_null(slash);
-	snprintf(ip, sizeof(ip), "%.*s", (int)(slash - cidr), cidr);
-	p.af = strchr(ip, ':') != NULL ? AF_INET6 : AF_INET;
-	assert_int_equal(inet_pton(p.af, ip, p.addr), 1);
-	p.plen = (uint8_t)atoi(slash + 1);
-	return p;
-}
-
-static struct sg_rule rule(uint32_t id, enum sg_dir dir, uint8_t proto, uint16_t pmin,
-			   uint16_t pmax, const char *cidr)
-{
-	struct sg_rule r = {.id = id,
-			    .dir = dir,
-			    .proto = proto,
-			    .port_min = pmin,
-			    .port_max = pmax,
-			    .remote = pfx(cidr)};
-
-	r.af = r.remote.af;
-	return r;
-}
-
-static struct sg_rule icmp_type(uint32_t id, enum sg_dir dir, uint8_t type, const char *cidr)
-{
-	struct sg_rule r = rule(id, dir, SG_PROTO_ICMP, 0, 0, cidr);
-
-	if (r.af == AF_INET6)
-		r.proto = SG_PROTO_ICMPV6;
-	r.icmp_match = SG_ICMP_TYPE;
-	r.icmp_type = type;
-	return r;
-}
-
-static struct sg_acl *acl(const struct sg_rule *rules, size_t len, enum sg_dir dir)
-{
-	char err[SG_ERR_SIZE] = "";
-	struct sg_acl *a = sg_acl_create(rules, len, dir, SOCKET_ID_ANY, err);
-
-	if (a == NULL)
-		fail_msg("sg_acl_create: %s (%s)", strerror(errno), err);
-	return a;
-}
-
 static void acls_create(void)
 {
-	const struct sg_rule a_out[] = {rule(10, SG_EGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0/0"),
-					rule(11, SG_EGRESS, SG_PROTO_ANY, 0, 0, "::/0")};
-	const struct sg_rule c_out[] = {rule(32, SG_EGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0/0"),
-					rule(33, SG_EGRESS, SG_PROTO_ANY, 0, 0, "::/0")};
-	const struct sg_rule e_out[] = {rule(50, SG_EGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0/0")};
+	const struct sg_rule a_out[] = {
+		sg_test_rule(10, SG_EGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0/0"),
+		sg_test_rule(11, SG_EGRESS, SG_PROTO_ANY, 0, 0, "::/0"),
+	};
+	const struct sg_rule c_out[] = {
+		sg_test_rule(32, SG_EGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0/0"),
+		sg_test_rule(33, SG_EGRESS, SG_PROTO_ANY, 0, 0, "::/0"),
+	};
+	const struct sg_rule e_out[] = {
+		sg_test_rule(50, SG_EGRESS, SG_PROTO_ANY, 0, 0, "0.0.0.0/0"),
+	};
 	const struct sg_rule b_std[] = {
-		rule(R_B_TCP80, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/24"),
-		rule(R_B_TCP80_V6, SG_INGRESS, SG_PROTO_TCP, 80, 80, "fd00::/64"),
-		rule(R_B_UDP53, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.0.0.0/24"),
-		icmp_type(R_B_ECHO, SG_INGRESS, RTE_IP_ICMP_ECHO_REQUEST, "10.0.0.0/24"),
-		icmp_type(R_B_ECHO_V6, SG_INGRESS, 128, "fd00::/64"),
-		rule(R_B_UDP53_V6, SG_INGRESS, SG_PROTO_UDP, 53, 53, "fd00::/64"),
+		sg_test_rule(R_B_TCP80, SG_INGRESS, SG_PROTO_TCP, 80, 80, "10.0.0.0/24"),
+		sg_test_rule(R_B_TCP80_V6, SG_INGRESS, SG_PROTO_TCP, 80, 80, "fd00::/64"),
+		sg_test_rule(R_B_UDP53, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.0.0.0/24"),
+		sg_test_icmp(R_B_ECHO, SG_INGRESS, "10.0.0.0/24", SG_ICMP_TYPE,
+			     RTE_IP_ICMP_ECHO_REQUEST, 0),
+		sg_test_icmp(R_B_ECHO_V6, SG_INGRESS, "fd00::/64", SG_ICMP_TYPE, 128, 0),
+		sg_test_rule(R_B_UDP53_V6, SG_INGRESS, SG_PROTO_UDP, 53, 53, "fd00::/64"),
 	};
 	const struct sg_rule b_alt[] = {
-		rule(R_B_ALT, SG_INGRESS, SG_PROTO_TCP, 1, 1024, "10.0.0.10/32"),
-		rule(R_B_TCP80_V6, SG_INGRESS, SG_PROTO_TCP, 80, 80, "fd00::/64"),
-		rule(R_B_UDP53, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.0.0.0/24"),
+		sg_test_rule(R_B_ALT, SG_INGRESS, SG_PROTO_TCP, 1, 1024, "10.0.0.10/32"),
+		sg_test_rule(R_B_TCP80_V6, SG_INGRESS, SG_PROTO_TCP, 80, 80, "fd00::/64"),
+		sg_test_rule(R_B_UDP53, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.0.0.0/24"),
 	};
 	const struct sg_rule b_rev[] = {
-		rule(R_B_TCP80_V6, SG_INGRESS, SG_PROTO_TCP, 80, 80, "fd00::/64"),
-		rule(R_B_UDP53, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.0.0.0/24"),
-		rule(R_B_TCP80 + 100, SG_INGRESS, SG_PROTO_TCP, 8080, 8080, "10.0.0.0/24"),
+		sg_test_rule(R_B_TCP80_V6, SG_INGRESS, SG_PROTO_TCP, 80, 80, "fd00::/64"),
+		sg_test_rule(R_B_UDP53, SG_INGRESS, SG_PROTO_UDP, 53, 53, "10.0.0.0/24"),
+		sg_test_rule(R_B_TCP80 + 100, SG_INGRESS, SG_PROTO_TCP, 8080, 8080, "10.0.0.0/24"),
 	};
 	const struct sg_rule c_inr[] = {
-		icmp_type(R_C_UNREACH, SG_INGRESS, ICMP_UNREACH, "10.0.0.0/24"),
-		rule(31, SG_INGRESS, SG_PROTO_TCP, 22, 22, "0.0.0.0/0"),
-		icmp_type(R_C_ECHO_REP, SG_INGRESS, RTE_IP_ICMP_ECHO_REPLY, "10.0.0.0/24"),
+		sg_test_icmp(R_C_UNREACH, SG_INGRESS, "10.0.0.0/24", SG_ICMP_TYPE, ICMP_UNREACH, 0),
+		sg_test_rule(31, SG_INGRESS, SG_PROTO_TCP, 22, 22, "0.0.0.0/0"),
+		sg_test_icmp(R_C_ECHO_REP, SG_INGRESS, "10.0.0.0/24", SG_ICMP_TYPE,
+			     RTE_IP_ICMP_ECHO_REPLY, 0),
 	};
 
-	deny = acl(NULL, 0, SG_INGRESS);
-	all_out_a = acl(a_out, RTE_DIM(a_out), SG_EGRESS);
-	all_out_c = acl(c_out, RTE_DIM(c_out), SG_EGRESS);
-	all_out_e = acl(e_out, RTE_DIM(e_out), SG_EGRESS);
-	b_in = acl(b_std, RTE_DIM(b_std), SG_INGRESS);
-	b_in_alt = acl(b_alt, RTE_DIM(b_alt), SG_INGRESS);
-	b_in_revoked = acl(b_rev, RTE_DIM(b_rev), SG_INGRESS);
-	c_in = acl(c_inr, RTE_DIM(c_inr), SG_INGRESS);
+	deny = sg_test_acl(NULL, 0, SG_INGRESS);
+	all_out_a = sg_test_acl(a_out, RTE_DIM(a_out), SG_EGRESS);
+	all_out_c = sg_test_acl(c_out, RTE_DIM(c_out), SG_EGRESS);
+	all_out_e = sg_test_acl(e_out, RTE_DIM(e_out), SG_EGRESS);
+	b_in = sg_test_acl(b_std, RTE_DIM(b_std), SG_INGRESS);
+	b_in_alt = sg_test_acl(b_alt, RTE_DIM(b_alt), SG_INGRESS);
+	b_in_revoked = sg_test_acl(b_rev, RTE_DIM(b_rev), SG_INGRESS);
+	c_in = sg_test_acl(c_inr, RTE_DIM(c_inr), SG_INGRESS);
 }
 
 static void acls_free(void)
@@ -214,38 +174,17 @@ static struct conf conf_default(void)
 	return c;
 }
 
-static uint32_t ip4(const char *s)
-{
-	uint32_t a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a;
-}
-
-static const struct dp_snap *snap(void)
-{
-	return atomic_load(&dp_snap_current);
-}
-
 static void publish(const struct conf *c)
 {
-	struct dp_build *b = dp_build_begin();
+	struct dp_build *b = dp_fixture_begin();
 
-	assert_non_null(b);
 	for (int i = 0; i < N_PORTS; i++) {
 		struct dp_port_conf pc;
-		struct rte_ether_addr ea;
 		int o = c->addr_of[i];
 
 		if (c->absent[i])
 			continue;
-		memset(&pc, 0, sizeof(pc));
-		pc.port = ports[i];
-		pc.vni = vnis[i];
-		assert_int_equal(rte_ether_unformat_addr(macs[o], &ea), 0);
-		memcpy(pc.mac, ea.addr_bytes, 6);
-		pc.ip4[pc.n_ip4++] = ip4(ip4s[o]);
-		assert_int_equal(inet_pton(AF_INET6, ip6s[o], pc.ip6[pc.n_ip6++]), 1);
+		dp_fixture_port_conf(&pc, ports[i], vnis[i], macs[o], ip4s[o], ip6s[o]);
 		pc.sg_in = c->sg_in[i];
 		pc.sg_out = c->sg_out[i];
 		pc.ct_max = c->ct_max[i];
@@ -253,8 +192,7 @@ static void publish(const struct conf *c)
 	}
 	if (c->keep_flows)
 		dp_build_keep_flows(b);
-	assert_int_equal(dp_build_commit(b), 0);
-	w->snap = snap();
+	dp_fixture_commit(b);
 }
 
 static void publish_default(void)
@@ -276,11 +214,7 @@ static int group_setup(void **state)
 {
 	(void)state;
 	w = dp_fixture_start("ut_dp_flow", N_MBUFS, NULL);
-	for (int i = 0; i < N_PORTS; i++) {
-		ports[i] = dp_port_create(names[i], 1);
-		assert_non_null(ports[i]);
-		idx[i] = dp_port_index(ports[i]);
-	}
+	dp_fixture_ports(ports, idx, names, N_PORTS);
 	acls_create();
 	dp_ct_clock = fake_clock;
 	fake_now = 1000;
@@ -294,8 +228,6 @@ static int group_teardown(void **state)
 	w->snap = NULL;
 	dp_snap_release_all(); /* before the classifiers it points at */
 	acls_free();
-	for (int i = 0; i < N_PORTS; i++)
-		dp_port_destroy(ports[i]);
 	dp_fixture_stop(w);
 	return 0;
 }
@@ -304,15 +236,10 @@ static int group_teardown(void **state)
  * default snapshot and timeouts, zero counters and the clock at 1000. */
 static int teardown(void **state)
 {
-	(void)state;
-	dp_worker_flush(w);
-	assert_int_equal(w->n_drops, 0);
-	assert_int_equal(w->n_dirty, 0);
-	assert_int_equal(rte_mempool_avail_count(dp_pool), N_MBUFS);
+	dp_fixture_teardown(state);
 	ct_reset(4096, 4096);
 	fake_now = 1000;
 	publish_default();
-	memset(w->ports, 0, sizeof(w->ports));
 	memset(w->rule_hits, 0, sizeof(w->rule_hits));
 	w->ct_created = w->ct_hits = w->ct_revalidated = 0;
 	return 0;
@@ -414,8 +341,8 @@ static struct rte_mbuf *error4(int from, int to, uint8_t type, uint8_t code, con
 	q->total_length = RTE_BE16(60);
 	q->time_to_live = 64;
 	q->next_proto_id = qproto;
-	q->src_addr = ip4(qsrc);
-	q->dst_addr = ip4(qdst);
+	q->src_addr = pkt_ip4(qsrc);
+	q->dst_addr = pkt_ip4(qdst);
 	q->hdr_checksum = rte_ipv4_cksum(q);
 	if (qproto == IPPROTO_ICMP) {
 		ql4[0] = (uint8_t)qsport;	 /* type */
@@ -720,8 +647,8 @@ static void tcp_connection_opens_and_replies_pass_without_rules(void **state)
 	assert_int_equal(ci.vni, 100);
 	assert_int_equal(ci.orig_port, idx[A]);
 	assert_int_equal(ci.reply_port, idx[B]);
-	assert_memory_equal(ci.src, &(uint32_t){ip4(ip4s[A])}, 4);
-	assert_memory_equal(ci.dst, &(uint32_t){ip4(ip4s[B])}, 4);
+	assert_memory_equal(ci.src, &(uint32_t){pkt_ip4(ip4s[A])}, 4);
+	assert_memory_equal(ci.dst, &(uint32_t){pkt_ip4(ip4s[B])}, 4);
 	assert_int_equal(ci.pkts[0], 3);
 	assert_int_equal(ci.pkts[1], 2);
 	assert_int_equal(ci.rule_egress, 10);

@@ -55,57 +55,17 @@ static uint16_t idx[N_PORTS];
 static struct dp_worker *w;
 static const struct dp_snap *snap;
 
-static uint32_t ip4(const char *s)
-{
-	uint32_t a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a;
-}
-
 static void add_port(struct dp_build *b, int i, uint32_t vni, const char *mac, const char *v4,
 		     const char *v6)
 {
 	struct dp_port_conf pc;
-	struct rte_ether_addr ea;
 
-	memset(&pc, 0, sizeof(pc));
-	pc.port = ports[i];
-	pc.vni = vni;
-	assert_int_equal(rte_ether_unformat_addr(mac, &ea), 0);
-	memcpy(pc.mac, ea.addr_bytes, 6);
-	pc.ip4[pc.n_ip4++] = ip4(v4);
-	if (v6 != NULL)
-		assert_int_equal(inet_pton(AF_INET6, v6, pc.ip6[pc.n_ip6++]), 1);
+	dp_fixture_port_conf(&pc, ports[i], vni, mac, v4, v6);
 	assert_int_equal(dp_build_port(b, &pc), 0);
-}
-
-static void add_gateway(struct dp_build *b, uint32_t vni, const char *ip, const char *mac)
-{
-	struct rte_ether_addr ea;
-
-	assert_int_equal(rte_ether_unformat_addr(mac, &ea), 0);
-	assert_int_equal(dp_build_gateway(b, vni, ip4(ip), ea.addr_bytes), 0);
 }
 
 /* A VM of VPC A on another host; VPC B has nothing at that MAC or address. */
 #define REMOTE_A "02:00:00:00:00:21"
-
-static void add_remote(struct dp_build *b, uint32_t vni, const char *mac, const char *ip,
-		       const char *vtep)
-{
-	struct rte_ether_addr ea;
-	uint8_t vt[16] = {0};
-	uint32_t a = ip4(ip);
-
-	assert_int_equal(rte_ether_unformat_addr(mac, &ea), 0);
-	assert_int_equal(inet_pton(AF_INET, vtep, vt), 1);
-	struct dp_remote_conf rc = {.vni = vni, .n_ip4 = 1, .ip4 = {a}, .vtep_af = AF_INET};
-
-	memcpy(rc.mac, ea.addr_bytes, 6);
-	memcpy(rc.vtep, vt, 16);
-	assert_int_equal(dp_build_remote(b, &rc), 0);
-}
 
 static int group_setup(void **state)
 {
@@ -114,49 +74,24 @@ static int group_setup(void **state)
 
 	(void)state;
 	w = dp_fixture_start("ut_dp_pipeline", N_MBUFS, NULL);
-	for (int i = 0; i < N_PORTS; i++) {
-		ports[i] = dp_port_create(names[i], 1);
-		assert_non_null(ports[i]);
-		idx[i] = dp_port_index(ports[i]);
-		assert_int_equal(dp_port_vid(ports[i]), -1);
-	}
-	b = dp_build_begin();
-	assert_non_null(b);
+	dp_fixture_ports(ports, idx, names, N_PORTS);
+	b = dp_fixture_begin();
 	add_port(b, A1, 100, MAC_1, "10.0.0.11", "fd00::11");
 	add_port(b, A2, 100, MAC_2, "10.0.0.12", "fd00::12");
 	add_port(b, B1, 200, MAC_1, "10.0.0.11", NULL);
 	add_port(b, B2, 200, MAC_2, "10.0.0.12", NULL);
 	add_port(b, B3, 200, MAC_3, "10.0.0.13", NULL);
-	add_gateway(b, 100, "10.0.0.1", GW_A);
-	add_gateway(b, 200, "10.0.0.1", GW_B);
-	add_remote(b, 100, REMOTE_A, "10.0.0.21", "192.0.2.2");
-	assert_int_equal(dp_build_commit(b), 0);
-	snap = atomic_load(&dp_snap_current);
-	assert_non_null(snap);
-	w->snap = snap;
+	dp_fixture_gateway(b, 100, "10.0.0.1", GW_A);
+	dp_fixture_gateway(b, 200, "10.0.0.1", GW_B);
+	dp_fixture_remote(b, 100, REMOTE_A, "10.0.0.21", "192.0.2.2", NULL);
+	snap = dp_fixture_commit(b);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	for (int i = 0; i < N_PORTS; i++)
-		dp_port_destroy(ports[i]);
 	dp_fixture_stop(w);
-	return 0;
-}
-
-/* After each test: every mbuf went back to the pool, and the worker starts clean again. */
-static int teardown(void **state)
-{
-	(void)state;
-	dp_worker_flush(w);
-	for (int i = 0; i < N_PORTS; i++)
-		assert_int_equal(w->tx[idx[i]].n, 0);
-	assert_int_equal(w->n_drops, 0);
-	assert_int_equal(w->n_dirty, 0);
-	assert_int_equal(rte_mempool_avail_count(dp_pool), N_MBUFS);
-	memset(w->ports, 0, sizeof(w->ports));
 	return 0;
 }
 
@@ -224,18 +159,6 @@ static const struct rte_arp_hdr *arp_of(struct rte_mbuf *m)
 	return rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
 }
 
-static void assert_mac(const struct rte_ether_addr *got, const char *want)
-{
-	struct rte_ether_addr ea;
-	char buf[RTE_ETHER_ADDR_FMT_SIZE];
-
-	assert_int_equal(rte_ether_unformat_addr(want, &ea), 0);
-	if (!rte_is_same_ether_addr(got, &ea)) {
-		rte_ether_format_addr(buf, sizeof(buf), got);
-		fail_msg("MAC %s, want %s", buf, want);
-	}
-}
-
 /* m is the reply to `asker` (mac, ip) saying target_ip is at target_mac. */
 static void assert_arp_reply(struct rte_mbuf *m, const char *asker_mac, const char *asker_ip,
 			     const char *target_mac, const char *target_ip)
@@ -243,16 +166,15 @@ static void assert_arp_reply(struct rte_mbuf *m, const char *asker_mac, const ch
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct rte_arp_hdr *a = arp_of(m);
 
-	assert_mac(&eth->dst_addr, asker_mac);
-	assert_mac(&eth->src_addr, target_mac);
+	assert_eth(m, target_mac, asker_mac);
 	assert_int_equal(eth->ether_type, RTE_BE16(RTE_ETHER_TYPE_ARP));
 	assert_int_equal(a->arp_hardware, RTE_BE16(RTE_ARP_HRD_ETHER));
 	assert_int_equal(a->arp_protocol, RTE_BE16(RTE_ETHER_TYPE_IPV4));
 	assert_int_equal(a->arp_opcode, RTE_BE16(RTE_ARP_OP_REPLY));
 	assert_mac(&a->arp_data.arp_sha, target_mac);
-	assert_int_equal(a->arp_data.arp_sip, ip4(target_ip));
+	assert_int_equal(a->arp_data.arp_sip, pkt_ip4(target_ip));
 	assert_mac(&a->arp_data.arp_tha, asker_mac);
-	assert_int_equal(a->arp_data.arp_tip, ip4(asker_ip));
+	assert_int_equal(a->arp_data.arp_tip, pkt_ip4(asker_ip));
 	assert_int_equal(rte_pktmbuf_pkt_len(m),
 			 sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr));
 }
@@ -819,7 +741,7 @@ static void port_stats_sum_what_the_worker_counted(void **state)
 	assert_int_equal(all[DP_DROP_SRC_MAC_SPOOF], 1);
 }
 
-#define T(f) cmocka_unit_test_teardown(f, teardown)
+#define T(f) cmocka_unit_test_teardown(f, dp_fixture_teardown)
 
 static void arp_for_a_remote_vm_is_answered_with_its_mac(void **state)
 {

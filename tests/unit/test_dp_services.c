@@ -62,32 +62,6 @@ static struct dp_worker *w;
 
 /* ---- addresses ---- */
 
-static void assert_mac_(int line, const void *got, const char *want)
-{
-	struct rte_ether_addr g, w_ = pkt_mac(want);
-	char gs[RTE_ETHER_ADDR_FMT_SIZE];
-
-	memcpy(&g, got, sizeof(g));
-	if (!rte_is_same_ether_addr(&g, &w_)) {
-		rte_ether_format_addr(gs, sizeof(gs), &g);
-		fail_msg("line %d: MAC %s, want %s", line, gs, want);
-	}
-}
-#define assert_mac(got, want) assert_mac_(__LINE__, got, want)
-
-static void assert_addr_(int line, const void *got, const char *want)
-{
-	uint8_t a[16];
-	char g[INET6_ADDRSTRLEN];
-	int af = pkt_af_of(want);
-
-	pkt_addr(want, a);
-	if (memcmp(got, a, af == AF_INET ? 4 : 16) != 0)
-		fail_msg("line %d: address %s, want %s", line, inet_ntop(af, got, g, sizeof(g)),
-			 want);
-}
-#define assert_addr(got, want) assert_addr_(__LINE__, got, want)
-
 static uint16_t be16_at(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -102,20 +76,11 @@ static uint32_t be32_at(const uint8_t *p)
 
 static void port_conf(struct dp_port_conf *pc, int i)
 {
-	memset(pc, 0, sizeof(*pc));
-	pc->port = ports[i];
-	pc->vni = VNI;
-	memcpy(pc->mac, pkt_mac(macs[i]).addr_bytes, 6);
-	pc->ip4[pc->n_ip4++] = pkt_ip4(ip4s[i]);
-	pkt_addr(ip6s[i], pc->ip6[pc->n_ip6++]);
-	pc->gw4 = pkt_ip4("10.0.1.1");
-	memcpy(pc->gw_mac, pkt_mac(GW_MAC).addr_bytes, 6);
+	dp_fixture_port_conf(pc, ports[i], VNI, macs[i], ip4s[i], ip6s[i]);
+	dp_fixture_port_gw(pc, "10.0.1.1", GW_MAC, i == B ? NULL : "fd00:1::1", GW6_MAC);
 	pc->mtu = MTU;
 	if (i == B)
 		return;
-	pc->has_gw6 = true;
-	pkt_addr("fd00:1::1", pc->gw6);
-	memcpy(pc->gw6_mac, pkt_mac(GW6_MAC).addr_bytes, 6);
 	pc->forwarding = i == F;
 	if (i != A)
 		return;
@@ -141,33 +106,25 @@ static void port_conf(struct dp_port_conf *pc, int i)
 
 static void publish(void)
 {
-	struct dp_build *b = dp_build_begin();
-	uint8_t gw6[16];
+	struct dp_build *b = dp_fixture_begin();
 
-	assert_non_null(b);
 	for (int i = 0; i < N_PORTS; i++) {
 		struct dp_port_conf pc;
 
 		port_conf(&pc, i);
 		assert_int_equal(dp_build_port(b, &pc), 0);
 	}
-	pkt_addr("fd00:1::1", gw6);
-	assert_int_equal(dp_build_gateway(b, VNI, pkt_ip4("10.0.1.1"), pkt_mac(GW_MAC).addr_bytes), 0);
-	assert_int_equal(dp_build_gateway6(b, VNI, gw6, pkt_mac(GW6_MAC).addr_bytes), 0);
+	dp_fixture_gateway(b, VNI, "10.0.1.1", GW_MAC);
+	dp_fixture_gateway(b, VNI, "fd00:1::1", GW6_MAC);
 	assert_int_equal(dp_build_vpc(b, VNI, DP_ENCAP_VXLAN, MTU), 0);
-	assert_int_equal(dp_build_commit(b), 0);
-	w->snap = atomic_load(&dp_snap_current);
+	dp_fixture_commit(b);
 }
 
 static int group_setup(void **state)
 {
 	(void)state;
 	w = dp_fixture_start("ut_dp_services", N_MBUFS, NULL);
-	for (int i = 0; i < N_PORTS; i++) {
-		ports[i] = dp_port_create(names[i], 1);
-		assert_non_null(ports[i]);
-		idx[i] = dp_port_index(ports[i]);
-	}
+	dp_fixture_ports(ports, idx, names, N_PORTS);
 	publish();
 	return 0;
 }
@@ -175,28 +132,14 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	w->snap = NULL;
-	dp_snap_release_all();
-	for (int i = 0; i < N_PORTS; i++)
-		dp_port_destroy(ports[i]);
 	dp_fixture_stop(w);
 	return 0;
-}
-
-static void settle(void)
-{
-	dp_worker_flush(w);
-	memset(w->ports, 0, sizeof(w->ports));
 }
 
 /* After each test: every mbuf is back (replies and what they answered). */
 static int teardown(void **state)
 {
-	(void)state;
-	settle();
-	assert_int_equal(w->n_drops, 0);
-	assert_int_equal(w->n_dirty, 0);
-	assert_int_equal(rte_mempool_avail_count(dp_pool), N_MBUFS);
+	dp_fixture_teardown(state);
 	dp_ct_fini();
 	assert_int_equal(dp_ct_init(4096, 4096), 0);
 	return 0;
@@ -204,82 +147,11 @@ static int teardown(void **state)
 
 /* ---- running frames ---- */
 
-static void run(int in, struct rte_mbuf *m)
-{
-	settle();
-	w->now = dp_ct_clock();
-	dp_vm_input_burst(w, &w->snap->ports[idx[in]], &m, 1);
-}
-
-static uint16_t n_sent(int port)
-{
-	return w->tx[idx[port]].n;
-}
-
-static unsigned int sent_total(void)
-{
-	unsigned int n = 0;
-
-	for (uint16_t i = 0; i < w->n_dirty; i++)
-		n += w->tx[w->dirty[i]].n;
-	return n;
-}
-
-static uint64_t drops_total(void)
-{
-	uint64_t n = 0;
-
-	for (int p = 0; p < DP_PORTS_MAX; p++)
-		for (int r = 0; r < DP_DROP_MAX; r++)
-			n += w->ports[p].drops[r];
-	return n;
-}
-
-static const char *outcome(char *buf, size_t size)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (int p = 0; p < N_PORTS; p++)
-		if (n_sent(p) > 0)
-			off += (size_t)snprintf(buf + off, size - off, "%u sent to %s; ", n_sent(p),
-						names[p]);
-	for (int p = 0; p < N_PORTS && off < size; p++)
-		for (int r = 0; r < DP_DROP_MAX && off < size; r++)
-			if (w->ports[idx[p]].drops[r] > 0)
-				off += (size_t)snprintf(buf + off, size - off,
-							"dropped at %s as %s; ", names[p],
-							dp_drop_name(r));
-	return off > 0 ? buf : "nothing";
-}
-
 /* One frame that must make exactly one frame go out of port `to`, and no drop; returns
- * what went out (valid until the next run). */
-static struct rte_mbuf *pass_(int line, int in, struct rte_mbuf *m, int to)
-{
-	char buf[256];
-
-	run(in, m);
-	if (sent_total() != 1 || n_sent(to) != 1 || drops_total() != 0)
-		fail_msg("line %d: %s want one frame to %s", line, outcome(buf, sizeof(buf)),
-			 names[to]);
-	return w->tx[idx[to]].pkts[0];
-}
-
-static void drop_(int line, int in, struct rte_mbuf *m, int at, enum dp_drop_reason why)
-{
-	char buf[256];
-
-	run(in, m);
-	if (sent_total() != 0 || drops_total() != 1 || w->ports[idx[at]].drops[why] != 1)
-		fail_msg("line %d: %s want dropped at %s as %s", line, outcome(buf, sizeof(buf)),
-			 names[at], dp_drop_name(why));
-}
-
-/* The switch answers back out of the asking port. */
-#define ANSWERED(in, m)	     pass_(__LINE__, in, m, in)
-#define PASS(in, m, to)	     pass_(__LINE__, in, m, to)
-#define DROP(in, m, at, why) drop_(__LINE__, in, m, at, DP_DROP_##why)
+ * what went out. The switch answers back out of the asking port. */
+#define ANSWERED(in, m)	     dp_fixture_pass(__LINE__, in, m, in)
+#define PASS(in, m, to)	     dp_fixture_pass(__LINE__, in, m, to)
+#define DROP(in, m, at, why) dp_fixture_drop(__LINE__, in, m, at, DP_DROP_##why)
 
 /* ---- neighbour and router discovery ---- */
 
@@ -343,16 +215,14 @@ static struct rte_mbuf *rs(int from, const char *src)
 static void assert_na_(int line, struct rte_mbuf *m, int asker, const char *from,
 		       const char *target, const char *target_mac, bool router)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct rte_ipv6_hdr *ip = pkt_l3(m);
 	const uint8_t *na = pkt_l4(m);
 	bool solicited = strcmp(from, "::") != 0;
 	uint8_t want_flags = (uint8_t)((router ? NA_ROUTER : 0) | (solicited ? NA_SOLICITED : 0));
 
-	assert_mac_(line, &eth->dst_addr, macs[asker]);
-	assert_mac_(line, &eth->src_addr, target_mac);
-	assert_addr_(line, ip->src_addr, target);
-	assert_addr_(line, ip->dst_addr, solicited ? from : "ff02::1");
+	pkt_assert_eth_at(line, m, target_mac, macs[asker]);
+	pkt_assert_addr_at(line, ip->src_addr, target);
+	pkt_assert_addr_at(line, ip->dst_addr, solicited ? from : "ff02::1");
 	assert_int_equal(ip->proto, IPPROTO_ICMPV6);
 	assert_int_equal(ip->hop_limits, 255); /* RFC 4861 7.1.2: receivers check it */
 	assert_int_equal(rte_be_to_cpu_16(ip->payload_len), 32);
@@ -363,10 +233,10 @@ static void assert_na_(int line, struct rte_mbuf *m, int asker, const char *from
 	    na[5] != 0 || na[6] != 0 || na[7] != 0)
 		fail_msg("line %d: NA flags %02x %02x %02x %02x, want R %d S %d", line, na[4],
 			 na[5], na[6], na[7], router, solicited);
-	assert_addr_(line, na + 8, target);
+	pkt_assert_addr_at(line, na + 8, target);
 	assert_int_equal(na[24], 2); /* target link-layer address */
 	assert_int_equal(na[25], 1);
-	assert_mac_(line, na + 26, target_mac);
+	pkt_assert_mac_at(line, na + 26, target_mac);
 	pkt_assert_cksums(m);
 }
 #define assert_na(m, asker, from, target, target_mac, router)                                      \
@@ -451,15 +321,12 @@ static void assert_ra_options(const uint8_t *opt, const uint8_t *end)
 static void rs_is_answered_by_the_gateway_with_managed_config_mtu_and_prefixes(void **state)
 {
 	struct rte_mbuf *m;
-	const struct rte_ether_hdr *eth;
 	const struct rte_ipv6_hdr *ip;
 	const uint8_t *ra;
 
 	(void)state;
 	m = ANSWERED(A, rs(A, lls[A]));
-	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	assert_mac(&eth->dst_addr, macs[A]);
-	assert_mac(&eth->src_addr, GW6_MAC);
+	assert_eth(m, GW6_MAC, macs[A]);
 	ip = pkt_l3(m);
 	assert_addr(ip->src_addr, GW6_LL); /* RFC 4861 6.1.2: hosts take RAs from link-local only */
 	assert_addr(ip->dst_addr, lls[A]);
@@ -631,8 +498,7 @@ static const uint8_t *assert_offer(struct rte_mbuf *m, const char *ip_dst, size_
 	uint8_t v[4];
 	uint32_t be;
 
-	assert_mac(&eth->dst_addr, macs[A]);
-	assert_mac(&eth->src_addr, GW_MAC);
+	assert_eth(m, GW_MAC, macs[A]);
 	assert_int_equal(eth->ether_type, RTE_BE16(RTE_ETHER_TYPE_IPV4));
 	assert_int_equal(ip->next_proto_id, IPPROTO_UDP);
 	assert_addr(&ip->src_addr, "10.0.1.1");
@@ -756,7 +622,6 @@ static const uint8_t *dhcp6_opt(const uint8_t *p, size_t len, uint16_t code, uin
 static void dhcp6_solicit_is_advertised_the_lease_by_the_gateway(void **state)
 {
 	struct rte_mbuf *m;
-	const struct rte_ether_hdr *eth;
 	const struct rte_ipv6_hdr *ip;
 	const struct rte_udp_hdr *u;
 	const uint8_t *msg, *v, *ia;
@@ -766,9 +631,7 @@ static void dhcp6_solicit_is_advertised_the_lease_by_the_gateway(void **state)
 
 	(void)state;
 	m = ANSWERED(A, solicit(A));
-	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	assert_mac(&eth->dst_addr, macs[A]);
-	assert_mac(&eth->src_addr, GW6_MAC);
+	assert_eth(m, GW6_MAC, macs[A]);
 	ip = pkt_l3(m);
 	assert_int_equal(ip->proto, IPPROTO_UDP);
 	assert_addr(ip->src_addr, GW6_LL);

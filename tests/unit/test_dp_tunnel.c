@@ -48,22 +48,6 @@ static uint16_t idx[N_PORTS];
 static struct dp_worker *w;
 static const struct dp_snap *snap;
 
-static uint32_t ip4(const char *s)
-{
-	uint32_t a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a;
-}
-
-static struct rte_ether_addr mac(const char *s)
-{
-	struct rte_ether_addr a;
-
-	assert_int_equal(rte_ether_unformat_addr(s, &a), 0);
-	return a;
-}
-
 #define GW_MAC "02:00:00:00:00:01"
 
 #define GW6_MAC "02:00:00:00:00:06"
@@ -72,39 +56,11 @@ static struct rte_ether_addr mac(const char *s)
 static void add_vm(struct dp_build *b, int i, uint32_t vni, const char *m, const char *ip,
 		   const char *ip6)
 {
-	struct dp_port_conf pc = {.port = ports[i], .vni = vni, .n_ip4 = 1};
-	struct rte_ether_addr a = mac(m), gw = mac(GW_MAC), gw6 = mac(GW6_MAC);
+	struct dp_port_conf pc;
 
-	memcpy(pc.mac, a.addr_bytes, 6);
-	pc.ip4[0] = ip4(ip);
-	pc.gw4 = ip4("10.0.0.1");
-	memcpy(pc.gw_mac, gw.addr_bytes, 6);
-	if (ip6 != NULL) {
-		pc.n_ip6 = 1;
-		assert_int_equal(inet_pton(AF_INET6, ip6, pc.ip6[0]), 1);
-		pc.has_gw6 = true;
-		assert_int_equal(inet_pton(AF_INET6, "fd00::1", pc.gw6), 1);
-		memcpy(pc.gw6_mac, gw6.addr_bytes, 6);
-	}
+	dp_fixture_port_conf(&pc, ports[i], vni, m, ip, ip6);
+	dp_fixture_port_gw(&pc, "10.0.0.1", GW_MAC, ip6 != NULL ? "fd00::1" : NULL, GW6_MAC);
 	assert_int_equal(dp_build_port(b, &pc), 0);
-}
-
-/* A remote VM; its VTEP is IPv4 or IPv6 as the text says. */
-static void add_remote(struct dp_build *b, uint32_t vni, const char *m, const char *ip,
-		       const char *vtep, bool nh_known)
-{
-	struct rte_ether_addr a = mac(m), nh = mac(NH_MAC);
-	uint8_t vt[16] = {0};
-	uint32_t addr = ip4(ip);
-	int af = strchr(vtep, ':') != NULL ? AF_INET6 : AF_INET;
-
-	assert_int_equal(inet_pton(af, vtep, vt), 1);
-	struct dp_remote_conf rc = {.vni = vni, .n_ip4 = 1, .ip4 = {addr}, .vtep_af = af,
-				    .nh_mac = nh_known ? nh.addr_bytes : NULL};
-
-	memcpy(rc.mac, a.addr_bytes, 6);
-	memcpy(rc.vtep, vt, 16);
-	assert_int_equal(dp_build_remote(b, &rc), 0);
 }
 
 static uint16_t null_port(const char *name)
@@ -127,28 +83,25 @@ static void publish(bool offload)
 	struct dp_underlay_conf u = {.vxlan_port = 4789, .geneve_port = 6081, .ttl = 64,
 				     .sport_min = 49152, .sport_max = 65535,
 				     .tx_ip4_cksum = offload, .tx_udp_cksum = offload};
-	struct rte_ether_addr ul = mac(UL_MAC);
-	struct dp_build *b = dp_build_begin();
+	struct rte_ether_addr ul = pkt_mac(UL_MAC);
+	struct dp_build *b = dp_fixture_begin();
 
-	assert_non_null(b);
 	u.port = ports[UL];
 	u.tap = ports[TAP];
 	memcpy(u.mac, ul.addr_bytes, 6);
-	u.vtep4 = ip4("192.0.2.1");
+	u.vtep4 = pkt_ip4("192.0.2.1");
 	assert_int_equal(inet_pton(AF_INET6, VTEP6, u.vtep6), 1);
 	assert_int_equal(dp_build_underlay(b, &u), 0);
 	assert_int_equal(dp_build_vpc(b, 100, DP_ENCAP_VXLAN, 1450), 0);
 	assert_int_equal(dp_build_vpc(b, 200, DP_ENCAP_GENEVE, 1400), 0);
 	add_vm(b, A1, 100, VM_A1, "10.0.0.11", "fd00::11");
 	add_vm(b, B1, 200, VM_B1, "10.0.0.12", NULL);
-	add_remote(b, 100, REM_1, "10.0.0.21", "192.0.2.2", true);
-	add_remote(b, 200, REM_2, "10.0.0.22", "192.0.2.3", true);
-	add_remote(b, 100, REM_3, "10.0.0.23", "192.0.2.4", false);
-	add_remote(b, 100, REM_6, "10.0.0.26", "2001:db8::2", true);
-	add_remote(b, 200, REM_7, "10.0.0.27", "2001:db8::3", true);
-	assert_int_equal(dp_build_commit(b), 0);
-	snap = atomic_load(&dp_snap_current);
-	w->snap = snap;
+	dp_fixture_remote(b, 100, REM_1, "10.0.0.21", "192.0.2.2", NH_MAC);
+	dp_fixture_remote(b, 200, REM_2, "10.0.0.22", "192.0.2.3", NH_MAC);
+	dp_fixture_remote(b, 100, REM_3, "10.0.0.23", "192.0.2.4", NULL);
+	dp_fixture_remote(b, 100, REM_6, "10.0.0.26", "2001:db8::2", NH_MAC);
+	dp_fixture_remote(b, 200, REM_7, "10.0.0.27", "2001:db8::3", NH_MAC);
+	snap = dp_fixture_commit(b);
 }
 
 static int group_setup(void **state)
@@ -175,18 +128,6 @@ static int group_teardown(void **state)
 	for (int i = 0; i < N_PORTS; i++)
 		dp_port_destroy(ports[i]);
 	dp_fixture_stop(w);
-	return 0;
-}
-
-/* After each test: everything freed (null ports free what they send), counters reset. */
-static int teardown(void **state)
-{
-	(void)state;
-	/* the VM ports have no device: what a test left for them is dropped and freed here */
-	dp_worker_flush(w);
-	assert_int_equal(w->n_dirty, 0);
-	assert_int_equal(rte_mempool_avail_count(dp_pool), N_MBUFS);
-	memset(w->ports, 0, sizeof(w->ports));
 	return 0;
 }
 
@@ -232,8 +173,8 @@ static struct rte_mbuf *tunnel(struct rte_mbuf *inner, const char *src_ip, uint1
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 
 	assert_non_null(p);
-	eth->dst_addr = mac(UL_MAC);
-	eth->src_addr = mac(NH_MAC);
+	eth->dst_addr = pkt_mac(UL_MAC);
+	eth->src_addr = pkt_mac(NH_MAC);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
@@ -241,8 +182,8 @@ static struct rte_mbuf *tunnel(struct rte_mbuf *inner, const char *src_ip, uint1
 	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = ip4(src_ip);
-	ip->dst_addr = ip4("192.0.2.1");
+	ip->src_addr = pkt_ip4(src_ip);
+	ip->dst_addr = pkt_ip4("192.0.2.1");
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->src_port = RTE_BE16(50000);
 	udp->dst_port = rte_cpu_to_be_16(dport);
@@ -305,8 +246,8 @@ static void encap_vxlan_writes_template_and_patches_lengths(void **state)
 								   {2, 0, 0, 0, 0xaa, 1}}));
 	ip = outer_ip(m);
 	assert_int_equal(rte_be_to_cpu_16(ip->total_length), inner_len + 36);
-	assert_int_equal(ip->src_addr, ip4("192.0.2.1"));
-	assert_int_equal(ip->dst_addr, ip4("192.0.2.2"));
+	assert_int_equal(ip->src_addr, pkt_ip4("192.0.2.1"));
+	assert_int_equal(ip->dst_addr, pkt_ip4("192.0.2.2"));
 	assert_int_equal(ip->time_to_live, 64);
 	assert_true(ip->fragment_offset == RTE_BE16(RTE_IPV4_HDR_DF_FLAG));
 	assert_int_equal(rte_ipv4_cksum(ip), 0); /* checksum of a header with a right checksum */
@@ -334,7 +275,7 @@ static void encap_geneve_for_a_geneve_vpc(void **state)
 	assert_ptr_equal(only_tx(UL), m);
 	udp = outer_udp(m);
 	assert_int_equal(rte_be_to_cpu_16(udp->dst_port), 6081);
-	assert_int_equal(outer_ip(m)->dst_addr, ip4("192.0.2.3"));
+	assert_int_equal(outer_ip(m)->dst_addr, pkt_ip4("192.0.2.3"));
 	assert_int_equal(geneve_hdr_parse((const uint8_t *)(udp + 1), 8, &vni, &size, NULL),
 			 GENEVE_OK);
 	assert_int_equal(vni, 200);
@@ -391,7 +332,7 @@ static void encap_to_unresolved_vtep_drops_and_asks_once(void **state)
 	assert_int_equal(dp_vteps_unresolved(vteps, 4), 1);
 	assert_int_equal(vteps[0].af, AF_INET);
 	memcpy(&a, vteps[0].addr, 4);
-	assert_int_equal(a, ip4("192.0.2.4"));
+	assert_int_equal(a, pkt_ip4("192.0.2.4"));
 	assert_int_equal(dp_vteps_unresolved(vteps, 4), 0);
 	/* an unresolved VTEP carried nothing: no refresh is asked for it */
 	assert_int_equal(dp_vteps_used(vteps, 4), 0);
@@ -447,8 +388,8 @@ static void too_big_with_df_gets_icmp_frag_needed_from_the_gateway(void **state)
 	assert_true(rte_is_same_ether_addr(&eth->dst_addr, &(struct rte_ether_addr){
 								   {2, 0, 0, 0, 0, 0x11}}));
 	ip = (const struct rte_ipv4_hdr *)(eth + 1);
-	assert_int_equal(ip->src_addr, ip4("10.0.0.1"));
-	assert_int_equal(ip->dst_addr, ip4("10.0.0.11"));
+	assert_int_equal(ip->src_addr, pkt_ip4("10.0.0.1"));
+	assert_int_equal(ip->dst_addr, pkt_ip4("10.0.0.11"));
 	assert_int_equal(ip->next_proto_id, IPPROTO_ICMP);
 	assert_int_equal(rte_ipv4_cksum(ip), 0);
 	icmp = (const uint8_t *)(ip + 1);
@@ -873,7 +814,7 @@ static void encap_to_a_family_without_a_vtep_is_no_underlay(void **state)
 {
 	struct dp_underlay u = {.present = true, .has_vtep4 = true};
 	struct dp_remote r = {.vni = 100, .vtep_af = AF_INET6};
-	struct rte_ether_addr nh = mac(NH_MAC);
+	struct rte_ether_addr nh = pkt_mac(NH_MAC);
 
 	(void)state;
 	dp_tmpl_build(&r, &u, DP_ENCAP_VXLAN, 64, &nh);
@@ -918,8 +859,8 @@ static struct rte_mbuf *tunnel6(struct rte_mbuf *inner, const char *src_ip, uint
 	uint16_t ulen = (uint16_t)(sizeof(*udp) + hdr_size + inner_len);
 
 	assert_non_null(p);
-	eth->dst_addr = mac(UL_MAC);
-	eth->src_addr = mac(NH_MAC);
+	eth->dst_addr = pkt_mac(UL_MAC);
+	eth->src_addr = pkt_mac(NH_MAC);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	memset(ip, 0, sizeof(*ip));
 	ip->vtc_flow = RTE_BE32(6u << 28 | 0x12345);
@@ -1192,7 +1133,8 @@ static void too_big_ipv6_without_a_gateway_is_only_dropped(void **state)
 	assert_int_equal(w->tx[idx[B1]].n, 0);
 }
 
-#define T(f) cmocka_unit_test_teardown(f, teardown)
+/* null ports free what they send, so the fixture's check that every mbuf is back holds */
+#define T(f) cmocka_unit_test_teardown(f, dp_fixture_teardown)
 
 int main(void)
 {
