@@ -178,16 +178,6 @@ void dp_icmp_time_exceeded(struct dp_worker *w, const struct dp_port_snap *in,
 		icmp6_error(w, in, m, 3, 0, 0);
 }
 
-/* RFC 1624 eqn. 3: the checksum after one 16-bit word of what it covers changed. */
-static rte_be16_t cksum_adjust(rte_be16_t ck, uint16_t old_word, uint16_t new_word)
-{
-	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(ck) + (uint16_t)~old_word + new_word;
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return rte_cpu_to_be_16((uint16_t)~sum);
-}
-
 /* The payload may span segments: the checksum is adjusted for the type, never recomputed
  * (swapping the addresses leaves the IPv6 pseudo-header's sum as it was). */
 void dp_icmp_echo_reply(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf *m)
@@ -208,7 +198,7 @@ void dp_icmp_echo_reply(struct dp_worker *w, const struct dp_port_snap *in, stru
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
-		icmp->icmp_cksum = cksum_adjust(icmp->icmp_cksum, RTE_IP_ICMP_ECHO_REQUEST << 8,
+		icmp->icmp_cksum = dp_cksum_adjust(icmp->icmp_cksum, RTE_IP_ICMP_ECHO_REQUEST << 8,
 						RTE_IP_ICMP_ECHO_REPLY << 8);
 	} else {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
@@ -224,7 +214,7 @@ void dp_icmp_echo_reply(struct dp_worker *w, const struct dp_port_snap *in, stru
 		memcpy(ip->dst_addr, a, 16);
 		ip->hop_limits = 64;
 		icmp->icmp_type = 129;
-		icmp->icmp_cksum = cksum_adjust(icmp->icmp_cksum, 128 << 8, 129 << 8);
+		icmp->icmp_cksum = dp_cksum_adjust(icmp->icmp_cksum, 128 << 8, 129 << 8);
 	}
 	eth->dst_addr = eth->src_addr;
 	eth->src_addr = gw;

@@ -157,12 +157,11 @@ bool dp_route_forward(struct dp_worker *w, uint16_t in_port, uint32_t act, struc
 	}
 	if (v4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-		/* RFC 1624: the TTL is the high byte of its 16-bit word, so the checksum of the
-		 * header rises by 0x0100 (one's complement, end-around carry) */
-		uint32_t sum = rte_be_to_cpu_16(ip->hdr_checksum) + 0x0100u;
+		/* the TTL is the high byte of its 16-bit word, with the protocol */
+		uint16_t word = (uint16_t)(ip->time_to_live << 8 | ip->next_proto_id);
 
 		ip->time_to_live--;
-		ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)(sum + (sum >> 16)));
+		ip->hdr_checksum = dp_cksum_adjust(ip->hdr_checksum, word, word - 0x0100);
 	} else {
 		((struct rte_ipv6_hdr *)(eth + 1))->hop_limits--;
 	}

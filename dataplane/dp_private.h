@@ -59,6 +59,7 @@ struct dp_port {
 struct dp_rxq {
 	struct dp_port *port;
 	uint16_t queue;
+	bool kernel; /* a kernel device (the exception tap): each poll is a syscall */
 };
 
 /* Per-port configuration in a snapshot, indexed by port index. Immutable once published. */
@@ -212,6 +213,7 @@ struct dp_worker {
 	uint16_t n_drops;
 	struct rte_mbuf *drops[DP_BURST * 2];
 	uint64_t pkts, busy_cycles, polls, busy_polls;
+	uint64_t kernel_poll_next; /* TSC: when the kernel queues are polled next */
 	uint32_t now; /* dp_ct_clock() at the start of the burst */
 	uint64_t ct_created, ct_hits, ct_revalidated;
 	struct dp_txbuf tx[DP_PORTS_MAX];
@@ -225,6 +227,16 @@ extern struct rte_rcu_qsbr *dp_qsbr;
 extern struct dp_worker *dp_workers[RTE_MAX_LCORE];
 extern unsigned int dp_n_workers;
 extern struct dp_snap *_Atomic dp_snap_current;
+
+/* RFC 1624 eqn. 3: the checksum after one 16-bit word of what it covers changed. */
+static inline rte_be16_t dp_cksum_adjust(rte_be16_t ck, uint16_t old_word, uint16_t new_word)
+{
+	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(ck) + (uint16_t)~old_word + new_word;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return rte_cpu_to_be_16((uint16_t)~sum);
+}
 
 /* A fragment (first or later): its L4 header is not where it seems, or not there at all. */
 static inline bool dp_ipv4_is_fragment(const struct rte_ipv4_hdr *ip)

@@ -404,7 +404,8 @@ static int assign_queues(struct dp_snap *s, unsigned int n_queues)
 			continue;
 		for (uint16_t q = 0; q < p->n_queues; q++) {
 			w = (n++) % dp_n_workers;
-			s->rxqs[w][s->n_rxqs[w]++] = (struct dp_rxq){.port = p, .queue = q};
+			s->rxqs[w][s->n_rxqs[w]++] = (struct dp_rxq){
+				.port = p, .queue = q, .kernel = s->ports[i].role == DP_ROLE_EXCEPTION};
 		}
 	}
 	return 0;
