@@ -26,6 +26,7 @@
 #include "../vhost/vport.h"
 #include "cfg.h"
 #include "ctl_switch.h"
+#include "ctl_trace.h"
 #include "ctl_underlay.h"
 #include "sockpath.h"
 #include "sb_proto.h"
@@ -268,6 +269,7 @@ static const struct {
 } requests[SB_TYPE_COUNT] = {
 	[SB_TXN] = {ctl_switch_txn, SB_TXN_REPLY},
 	[SB_SYNC] = {ctl_switch_sync, SB_SYNC_REPLY},
+	[SB_TRACE_REQUEST] = {ctl_trace_request, SB_TRACE_REPLY},
 	[SB_DUMP_REQUEST] = {ctl_switch_dump, SB_DUMP_REPLY},
 	[SB_STATS_REQUEST] = {ctl_switch_stats, SB_STATS_REPLY},
 };

@@ -526,6 +526,11 @@ uint32_t ctl_sg_rule_id(const struct cfg_sg_rule *r)
 	return s == 0 ? 0 : s - 1;
 }
 
+const struct cfg_sg_rule *ctl_sg_rule_of(uint32_t id)
+{
+	return ids != NULL && id > 0 && id < DP_RULE_IDS && ids[id].used ? &ids[id].rule : NULL;
+}
+
 uint64_t ctl_sg_rule_hits(const struct cfg_sg_rule *r)
 {
 	uint32_t id = ctl_sg_rule_id(r);

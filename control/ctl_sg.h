@@ -28,6 +28,8 @@ void ctl_sg_commit(void);
 void ctl_sg_abort(void);
 /** The id of a rule of the committed configuration (0: unknown). */
 uint32_t ctl_sg_rule_id(const struct cfg_sg_rule *r);
+/** The committed rule with that id, NULL if none (traces name the rule that decided). */
+const struct cfg_sg_rule *ctl_sg_rule_of(uint32_t id);
 /** Hits of a rule since its id was assigned. */
 uint64_t ctl_sg_rule_hits(const struct cfg_sg_rule *r);
 /** Free everything (shutdown, after the dataplane stopped). */

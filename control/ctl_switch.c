@@ -49,6 +49,11 @@ static int fail(char *err, int rc, const char *msg)
 	return rc;
 }
 
+const struct cfg *ctl_switch_cfg(void)
+{
+	return cur;
+}
+
 static struct port_rt *rt_find(const char *name)
 {
 	for (struct port_rt *r = rts; r != NULL; r = r->next)

@@ -37,6 +37,9 @@ void ctl_switch_set_event_cb(void (*cb)(json_t *event, void *arg), void *arg);
 void ctl_switch_underlay_changed(void);
 /** Every 100 ms: the underlay tick, and a tenth of the connection table aged. */
 void ctl_switch_tick(void);
+/** The committed configuration (NULL before the first): read only, control thread. */
+struct cfg;
+const struct cfg *ctl_switch_cfg(void);
 /** Apply recorded vhost events (link up/down), emitting an event for each change. */
 void ctl_switch_poll_links(void);
 

@@ -27,6 +27,8 @@ static const char *const type_names[SB_TYPE_COUNT] = {
 	[SB_EVENT] = "event",
 	[SB_SYNC] = "sync",
 	[SB_SYNC_REPLY] = "sync_reply",
+	[SB_TRACE_REQUEST] = "trace_request",
+	[SB_TRACE_REPLY] = "trace_reply",
 };
 
 const char *sb_type_name(uint8_t type)

@@ -33,6 +33,8 @@ enum sb_type {
 	SB_EVENT = 12,
 	SB_SYNC = 13,
 	SB_SYNC_REPLY = 14,
+	SB_TRACE_REQUEST = 15,
+	SB_TRACE_REPLY = 16,
 	SB_TYPE_COUNT
 };
 

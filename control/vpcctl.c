@@ -13,11 +13,12 @@
 #include "cfg_json.h"
 #include "sb_client.h"
 #include "sb_proto.h"
+#include "vpcctl.h"
 #include "vpcctl_print.h"
 
 #define DEFAULT_SOCKET "/run/vpcswitch/vpcswitchd.sock"
 
-static const char *sock_path = DEFAULT_SOCKET;
+const char *vpcctl_sock_path = DEFAULT_SOCKET;
 
 struct cmd {
 	const char *object, *verb;
@@ -34,11 +35,10 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-/* One request; prints the switch's error and returns 1 when it refuses. */
-static int call(uint8_t type, json_t *body, json_t **reply)
+int vpcctl_call(uint8_t type, json_t *body, json_t **reply)
 {
 	char err[256];
-	struct sb_client *c = sb_client_open(sock_path, false, err);
+	struct sb_client *c = sb_client_open(vpcctl_sock_path, false, err);
 	uint8_t rtype;
 	int rc;
 
@@ -76,7 +76,7 @@ static int call(uint8_t type, json_t *body, json_t **reply)
 static int txn(json_t *ops)
 {
 	json_t *reply = NULL;
-	int rc = call(SB_TXN, json_pack("{s:o}", "ops", ops), &reply);
+	int rc = vpcctl_call(SB_TXN, json_pack("{s:o}", "ops", ops), &reply);
 
 	if (rc == 0 && print_json)
 		print_object(reply);
@@ -178,7 +178,7 @@ static int vpc_del(int argc, char **argv)
 static int show_table(const char *table, const struct print_col *cols)
 {
 	json_t *reply = NULL;
-	int rc = call(SB_DUMP_REQUEST, json_pack("{s:s}", "table", table), &reply);
+	int rc = vpcctl_call(SB_DUMP_REQUEST, json_pack("{s:s}", "table", table), &reply);
 
 	if (rc == 0)
 		print_rows(cols, json_object_get(reply, "rows"));
@@ -286,7 +286,7 @@ static int port_set(int argc, char **argv)
 		json_decref(changes);
 		return 2;
 	}
-	rc = call(SB_DUMP_REQUEST, json_pack("{s:s}", "table", "port"), &reply);
+	rc = vpcctl_call(SB_DUMP_REQUEST, json_pack("{s:s}", "table", "port"), &reply);
 	if (rc != 0) {
 		json_decref(changes);
 		return rc;
@@ -389,7 +389,7 @@ static int sg_show(int argc, char **argv)
 	json_t *reply = NULL, *groups, *by_key, *g, *r;
 	char key[2 * CFG_NAME_SIZE + 1];
 	size_t i;
-	int rc = call(SB_DUMP_REQUEST, json_object(), &reply);
+	int rc = vpcctl_call(SB_DUMP_REQUEST, json_object(), &reply);
 
 	if (rc != 0)
 		return rc;
@@ -412,7 +412,7 @@ static int sg_show(int argc, char **argv)
 	/* the rules with their ids and hit counts, as the switch counts them */
 	json_t *stats = NULL;
 
-	rc = call(SB_STATS_REQUEST, json_pack("{s:s}", "kind", "sg_rules"), &stats);
+	rc = vpcctl_call(SB_STATS_REQUEST, json_pack("{s:s}", "kind", "sg_rules"), &stats);
 	if (rc != 0) {
 		json_decref(by_key);
 		json_decref(groups);
@@ -443,7 +443,7 @@ static json_t *dump_rows(const char *table, const char *vpc)
 	json_t *reply = NULL, *rows, *r;
 	size_t i;
 
-	if (call(SB_DUMP_REQUEST, json_pack("{s:s}", "table", table), &reply) != 0)
+	if (vpcctl_call(SB_DUMP_REQUEST, json_pack("{s:s}", "table", table), &reply) != 0)
 		return NULL;
 	rows = json_array();
 	json_array_foreach(json_object_get(reply, "rows"), i, r)
@@ -678,7 +678,7 @@ static int show_stats(const char *kind, const char *port, const struct print_col
 
 	if (port != NULL)
 		json_object_set_new(body, "port", json_string(port));
-	rc = call(SB_STATS_REQUEST, body, &reply);
+	rc = vpcctl_call(SB_STATS_REQUEST, body, &reply);
 	if (rc == 0)
 		print_rows(cols, json_object_get(reply, kind));
 	json_decref(reply);
@@ -747,7 +747,7 @@ static int show_underlay(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	rc = call(SB_STATS_REQUEST, json_pack("{s:s}", "kind", "underlay"), &reply);
+	rc = vpcctl_call(SB_STATS_REQUEST, json_pack("{s:s}", "kind", "underlay"), &reply);
 	if (rc == 0)
 		print_object(json_object_get(reply, "underlay"));
 	json_decref(reply);
@@ -772,7 +772,7 @@ static int show_connections(int argc, char **argv)
 		json_decref(body);
 		return 2;
 	}
-	rc = call(SB_STATS_REQUEST, body, &reply);
+	rc = vpcctl_call(SB_STATS_REQUEST, body, &reply);
 	if (rc == 0) {
 		if (print_json) {
 			print_object(reply);
@@ -796,7 +796,7 @@ static int show_conntrack(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	rc = call(SB_STATS_REQUEST, json_pack("{s:s}", "kind", "conntrack"), &reply);
+	rc = vpcctl_call(SB_STATS_REQUEST, json_pack("{s:s}", "kind", "conntrack"), &reply);
 	if (rc == 0)
 		print_object(json_object_get(reply, "conntrack"));
 	json_decref(reply);
@@ -817,7 +817,7 @@ static int do_apply(int argc, char **argv)
 		fprintf(stderr, "vpcctl: %s:%d:%d: %s\n", argv[1], je.line, je.column, je.text);
 		return 1;
 	}
-	rc = call(SB_SYNC, json_pack("{s:o}", "state", doc), &reply);
+	rc = vpcctl_call(SB_SYNC, json_pack("{s:o}", "state", doc), &reply);
 	if (rc == 0)
 		print_object(reply);
 	json_decref(reply);
@@ -831,7 +831,7 @@ static int do_dump(int argc, char **argv)
 
 	if (argc > 0)
 		json_object_set_new(body, "table", json_string(argv[0]));
-	rc = call(SB_DUMP_REQUEST, body, &reply);
+	rc = vpcctl_call(SB_DUMP_REQUEST, body, &reply);
 	if (rc == 0) {
 		char *s = json_dumps(reply, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
@@ -845,7 +845,7 @@ static int do_dump(int argc, char **argv)
 static int do_monitor(int argc, char **argv)
 {
 	char err[256];
-	struct sb_client *c = sb_client_open(sock_path, true, err);
+	struct sb_client *c = sb_client_open(vpcctl_sock_path, true, err);
 	long left = argc >= 2 && strcmp(argv[0], "-c") == 0 ? strtol(argv[1], NULL, 10) : -1;
 	json_t *ev;
 
@@ -927,6 +927,10 @@ static const struct cmd cmds[] = {
 	 "dump [vpc|subnet|security_group|security_group_rule|port|remote|dhcp_options|\n"
 	 "           ecmp_group|route]"},
 	{"monitor", NULL, 0, do_monitor, "monitor [-c N]   (print switch events)"},
+	{"trace", NULL, 0, vpcctl_trace,
+	 "trace in_port=PORT 'eth(..)/ipv4(..)/tcp(..)' | in_port=PORT --pcap FILE [--index N]\n"
+	 "           | in_port=PORT --hex BYTES   (walks the tables, sends nothing;\n"
+	 "           trace --help-packet describes the packet language)"},
 };
 
 static void usage(void)
@@ -948,7 +952,7 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+s:o:h", longs, NULL)) != -1) {
 		switch (c) {
-		case 's': sock_path = optarg; break;
+		case 's': vpcctl_sock_path = optarg; break;
 		case 'o':
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
 				return usage_error("-o: '%s' is neither text nor json", optarg);

@@ -258,4 +258,82 @@ void dp_stats_drops(uint64_t out[DP_DROP_MAX]);
 /** Fills out[0..n-1] for the first n workers; returns the number of workers. */
 unsigned int dp_stats_workers(struct dp_worker_stats *out, unsigned int n);
 
+/*
+ * Tracing (dp_trace.c): what each stage did with a traced packet, as binary records the
+ * control thread formats.
+ */
+/* Stages: enum id, JSON/text name. Keep names stable: they are API (vpcctl trace -o json). */
+#define DP_TRACE_STAGES(X)                                                                    \
+	X(RX, "rx")                       /* port: where it came in; a: length, b: queue */    \
+	X(PORT_SECURITY, "port_security") /* passed: source MAC and address are the port's */  \
+	X(SERVICE, "service")             /* for the switch itself: a: enum dp_trace_svc */     \
+	X(DECAP, "decap")   /* a: VNI, b: enum dp_encap, af/addr: outer source VTEP */          \
+	X(EXCEPTION, "exception") /* not a tunnel packet for us: to the host kernel (port) */   \
+	X(FLOW, "flow")     /* a: enum dp_trace_flow, b: slot, c: connection state */           \
+	X(DEST, "destination") /* a: action (dp_ct.h; 0: none), b: 1 if to a gateway MAC */     \
+	X(ROUTE, "route")   /* a: next-hop kind, b: prefix length, c: port, af/addr: prefix,   \
+			       addr2: next-hop address (af2 its family) */                      \
+	X(SECURITY_GROUP, "security_group") /* a: 0 egress/1 ingress, b: rule id, c: allowed,   \
+					       port: whose groups */                           \
+	X(CONNTRACK, "conntrack") /* a: 1 created, 0 would be (trace: nothing created) */     \
+	X(ROUTED, "routed")       /* a: TTL/hop limit after, addr: dst MAC, addr2: src MAC */   \
+	X(ENCAP, "encap") /* a: VNI, b: enum dp_encap, c: outer UDP source port, af/addr: VTEP */ \
+	X(TX, "tx")       /* port: where it goes */                                             \
+	X(DROP, "drop")   /* a: enum dp_drop_reason, port: counted against */                   \
+	X(ANSWERED, "answered") /* consumed by the switch, which sent its own answer */
+
+enum dp_trace_stage {
+#define DP_TRACE_ENUM(id, name) DP_TS_##id,
+	DP_TRACE_STAGES(DP_TRACE_ENUM)
+#undef DP_TRACE_ENUM
+	DP_TS_MAX
+};
+
+/* What the switch answers itself: ping to a gateway comes from the flow stage. */
+enum dp_trace_svc { DP_TSVC_ARP, DP_TSVC_ND, DP_TSVC_DHCP4, DP_TSVC_DHCP6, DP_TSVC_ECHO };
+
+enum dp_trace_flow {
+	DP_TFLOW_HIT,         /* its connection's cached action */
+	DP_TFLOW_NEW,         /* no connection: the tables decide, one may be created */
+	DP_TFLOW_UNTRACKED,   /* decided packet by packet (ICMP other than echo, ND, ...) */
+	DP_TFLOW_REVALIDATED, /* the configuration changed since its action was cached */
+};
+
+/* One record: 64 bytes, so a burst of records stays within few cache lines. */
+struct dp_trace_rec {
+	uint64_t tsc;
+	uint32_t id;      /* the packet's trace id */
+	uint16_t worker;  /* worker index; UINT16_MAX: a trace run by the control thread */
+	uint8_t stage;    /* enum dp_trace_stage */
+	uint8_t af, af2;
+	uint8_t pad;
+	uint16_t port;
+	uint32_t a, b, c;
+	uint8_t addr[16], addr2[16];
+};
+_Static_assert(sizeof(struct dp_trace_rec) == 64, "trace record: 64 bytes");
+
+/* A frame a traced packet would have made the switch send. */
+#define DP_TRACE_OUT_BYTES 192
+struct dp_trace_out {
+	uint16_t port;
+	uint32_t len;                      /* the whole frame's */
+	uint8_t data[DP_TRACE_OUT_BYTES];  /* its first bytes */
+};
+
+/** Run one frame through the pipeline as if port port_idx had received it, with every side
+ *  effect off (no connection created or changed, nothing sent, no counter of the switch
+ *  moved): the workers' own stage code on a scratch context. Control thread only. Writes
+ *  up to max records and up to max_outs frames it would send. Returns the number of
+ *  records, or -ENOENT (no such port in the published configuration), -EMSGSIZE, -ENOMEM. */
+int dp_trace_dry(uint16_t port_idx, const uint8_t *frame, uint32_t len, struct dp_trace_rec *recs,
+		 unsigned int max, struct dp_trace_out *outs, unsigned int max_outs,
+		 unsigned int *n_outs);
+const char *dp_trace_stage_name(enum dp_trace_stage st);
+/** The name of a port index in the published configuration, NULL if none. Control thread. */
+const char *dp_port_name_of(uint16_t port_idx);
+/** The index of the published port of that name (VM ports by name; "underlay",
+ *  "exception"), or -1. Control thread. */
+int dp_port_find(const char *name);
+
 #endif

@@ -7,6 +7,7 @@
  * the IPv6 flow label (the same hash) and the checksums are filled in, by the underlay port
  * when it offers checksum offload.
  */
+#include <rte_hash.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -148,14 +149,34 @@ static void encap_ip6(const struct dp_underlay *u, struct rte_mbuf *m, uint8_t *
 	}
 }
 
+/* The outer headers as they leave: the tunnel's VNI and VTEP, the source port chosen. */
+static void trace_encap(struct dp_worker *w, const struct dp_remote *r, const struct rte_mbuf *m)
+{
+	const uint8_t *o = rte_pktmbuf_mtod(m, const uint8_t *);
+	/* VXLAN and Geneve without options: an 8-byte header after UDP */
+	size_t udp = r->tmpl_len - sizeof(struct rte_udp_hdr) - 8;
+	struct dp_trace_rec rec = {.stage = DP_TS_ENCAP, .af = r->vtep_af};
+	void *data;
+
+	/* the VXLAN and option-less Geneve headers both end with the VNI and a reserved byte */
+	rec.a = (uint32_t)o[r->tmpl_len - 4] << 16 | (uint32_t)o[r->tmpl_len - 3] << 8 |
+		o[r->tmpl_len - 2];
+	rec.c = (uint32_t)o[udp] << 8 | o[udp + 1];
+	if (rte_hash_lookup_data(w->snap->vnis, &r->vni, &data) >= 0)
+		rec.b = ((const struct dp_vpc_snap *)data)->encap;
+	memcpy(rec.addr, r->vtep, 16);
+	dp_trace_emit(w, m, &rec);
+}
+
 void dp_encap(struct dp_worker *w, uint16_t in_port, struct dp_remote *r, struct rte_mbuf *m)
 {
 	uint32_t inner_len = rte_pktmbuf_pkt_len(m), hash;
+	uint64_t traced = m->ol_flags & dp_trace_flag; /* survives the offload flags' reset */
 	uint8_t *hdr;
 
 	if (unlikely(r->verdict != DP_DROP_MAX)) {
 		/* relaxed: a hint for the control thread, which rebuilds the snapshot */
-		if (r->verdict == DP_DROP_VTEP_UNRESOLVED &&
+		if (r->verdict == DP_DROP_VTEP_UNRESOLVED && !w->dry &&
 		    !atomic_load_explicit(&r->want_resolve, memory_order_relaxed))
 			atomic_store_explicit(&r->want_resolve, true, memory_order_relaxed);
 		dp_drop(w, in_port, m, r->verdict);
@@ -166,7 +187,7 @@ void dp_encap(struct dp_worker *w, uint16_t in_port, struct dp_remote *r, struct
 		return;
 	}
 	/* read mostly: written once per refresh period, not once per packet */
-	if (!atomic_load_explicit(&r->used, memory_order_relaxed))
+	if (!w->dry && !atomic_load_explicit(&r->used, memory_order_relaxed))
 		atomic_store_explicit(&r->used, true, memory_order_relaxed);
 	hash = m->hash.rss; /* the flow cache's hash of the inner flow (dp_flow.c) */
 	hdr = (uint8_t *)rte_pktmbuf_prepend(m, r->tmpl_len);
@@ -182,5 +203,8 @@ void dp_encap(struct dp_worker *w, uint16_t in_port, struct dp_remote *r, struct
 		rte_memcpy(hdr, r->tmpl, DP_TMPL_SIZE6);
 		encap_ip6(&w->snap->underlay, m, hdr, inner_len, hash);
 	}
+	m->ol_flags |= traced;
+	if (dp_traced(w, m))
+		trace_encap(w, r, m);
 	dp_tx(w, w->snap->underlay.port_idx, m);
 }

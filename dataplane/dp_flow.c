@@ -23,6 +23,7 @@
 #include "sg.h"
 
 #include "dp_private.h"
+#include "dp_route.h"
 
 enum fp_kind {
 	FP_TRACK,     /* may open a connection */
@@ -252,7 +253,7 @@ static void sg_key_of(const struct dp_flow_key *k, struct sg_key *s)
 /* Where a frame for k->dst_mac goes: an action (kind, index) or why nowhere. A frame for a
  * gateway is routed. */
 static enum dp_drop_reason dest_of(const struct dp_snap *s, const struct dp_flow_key *k,
-				   uint32_t *act)
+				   uint32_t *act, const struct dp_nh **route)
 {
 	struct dp_l2_key lk = {.vni = k->vni, .mac = k->dst_mac};
 	bool from_underlay = s->ports[k->in_port].role != DP_ROLE_VM;
@@ -263,7 +264,7 @@ static enum dp_drop_reason dest_of(const struct dp_snap *s, const struct dp_flow
 		return DP_DROP_UNKNOWN_DST_MAC;
 	v = (uintptr_t)data;
 	if (v == DP_L2_GATEWAY)
-		return dp_route_decide(s, k, act);
+		return dp_route_decide(s, k, act, route);
 	if (v >= DP_L2_REMOTE) {
 		if (from_underlay)
 			return DP_DROP_TUNNEL_HAIRPIN;
@@ -307,6 +308,44 @@ static enum dp_drop_reason sg_check(const struct dp_snap *s, const struct dp_flo
 	return DP_DROP_MAX;
 }
 
+/* A traced packet's destination by the tables, and the route that chose it. */
+static void trace_dest(struct dp_worker *w, const struct rte_mbuf *m, const struct dp_flow_key *k,
+		       uint32_t act, enum dp_drop_reason r, const struct dp_nh *nh)
+{
+	struct dp_trace_rec rec = {.stage = DP_TS_DEST, .port = DP_PORT_NONE};
+
+	if (nh != NULL) {
+		struct dp_trace_rec rt = {.stage = DP_TS_ROUTE, .a = nh->kind, .b = nh->plen,
+					  .c = nh->port, .af = k->af, .af2 = nh->af};
+
+		memcpy(rt.addr, nh->prefix, 16);
+		memcpy(rt.addr2, nh->addr, 16);
+		dp_trace_emit(w, m, &rt);
+	}
+	if (r != DP_DROP_MAX)
+		return; /* the drop says why */
+	rec.a = act;
+	if (DP_ACT_KIND(act) == DP_ACT_PORT)
+		rec.port = (uint16_t)DP_ACT_INDEX(act);
+	dp_trace_emit(w, m, &rec);
+}
+
+/* The security groups' say on a traced packet: per direction that is filtered, the rule
+ * that allowed it, or that none did. */
+static void trace_sg(struct dp_worker *w, const struct rte_mbuf *m, const struct dp_flow_key *k,
+		     uint32_t act, enum dp_drop_reason r, uint32_t eg, uint32_t in)
+{
+	const struct dp_snap *s = w->snap;
+
+	if (s->ports[k->in_port].role == DP_ROLE_VM && s->ports[k->in_port].sg_out != NULL)
+		dp_trace_note(w, m, DP_TS_SECURITY_GROUP, k->in_port, 0,
+			      r == DP_DROP_SG_EGRESS ? 0 : eg, r != DP_DROP_SG_EGRESS);
+	if (r != DP_DROP_SG_EGRESS && DP_ACT_KIND(act) == DP_ACT_PORT &&
+	    s->ports[DP_ACT_INDEX(act)].sg_in != NULL)
+		dp_trace_note(w, m, DP_TS_SECURITY_GROUP, (uint16_t)DP_ACT_INDEX(act), 1,
+			      r == DP_DROP_SG_INGRESS ? 0 : in, r != DP_DROP_SG_INGRESS);
+}
+
 static inline void count_hits(struct dp_worker *w, uint32_t eg, uint32_t in)
 {
 	if (eg != 0 && eg < DP_RULE_IDS)
@@ -333,9 +372,11 @@ static void stop(struct dp_worker *w, const struct dp_flow_key *k, struct rte_mb
 	bool echo = k->icmp_type == (k->af == AF_INET ? RTE_IP_ICMP_ECHO_REQUEST : 128) &&
 		    is_icmp(k->af, k->proto);
 
-	if (r == DP_DROP_TO_GATEWAY && echo && in->role == DP_ROLE_VM)
+	if (r == DP_DROP_TO_GATEWAY && echo && in->role == DP_ROLE_VM) {
+		if (dp_traced(w, m))
+			dp_trace_note(w, m, DP_TS_SERVICE, k->in_port, DP_TSVC_ECHO, 0, 0);
 		dp_icmp_echo_reply(w, in, m);
-	else
+	} else
 		dp_drop(w, k->in_port, m, r);
 }
 
@@ -345,10 +386,17 @@ static void untracked(struct dp_worker *w, const struct dp_flow_key *k, struct r
 {
 	uint32_t act = 0, eg, in;
 	uint16_t at;
-	enum dp_drop_reason r = dest_of(w->snap, k, &act);
+	const struct dp_nh *nh = NULL;
+	enum dp_drop_reason r = dest_of(w->snap, k, &act, &nh);
 
+	if (dp_traced(w, m)) {
+		dp_trace_note(w, m, DP_TS_FLOW, k->in_port, DP_TFLOW_UNTRACKED, 0, 0);
+		trace_dest(w, m, k, act, r, nh);
+	}
 	if (r == DP_DROP_MAX && check_rules) {
 		r = sg_check(w->snap, k, act, &eg, &in, &at);
+		if (dp_traced(w, m))
+			trace_sg(w, m, k, act, r, eg, in);
 		if (r != DP_DROP_MAX) {
 			dp_drop(w, at, m, r);
 			return;
@@ -402,7 +450,7 @@ static enum dp_drop_reason reply_of(const struct dp_snap *s, const struct dp_flo
 		rk->src_mac = routed ? *gw_mac_of(&s->ports[k->in_port], k->af) : k->dst_mac;
 		rk->dst_mac = k->src_mac;
 	}
-	return dest_of(s, rk, ract);
+	return dest_of(s, rk, ract, &(const struct dp_nh *){NULL});
 }
 
 /* Release the connection counts taken for a connection that will not be. */
@@ -471,6 +519,29 @@ static uint16_t local_end(const struct dp_snap *s, const struct dp_flow_key *k, 
 	return (uint16_t)DP_ACT_INDEX(act);
 }
 
+/* Would a new connection fit? The limits charge() enforces, read only: a trace creates
+ * nothing. */
+static enum dp_drop_reason ct_would_fit(const struct dp_snap *s, const struct dp_flow_key *k,
+					uint32_t act, const struct dp_flow_key *rk)
+{
+	uint16_t ends[2] = {k->in_port,
+			    DP_ACT_KIND(act) == DP_ACT_PORT ? (uint16_t)DP_ACT_INDEX(act)
+							    : DP_PORT_NONE};
+
+	if (atomic_load_explicit(&dp_ct.count, memory_order_relaxed) >= dp_ct.max)
+		return DP_DROP_CT_TABLE_FULL;
+	for (int i = 0; i < 2; i++) {
+		const struct dp_port_snap *p;
+
+		if (ends[i] == DP_PORT_NONE || (p = &s->ports[ends[i]])->role != DP_ROLE_VM)
+			continue;
+		if (atomic_load_explicit(&dp_ct.port_count[ends[i]], memory_order_relaxed) >=
+		    (p->ct_max != 0 ? p->ct_max : dp_ct.port_max))
+			return DP_DROP_CT_PORT_LIMIT;
+	}
+	return rte_hash_lookup(dp_ct.h, rk) >= 0 ? DP_DROP_CT_INVALID : DP_DROP_MAX;
+}
+
 /* The first packet of a connection: walk the tables and the rules, insert both keys. */
 static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t flags,
 		      struct rte_mbuf *m)
@@ -482,6 +553,8 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
 	struct dp_ct_slot *o, *rs;
 	int32_t pos, rpos;
 	enum dp_drop_reason r;
+	const struct dp_nh *nh = NULL;
+	bool traced = dp_traced(w, m);
 
 	/* an earlier packet of this burst may have opened it */
 	pos = rte_hash_lookup(dp_ct.h, k);
@@ -489,7 +562,11 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
 		hit(w, k, pos, FP_TRACK, flags, m);
 		return;
 	}
-	r = dest_of(s, k, &act);
+	r = dest_of(s, k, &act, &nh);
+	if (traced) {
+		dp_trace_note(w, m, DP_TS_FLOW, k->in_port, DP_TFLOW_NEW, 0, 0);
+		trace_dest(w, m, k, act, r, nh);
+	}
 	if (r == DP_DROP_MAX && k->proto == IPPROTO_TCP && !ct_tcp_opens(flags))
 		r = DP_DROP_CT_INVALID;
 	if (r == DP_DROP_MAX)
@@ -506,8 +583,21 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
 		return;
 	}
 	r = sg_check(s, k, act, &eg, &in, &at);
+	if (traced)
+		trace_sg(w, m, k, act, r, eg, in);
 	if (r != DP_DROP_MAX) {
 		dp_drop(w, at, m, r);
+		return;
+	}
+	if (w->dry) {
+		r = ct_would_fit(s, k, act, &rk);
+		if (r != DP_DROP_MAX) {
+			dp_drop(w, k->in_port, m, r);
+			return;
+		}
+		if (traced)
+			dp_trace_note(w, m, DP_TS_CONNTRACK, k->in_port, 0, 0, 0);
+		apply(w, k->in_port, act, m);
 		return;
 	}
 	r = charge(s, k, act, charged);
@@ -565,6 +655,8 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
 	atomic_store_explicit(&o->flags, DP_CT_USED, memory_order_release);
 	w->ct_created++;
 	count_hits(w, eg, in);
+	if (traced)
+		dp_trace_note(w, m, DP_TS_CONNTRACK, k->in_port, 1, (uint32_t)pos, 0);
 	apply(w, k->in_port, act, m);
 }
 
@@ -572,10 +664,11 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
  * The configuration changed since this connection's actions were cached: decide it again
  * from its originator's key, as if it were new (without the TCP opening rule and the
  * limits it already passed), and cache both directions' actions for this configuration.
- * DP_DROP_MAX: still allowed, *act is the action for the direction of slot.
+ * DP_DROP_MAX: still allowed, *act is the action for the direction of slot. A trace (w->dry)
+ * decides the same and caches nothing.
  */
 static enum dp_drop_reason revalidate(struct dp_worker *w, struct dp_ct_slot *slot,
-				      uint64_t *act_out)
+				      uint64_t *act_out, const struct rte_mbuf *m)
 {
 	const struct dp_snap *s = w->snap;
 	bool reply = atomic_load_explicit(&slot->flags, memory_order_relaxed) & DP_CT_REPLY;
@@ -583,10 +676,11 @@ static enum dp_drop_reason revalidate(struct dp_worker *w, struct dp_ct_slot *sl
 	struct dp_ct_slot *o = &dp_ct.slots[opos];
 	const struct dp_flow_key *okp, *rkp;
 	struct dp_flow_key rk;
-	uint32_t act = 0, ract = 0, eg, in;
+	uint32_t act = 0, ract = 0, eg = 0, in = 0;
 	uint16_t at;
 	enum dp_drop_reason r;
 	const struct dp_port_snap *inp;
+	const struct dp_nh *nh = NULL;
 
 	w->ct_revalidated++;
 	if (o->partner == UINT32_MAX ||
@@ -598,26 +692,36 @@ static enum dp_drop_reason revalidate(struct dp_worker *w, struct dp_ct_slot *sl
 	if (inp->port == NULL || (inp->role == DP_ROLE_VM && inp->vni != okp->vni) ||
 	    (inp->role != DP_ROLE_VM && inp->role != DP_ROLE_UNDERLAY))
 		goto dead;
-	r = dest_of(s, okp, &act);
+	r = dest_of(s, okp, &act, &nh);
+	if (dp_traced(w, m)) {
+		dp_trace_note(w, m, DP_TS_FLOW, okp->in_port, DP_TFLOW_REVALIDATED, opos, 0);
+		trace_dest(w, m, okp, act, r, nh);
+	}
 	if (r == DP_DROP_MAX)
 		r = reply_of(s, okp, act, &rk, &ract);
 	/* replies would now come in elsewhere (a VM moved): the reply key no longer fits */
 	if (r == DP_DROP_MAX && memcmp(&rk, rkp, sizeof(rk)) != 0)
 		r = DP_DROP_CT_INVALID;
-	if (r == DP_DROP_MAX)
+	if (r == DP_DROP_MAX) {
 		r = sg_check(s, okp, act, &eg, &in, &at);
+		if (dp_traced(w, m))
+			trace_sg(w, m, okp, act, r, eg, in);
+	}
 	if (r != DP_DROP_MAX)
 		goto dead;
+	*act_out = reply ? ract : act;
+	if (w->dry)
+		return DP_DROP_MAX;
 	o->rule_egress = eg;
 	o->rule_ingress = in;
 	atomic_store_explicit(&o->act, DP_ACT_MAKE(s->flow_gen, 0, 0) | act,
 			      memory_order_relaxed);
 	atomic_store_explicit(&dp_ct.slots[o->partner].act, DP_ACT_MAKE(s->flow_gen, 0, 0) | ract,
 			      memory_order_relaxed);
-	*act_out = reply ? ract : act;
 	return DP_DROP_MAX;
 dead:
-	atomic_fetch_or_explicit(&o->flags, DP_CT_DEAD, memory_order_relaxed);
+	if (!w->dry)
+		atomic_fetch_or_explicit(&o->flags, DP_CT_DEAD, memory_order_relaxed);
 	return r == DP_DROP_SG_EGRESS || r == DP_DROP_SG_INGRESS ? DP_DROP_SG_REVOKED : r;
 }
 
@@ -637,22 +741,31 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 	}
 	o = (fl & DP_CT_REPLY) ? &dp_ct.slots[slot->partner] : slot;
 	act = atomic_load_explicit(&slot->act, memory_order_relaxed);
+	if (dp_traced(w, m))
+		dp_trace_note(w, m, DP_TS_FLOW, k->in_port, DP_TFLOW_HIT,
+			      (uint32_t)(o - dp_ct.slots),
+			      atomic_load_explicit(&o->state, memory_order_relaxed) |
+				      (fl & DP_CT_REPLY ? 0x100u : 0) |
+				      (kind == FP_RELATED ? 0x200u : 0));
 	if (atomic_load_explicit(&o->flags, memory_order_relaxed) & DP_CT_DEAD) {
 		dp_drop(w, local_end(w->snap, k, act), m, DP_DROP_SG_REVOKED);
 		return;
 	}
 	if (DP_ACT_GEN(act) != w->snap->flow_gen) {
-		r = revalidate(w, slot, &act);
+		r = revalidate(w, slot, &act, m);
 		if (r != DP_DROP_MAX) {
 			dp_drop(w, r == DP_DROP_SG_REVOKED ? local_end(w->snap, k, act) : k->in_port,
 				m, r);
 			return;
 		}
+	} else if (dp_traced(w, m)) {
+		trace_dest(w, m, k, (uint32_t)act, DP_DROP_MAX, NULL);
 	}
 	if (kind != FP_RELATED) {
 		uint8_t st = atomic_load_explicit(&o->state, memory_order_relaxed);
 		enum ct_state next = (enum ct_state)st;
 		enum ct_dir dir = (fl & DP_CT_REPLY) ? CT_REPLY : CT_ORIG;
+		uint32_t eg, in;
 
 		switch (ct_update(k->proto, &next, dir, flags)) {
 		case CT_INVALID:
@@ -660,16 +773,25 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 			return;
 		case CT_REOPEN:
 			/* a new connection on an old tuple: the rules decide afresh */
-			r = sg_check(w->snap, k, (uint32_t)act, &o->rule_egress, &o->rule_ingress,
-				     &(uint16_t){0});
+			r = sg_check(w->snap, k, (uint32_t)act, &eg, &in, &(uint16_t){0});
+			if (dp_traced(w, m))
+				trace_sg(w, m, k, (uint32_t)act, r, eg, in);
 			if (r != DP_DROP_MAX) {
 				dp_drop(w, k->in_port, m, r);
 				return;
+			}
+			if (!w->dry) {
+				o->rule_egress = eg;
+				o->rule_ingress = in;
 			}
 			next = CT_TCP_SYN_SENT;
 			break;
 		case CT_PASS:
 			break;
+		}
+		if (w->dry) {
+			apply(w, k->in_port, act, m);
+			return;
 		}
 		/* another worker may have moved it meanwhile: its move stands */
 		if ((uint8_t)next != st)
@@ -678,6 +800,9 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 								memory_order_relaxed);
 		if (atomic_load_explicit(&slot->last_seen, memory_order_relaxed) != w->now)
 			atomic_store_explicit(&slot->last_seen, w->now, memory_order_relaxed);
+	} else if (w->dry) {
+		apply(w, k->in_port, act, m);
+		return;
 	}
 	slot->pkts++;
 	slot->bytes += rte_pktmbuf_pkt_len(m);

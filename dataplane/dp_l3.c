@@ -86,7 +86,7 @@ static enum dp_drop_reason to_group(const struct dp_snap *s, const struct dp_rta
 }
 
 enum dp_drop_reason dp_route_decide(const struct dp_snap *s, const struct dp_flow_key *k,
-				    uint32_t *act)
+				    uint32_t *act, const struct dp_nh **route)
 {
 	const struct dp_vpc_snap *vpc;
 	const struct dp_nh *nh;
@@ -98,6 +98,7 @@ enum dp_drop_reason dp_route_decide(const struct dp_snap *s, const struct dp_flo
 	vpc = data;
 	if (vpc->rt == NULL || (nh = dp_rtable_lookup(vpc->rt, k->af, k->dst)) == NULL)
 		return DP_DROP_NO_ROUTE;
+	*route = nh;
 	switch (nh->kind) {
 	case DP_NH_CONNECTED:
 		return resolve(s, k, k->af, k->dst, act);
@@ -167,5 +168,16 @@ bool dp_route_forward(struct dp_worker *w, uint16_t in_port, uint32_t act, struc
 	}
 	eth->src_addr = *src;
 	eth->dst_addr = *dst;
+	if (dp_traced(w, m)) {
+		struct dp_trace_rec r = {
+			.stage = DP_TS_ROUTED,
+			.a = v4 ? ((struct rte_ipv4_hdr *)(eth + 1))->time_to_live
+				: ((struct rte_ipv6_hdr *)(eth + 1))->hop_limits,
+		};
+
+		memcpy(r.addr, dst, RTE_ETHER_ADDR_LEN);
+		memcpy(r.addr2, src, RTE_ETHER_ADDR_LEN);
+		dp_trace_emit(w, m, &r);
+	}
 	return true;
 }

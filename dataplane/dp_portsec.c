@@ -193,9 +193,13 @@ uint16_t dp_portsec_burst(struct dp_worker *w, const struct dp_port_snap *in, st
 			r = DP_DROP_ETHERTYPE;
 			break;
 		}
-		if (r != DP_DROP_MAX)
+		if (r != DP_DROP_MAX) {
 			dp_drop(w, idx, m, r);
-		else if (cls == IP_SERVICE)
+			continue;
+		}
+		if (dp_traced(w, m))
+			dp_trace_note(w, m, DP_TS_PORT_SECURITY, idx, 0, 0, 0);
+		if (cls == IP_SERVICE)
 			svcs[(*n_svcs)++] = m;
 		else
 			pkts[kept++] = m;

@@ -18,8 +18,10 @@
 
 #include "dp.h"
 #include "dp_ct.h"
+#include "dp_trace.h"
 
 struct sg_acl;
+struct dp_trace_buf;
 
 #define DP_BURST 32
 
@@ -214,6 +216,13 @@ struct dp_worker {
 	struct rte_mbuf *drops[DP_BURST * 2];
 	uint64_t pkts, busy_cycles, polls, busy_polls;
 	uint64_t kernel_poll_next; /* TSC: when the kernel queues are polled next */
+	/* observation, read once per round from what the control thread armed: a capture
+	 * (dp_capture.c) or a live trace (dp_trace.c) is on; off, each point costs a branch */
+	bool capturing;
+	bool tracing;
+	/* a trace run by the control thread (dp_trace.h): no side effect outside this context */
+	bool dry;
+	struct dp_trace_buf *trace; /* where this worker's trace records go */
 	uint32_t now; /* dp_ct_clock() at the start of the burst */
 	uint64_t ct_created, ct_hits, ct_revalidated;
 	struct dp_txbuf tx[DP_PORTS_MAX];
@@ -264,10 +273,17 @@ static inline void dp_link_local(uint8_t ll[16], const struct rte_ether_addr *ma
 	ll[15] = m[5];
 }
 
+static inline bool dp_traced(const struct dp_worker *w, const struct rte_mbuf *m)
+{
+	return unlikely(w->tracing) && (m->ol_flags & dp_trace_flag) != 0;
+}
+
 /* Every packet that stops here is counted against its ingress port and freed in bulk. */
 static inline void dp_drop(struct dp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 			   enum dp_drop_reason r)
 {
+	if (dp_traced(w, m))
+		dp_trace_note(w, m, DP_TS_DROP, in_port, r, 0, 0);
 	w->ports[in_port].drops[r]++;
 	w->drops[w->n_drops++] = m;
 }
@@ -275,12 +291,17 @@ static inline void dp_drop(struct dp_worker *w, uint16_t in_port, struct rte_mbu
 /* A packet the switch itself answered (ARP, ND, DHCP): freed with the drops, not counted. */
 static inline void dp_consume(struct dp_worker *w, struct rte_mbuf *m)
 {
+	if (dp_traced(w, m))
+		dp_trace_note(w, m, DP_TS_ANSWERED, 0, 0, 0, 0);
 	w->drops[w->n_drops++] = m;
 }
 
 static inline void dp_tx(struct dp_worker *w, uint16_t out_port, struct rte_mbuf *m)
 {
 	struct dp_txbuf *tb = &w->tx[out_port];
+
+	if (dp_traced(w, m))
+		dp_trace_note(w, m, DP_TS_TX, out_port, 0, 0, 0);
 
 	if (tb->n == 0)
 		w->dirty[w->n_dirty++] = out_port;
@@ -302,9 +323,10 @@ void dp_nd_input(struct dp_worker *w, const struct dp_port_snap *in, struct rte_
 void dp_dhcp4_input(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf *m);
 void dp_dhcp6_input(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf *m);
 /* Routing (dp_l3.c). The route for a frame k addressed to a gateway: a DP_ACT_ROUTED action
- * or why none. */
+ * or why none; *route: the route that matched (unchanged if none did). */
+struct dp_nh;
 enum dp_drop_reason dp_route_decide(const struct dp_snap *s, const struct dp_flow_key *k,
-				    uint32_t *act);
+				    uint32_t *act, const struct dp_nh **route);
 bool dp_route_ttl_expired(const struct rte_mbuf *m);
 /* Per packet of a routed action: TTL (expired: ICMP error, drop, false), MACs. */
 bool dp_route_forward(struct dp_worker *w, uint16_t in_port, uint32_t act, struct rte_mbuf *m);
@@ -373,5 +395,6 @@ void dp_snap_release_all(void);
 
 /* Sends every buffered packet and frees every dropped one (end of a burst). */
 void dp_worker_flush(struct dp_worker *w);
+
 
 #endif

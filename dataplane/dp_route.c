@@ -177,8 +177,9 @@ struct dp_rtable *dp_rtable_build(uint32_t vni, const struct dp_route_conf *rout
 		struct dp_nh *nh = &rt->nhs[rt->n_nhs];
 
 		*nh = (struct dp_nh){.kind = r->kind, .af = r->nh_af, .port = r->port,
-				     .group = r->group};
+				     .group = r->group, .plen = r->plen};
 		memcpy(nh->addr, r->nh, 16);
+		memcpy(nh->prefix, r->addr, 16);
 		/* rte_fib_add replaces the next hop of a prefix it has: the later route wins */
 		rc = add_route(rt, r, (uint64_t)rt->n_nhs + 1);
 		if (rc < 0)

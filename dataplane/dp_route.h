@@ -48,6 +48,9 @@ struct dp_nh {
 	uint16_t port;
 	uint32_t group;
 	uint8_t addr[16];
+	/* the route's own prefix: what a trace shows (the FIB only knows the next hop) */
+	uint8_t plen;
+	uint8_t prefix[16];
 };
 
 struct dp_rtable;

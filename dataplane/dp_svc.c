@@ -16,17 +16,31 @@ void dp_svc_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
-		if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
-			arps[n_arps++] = m;
-		} else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
-			dp_dhcp4_input(w, in, m);
-		} else {
-			const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(eth + 1);
+		enum dp_trace_svc kind;
 
-			if (ip->proto == IPPROTO_ICMPV6)
-				dp_nd_input(w, in, m);
-			else
-				dp_dhcp6_input(w, in, m);
+		if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+			kind = DP_TSVC_ARP;
+		else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4))
+			kind = DP_TSVC_DHCP4;
+		else if (((const struct rte_ipv6_hdr *)(eth + 1))->proto == IPPROTO_ICMPV6)
+			kind = DP_TSVC_ND;
+		else
+			kind = DP_TSVC_DHCP6;
+		if (dp_traced(w, m))
+			dp_trace_note(w, m, DP_TS_SERVICE, in->port->idx, kind, 0, 0);
+		switch (kind) {
+		case DP_TSVC_ARP:
+			arps[n_arps++] = m;
+			break;
+		case DP_TSVC_DHCP4:
+			dp_dhcp4_input(w, in, m);
+			break;
+		case DP_TSVC_ND:
+			dp_nd_input(w, in, m);
+			break;
+		default:
+			dp_dhcp6_input(w, in, m);
+			break;
 		}
 	}
 	if (n_arps > 0)

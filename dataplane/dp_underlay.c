@@ -380,6 +380,14 @@ static bool deliver(struct dp_worker *w, uint16_t in_port, const struct tun_pkt 
 	return false;
 }
 
+static void trace_decap(struct dp_worker *w, const struct tun_pkt *t, const struct rte_mbuf *m)
+{
+	struct dp_trace_rec r = {.stage = DP_TS_DECAP, .a = t->vni, .b = t->encap, .af = t->af};
+
+	memcpy(r.addr, t->outer_src, 16);
+	dp_trace_emit(w, m, &r);
+}
+
 /* Cut m to len bytes (at most its length), over as many trailing segments as that takes:
  * rte_pktmbuf_trim only cuts within the last one. */
 static void trim_to(struct rte_mbuf *m, uint32_t len)
@@ -423,6 +431,8 @@ void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 			continue;
 		}
 		if (!is_ours(u, m, &t)) {
+			if (dp_traced(w, m))
+				dp_trace_note(w, m, DP_TS_EXCEPTION, u->tap_idx, 0, 0, 0);
 			dp_tx(w, u->tap_idx, m);
 			continue;
 		}
@@ -437,6 +447,8 @@ void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 		/* a short outer frame was padded on the wire: the padding is not the VM's */
 		if (rte_pktmbuf_pkt_len(m) > t.inner_size)
 			trim_to(m, t.inner_size);
+		if (dp_traced(w, m))
+			trace_decap(w, &t, m);
 		if (deliver(w, idx, &t, m, &src_c, &dst_c)) {
 			vnis[n_ip] = t.vni;
 			pkts[n_ip++] = m;

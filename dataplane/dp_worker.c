@@ -224,6 +224,9 @@ int dp_init(const struct dp_params *prm)
 		w->lcore = lcore;
 		dp_workers[i++] = w;
 	}
+	rc = dp_trace_init();
+	if (rc < 0)
+		return rc;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		for (i = 0; i < dp_n_workers; i++)
 			if (dp_workers[i]->lcore == lcore)
@@ -242,6 +245,7 @@ void dp_fini(void)
 {
 	dp_stop();
 	dp_snap_release_all();
+	dp_trace_fini();
 	for (unsigned int i = 0; i < dp_n_workers; i++) {
 		rte_free(dp_workers[i]);
 		dp_workers[i] = NULL;
