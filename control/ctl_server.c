@@ -25,6 +25,7 @@
 
 #include "../vhost/vport.h"
 #include "cfg.h"
+#include "ctl_capture.h"
 #include "ctl_switch.h"
 #include "ctl_trace.h"
 #include "ctl_underlay.h"
@@ -37,6 +38,7 @@ RTE_LOG_REGISTER(ctl_logtype, vpcswitch.ctl, INFO);
 #define OUT_BACKLOG (1u << 20) /* stop reading a peer's requests while this much waits */
 #define OUTQ_MAX (64u << 20)   /* a peer with more unread replies than this is cut off */
 #define CONNS_MAX 64
+#define CONN_FDS_MAX 8         /* received file descriptors not yet claimed by a request */
 
 /*
  * A connection is never freed while the loop may still hold a pointer to it: conn_kill
@@ -52,6 +54,17 @@ struct conn {
 	size_t in_len, in_cap;
 	uint8_t *out;
 	size_t out_len, out_off;
+	/*
+	 * File descriptors received (SCM_RIGHTS, capture_start's output), each with the stream
+	 * position of the last byte of the read that brought it: the kernel ends a read with
+	 * the message that carries descriptors, so that byte lies in the frame they came with.
+	 */
+	uint64_t in_base; /* stream position of in[0] */
+	unsigned int n_fds;
+	struct {
+		int fd; /* -1: some the kernel dropped (more than the control buffer holds) */
+		uint64_t pos;
+	} fds[CONN_FDS_MAX];
 };
 
 static int listen_fd = -1, epfd = -1, sig_fd = -1, vport_fd = -1, nl_fd = -1;
@@ -59,6 +72,14 @@ static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static struct conn *conns;
 static unsigned int n_conns;
 static bool listen_paused;
+
+/* Event sources other modules add (ctl_server_watch); fn NULL: a free slot. */
+#define WATCHES_MAX 4
+static struct watch {
+	int fd;
+	void (*fn)(void *arg);
+	void *arg;
+} watches[WATCHES_MAX];
 
 /* Warnings a peer can provoke at will: at most one a second. */
 static bool warn_allowed(void)
@@ -81,6 +102,11 @@ static void conn_kill(struct conn *c)
 	close(c->fd);
 	c->fd = -1;
 	n_conns--;
+	for (unsigned int i = 0; i < c->n_fds; i++)
+		if (c->fds[i].fd >= 0)
+			close(c->fds[i].fd);
+	c->n_fds = 0;
+	ctl_capture_owner_gone(c); /* its capture sessions stop */
 }
 
 static void conns_reap(void)
@@ -274,12 +300,41 @@ static const struct {
 	[SB_STATS_REQUEST] = {ctl_switch_stats, SB_STATS_REPLY},
 };
 
-static void handle_frame(struct conn *c, const struct sb_hdr *h, const uint8_t *body, size_t len)
+/* capture_start takes the descriptor that came with it; any other request refuses one. */
+static void handle_capture(struct conn *c, const struct sb_hdr *h, const json_t *j, int *fd)
+{
+	char err[CFG_ERR_SIZE];
+	json_t *reply = NULL;
+	int rc;
+
+	if (h->type == SB_CAPTURE_START) {
+		rc = ctl_capture_start(j, *fd, c, &reply, err);
+		*fd = -1; /* taken, whatever the outcome */
+	} else {
+		rc = ctl_capture_stop(j, &reply, err);
+	}
+	if (rc < 0)
+		send_error(c, h, errno_code(rc), err);
+	else
+		conn_send(c, SB_CAPTURE_REPLY, h->xid, reply);
+}
+
+/* fd: the descriptor that came with the frame (-1: none, -2: more than one); the caller
+ * closes it unless a request took it (*fd = -1). */
+static void handle_frame(struct conn *c, const struct sb_hdr *h, const uint8_t *body, size_t len,
+			 int *fd)
 {
 	char err[256];
 	json_t *j, *reply = NULL;
 	int rc;
 
+	if (*fd == -2 || (*fd >= 0 && h->type != SB_CAPTURE_START)) {
+		snprintf(err, sizeof(err), "%s",
+			 *fd == -2 ? "at most one file descriptor may come with a request"
+				   : "a file descriptor came with a request that takes none");
+		send_error(c, h, "bad_request", err);
+		return;
+	}
 	if (h->version != SB_VERSION && !(h->type == SB_HELLO && !c->hello_done)) {
 		snprintf(err, sizeof(err), "header.version: %u is not the negotiated version %d",
 			 h->version, SB_VERSION);
@@ -304,6 +359,8 @@ static void handle_frame(struct conn *c, const struct sb_hdr *h, const uint8_t *
 	} else if (h->type == SB_BARRIER_REQUEST) {
 		/* requests are applied in order, one at a time: all before it are done */
 		conn_send(c, SB_BARRIER_REPLY, h->xid, NULL);
+	} else if (h->type == SB_CAPTURE_START || h->type == SB_CAPTURE_STOP) {
+		handle_capture(c, h, j, fd);
 	} else if (h->type < SB_TYPE_COUNT && requests[h->type].fn != NULL) {
 		rc = requests[h->type].fn(j, &reply, err);
 		if (rc < 0)
@@ -316,6 +373,39 @@ static void handle_frame(struct conn *c, const struct sb_hdr *h, const uint8_t *
 		send_error(c, h, "bad_type", err);
 	}
 	json_decref(j);
+}
+
+/* The descriptor that came with the frame at stream positions [start, end): -1 none, -2
+ * more than one (closed). Those of earlier frames, never claimed, are closed. */
+static int conn_frame_fd(struct conn *c, uint64_t start, uint64_t end)
+{
+	unsigned int k = 0, n = 0;
+	int fd = -1;
+
+	for (unsigned int i = 0; i < c->n_fds; i++) {
+		if (c->fds[i].pos >= end) {
+			c->fds[k++] = c->fds[i];
+			continue;
+		}
+		if (c->fds[i].pos >= start) {
+			n++;
+			if (fd >= 0)
+				close(fd);
+			fd = c->fds[i].fd;
+			if (fd < 0)
+				n++; /* the kernel dropped some: more than one came */
+			continue;
+		}
+		if (c->fds[i].fd >= 0)
+			close(c->fds[i].fd);
+	}
+	c->n_fds = k;
+	if (n > 1) {
+		if (fd >= 0)
+			close(fd);
+		return -2;
+	}
+	return fd;
 }
 
 /* Handle the whole frames already buffered, as long as the peer keeps up with replies. */
@@ -333,13 +423,18 @@ static void conn_process(struct conn *c)
 			c->closing = true;
 			break;
 		}
-		handle_frame(c, &h, c->in + off + SB_HDR_SIZE, (size_t)flen - SB_HDR_SIZE);
+		int fd = conn_frame_fd(c, c->in_base + off, c->in_base + off + (uint64_t)flen);
+
+		handle_frame(c, &h, c->in + off + SB_HDR_SIZE, (size_t)flen - SB_HDR_SIZE, &fd);
+		if (fd >= 0)
+			close(fd);
 		off += (size_t)flen;
 	}
 	if (c->dead)
 		return;
 	memmove(c->in, c->in + off, c->in_len - off);
 	c->in_len -= off;
+	c->in_base += off;
 	if (c->in_cap > (1u << 20) && c->in_len < c->in_cap / 4) {
 		/* a one-off big message should not pin its buffer forever */
 		size_t cap = RTE_MAX(c->in_len, (size_t)131072);
@@ -350,6 +445,41 @@ static void conn_process(struct conn *c)
 			c->in_cap = cap;
 		}
 	}
+}
+
+/* recv, keeping the descriptors that come along with the position of the read's last byte. */
+static ssize_t conn_recv(struct conn *c)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * CONN_FDS_MAX)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {c->in + c->in_len, c->in_cap - c->in_len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf)};
+	ssize_t n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
+	uint64_t pos = c->in_base + c->in_len + (n > 0 ? (uint64_t)n - 1 : 0);
+
+	if (n < 0)
+		return n;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+		int fds[CONN_FDS_MAX];
+		size_t k;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(fds, CMSG_DATA(cm), k * sizeof(int));
+		for (size_t i = 0; i < k; i++) {
+			if (c->n_fds < CONN_FDS_MAX && n > 0)
+				c->fds[c->n_fds++] = (typeof(c->fds[0])){fds[i], pos};
+			else
+				close(fds[i]); /* piling up unclaimed, or with no data: refused */
+		}
+	}
+	if ((mh.msg_flags & MSG_CTRUNC) && n > 0 && c->n_fds < CONN_FDS_MAX)
+		c->fds[c->n_fds++] = (typeof(c->fds[0])){-1, pos};
+	return n;
 }
 
 /* One frame is at most SB_MSG_MAX, so a buffer that size plus one read always suffices. */
@@ -373,7 +503,7 @@ static void conn_read(struct conn *c)
 		c->in = in;
 		c->in_cap = cap;
 	}
-	n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
+	n = conn_recv(c);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		conn_kill(c);
 		return;
@@ -446,6 +576,46 @@ static void broadcast_event(json_t *event, void *arg)
 	json_decref(event);
 }
 
+int ctl_server_watch(int fd, void (*fn)(void *arg), void *arg)
+{
+	for (int i = 0; i < WATCHES_MAX; i++) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &watches[i]};
+
+		if (watches[i].fn != NULL)
+			continue;
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+			return -errno;
+		watches[i] = (struct watch){.fd = fd, .fn = fn, .arg = arg};
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+void ctl_server_unwatch(int fd)
+{
+	for (int i = 0; i < WATCHES_MAX; i++)
+		if (watches[i].fn != NULL && watches[i].fd == fd) {
+			epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+			watches[i].fn = NULL; /* an event of this batch still pointing here: ignored */
+		}
+}
+
+static void watches_run(struct watch *only)
+{
+	for (int i = 0; i < WATCHES_MAX; i++)
+		if (watches[i].fn != NULL && (only == NULL || only == &watches[i]))
+			watches[i].fn(watches[i].arg);
+}
+
+/* A capture session's end, to the connection that started it (asked for events or not). */
+static void capture_event(void *owner, json_t *event)
+{
+	struct conn *c = owner;
+
+	conn_send(c, SB_EVENT, 0, event);
+	conn_update_events(c);
+}
+
 int ctl_server_init(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -479,6 +649,7 @@ int ctl_server_init(const char *path)
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sig_fd, &ev);
 	vport_fd = vport_event_fd();
 	ctl_switch_set_event_cb(broadcast_event, NULL);
+	ctl_capture_set_sink(capture_event);
 	ev.data.ptr = &vport_fd;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, vport_fd, &ev);
 	nl_fd = ctl_underlay_fd();
@@ -505,6 +676,7 @@ int ctl_server_run(void)
 			last = now;
 			resume_listening();
 			ctl_switch_tick();
+			watches_run(NULL);
 		}
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
@@ -523,6 +695,8 @@ int ctl_server_run(void)
 			} else if (p == &nl_fd) {
 				if (ctl_underlay_netlink_ready())
 					ctl_switch_underlay_changed();
+			} else if (p >= (void *)watches && p < (void *)(watches + WATCHES_MAX)) {
+				watches_run(p);
 			} else {
 				struct conn *c = p; /* maybe dead: freed only after the batch */
 

@@ -21,6 +21,7 @@
 #include "../dataplane/dp.h"
 #include "../vhost/vport.h"
 #include "cfg_json.h"
+#include "ctl_capture.h"
 #include "ctl_ethdev.h"
 #include "ctl_route.h"
 #include "ctl_sg.h"
@@ -139,6 +140,8 @@ static void rt_destroy(struct port_rt *r)
 			*pp = r->next;
 			break;
 		}
+	/* its capture sessions end: their workers' copies name its index, soon another's */
+	ctl_capture_port_gone(dp_port_index(r->dp));
 	if (r->vp != NULL)
 		vport_destroy(r->vp);
 	else
@@ -255,6 +258,16 @@ static int port_index(const char *name)
 	const struct port_rt *r = rt_find(name);
 
 	return r == NULL || r->gone ? -1 : dp_port_index(r->dp);
+}
+
+int ctl_switch_port_find(const char *name, uint16_t *idx)
+{
+	int i = port_index(name);
+
+	if (i < 0)
+		return -ENOENT;
+	*idx = (uint16_t)i;
+	return 0;
 }
 
 static int build_remote(struct dp_build *b, const struct cfg *c, const struct cfg_remote *r)

@@ -40,6 +40,8 @@ void ctl_switch_tick(void);
 /** The committed configuration (NULL before the first): read only, control thread. */
 struct cfg;
 const struct cfg *ctl_switch_cfg(void);
+/** The dataplane index of port name (a VM or DPDK-device port). Returns 0 or -ENOENT. */
+int ctl_switch_port_find(const char *name, uint16_t *idx);
 /** Apply recorded vhost events (link up/down), emitting an event for each change. */
 void ctl_switch_poll_links(void);
 

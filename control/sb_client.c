@@ -86,6 +86,66 @@ static int read_frame(struct sb_client *c, int timeout_ms, struct sb_hdr *h, jso
 	}
 }
 
+/* The frame and the descriptor in one sendmsg: the switch takes the descriptor as the
+ * frame's (see ctl_server.c). */
+static int send_with_fd(int fd, const uint8_t *p, size_t n, int pass)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {(void *)(uintptr_t)p, n};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	ssize_t k;
+
+	memset(ctl.buf, 0, sizeof(ctl.buf));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &pass, sizeof(int));
+	do
+		k = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	while (k < 0 && errno == EINTR);
+	if (k <= 0)
+		return k < 0 ? -errno : -EIO;
+	/* the descriptor went with the first byte; the rest of a short write goes plain */
+	return send_all(fd, p + k, n - (size_t)k);
+}
+
+int sb_client_send(struct sb_client *c, uint8_t type, const json_t *body, int fd, uint32_t *xid,
+		   char *err)
+{
+	uint8_t *frame;
+	long n = sb_frame_encode(type, c->next_xid, body, &frame);
+	int rc;
+
+	if (n < 0) {
+		snprintf(err, 256, "encode: %s", strerror((int)-n));
+		return (int)n;
+	}
+	*xid = c->next_xid++;
+	rc = fd >= 0 ? send_with_fd(c->fd, frame, (size_t)n, fd) : send_all(c->fd, frame, (size_t)n);
+	free(frame);
+	if (rc < 0)
+		snprintf(err, 256, "send: %s", strerror(-rc));
+	return rc;
+}
+
+int sb_client_recv(struct sb_client *c, int timeout_ms, uint8_t *type, uint32_t *xid,
+		   json_t **body, char *err)
+{
+	struct sb_hdr h;
+	int rc = read_frame(c, timeout_ms, &h, body, err);
+
+	if (rc == 0) {
+		*type = h.type;
+		*xid = h.xid;
+	}
+	return rc;
+}
+
 static int send_msg(struct sb_client *c, uint8_t type, uint32_t xid, const json_t *body)
 {
 	uint8_t *frame;

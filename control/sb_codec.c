@@ -29,6 +29,9 @@ static const char *const type_names[SB_TYPE_COUNT] = {
 	[SB_SYNC_REPLY] = "sync_reply",
 	[SB_TRACE_REQUEST] = "trace_request",
 	[SB_TRACE_REPLY] = "trace_reply",
+	[SB_CAPTURE_START] = "capture_start",
+	[SB_CAPTURE_REPLY] = "capture_reply",
+	[SB_CAPTURE_STOP] = "capture_stop",
 };
 
 const char *sb_type_name(uint8_t type)

@@ -35,6 +35,9 @@ enum sb_type {
 	SB_SYNC_REPLY = 14,
 	SB_TRACE_REQUEST = 15,
 	SB_TRACE_REPLY = 16,
+	SB_CAPTURE_START = 17, /* carries the output file descriptor (SCM_RIGHTS) */
+	SB_CAPTURE_REPLY = 18,
+	SB_CAPTURE_STOP = 19,
 	SB_TYPE_COUNT
 };
 

@@ -931,6 +931,10 @@ static const struct cmd cmds[] = {
 	 "trace in_port=PORT 'eth(..)/ipv4(..)/tcp(..)' | in_port=PORT --pcap FILE [--index N]\n"
 	 "           | in_port=PORT --hex BYTES   (walks the tables, sends nothing;\n"
 	 "           trace --help-packet describes the packet language)"},
+	{"capture", NULL, 0, vpcctl_capture,
+	 "capture --port PORT [--rx|--tx|--both] [--point decap|encap] [-c COUNT] [-s SNAPLEN]\n"
+	 "           [--ring N] [-w FILE|-] [FILTER...]   (pcapng; FILTER in tcpdump syntax)\n"
+	 "           | capture --stop ID"},
 };
 
 static void usage(void)

@@ -22,8 +22,11 @@
 #include "../dataplane/dp.h"
 #include "../vhost/vport.h"
 #include "cfg.h"
+#include "ctl_capture.h"
+#include "ctl_metrics.h"
 #include "ctl_server.h"
 #include "ctl_switch.h"
+#include "ctl_telemetry.h"
 #include "ctl_underlay.h"
 
 #define DEFAULT_RUN_DIR "/run/vpcswitch"
@@ -44,6 +47,8 @@ static void usage(const char *prog)
 	       "                          of --max-connections; a port's max_connections overrides)\n"
 	       "      --ct-timeouts LIST  idle timeouts in seconds, e.g. tcp_established=3600,\n"
 	       "                          udp_unreplied=10 (names: see docs/security-groups.md)\n"
+	       "      --metrics ADDR:PORT serve Prometheus metrics on http://ADDR:PORT/metrics\n"
+	       "                          (off by default; [IPV6]:PORT, or :PORT for every address)\n"
 	       "underlay (VMs on other hosts; all of these need --underlay and --vtep):\n"
 	       "      --underlay DEVARGS  the underlay port: any DPDK port (a PCI address, or\n"
 	       "                          net_af_packet0,iface=eth1 / net_tap0,iface=...)\n"
@@ -61,6 +66,7 @@ static void usage(const char *prog)
 
 struct opts {
 	const char *ctl_socket, *vhost_dir, *state;
+	const char *metrics; /* NULL: no HTTP listener */
 	struct dp_params dp;
 	struct ctl_underlay_opts ul;
 	struct ct_timeouts ct;
@@ -78,6 +84,8 @@ static int parse_uint(const char *s, unsigned int max, unsigned int *out)
 	*out = (unsigned int)v;
 	return 0;
 }
+
+enum { OPT_METRICS = 0x100 }; /* long options without a letter */
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -98,6 +106,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"max-connections", required_argument, NULL, 'C'},
 		{"port-max-connections", required_argument, NULL, 'P'},
 		{"ct-timeouts", required_argument, NULL, 'O'},
+		{"metrics", required_argument, NULL, OPT_METRICS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -138,6 +147,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -EINVAL;
 			}
 			break;
+		case OPT_METRICS: o->metrics = optarg; break;
 		case 's': o->ctl_socket = optarg; break;
 		case 'd': o->vhost_dir = optarg; break;
 		case 'f': o->state = optarg; break;
@@ -339,6 +349,19 @@ int main(int argc, char **argv)
 			strerror(-rc));
 		goto out_switch;
 	}
+	rc = ctl_capture_init();
+	if (rc < 0) {
+		fprintf(stderr, "vpcswitchd: capture: %s\n", strerror(-rc));
+		goto out_server;
+	}
+	/* both answer from the control loop: after ctl_server_init, stopped before its fini */
+	rc = ctl_telemetry_init();
+	if (rc < 0) {
+		fprintf(stderr, "vpcswitchd: telemetry: %s\n", strerror(-rc));
+		goto out_server;
+	}
+	if (o.metrics != NULL && (rc = ctl_metrics_init(o.metrics)) < 0)
+		goto out_server;
 	if ((o.state != NULL && (rc = apply_state_file(o.state)) < 0) ||
 	    (rc = ctl_switch_start()) < 0)
 		goto out_server;
@@ -347,6 +370,9 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	rc = ctl_server_run();
 out_server:
+	ctl_capture_fini(); /* its writers stop, its sessions leave the workers */
+	ctl_metrics_fini();
+	ctl_telemetry_fini();
 	ctl_server_fini();
 out_switch:
 	/* workers first: they may be sending to any port until they stop */

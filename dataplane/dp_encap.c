@@ -174,6 +174,7 @@ void dp_encap(struct dp_worker *w, uint16_t in_port, struct dp_remote *r, struct
 	uint64_t traced = m->ol_flags & dp_trace_flag; /* survives the offload flags' reset */
 	uint8_t *hdr;
 
+	dp_capture(w, DP_CAP_ENCAP, in_port, &m, 1);
 	if (unlikely(r->verdict != DP_DROP_MAX)) {
 		/* relaxed: a hint for the control thread, which rebuilds the snapshot */
 		if (r->verdict == DP_DROP_VTEP_UNRESOLVED && !w->dry &&

@@ -396,5 +396,6 @@ void dp_snap_release_all(void);
 /* Sends every buffered packet and frees every dropped one (end of a burst). */
 void dp_worker_flush(struct dp_worker *w);
 
+#include "dp_capture.h" /* the capture points (dp_capture) every stage may call */
 
 #endif

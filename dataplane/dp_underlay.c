@@ -447,6 +447,7 @@ void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 		/* a short outer frame was padded on the wire: the padding is not the VM's */
 		if (rte_pktmbuf_pkt_len(m) > t.inner_size)
 			trim_to(m, t.inner_size);
+		dp_capture(w, DP_CAP_DECAP, idx, &m, 1);
 		if (dp_traced(w, m))
 			trace_decap(w, &t, m);
 		if (deliver(w, idx, &t, m, &src_c, &dst_c)) {

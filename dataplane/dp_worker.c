@@ -77,6 +77,7 @@ static void port_tx_flush(struct dp_worker *w, uint16_t idx)
 	uint32_t rings;
 	int vid;
 
+	dp_capture(w, DP_CAP_TX, idx, tb->pkts, tb->n);
 	if (p->kind == DP_PORT_ETHDEV) {
 		ethdev_tx_flush(w, p, tb);
 		return;
@@ -145,6 +146,7 @@ static int worker_main(void *arg)
 
 		/* acquire: pairs with the release in dp_build_commit */
 		w->snap = atomic_load_explicit(&dp_snap_current, memory_order_acquire);
+		w->capturing = atomic_load_explicit(&dp_capture_armed, memory_order_relaxed);
 		w->now = dp_ct_clock();
 		if (w->snap != NULL) {
 			for (uint16_t i = 0; i < w->snap->n_rxqs[w->idx]; i++) {
@@ -158,6 +160,7 @@ static int worker_main(void *arg)
 					continue;
 				got += n;
 				w->ports[rq->port->idx].rxq_pkts[rq->queue] += n;
+				dp_capture(w, DP_CAP_RX, rq->port->idx, pkts, n);
 				dp_input_burst(w, &w->snap->ports[rq->port->idx], pkts, n);
 				dp_worker_flush(w);
 			}

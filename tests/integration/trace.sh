@@ -93,12 +93,14 @@ at_least() { local n=$1; shift; [ "$("$@")" -ge "$n" ]; }
 # expect_drop REASON PORT DESC: the trace says "drop: REASON"; the real frame adds one to
 # REASON at the port the trace names
 expect_drop() {
-	local reason=$1 port=$2 desc=$3 j got at before
+	local reason=$1 port=$2 desc=$3 j got at before total
+	total=$(drops "$reason" underlay)
 	j=$(trace_json "$port" "$desc") || { fail "trace of '$desc' refused"; return; }
 	got=$(jq -r '.verdict.reason // .verdict.action' <<<"$j")
 	at=$(jq -r '.stages[-1].counted_at // empty' <<<"$j")
 	check_eq "trace $port '$desc': drop $reason" "$reason" "$got"
 	[ "$got" = "$reason" ] || return 0
+	check_eq "the trace itself counted no $reason drop" "$total" "$(drops "$reason" underlay)"
 	before=$(drops "$reason" "$at")
 	if [ "$port" = underlay ]; then
 		send_underlay "$(jq -r .frame <<<"$j")"
