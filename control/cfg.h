@@ -350,6 +350,8 @@ size_t cfg_count_unchanged(const struct cfg *old, const struct cfg *next, enum c
 int cfg_ip_parse(const char *s, struct cfg_ip *ip);
 int cfg_prefix_parse(const char *s, struct cfg_prefix *p);
 int cfg_mac_parse(const char *s, uint8_t mac[6]);
+/** The value of one hex digit, -1 if ch is none. */
+int cfg_hex_digit(char ch);
 void cfg_ip_format(const struct cfg_ip *ip, char *buf, size_t size);
 void cfg_prefix_format(const struct cfg_prefix *p, char *buf, size_t size);
 void cfg_mac_format(const uint8_t mac[6], char *buf, size_t size);

@@ -110,7 +110,7 @@ int cfg_prefix_parse(const char *s, struct cfg_prefix *p)
 	return 0;
 }
 
-static int hex_digit(char ch)
+int cfg_hex_digit(char ch)
 {
 	if (ch >= '0' && ch <= '9')
 		return ch - '0';
@@ -127,7 +127,7 @@ int cfg_mac_parse(const char *s, uint8_t mac[6])
 	if (s == NULL || strlen(s) != 17)
 		return -EINVAL;
 	for (int i = 0; i < 6; i++) {
-		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
+		int hi = cfg_hex_digit(s[3 * i]), lo = cfg_hex_digit(s[3 * i + 1]);
 
 		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
 			return -EINVAL;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "pktdesc.h"
 
 enum pd_kind {
@@ -256,17 +257,6 @@ static bool span_is(const char *p, size_t len, const char *word)
 	return strlen(word) == len && memcmp(p, word, len) == 0;
 }
 
-static int hex_digit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Decimal or 0x hex, nothing else: no sign, no spaces, no octal (strtoul takes all three).
  * A leading 0 is decimal ("080" is 80). */
 static bool parse_num(const char *s, size_t len, uint64_t *out)
@@ -282,7 +272,7 @@ static bool parse_num(const char *s, size_t len, uint64_t *out)
 	if (len == 0)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		int d = hex_digit(s[i]);
+		int d = cfg_hex_digit(s[i]);
 
 		if (d < 0 || (unsigned int)d >= base)
 			return false;
@@ -306,10 +296,10 @@ static bool parse_mac(const char *s, size_t len, uint8_t mac[6])
 
 		if (g && (i >= len || s[i++] != ':'))
 			return false;
-		if (i >= len || (hi = hex_digit(s[i])) < 0)
+		if (i >= len || (hi = cfg_hex_digit(s[i])) < 0)
 			return false;
 		i++;
-		if (i < len && (lo = hex_digit(s[i])) >= 0) {
+		if (i < len && (lo = cfg_hex_digit(s[i])) >= 0) {
 			hi = hi * 16 + lo;
 			i++;
 		}
@@ -418,7 +408,7 @@ static int parse_value(struct pd_ctx *c, struct pd_layer *l, int fi, const char 
 			v->hex_len -= 2;
 		}
 		for (size_t i = 0; i < v->hex_len && !why; i++)
-			if (hex_digit(v->hex[i]) < 0)
+			if (cfg_hex_digit(v->hex[i]) < 0)
 				why = "is not hex digits";
 		if (!why && v->hex_len % 2)
 			why = "is an odd number of hex digits";
@@ -858,8 +848,8 @@ static void write_payload(const struct pd_layer *l, uint8_t *p)
 
 	if (v[PAY_HEX].set) {
 		for (size_t i = 0; i < l->size; i++)
-			p[i] = (uint8_t)(hex_digit(v[PAY_HEX].hex[2 * i]) << 4 |
-					 hex_digit(v[PAY_HEX].hex[2 * i + 1]));
+			p[i] = (uint8_t)(cfg_hex_digit(v[PAY_HEX].hex[2 * i]) << 4 |
+					 cfg_hex_digit(v[PAY_HEX].hex[2 * i + 1]));
 		return;
 	}
 	for (size_t i = 0; i < l->size; i++)

@@ -45,8 +45,4 @@ struct dp_trace_buf {
 int dp_trace_init(void);
 void dp_trace_fini(void);
 
-/* Live trace: flag the packets of a received burst that the armed session wants. */
-void dp_trace_rx_burst(struct dp_worker *w, uint16_t port, uint16_t queue,
-		       struct rte_mbuf **pkts, uint16_t n);
-
 #endif

@@ -3,13 +3,13 @@
 # Cross-check of control/pktdesc.c against an independent decoder: each description is built
 # by the pktdesc_pcap helper into a one-frame pcap, and tshark (checksum validation on) must
 # decode the fields the description named, the protocol chain it implies, and Good checksums.
-# No daemon, no root; skipped (77) without tshark.
+# No daemon, no root; tshark is a test dependency (scripts/setup.sh installs it).
 #
 #   pktdesc_tshark.sh PATH/TO/pktdesc_pcap
 set -u
 
 helper=${1:?usage: $0 PATH/TO/pktdesc_pcap}
-command -v tshark >/dev/null || { echo "tshark not installed: skipped"; exit 77; }
+command -v tshark >/dev/null || { echo "tshark not installed (scripts/setup.sh installs it)"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
