@@ -28,6 +28,7 @@
 #include "ctl_capture.h"
 #include "ctl_switch.h"
 #include "ctl_trace.h"
+#include "ctl_trace_live.h"
 #include "ctl_underlay.h"
 #include "sockpath.h"
 #include "sb_proto.h"
@@ -74,7 +75,7 @@ static unsigned int n_conns;
 static bool listen_paused;
 
 /* Event sources other modules add (ctl_server_watch); fn NULL: a free slot. */
-#define WATCHES_MAX 4
+#define WATCHES_MAX 8
 static struct watch {
 	int fd;
 	void (*fn)(void *arg);
@@ -107,6 +108,7 @@ static void conn_kill(struct conn *c)
 			close(c->fds[i].fd);
 	c->n_fds = 0;
 	ctl_capture_owner_gone(c); /* its capture sessions stop */
+	ctl_trace_live_owner_gone(c);
 }
 
 static void conns_reap(void)
@@ -319,6 +321,23 @@ static void handle_capture(struct conn *c, const struct sb_hdr *h, const json_t 
 		conn_send(c, SB_CAPTURE_REPLY, h->xid, reply);
 }
 
+/* Live trace requests name their connection: its events go there. */
+static void handle_trace_live(struct conn *c, const struct sb_hdr *h, const json_t *j)
+{
+	char err[CFG_ERR_SIZE];
+	json_t *reply = NULL;
+	int rc;
+
+	if (h->type == SB_TRACE_LIVE_START)
+		rc = ctl_trace_live_start(j, c, &reply, err);
+	else
+		rc = ctl_trace_live_stop(j, &reply, err);
+	if (rc < 0)
+		send_error(c, h, errno_code(rc), err);
+	else
+		conn_send(c, SB_TRACE_LIVE_REPLY, h->xid, reply);
+}
+
 /* fd: the descriptor that came with the frame (-1: none, -2: more than one); the caller
  * closes it unless a request took it (*fd = -1). */
 static void handle_frame(struct conn *c, const struct sb_hdr *h, const uint8_t *body, size_t len,
@@ -361,6 +380,8 @@ static void handle_frame(struct conn *c, const struct sb_hdr *h, const uint8_t *
 		conn_send(c, SB_BARRIER_REPLY, h->xid, NULL);
 	} else if (h->type == SB_CAPTURE_START || h->type == SB_CAPTURE_STOP) {
 		handle_capture(c, h, j, fd);
+	} else if (h->type == SB_TRACE_LIVE_START || h->type == SB_TRACE_LIVE_STOP) {
+		handle_trace_live(c, h, j);
 	} else if (h->type < SB_TYPE_COUNT && requests[h->type].fn != NULL) {
 		rc = requests[h->type].fn(j, &reply, err);
 		if (rc < 0)
@@ -607,8 +628,9 @@ static void watches_run(struct watch *only)
 			watches[i].fn(watches[i].arg);
 }
 
-/* A capture session's end, to the connection that started it (asked for events or not). */
-static void capture_event(void *owner, json_t *event)
+/* A capture's or live trace's event, to the connection that started it (asked for events
+ * or not). */
+static void owner_event(void *owner, json_t *event)
 {
 	struct conn *c = owner;
 
@@ -649,7 +671,8 @@ int ctl_server_init(const char *path)
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sig_fd, &ev);
 	vport_fd = vport_event_fd();
 	ctl_switch_set_event_cb(broadcast_event, NULL);
-	ctl_capture_set_sink(capture_event);
+	ctl_capture_set_sink(owner_event);
+	ctl_trace_live_set_sink(owner_event);
 	ev.data.ptr = &vport_fd;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, vport_fd, &ev);
 	nl_fd = ctl_underlay_fd();

@@ -17,7 +17,7 @@ void ctl_server_fini(void);
 /**
  * Add another event source to the control loop (telemetry requests, the metrics HTTP
  * server): fn(arg) runs on the control thread when fd is readable, and also at every
- * 100 ms tick, so a source with timers of its own is run even when idle. At most 4.
+ * 100 ms tick, so a source with timers of its own is run even when idle. At most 8.
  * Call after ctl_server_init, from the control thread. Returns 0, -ENOSPC (all slots
  * taken) or -errno of epoll_ctl.
  */

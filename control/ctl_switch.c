@@ -22,6 +22,7 @@
 #include "../vhost/vport.h"
 #include "cfg_json.h"
 #include "ctl_capture.h"
+#include "ctl_trace_live.h"
 #include "ctl_ethdev.h"
 #include "ctl_route.h"
 #include "ctl_sg.h"
@@ -142,6 +143,7 @@ static void rt_destroy(struct port_rt *r)
 		}
 	/* its capture sessions end: their workers' copies name its index, soon another's */
 	ctl_capture_port_gone(dp_port_index(r->dp));
+	ctl_trace_live_port_gone(dp_port_index(r->dp));
 	if (r->vp != NULL)
 		vport_destroy(r->vp);
 	else

@@ -32,6 +32,9 @@ static const char *const type_names[SB_TYPE_COUNT] = {
 	[SB_CAPTURE_START] = "capture_start",
 	[SB_CAPTURE_REPLY] = "capture_reply",
 	[SB_CAPTURE_STOP] = "capture_stop",
+	[SB_TRACE_LIVE_START] = "trace_live_start",
+	[SB_TRACE_LIVE_REPLY] = "trace_live_reply",
+	[SB_TRACE_LIVE_STOP] = "trace_live_stop",
 };
 
 const char *sb_type_name(uint8_t type)

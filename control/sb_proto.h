@@ -38,6 +38,9 @@ enum sb_type {
 	SB_CAPTURE_START = 17, /* carries the output file descriptor (SCM_RIGHTS) */
 	SB_CAPTURE_REPLY = 18,
 	SB_CAPTURE_STOP = 19,
+	SB_TRACE_LIVE_START = 20,
+	SB_TRACE_LIVE_REPLY = 21,
+	SB_TRACE_LIVE_STOP = 22,
 	SB_TYPE_COUNT
 };
 

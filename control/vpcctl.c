@@ -930,7 +930,9 @@ static const struct cmd cmds[] = {
 	{"trace", NULL, 0, vpcctl_trace,
 	 "trace in_port=PORT 'eth(..)/ipv4(..)/tcp(..)' | in_port=PORT --pcap FILE [--index N]\n"
 	 "           | in_port=PORT --hex BYTES   (walks the tables, sends nothing;\n"
-	 "           trace --help-packet describes the packet language)"},
+	 "           trace --help-packet describes the packet language)\n"
+	 "           | trace --live [--port PORT] [--filter EXPR] [-c COUNT]   (the next real\n"
+	 "           packets, every stage they cross)"},
 	{"capture", NULL, 0, vpcctl_capture,
 	 "capture --port PORT [--rx|--tx|--both] [--point decap|encap] [-c COUNT] [-s SNAPLEN]\n"
 	 "           [--ring N] [-w FILE|-] [FILTER...]   (pcapng; FILTER in tcpdump syntax)\n"

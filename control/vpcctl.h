@@ -18,6 +18,7 @@ int vpcctl_call(uint8_t type, json_t *body, json_t **reply);
 /* Command handlers in their own files: argc/argv after the command word. */
 int vpcctl_trace(int argc, char **argv);
 int vpcctl_capture(int argc, char **argv);
+int vpcctl_trace_live(int argc, char **argv);
 /** One traced packet's stages and verdict as text (live traces print the same). */
 void vpcctl_print_trace(const json_t *packet);
 

@@ -99,7 +99,10 @@ static void print_stage(const json_t *st)
 {
 	const char *name = str(st, "stage");
 
-	printf("  %-15s ", name);
+	if (json_object_get(st, "t_ns") != NULL) /* live: since the packet was received */
+		printf("  %+9.3fus %-15s ", (double)num(st, "t_ns") / 1000.0, name);
+	else
+		printf("  %-15s ", name);
 	if (strcmp(name, "rx") == 0) {
 		printf("port %s, %lld bytes", str(st, "port"), num(st, "len"));
 	} else if (strcmp(name, "port_security") == 0) {
@@ -193,6 +196,9 @@ int vpcctl_trace(int argc, char **argv)
 	json_t *body, *reply = NULL;
 	int rc;
 
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--live") == 0)
+			return vpcctl_trace_live(argc, argv);
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 

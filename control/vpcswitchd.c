@@ -23,6 +23,7 @@
 #include "../vhost/vport.h"
 #include "cfg.h"
 #include "ctl_capture.h"
+#include "ctl_trace_live.h"
 #include "ctl_metrics.h"
 #include "ctl_server.h"
 #include "ctl_switch.h"
@@ -354,6 +355,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vpcswitchd: capture: %s\n", strerror(-rc));
 		goto out_server;
 	}
+	rc = ctl_trace_live_init();
+	if (rc < 0) {
+		fprintf(stderr, "vpcswitchd: live trace: %s\n", strerror(-rc));
+		goto out_server;
+	}
 	/* both answer from the control loop: after ctl_server_init, stopped before its fini */
 	rc = ctl_telemetry_init();
 	if (rc < 0) {
@@ -371,6 +377,7 @@ int main(int argc, char **argv)
 	rc = ctl_server_run();
 out_server:
 	ctl_capture_fini(); /* its writers stop, its sessions leave the workers */
+	ctl_trace_live_fini();
 	ctl_metrics_fini();
 	ctl_telemetry_fini();
 	ctl_server_fini();

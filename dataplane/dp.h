@@ -330,6 +330,20 @@ int dp_trace_dry(uint16_t port_idx, const uint8_t *frame, uint32_t len, struct d
 		 unsigned int max, struct dp_trace_out *outs, unsigned int max_outs,
 		 unsigned int *n_outs);
 const char *dp_trace_stage_name(enum dp_trace_stage st);
+
+/* Live trace (dp_trace_live.c): the next packets real traffic brings. Control thread. */
+struct dp_filter;
+#define DP_TRACE_ANY_PORT UINT16_MAX
+/** Mark the next count packets received on port_idx (DP_TRACE_ANY_PORT: any port) that the
+ *  filter matches (NULL: all), with ids 1..count. Takes filter in every case. Returns 0,
+ *  -EBUSY (a session runs: one at a time), -EINVAL, -ENOMEM. */
+int dp_trace_live_start(uint16_t port_idx, struct dp_filter *filter, uint32_t count);
+/** End the session: once this returns no worker marks or records for it. No-op if none. */
+void dp_trace_live_stop(void);
+/** Take up to max records the workers left (any order across workers, in order within one). */
+unsigned int dp_trace_live_drain(struct dp_trace_rec *recs, unsigned int max);
+/** Records lost to a full ring since the session started. */
+uint64_t dp_trace_live_lost(void);
 /** The name of a port index in the published configuration, NULL if none. Control thread. */
 const char *dp_port_name_of(uint16_t port_idx);
 /** The index of the published port of that name (VM ports by name; "underlay",

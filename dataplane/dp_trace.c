@@ -15,10 +15,12 @@
 
 #include "dp_private.h"
 
-#define TRACE_RING_SIZE 4096 /* records per worker between two drains of the control thread */
+/* records per worker between two drains of the control thread (every 20 ms during a live
+ * trace): a thousand traced packets of up to 16 stages each */
+#define TRACE_RING_SIZE 16384
 
 uint64_t dp_trace_flag;
-static int id_offset = -1;
+int dp_trace_id_offset = -1;
 static struct dp_trace_buf bufs[RTE_MAX_LCORE];
 /* the control thread's dry runs: a worker context of its own, never one of the workers' */
 static struct dp_worker *scratch;
@@ -33,11 +35,6 @@ static const char *const stage_names[] = {
 const char *dp_trace_stage_name(enum dp_trace_stage st)
 {
 	return st < DP_TS_MAX ? stage_names[st] : "?";
-}
-
-static inline uint32_t *trace_id(struct rte_mbuf *m)
-{
-	return RTE_MBUF_DYNFIELD(m, id_offset, uint32_t *);
 }
 
 static struct rte_ring *ring_make(const char *what, unsigned int i)
@@ -59,8 +56,8 @@ int dp_trace_init(void)
 	if (dp_trace_flag != 0)
 		return 0;
 	bit = rte_mbuf_dynflag_register(&flag);
-	id_offset = rte_mbuf_dynfield_register(&field);
-	if (bit < 0 || id_offset < 0)
+	dp_trace_id_offset = rte_mbuf_dynfield_register(&field);
+	if (bit < 0 || dp_trace_id_offset < 0)
 		return -rte_errno;
 	scratch_buf.ring = ring_make("ctl", 0);
 	if (scratch_buf.ring == NULL)
@@ -93,7 +90,7 @@ void dp_trace_emit(struct dp_worker *w, const struct rte_mbuf *m, const struct d
 	struct dp_trace_rec rec = *r;
 
 	rec.tsc = rte_rdtsc();
-	rec.id = *trace_id((struct rte_mbuf *)(uintptr_t)m);
+	rec.id = dp_trace_id_of(m);
 	rec.worker = w->dry ? UINT16_MAX : (uint16_t)w->idx;
 	if (w->trace != NULL && rte_ring_enqueue_elem(w->trace->ring, &rec, sizeof(rec)) != 0)
 		w->trace->lost++;
@@ -190,8 +187,7 @@ int dp_trace_dry(uint16_t port_idx, const uint8_t *frame, uint32_t len, struct d
 		return -EMSGSIZE;
 	}
 	memcpy(p, frame, len);
-	m->ol_flags |= dp_trace_flag;
-	*trace_id(m) = 1;
+	dp_trace_mark(m, 1);
 	scratch->snap = s;
 	scratch->now = dp_ct_clock();
 	dp_trace_note(scratch, m, DP_TS_RX, port_idx, len, 0, 0);

@@ -147,6 +147,7 @@ static int worker_main(void *arg)
 		/* acquire: pairs with the release in dp_build_commit */
 		w->snap = atomic_load_explicit(&dp_snap_current, memory_order_acquire);
 		w->capturing = atomic_load_explicit(&dp_capture_armed, memory_order_relaxed);
+		w->tracing = atomic_load_explicit(&dp_trace_armed, memory_order_relaxed);
 		w->now = dp_ct_clock();
 		if (w->snap != NULL) {
 			for (uint16_t i = 0; i < w->snap->n_rxqs[w->idx]; i++) {
@@ -160,6 +161,8 @@ static int worker_main(void *arg)
 					continue;
 				got += n;
 				w->ports[rq->port->idx].rxq_pkts[rq->queue] += n;
+				if (unlikely(w->tracing))
+					dp_trace_rx_burst(w, rq->port->idx, rq->queue, pkts, n);
 				dp_capture(w, DP_CAP_RX, rq->port->idx, pkts, n);
 				dp_input_burst(w, &w->snap->ports[rq->port->idx], pkts, n);
 				dp_worker_flush(w);

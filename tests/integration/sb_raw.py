@@ -212,7 +212,22 @@ def hangup_after_txn(path, ops):
     return 0
 
 
+def expect_error(path, mtype, body, want):
+    """One request of type mtype (a number); succeeds when the switch refuses it with an
+    error whose message contains want."""
+    c = Conn(path)
+    c.hello()
+    t, xid, reply = c.call(mtype, 2, json.loads(body))
+    c.s.close()
+    if t == ERROR and want in reply.get("message", ""):
+        return 0
+    print(f"sb_raw: expected an error with '{want}', got type {t}: {reply}", file=sys.stderr)
+    return 1
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 6 and sys.argv[2] == "expect-error":
+        sys.exit(expect_error(sys.argv[1], int(sys.argv[3]), sys.argv[4], sys.argv[5]))
     if len(sys.argv) == 4 and sys.argv[2] == "hangup-after-txn":
         sys.exit(hangup_after_txn(sys.argv[1], sys.argv[3]))
     sys.exit(main(sys.argv[1]))
