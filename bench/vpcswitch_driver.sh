@@ -151,6 +151,26 @@ cmd_setup() {
 			nud permanent
 	fi
 	CTL apply -f "$D/state.json" >/dev/null || die "state refused"
+	observe
+}
+
+# OBSERVE=...: an observation session running through the measured window (the cost of
+# issue 8's tools): capture-none / capture-all (vpcctl capture of the VM port, rx and tx,
+# into /dev/null, with a filter that matches no packet of the harness / none), trace-armed
+# (vpcctl trace --live on the VM port waiting for packets its filter never matches).
+observe() {
+	local cmd
+	case "${OBSERVE:-}" in
+	"") return 0 ;;
+	capture-none) cmd=(capture --port vm -w /dev/null tcp port 9) ;;
+	capture-all) cmd=(capture --port vm -w /dev/null) ;;
+	trace-armed) cmd=(trace --live --port vm --filter "tcp port 9" -c 1000) ;;
+	*) die "OBSERVE=$OBSERVE: capture-none, capture-all or trace-armed" ;;
+	esac
+	CTL "${cmd[@]}" > "$D/observe.out" 2> "$D/observe.err" &
+	echo $! > "$D/observe.pid"
+	for _ in $(seq 50); do grep -qE "^(capture|live trace) [0-9]+" "$D/observe.err" && return 0; sleep 0.1; done
+	die "OBSERVE=$OBSERVE did not start: $(cat "$D/observe.err")"
 }
 
 cmd_tx_packets() {
@@ -177,6 +197,13 @@ cmd_stats() {
 
 cmd_stop() {
 	local pid
+	pid=$(cat "$D/observe.pid" 2>/dev/null || true)
+	if [ -n "$pid" ]; then
+		kill -INT "$pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		log "OBSERVE=${OBSERVE:-}: $(tail -1 "$D/observe.err" 2>/dev/null)"
+		rm -f "$D/observe.pid"
+	fi
 	pid=$(cat "$D/pid" 2>/dev/null || true)
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		kill -TERM "$pid"
