@@ -725,6 +725,15 @@ static json_t *port_stats_json(const struct cfg_port *p, const struct port_rt *r
 				      (json_int_t)st.tx_bytes, "drops", (json_int_t)st.drops,
 				      "tx_drops", (json_int_t)st.tx_drops, "drop_reasons", drops,
 				      "rx_queue_packets", rxqs));
+	if (r != NULL && r->vp != NULL) {
+		char why[200];
+		uint64_t n = vport_refusals(r->vp, why, sizeof(why));
+
+		/* front ends the vhost-user relay disconnected for what they sent */
+		json_object_set_new(j, "vhost_refused", json_integer((json_int_t)n));
+		if (n > 0)
+			json_object_set_new(j, "vhost_refused_reason", json_string(why));
+	}
 	return j;
 }
 
@@ -948,10 +957,16 @@ int ctl_switch_stats(const json_t *body, json_t **reply, char *err)
 
 static void on_link(struct vport *vp, bool up, void *arg)
 {
+	char why[200], reason[220];
+
 	(void)arg;
+	/* down because the relay refused what its front end sent: say so */
+	if (!up && vport_refusals(vp, why, sizeof(why)) > 0)
+		snprintf(reason, sizeof(reason), "refused: %s", why);
 	for (struct port_rt *r = rts; r != NULL; r = r->next)
 		if (r->vp == vp)
-			emit_link(r->cfg.name, up, NULL);
+			emit_link(r->cfg.name, up, !up && vport_refusals(vp, NULL, 0) > 0 ? reason
+											   : NULL);
 }
 
 void ctl_switch_underlay_changed(void)

@@ -340,7 +340,7 @@ int main(int argc, char **argv)
 	mkdir(o.vhost_dir, 0755);
 	if (o.ul.devargs != NULL && (rc = ctl_underlay_init(&o.ul)) < 0)
 		goto out_dp;
-	if ((rc = vport_init()) < 0 || (rc = ctl_switch_init(o.vhost_dir)) < 0) {
+	if ((rc = vport_init(o.vhost_dir, NULL)) < 0 || (rc = ctl_switch_init(o.vhost_dir)) < 0) {
 		fprintf(stderr, "vpcswitchd: init: %s\n", strerror(-rc));
 		goto out_dp;
 	}

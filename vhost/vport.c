@@ -6,7 +6,9 @@
  * so a device that disappears while the control thread is binding it is never left bound.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -18,6 +20,7 @@
 
 #include "../dataplane/dp.h"
 #include "vport.h"
+#include "vrelay.h"
 
 RTE_LOG_REGISTER(vport_logtype, vpcswitch.vport, INFO);
 #define VPORT_LOG(level, fmt, ...)                                                                 \
@@ -25,8 +28,13 @@ RTE_LOG_REGISTER(vport_logtype, vpcswitch.vport, INFO);
 
 struct vport {
 	struct vport *next;
-	char path[108];
+	char path[108]; /* the VM's socket (the relay's side) */
+	char lib[108];	/* where rte_vhost listens for the relay: the library knows only this */
+	struct vrelay_port *relay;
 	struct dp_port *dp;
+	uint64_t refusals;   /* under lock: connections the relay closed for what they sent */
+	char refusal[200];   /* under lock: the last one's reason */
+	uint64_t refusals_seen; /* control thread: those already logged */
 	int conn_vid;    /* under lock: the one connection this port serves, -1 none */
 	int vid;         /* under lock: that connection's device when running, -1 none */
 	int bound_vid;   /* under lock: what the dataplane was given, -1 none */
@@ -36,6 +44,8 @@ struct vport {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vport *vports; /* under lock */
 static int event_fd = -1;
+static char lib_dir[108];      /* private (0700): the library's sockets */
+static unsigned int lib_seq;
 
 /*
  * Offloads stay off for now: every frame arrives whole and checksummed, so port security
@@ -66,7 +76,7 @@ static struct vport *find_by_vid(int vid)
 	if (rte_vhost_get_ifname(vid, path, sizeof(path)) < 0)
 		return NULL;
 	for (struct vport *vp = vports; vp != NULL; vp = vp->next)
-		if (strcmp(vp->path, path) == 0)
+		if (strcmp(vp->lib, path) == 0)
 			return vp;
 	return NULL;
 }
@@ -158,17 +168,45 @@ static const struct rte_vhost_device_ops vport_ops = {
 	.destroy_connection = on_destroy_connection,
 };
 
-int vport_init(void)
+int vport_init(const char *run_dir, const struct vrelay_perms *perms)
 {
+	int rc;
+
 	event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	return event_fd < 0 ? -errno : 0;
+	if (event_fd < 0)
+		return -errno;
+	/* the library's own sockets: where nobody but this process can connect */
+	if (snprintf(lib_dir, sizeof(lib_dir), "%s/.vhost-lib.XXXXXX", run_dir) >=
+		    (int)sizeof(lib_dir) - 12 ||
+	    mkdtemp(lib_dir) == NULL) {
+		lib_dir[0] = '\0';
+		return -ENAMETOOLONG;
+	}
+	rc = vrelay_init(perms);
+	return rc;
 }
 
 void vport_fini(void)
 {
+	vrelay_fini();
+	if (lib_dir[0] != '\0')
+		rmdir(lib_dir);
+	lib_dir[0] = '\0';
 	if (event_fd >= 0)
 		close(event_fd);
 	event_fd = -1;
+}
+
+/* Relay thread: the front end was disconnected for what it sent. */
+static void on_refused(void *arg, const char *why)
+{
+	struct vport *vp = arg;
+
+	pthread_mutex_lock(&lock);
+	vp->refusals++;
+	snprintf(vp->refusal, sizeof(vp->refusal), "%s", why);
+	pthread_mutex_unlock(&lock);
+	wake();
 }
 
 int vport_event_fd(void)
@@ -194,21 +232,35 @@ struct vport *vport_create(const char *path, bool client, struct dp_port *dp)
 	if (vp == NULL)
 		return NULL;
 	strcpy(vp->path, path);
+	if (snprintf(vp->lib, sizeof(vp->lib), "%s/%u.sock", lib_dir, lib_seq++) >=
+	    (int)sizeof(vp->lib)) {
+		free(vp);
+		errno = EINVAL;
+		return NULL;
+	}
 	vp->dp = dp;
 	vp->conn_vid = vp->vid = vp->bound_vid = -1;
-	if (client)
-		flags |= RTE_VHOST_USER_CLIENT; /* reconnect is the library's default */
-	if (rte_vhost_driver_register(path, flags) != 0)
+	unlink(vp->lib);
+	/* the library always listens, for the relay; the relay has the VM's mode */
+	if (rte_vhost_driver_register(vp->lib, flags) != 0)
 		goto fail;
 	pthread_mutex_lock(&lock);
 	vp->next = vports;
 	vports = vp;
 	pthread_mutex_unlock(&lock);
-	if (rte_vhost_driver_disable_features(path, disabled_features) != 0 ||
-	    rte_vhost_driver_callback_register(path, &vport_ops) != 0 ||
-	    rte_vhost_driver_start(path) != 0) {
+	if (rte_vhost_driver_disable_features(vp->lib, disabled_features) != 0 ||
+	    rte_vhost_driver_callback_register(vp->lib, &vport_ops) != 0 ||
+	    rte_vhost_driver_start(vp->lib) != 0) {
 		vport_destroy(vp);
 		errno = EIO;
+		return NULL;
+	}
+	vp->relay = vrelay_port_add(path, vp->lib, client, on_refused, vp);
+	if (vp->relay == NULL) {
+		int e = errno;
+
+		vport_destroy(vp);
+		errno = e == EADDRINUSE ? EEXIST : e;
 		return NULL;
 	}
 	VPORT_LOG(INFO, "%s: serving as vhost-user %s", path, client ? "client" : "server");
@@ -223,8 +275,10 @@ void vport_destroy(struct vport *vp)
 {
 	if (vp == NULL)
 		return;
+	vrelay_port_del(vp->relay); /* no front end, no refusal callback from here on */
 	/* closes the connection: destroy_device runs (and unbinds) before this returns */
-	rte_vhost_driver_unregister(vp->path);
+	rte_vhost_driver_unregister(vp->lib);
+	unlink(vp->lib);
 	pthread_mutex_lock(&lock);
 	for (struct vport **pp = &vports; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == vp) {
@@ -240,6 +294,18 @@ void vport_destroy(struct vport *vp)
 bool vport_link_up(const struct vport *vp)
 {
 	return vp->link_up;
+}
+
+uint64_t vport_refusals(struct vport *vp, char *why, size_t whysz)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&lock);
+	n = vp->refusals;
+	if (why != NULL && whysz > 0)
+		snprintf(why, whysz, "%s", vp->refusal);
+	pthread_mutex_unlock(&lock);
+	return n;
 }
 
 void vport_events_process(void (*changed)(struct vport *vp, bool up, void *arg), void *arg)
@@ -262,10 +328,18 @@ void vport_events_process(void (*changed)(struct vport *vp, bool up, void *arg),
 	pthread_mutex_unlock(&lock);
 	/* report outside the lock: the callback may write to sockets */
 	for (vp = vports; vp != NULL; vp = vp->next) {
+		char why[200];
+		uint64_t refusals = vport_refusals(vp, why, sizeof(why));
+
 		pthread_mutex_lock(&lock);
 		bool up = vp->bound_vid >= 0;
 		pthread_mutex_unlock(&lock);
 
+		if (refusals != vp->refusals_seen) {
+			VPORT_LOG(WARNING, "%s: front end disconnected (%" PRIu64 " so far): %s",
+				  vp->path, refusals, why);
+			vp->refusals_seen = refusals;
+		}
 		if (up != vp->link_up) {
 			vp->link_up = up;
 			VPORT_LOG(INFO, "%s: link %s", vp->path, up ? "up" : "down");

@@ -11,13 +11,17 @@
 #define VPCSW_VPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct dp_port;
 struct vport;
+struct vrelay_perms;
 
-/** Set up the event channel. Control thread, once. Returns 0 or -errno. */
-int vport_init(void);
+/** Set up the event channel, the relay (vrelay.h) with the permissions of the sockets it
+ *  creates, and a private directory in run_dir for the library's own sockets. Control
+ *  thread, once. Returns 0 or -errno. */
+int vport_init(const char *run_dir, const struct vrelay_perms *perms);
 void vport_fini(void);
 /** An eventfd that becomes readable when a callback recorded something. */
 int vport_event_fd(void);
@@ -34,6 +38,9 @@ struct vport *vport_create(const char *path, bool client, struct dp_port *dp);
 void vport_destroy(struct vport *vp);
 
 bool vport_link_up(const struct vport *vp);
+/** Connections the relay closed because of what the front end sent, and the last reason
+ *  (why may be NULL). Any thread. */
+uint64_t vport_refusals(struct vport *vp, char *why, size_t whysz);
 
 /** Apply recorded events; calls changed(vp, up, arg) for each port whose link changed.
  *  Control thread. */

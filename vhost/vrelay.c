@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The vhost-user relay (vrelay.h). One thread, one epoll set; a port's listener, its front
+ * end's connection and its connection to the library are each an endpoint of that set.
+ * Reads are non-blocking and stop at message boundaries, so descriptors never attach to the
+ * wrong message; writes to the library block (with a timeout): it is our own thread and
+ * reads promptly. Ports removed while an event for them is pending stay allocated, marked
+ * dead, until the next round of the loop.
+ */
+#include "vrelay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vu_check.h"
+
+#define RETRY_MS     1000 /* a client-mode port tries the VM's socket again after this */
+#define LIB_SEND_SEC 2	  /* the most a write to the library may wait */
+#define FDS_RECV_MAX 16	  /* room to notice a message with more descriptors than allowed */
+
+enum ep_kind { EP_LISTEN, EP_GUEST, EP_LIB, EP_WAKE };
+
+struct vrelay_port;
+struct ep {
+	struct vrelay_port *p;
+	enum ep_kind kind;
+};
+
+/* One message being assembled from a stream. */
+struct msgbuf {
+	uint8_t b[VU_HDR_SIZE + VU_PAYLOAD_MAX];
+	uint32_t len;
+	int fds[VU_FDS_MAX];
+	unsigned int n_fds;
+	bool fds_overflow; /* more descriptors came than any message takes */
+	uint64_t start_ms; /* when its first byte came */
+};
+
+struct vrelay_port {
+	struct vrelay_port *next;
+	bool dead;
+	bool client;
+	char pub[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char lib[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int listen_fd, gfd, lfd; /* -1: none */
+	struct ep ep_listen, ep_guest, ep_lib;
+	uint64_t retry_ms;
+	uint32_t out_len;
+	struct vu_conn st;
+	struct msgbuf in, rep; /* from the front end, from the library */
+	uint8_t out[VRELAY_OUT_MAX];
+	void (*refused)(void *arg, const char *why);
+	void *arg;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vrelay_port *ports, *graveyard; /* under lock */
+static struct vrelay_perms perms = {.uid = (uid_t)-1, .gid = (gid_t)-1, .mode = 0660};
+static int epfd = -1, wake_fd = -1;
+static struct ep wake_ep = {.kind = EP_WAKE};
+static pthread_t thread;
+static volatile bool stopping;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void msg_reset(struct msgbuf *m)
+{
+	for (unsigned int i = 0; i < m->n_fds; i++)
+		close(m->fds[i]);
+	m->len = 0;
+	m->n_fds = 0;
+	m->fds_overflow = false;
+}
+
+static const struct vu_hdr *msg_hdr(const struct msgbuf *m)
+{
+	return (const struct vu_hdr *)m->b;
+}
+
+static void ep_watch(int fd, struct ep *e, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = e};
+
+	epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void conn_close(struct vrelay_port *p)
+{
+	if (p->gfd >= 0)
+		close(p->gfd);
+	if (p->lfd >= 0)
+		close(p->lfd);
+	p->gfd = p->lfd = -1;
+	msg_reset(&p->in);
+	msg_reset(&p->rep);
+	p->out_len = 0;
+	vu_conn_init(&p->st);
+	p->retry_ms = now_ms() + RETRY_MS;
+}
+
+/* Close the front end's connection for what it did, and say why. */
+static void conn_refuse(struct vrelay_port *p, const char *why)
+{
+	conn_close(p);
+	if (p->refused != NULL)
+		p->refused(p->arg, why);
+}
+
+/*
+ * Read what is missing of the current message (never past it). Returns 1 when it is whole,
+ * 0 when the stream has no more now, -1 when the peer closed or failed.
+ */
+static int msg_read(int fd, struct msgbuf *m)
+{
+	for (;;) {
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(int) * FDS_RECV_MAX)];
+		} ctl;
+		uint32_t want = m->len < VU_HDR_SIZE
+					? VU_HDR_SIZE - m->len
+					: VU_HDR_SIZE + msg_hdr(m)->size - m->len;
+		struct iovec iov = {.iov_base = m->b + m->len, .iov_len = want};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+				    .msg_controllen = sizeof(ctl.buf)};
+		ssize_t n;
+
+		if (want == 0)
+			return 1;
+		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n == 0)
+			return -1;
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+				continue;
+			for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+				int f;
+
+				memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(f));
+				if (m->n_fds < VU_FDS_MAX) {
+					m->fds[m->n_fds++] = f;
+				} else {
+					close(f);
+					m->fds_overflow = true;
+				}
+			}
+		}
+		if (mh.msg_flags & MSG_CTRUNC)
+			m->fds_overflow = true;
+		if (m->len == 0)
+			m->start_ms = now_ms();
+		m->len += (uint32_t)n;
+		/* a header that cannot start a message: no payload is read for it */
+		if (m->len == VU_HDR_SIZE && msg_hdr(m)->size > VU_PAYLOAD_MAX)
+			return 1;
+	}
+}
+
+static int send_all(int fd, const uint8_t *b, uint32_t len, const int *fds, unsigned int n_fds)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * VU_FDS_MAX)];
+	} ctl;
+	struct iovec iov = {.iov_base = (void *)(uintptr_t)b, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t n;
+
+	if (n_fds > 0) {
+		struct cmsghdr *c;
+
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
+	}
+	while (len > 0) {
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		len -= (uint32_t)n;
+		iov.iov_base = (uint8_t *)iov.iov_base + n;
+		iov.iov_len = len;
+		mh.msg_control = NULL; /* the descriptors went with the first part */
+		mh.msg_controllen = 0;
+	}
+	return 0;
+}
+
+/* A whole message of the front end: judged, then forwarded or refused. */
+static void guest_message(struct vrelay_port *p)
+{
+	const struct vu_hdr *h = msg_hdr(&p->in);
+	char why[200];
+	unsigned int n_fds = p->in.fds_overflow ? VU_FDS_MAX + 1 : p->in.n_fds;
+
+	if (vu_check(&p->st, h, p->in.b + VU_HDR_SIZE, p->in.fds, n_fds, why, sizeof(why)) < 0) {
+		conn_refuse(p, why);
+		return;
+	}
+	if (send_all(p->lfd, p->in.b, p->in.len, p->in.fds, p->in.n_fds) < 0) {
+		conn_close(p); /* the library went away (it closed a device it refused) */
+		return;
+	}
+	msg_reset(&p->in);
+}
+
+static void guest_flush(struct vrelay_port *p)
+{
+	ssize_t n = p->out_len > 0 ? send(p->gfd, p->out, p->out_len, MSG_DONTWAIT | MSG_NOSIGNAL)
+				   : 0;
+
+	if (n < 0 && errno != EAGAIN && errno != EINTR) {
+		conn_close(p);
+		return;
+	}
+	if (n > 0) {
+		memmove(p->out, p->out + n, p->out_len - (uint32_t)n);
+		p->out_len -= (uint32_t)n;
+	}
+}
+
+/* A whole reply of the library: to the front end, through a bounded queue. */
+static void lib_message(struct vrelay_port *p)
+{
+	struct vu_hdr *h = (struct vu_hdr *)p->rep.b;
+
+	vu_reply(&p->st, h, p->rep.b + VU_HDR_SIZE);
+	if (p->out_len + p->rep.len > sizeof(p->out)) {
+		msg_reset(&p->rep);
+		conn_refuse(p, "the front end does not read the replies to its requests");
+		return;
+	}
+	memcpy(p->out + p->out_len, p->rep.b, p->rep.len);
+	p->out_len += p->rep.len;
+	msg_reset(&p->rep); /* no reply the front end may ask for carries descriptors */
+	guest_flush(p);
+}
+
+static void on_guest(struct vrelay_port *p, uint32_t events)
+{
+	int rc;
+
+	if (events & EPOLLOUT)
+		guest_flush(p);
+	while (p->gfd >= 0 && (rc = msg_read(p->gfd, &p->in)) != 0) {
+		if (rc < 0) {
+			conn_close(p);
+			return;
+		}
+		guest_message(p);
+	}
+}
+
+static void on_lib(struct vrelay_port *p)
+{
+	int rc;
+
+	while (p->lfd >= 0 && (rc = msg_read(p->lfd, &p->rep)) != 0) {
+		if (rc < 0 || msg_hdr(&p->rep)->size > VU_PAYLOAD_MAX) {
+			conn_close(p); /* the library closed it: the front end learns by EOF */
+			return;
+		}
+		lib_message(p);
+	}
+}
+
+/* A front end is connected on gfd: open its way to the library. */
+static void conn_open(struct vrelay_port *p, int gfd)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = LIB_SEND_SEC};
+	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	strcpy(sa.sun_path, p->lib);
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    connect(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (lfd >= 0)
+			close(lfd);
+		close(gfd);
+		p->retry_ms = now_ms() + RETRY_MS;
+		return;
+	}
+	p->gfd = gfd;
+	p->lfd = lfd;
+	vu_conn_init(&p->st);
+	ep_watch(gfd, &p->ep_guest, EPOLLIN | EPOLLOUT | EPOLLET);
+	ep_watch(lfd, &p->ep_lib, EPOLLIN);
+}
+
+static void on_listen(struct vrelay_port *p)
+{
+	int fd;
+
+	while ((fd = accept4(p->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (p->gfd >= 0)
+			close(fd); /* one front end per port: a second must not take the VM's rings */
+		else
+			conn_open(p, fd);
+	}
+}
+
+static void client_connect(struct vrelay_port *p)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	strcpy(sa.sun_path, p->pub);
+	p->retry_ms = now_ms() + RETRY_MS;
+	if (fd < 0)
+		return;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+		close(fd);
+		return;
+	}
+	conn_open(p, fd);
+}
+
+/* Every 100 ms: messages that stall, client ports to (re)connect. */
+static void timers(void)
+{
+	uint64_t now = now_ms();
+	char why[160];
+
+	for (struct vrelay_port *p = ports; p != NULL; p = p->next) {
+		if (p->gfd >= 0 && p->in.len > 0 && now - p->in.start_ms > VRELAY_MSG_TIMEOUT_MS) {
+			const struct vu_hdr *h = msg_hdr(&p->in);
+
+			if (p->in.len < VU_HDR_SIZE)
+				snprintf(why, sizeof(why),
+					 "a message header of %u of 12 bytes for over %d ms",
+					 p->in.len, VRELAY_MSG_TIMEOUT_MS);
+			else
+				snprintf(why, sizeof(why),
+					 "%s: %u of its %u payload bytes for over %d ms",
+					 vu_request_name(h->request), p->in.len - VU_HDR_SIZE,
+					 h->size, VRELAY_MSG_TIMEOUT_MS);
+			conn_refuse(p, why);
+		}
+		if (p->client && p->gfd < 0 && now >= p->retry_ms)
+			client_connect(p);
+	}
+}
+
+static void *relay_main(void *arg)
+{
+	struct epoll_event evs[64];
+
+	(void)arg;
+	while (!stopping) {
+		int n = epoll_wait(epfd, evs, 64, 100);
+
+		pthread_mutex_lock(&lock);
+		for (int i = 0; i < n; i++) {
+			struct ep *e = evs[i].data.ptr;
+			struct vrelay_port *p = e->p;
+
+			if (e->kind == EP_WAKE || p->dead)
+				continue;
+			if (e->kind == EP_LISTEN)
+				on_listen(p);
+			else if (e->kind == EP_GUEST && p->gfd >= 0)
+				on_guest(p, evs[i].events);
+			else if (e->kind == EP_LIB && p->lfd >= 0)
+				on_lib(p);
+		}
+		timers();
+		/* no event of this round names them any more */
+		while (graveyard != NULL) {
+			struct vrelay_port *p = graveyard;
+
+			graveyard = p->next;
+			free(p);
+		}
+		pthread_mutex_unlock(&lock);
+	}
+	return NULL;
+}
+
+int vrelay_init(const struct vrelay_perms *pm)
+{
+	int rc;
+
+	if (pm != NULL)
+		perms = *pm;
+	stopping = false;
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (epfd < 0 || wake_fd < 0)
+		return -errno;
+	ep_watch(wake_fd, &wake_ep, EPOLLIN);
+	rc = pthread_create(&thread, NULL, relay_main, NULL);
+	if (rc != 0)
+		return -rc;
+	pthread_setname_np(thread, "vhost-relay");
+	return 0;
+}
+
+void vrelay_fini(void)
+{
+	uint64_t one = 1;
+
+	if (epfd < 0)
+		return;
+	stopping = true;
+	if (write(wake_fd, &one, sizeof(one)) < 0) {
+		/* the 100 ms timeout ends the wait as well */
+	}
+	pthread_join(thread, NULL);
+	while (graveyard != NULL) {
+		struct vrelay_port *p = graveyard;
+
+		graveyard = p->next;
+		free(p);
+	}
+	close(epfd);
+	close(wake_fd);
+	epfd = wake_fd = -1;
+}
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	strcpy(sa.sun_path, path);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
+	if (chmod(path, perms.mode) < 0 ||
+	    ((perms.uid != (uid_t)-1 || perms.gid != (gid_t)-1) &&
+	     chown(path, perms.uid, perms.gid) < 0) ||
+	    listen(fd, 16) < 0) {
+		unlink(path);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+struct vrelay_port *vrelay_port_add(const char *public_path, const char *lib_path, bool client,
+				    void (*refused)(void *arg, const char *why), void *arg)
+{
+	struct vrelay_port *p;
+
+	if (strlen(public_path) >= sizeof(p->pub) || strlen(lib_path) >= sizeof(p->lib)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	strcpy(p->pub, public_path);
+	strcpy(p->lib, lib_path);
+	p->client = client;
+	p->listen_fd = p->gfd = p->lfd = -1;
+	p->ep_listen = (struct ep){p, EP_LISTEN};
+	p->ep_guest = (struct ep){p, EP_GUEST};
+	p->ep_lib = (struct ep){p, EP_LIB};
+	p->refused = refused;
+	p->arg = arg;
+	vu_conn_init(&p->st);
+	if (!client && (p->listen_fd = listen_on(public_path)) < 0) {
+		int e = errno;
+
+		free(p);
+		errno = e;
+		return NULL;
+	}
+	pthread_mutex_lock(&lock);
+	if (p->listen_fd >= 0)
+		ep_watch(p->listen_fd, &p->ep_listen, EPOLLIN);
+	p->next = ports;
+	ports = p;
+	pthread_mutex_unlock(&lock);
+	return p;
+}
+
+void vrelay_port_del(struct vrelay_port *p)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&lock);
+	for (struct vrelay_port **pp = &ports; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	conn_close(p);
+	if (p->listen_fd >= 0) {
+		close(p->listen_fd);
+		unlink(p->pub);
+	}
+	p->dead = true;
+	p->next = graveyard;
+	graveyard = p;
+	pthread_mutex_unlock(&lock);
+}
