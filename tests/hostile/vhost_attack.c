@@ -1005,7 +1005,7 @@ static int hs_vring_addr(struct session *s, struct guest *g, int q, bool log)
 		/* QEMU always passes the used ring's guest physical address here */
 		.log_guest_addr = gpa(g, RING_AREA(q) + 0x2000),
 	};
-	char detail[16];
+	char detail[32];
 
 	snprintf(detail, sizeof(detail), "q%d%s", q, log ? ",log" : "");
 	return vu_call(s, VU_SET_VRING_ADDR, detail, &a, sizeof(a), NULL, 0, NULL, 0);
