@@ -35,11 +35,44 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
+void vpcctl_print_refusal(const json_t *e)
+{
+	if (print_json) {
+		char *s = json_dumps(e, JSON_INDENT(2));
+
+		fprintf(stderr, "%s\n", s);
+		free(s);
+	} else {
+		fprintf(stderr, "vpcctl: error (%s): %s\n",
+			json_string_value(json_object_get(e, "code")),
+			json_string_value(json_object_get(e, "message")));
+	}
+}
+
+int vpcctl_call_on(struct sb_client *c, uint8_t type, json_t *body, json_t **reply)
+{
+	char err[256];
+	uint8_t rtype;
+	int rc = sb_client_call(c, type, body, &rtype, reply, err);
+
+	json_decref(body);
+	if (rc < 0) {
+		fprintf(stderr, "vpcctl: %s\n", err);
+		return 1;
+	}
+	if (rtype == SB_ERROR) {
+		vpcctl_print_refusal(*reply);
+		json_decref(*reply);
+		*reply = NULL;
+		return 1;
+	}
+	return 0;
+}
+
 int vpcctl_call(uint8_t type, json_t *body, json_t **reply)
 {
 	char err[256];
 	struct sb_client *c = sb_client_open(vpcctl_sock_path, false, err);
-	uint8_t rtype;
 	int rc;
 
 	if (c == NULL) {
@@ -47,29 +80,9 @@ int vpcctl_call(uint8_t type, json_t *body, json_t **reply)
 		json_decref(body);
 		return 1;
 	}
-	rc = sb_client_call(c, type, body, &rtype, reply, err);
-	json_decref(body);
+	rc = vpcctl_call_on(c, type, body, reply);
 	sb_client_close(c);
-	if (rc < 0) {
-		fprintf(stderr, "vpcctl: %s\n", err);
-		return 1;
-	}
-	if (rtype == SB_ERROR) {
-		if (print_json) {
-			char *s = json_dumps(*reply, JSON_INDENT(2));
-
-			fprintf(stderr, "%s\n", s);
-			free(s);
-		} else {
-			fprintf(stderr, "vpcctl: error (%s): %s\n",
-				json_string_value(json_object_get(*reply, "code")),
-				json_string_value(json_object_get(*reply, "message")));
-		}
-		json_decref(*reply);
-		*reply = NULL;
-		return 1;
-	}
-	return 0;
+	return rc;
 }
 
 /* One transaction of all ops ([{op, table, row}, ...]; taken). */

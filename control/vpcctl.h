@@ -5,15 +5,31 @@
 #ifndef VPCSW_VPCCTL_H
 #define VPCSW_VPCCTL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
 extern const char *vpcctl_sock_path;
 
+struct sb_client;
+
 /** One request (body consumed); prints the switch's error and returns 1 when it refuses, 0
  *  with the reply in *reply otherwise. */
 int vpcctl_call(uint8_t type, json_t *body, json_t **reply);
+/** The same on a connection the caller keeps (for the events that follow). */
+int vpcctl_call_on(struct sb_client *c, uint8_t type, json_t *body, json_t **reply);
+/** A refusal of the switch (its error body), as every command prints it. */
+void vpcctl_print_refusal(const json_t *e);
+
+/**
+ * Wait for a session's events (capture, live trace) until on_event says it is over: each
+ * event whose "id" is id goes to on_event, which returns true for the last one. The first
+ * Ctrl-C or SIGTERM sends stop_type {"id": id}; the session's end still arrives as an event.
+ * Returns 0 when it ended, 1 when the connection failed (printed, naming what).
+ */
+int vpcctl_session_wait(struct sb_client *c, uint8_t stop_type, json_int_t id, const char *what,
+			bool (*on_event)(const json_t *ev, void *arg), void *arg);
 
 /* Command handlers in their own files: argc/argv after the command word. */
 int vpcctl_trace(int argc, char **argv);

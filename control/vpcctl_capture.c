@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +21,6 @@
 #define CAPTURE_USAGE                                                                              \
 	"capture --port PORT [--rx|--tx|--both] [--point decap|encap] [-c COUNT]\n"                \
 	"           [-s SNAPLEN] [--ring N] [-w FILE|-] [FILTER...] | capture --stop ID"
-
-static volatile sig_atomic_t stop_asked;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_asked = 1;
-}
 
 static int cap_usage(const char *fmt, const char *arg)
 {
@@ -85,13 +76,6 @@ static int capture_stop_id(const char *id)
 	return rc;
 }
 
-/* The switch's error reply, as vpcctl prints every refusal. */
-static void print_refusal(const json_t *e)
-{
-	fprintf(stderr, "vpcctl: error (%s): %s\n", json_string_value(json_object_get(e, "code")),
-		json_string_value(json_object_get(e, "message")));
-}
-
 static void print_done(const json_t *ev)
 {
 	const char *reason = json_string_value(json_object_get(ev, "reason"));
@@ -111,52 +95,16 @@ static void print_done(const json_t *ev)
 		error != NULL ? error : "");
 }
 
-static bool is_done_of(const json_t *ev, json_int_t id)
+/* A capture's only event is its end. */
+static bool on_capture_event(const json_t *ev, void *arg)
 {
 	const char *name = json_string_value(json_object_get(ev, "event"));
 
-	return name != NULL && strcmp(name, "capture_done") == 0 &&
-	       json_integer_value(json_object_get(ev, "id")) == id;
-}
-
-/* Wait for the session's end; the first Ctrl-C (or SIGTERM) asks the switch to stop it. */
-static int capture_wait(struct sb_client *c, json_int_t id)
-{
-	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: poll returns */
-	bool stop_sent = false;
-	char err[256];
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	for (;;) {
-		uint8_t type;
-		uint32_t xid;
-		json_t *m = NULL;
-		int rc;
-
-		if (stop_asked && !stop_sent) {
-			json_t *body = json_pack("{s:I}", "id", id);
-
-			rc = sb_client_send(c, SB_CAPTURE_STOP, body, -1, &xid, err);
-			json_decref(body);
-			if (rc < 0)
-				break;
-			stop_sent = true;
-		}
-		rc = sb_client_recv(c, 200, &type, &xid, &m, err);
-		if (rc == -ETIMEDOUT)
-			continue;
-		if (rc < 0)
-			break;
-		if (type == SB_EVENT && is_done_of(m, id)) {
-			print_done(m);
-			json_decref(m);
-			return 0;
-		}
-		json_decref(m); /* capture_stop's reply, other events */
-	}
-	fprintf(stderr, "vpcctl: capture %lld: %s\n", (long long)id, err);
-	return 1;
+	(void)arg;
+	if (name == NULL || strcmp(name, "capture_done") != 0)
+		return false;
+	print_done(ev);
+	return true;
 }
 
 /* Send capture_start with the output's descriptor; 0 and the session id, or an exit code. */
@@ -177,7 +125,7 @@ static int capture_start(struct sb_client *c, json_t *body, int fd, json_int_t *
 			if (rc == 0)
 				*id = json_integer_value(json_object_get(reply, "id"));
 			else
-				print_refusal(reply);
+				vpcctl_print_refusal(reply);
 			json_decref(reply);
 			return rc;
 		}
@@ -348,7 +296,7 @@ int vpcctl_capture(int argc, char **argv)
 		if (created)
 			close(fd); /* the switch has its own */
 		fd = -1;
-		rc = capture_wait(c, id);
+		rc = vpcctl_session_wait(c, SB_CAPTURE_STOP, id, "capture", on_capture_event, NULL);
 	}
 	sb_client_close(c);
 out:

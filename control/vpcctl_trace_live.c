@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +19,6 @@
 
 #define LIVE_USAGE "trace --live [--port PORT] [--filter EXPR] [-c COUNT]"
 
-static volatile sig_atomic_t stop_asked;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_asked = 1;
-}
-
 static int live_usage(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "vpcctl: trace: ");
@@ -36,6 +27,7 @@ static int live_usage(const char *fmt, const char *arg)
 	return 2;
 }
 
+/* -o json: the switch's events as they are, one per line */
 static void print_line(const json_t *ev)
 {
 	char *s = json_dumps(ev, JSON_COMPACT);
@@ -46,81 +38,31 @@ static void print_line(const json_t *ev)
 	fflush(stdout);
 }
 
-static void print_packet(const json_t *ev)
-{
-	if (print_json) {
-		print_line(ev);
-		return;
-	}
-	printf("packet %lld: worker %lld, %s\n",
-	       (long long)json_integer_value(json_object_get(ev, "packet")),
-	       (long long)json_integer_value(json_object_get(ev, "worker")),
-	       json_string_value(json_object_get(ev, "time")));
-	vpcctl_print_trace(ev);
-	fflush(stdout);
-}
-
-static void print_done(const json_t *ev)
-{
-	if (print_json) {
-		print_line(ev);
-		return;
-	}
-	fprintf(stderr, "%lld packets traced (%s), %lld records lost\n",
-		(long long)json_integer_value(json_object_get(ev, "traced")),
-		json_string_value(json_object_get(ev, "reason")),
-		(long long)json_integer_value(json_object_get(ev, "records_lost")));
-}
-
-static bool of_session(const json_t *ev, json_int_t id, const char *name)
+/* A traced packet, or the session's end (true). */
+static bool on_live_event(const json_t *ev, void *arg)
 {
 	const char *e = json_string_value(json_object_get(ev, "event"));
+	bool done = e != NULL && strcmp(e, "trace_done") == 0;
 
-	return e != NULL && strcmp(e, name) == 0 &&
-	       json_integer_value(json_object_get(ev, "id")) == id;
-}
-
-/* Print the session's packets until its trace_done; the first Ctrl-C asks the switch to
- * stop it. */
-static int live_wait(struct sb_client *c, json_int_t id)
-{
-	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: poll returns */
-	bool stop_sent = false;
-	char err[256];
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	for (;;) {
-		uint8_t type;
-		uint32_t xid;
-		json_t *m = NULL;
-		int rc;
-
-		if (stop_asked && !stop_sent) {
-			json_t *body = json_pack("{s:I}", "id", id);
-
-			rc = sb_client_send(c, SB_TRACE_LIVE_STOP, body, -1, &xid, err);
-			json_decref(body);
-			if (rc < 0)
-				break;
-			stop_sent = true;
-		}
-		rc = sb_client_recv(c, 200, &type, &xid, &m, err);
-		if (rc == -ETIMEDOUT)
-			continue;
-		if (rc < 0)
-			break;
-		if (type == SB_EVENT && of_session(m, id, "trace_packet")) {
-			print_packet(m);
-		} else if (type == SB_EVENT && of_session(m, id, "trace_done")) {
-			print_done(m);
-			json_decref(m);
-			return 0;
-		}
-		json_decref(m); /* trace_live_stop's reply, other events */
+	(void)arg;
+	if (e == NULL || (!done && strcmp(e, "trace_packet") != 0))
+		return false;
+	if (print_json) {
+		print_line(ev);
+	} else if (done) {
+		fprintf(stderr, "%lld packets traced (%s), %lld records lost\n",
+			(long long)json_integer_value(json_object_get(ev, "traced")),
+			json_string_value(json_object_get(ev, "reason")),
+			(long long)json_integer_value(json_object_get(ev, "records_lost")));
+	} else {
+		printf("packet %lld: worker %lld, %s\n",
+		       (long long)json_integer_value(json_object_get(ev, "packet")),
+		       (long long)json_integer_value(json_object_get(ev, "worker")),
+		       json_string_value(json_object_get(ev, "time")));
+		vpcctl_print_trace(ev);
+		fflush(stdout);
 	}
-	fprintf(stderr, "vpcctl: live trace %lld: %s\n", (long long)id, err);
-	return 1;
+	return done;
 }
 
 static int parse_args(int argc, char **argv, json_t *body)
@@ -172,7 +114,6 @@ int vpcctl_trace_live(int argc, char **argv)
 {
 	json_t *body = json_object(), *reply = NULL;
 	struct sb_client *c;
-	uint8_t type;
 	char err[256];
 	json_int_t id;
 	int rc;
@@ -188,21 +129,13 @@ int vpcctl_trace_live(int argc, char **argv)
 		json_decref(body);
 		return 1;
 	}
-	rc = sb_client_call(c, SB_TRACE_LIVE_START, body, &type, &reply, err);
-	json_decref(body);
-	if (rc < 0) {
-		fprintf(stderr, "vpcctl: %s\n", err);
-		rc = 1;
-	} else if (type != SB_TRACE_LIVE_REPLY) {
-		fprintf(stderr, "vpcctl: error (%s): %s\n",
-			json_string_value(json_object_get(reply, "code")),
-			json_string_value(json_object_get(reply, "message")));
-		rc = 1;
-	} else {
+	rc = vpcctl_call_on(c, SB_TRACE_LIVE_START, body, &reply);
+	if (rc == 0) {
 		id = json_integer_value(json_object_get(reply, "id"));
 		fprintf(stderr, "live trace %lld: waiting for %lld packets; Ctrl-C stops it\n",
 			(long long)id, (long long)json_integer_value(json_object_get(reply, "count")));
-		rc = live_wait(c, id);
+		rc = vpcctl_session_wait(c, SB_TRACE_LIVE_STOP, id, "live trace", on_live_event,
+					 NULL);
 	}
 	json_decref(reply);
 	sb_client_close(c);
