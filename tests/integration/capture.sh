@@ -11,23 +11,8 @@
 it_setup
 
 start_switch sw
-cat > "$IT_DIR/state.json" <<EOF
-{
-  "vpcs": [ {"name": "blue", "vni": 100} ],
-  "security_groups": [ {"vpc": "blue", "name": "open"} ],
-  "security_group_rules": [
-    {"vpc": "blue", "group": "open", "direction": "ingress"},
-    {"vpc": "blue", "group": "open", "direction": "egress"}
-  ],
-  "subnets": [
-    {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"}
-  ],
-  "ports": [
-    {"name": "vm1", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]},
-    {"name": "vm2", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:02", "ips": ["10.0.0.12"]}
-  ]
-}
-EOF
+vpc_open "$(open_port vm1 52:54:00:00:00:01 10.0.0.11),
+          $(open_port vm2 52:54:00:00:00:02 10.0.0.12)" > "$IT_DIR/state.json"
 check "apply the state" ctl sw apply -f "$IT_DIR/state.json"
 start_vm vm1 "$IT_DIR/vm1.sock" 52:54:00:00:00:01 10.0.0.11/24
 start_vm vm2 "$IT_DIR/vm2.sock" 52:54:00:00:00:02 10.0.0.12/24
@@ -254,23 +239,8 @@ SW_NETNS=$h1 start_switch sw1 --underlay net_af_packet0,iface=ul1 --vtep 192.168
 SW_NETNS=$h2 start_switch sw2 --underlay net_af_packet1,iface=ul2 --vtep 192.168.62.2/24
 for h in 1 2; do
 	o=$((3 - h))
-	cat > "$IT_DIR/h$h.json" <<EOF
-{
-  "vpcs": [ {"name": "blue", "vni": 100} ],
-  "security_groups": [ {"vpc": "blue", "name": "open"} ],
-  "security_group_rules": [
-    {"vpc": "blue", "group": "open", "direction": "ingress"},
-    {"vpc": "blue", "group": "open", "direction": "egress"}
-  ],
-  "subnets": [
-    {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"}
-  ],
-  "ports": [ {"name": "b$h", "security_groups": ["open"], "vpc": "blue",
-              "mac": "52:54:00:00:00:1$h", "ips": ["10.0.0.1$h"]} ],
-  "remotes": [ {"vpc": "blue", "mac": "52:54:00:00:00:1$o", "ips": ["10.0.0.1$o"],
-                "vtep": "192.168.62.$o"} ]
-}
-EOF
+	vpc_open "$(open_port "b$h" "52:54:00:00:00:1$h" "10.0.0.1$h")" \
+		"$(open_remote "52:54:00:00:00:1$o" "10.0.0.1$o" "192.168.62.$o")" > "$IT_DIR/h$h.json"
 	check "host $h state" ctl "sw$h" apply -f "$IT_DIR/h$h.json"
 	start_vm "b$h" "$IT_DIR/b$h.sock" "52:54:00:00:00:1$h" "10.0.0.1$h/24"
 	vm "b$h" ip link set eth0 mtu 1450

@@ -13,22 +13,9 @@
 it_setup
 
 start_switch sw
-cat > "$IT_DIR/state.json" <<JSON
-{
-  "vpcs": [ {"name": "blue", "vni": 100} ],
-  "subnets": [ {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"} ],
-  "security_groups": [ {"vpc": "blue", "name": "open"} ],
-  "security_group_rules": [
-    {"vpc": "blue", "group": "open", "direction": "ingress"},
-    {"vpc": "blue", "group": "open", "direction": "egress"} ],
-  "ports": [
-    {"name": "v1", "vpc": "blue", "mac": "52:54:00:00:00:11", "ips": ["10.0.0.11"], "security_groups": ["open"]},
-    {"name": "v2", "vpc": "blue", "mac": "52:54:00:00:00:12", "ips": ["10.0.0.12"], "security_groups": ["open"]},
-    {"name": "v3", "vpc": "blue", "mac": "52:54:00:00:00:13", "ips": ["10.0.0.13"], "security_groups": ["open"]},
-    {"name": "evil", "vpc": "blue", "mac": "52:54:00:00:00:66", "ips": ["10.0.0.66"], "security_groups": ["open"]}
-  ]
-}
-JSON
+vpc_open "$(open_port v1 52:54:00:00:00:11 10.0.0.11), $(open_port v2 52:54:00:00:00:12 10.0.0.12),
+          $(open_port v3 52:54:00:00:00:13 10.0.0.13), $(open_port evil 52:54:00:00:00:66 10.0.0.66)" \
+	> "$IT_DIR/state.json"
 check "apply the VPC" ctl sw apply -f "$IT_DIR/state.json"
 start_vm v1 "$IT_DIR/v1.sock" 52:54:00:00:00:11 10.0.0.11/24
 start_vm v2 "$IT_DIR/v2.sock" 52:54:00:00:00:12 10.0.0.12/24

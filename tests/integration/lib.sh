@@ -180,6 +180,39 @@ stop_switch() {
 	return $rc
 }
 
+# ---- state ----
+
+# open_port NAME MAC IP: a port of VPC blue in the allow-everything group
+open_port() {
+	printf '{"name": "%s", "security_groups": ["open"], "vpc": "blue", "mac": "%s", "ips": ["%s"]}' \
+		"$1" "$2" "$3"
+}
+# open_remote MAC IP VTEP: a VM of VPC blue on another host, in the same group
+open_remote() {
+	printf '{"vpc": "blue", "mac": "%s", "ips": ["%s"], "vtep": "%s", "security_groups": ["open"]}' \
+		"$1" "$2" "$3"
+}
+# vpc_open PORTS [REMOTES]: the state most tests start from, one VPC blue (VNI 100,
+# 10.0.0.0/24, gateway 10.0.0.1) whose group "open" allows everything, with these rows
+# (comma-separated open_port / open_remote output)
+vpc_open() {
+	cat <<JSON
+{
+  "vpcs": [ {"name": "blue", "vni": 100} ],
+  "security_groups": [ {"vpc": "blue", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "blue", "group": "open", "direction": "ingress"},
+    {"vpc": "blue", "group": "open", "direction": "egress"}
+  ],
+  "subnets": [
+    {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"}
+  ],
+  "ports": [ $1 ],
+  "remotes": [ ${2:-} ]
+}
+JSON
+}
+
 # ---- VMs ----
 
 vm_ns() { echo "${VM_NS[$1]}"; }

@@ -35,23 +35,8 @@ check "a second daemon on the same metrics port exits non-zero (rc $rc)" test "$
 check "and says the address is in use" grep -q "metrics $MADDR: Address already in use" \
 	"$IT_DIR/dup.log"
 
-cat > "$IT_DIR/state.json" <<EOF
-{
-  "vpcs": [ {"name": "blue", "vni": 100} ],
-  "security_groups": [ {"vpc": "blue", "name": "open"} ],
-  "security_group_rules": [
-    {"vpc": "blue", "group": "open", "direction": "ingress"},
-    {"vpc": "blue", "group": "open", "direction": "egress"}
-  ],
-  "subnets": [
-    {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:00:01"}
-  ],
-  "ports": [
-    {"name": "vm1", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.11"]},
-    {"name": "vm-2.b", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:02", "ips": ["10.0.0.12"]}
-  ]
-}
-EOF
+vpc_open "$(open_port vm1 52:54:00:00:00:01 10.0.0.11),
+          $(open_port vm-2.b 52:54:00:00:00:02 10.0.0.12)" > "$IT_DIR/state.json"
 check "apply the state" ctl sw apply -f "$IT_DIR/state.json"
 start_vm vm1 "$IT_DIR/vm1.sock" 52:54:00:00:00:01 10.0.0.11/24
 start_vm vm2 "$IT_DIR/vm-2.b.sock" 52:54:00:00:00:02 10.0.0.12/24
