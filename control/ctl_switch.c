@@ -955,18 +955,16 @@ int ctl_switch_stats(const json_t *body, json_t **reply, char *err)
 	return 0;
 }
 
-static void on_link(struct vport *vp, bool up, void *arg)
+static void on_link(struct vport *vp, bool up, const char *why, void *arg)
 {
-	char why[200], reason[220];
+	char reason[220];
 
 	(void)arg;
-	/* down because the relay refused what its front end sent: say so */
-	if (!up && vport_refusals(vp, why, sizeof(why)) > 0)
+	if (why != NULL)
 		snprintf(reason, sizeof(reason), "refused: %s", why);
 	for (struct port_rt *r = rts; r != NULL; r = r->next)
 		if (r->vp == vp)
-			emit_link(r->cfg.name, up, !up && vport_refusals(vp, NULL, 0) > 0 ? reason
-											   : NULL);
+			emit_link(r->cfg.name, up, why != NULL ? reason : NULL);
 }
 
 void ctl_switch_underlay_changed(void)

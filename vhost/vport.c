@@ -308,7 +308,8 @@ uint64_t vport_refusals(struct vport *vp, char *why, size_t whysz)
 	return n;
 }
 
-void vport_events_process(void (*changed)(struct vport *vp, bool up, void *arg), void *arg)
+void vport_events_process(void (*changed)(struct vport *vp, bool up, const char *why, void *arg),
+			  void *arg)
 {
 	uint64_t n;
 	struct vport *vp;
@@ -335,7 +336,9 @@ void vport_events_process(void (*changed)(struct vport *vp, bool up, void *arg),
 		bool up = vp->bound_vid >= 0;
 		pthread_mutex_unlock(&lock);
 
-		if (refusals != vp->refusals_seen) {
+		bool refused = refusals != vp->refusals_seen;
+
+		if (refused) {
 			VPORT_LOG(WARNING, "%s: front end disconnected (%" PRIu64 " so far): %s",
 				  vp->path, refusals, why);
 			vp->refusals_seen = refusals;
@@ -344,7 +347,7 @@ void vport_events_process(void (*changed)(struct vport *vp, bool up, void *arg),
 			vp->link_up = up;
 			VPORT_LOG(INFO, "%s: link %s", vp->path, up ? "up" : "down");
 			if (changed != NULL)
-				changed(vp, up, arg);
+				changed(vp, up, !up && refused ? why : NULL, arg);
 		}
 	}
 }

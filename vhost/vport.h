@@ -42,8 +42,10 @@ bool vport_link_up(const struct vport *vp);
  *  (why may be NULL). Any thread. */
 uint64_t vport_refusals(struct vport *vp, char *why, size_t whysz);
 
-/** Apply recorded events; calls changed(vp, up, arg) for each port whose link changed.
+/** Apply recorded events; calls changed(vp, up, why, arg) for each port whose link changed
+ *  (why: the relay's reason when it went down because the front end was refused, else NULL).
  *  Control thread. */
-void vport_events_process(void (*changed)(struct vport *vp, bool up, void *arg), void *arg);
+void vport_events_process(void (*changed)(struct vport *vp, bool up, const char *why, void *arg),
+			  void *arg);
 
 #endif
