@@ -76,8 +76,11 @@ vpcswitch_start() {
 	for _ in $(seq 100); do grep -q "vpcswitchd: ready" "$dir/sw.log" && break; sleep 0.1; done
 	ctl vpc add bench vni 100 >/dev/null
 	ctl subnet add bench 10.0.0.0/24 gateway 10.0.0.254 gateway-mac 02:00:00:00:00:fe >/dev/null
-	ctl port add gen vpc bench mac 52:54:00:00:00:01 ip 10.0.0.1 mode "$MODE" >/dev/null
-	ctl port add sink vpc bench mac 52:54:00:00:00:02 ip 10.0.0.2 mode "$MODE" >/dev/null
+	# a port denies ingress unless a group allows it (since security groups): allow all
+	ctl sg add bench open >/dev/null
+	ctl sg rule add bench open ingress >/dev/null
+	ctl port add gen vpc bench mac 52:54:00:00:00:01 ip 10.0.0.1 mode "$MODE" sg open >/dev/null
+	ctl port add sink vpc bench mac 52:54:00:00:00:02 ip 10.0.0.2 mode "$MODE" sg open >/dev/null
 }
 
 # busy cycles: the worker's own count of TSC cycles in loop rounds that had packets
