@@ -28,6 +28,7 @@
 #include "ctl_sg.h"
 #include "ctl_underlay.h"
 #include "sockpath.h"
+#include "vhost_dir.h"
 
 /* Runtime objects of one port, found by name. */
 struct port_rt {
@@ -466,10 +467,17 @@ static int publish(const struct cfg *c, char *err)
  */
 static int precheck_port(const struct cfg_port *p, char *err)
 {
-	char dir[CFG_PATH_SIZE];
+	char dir[CFG_PATH_SIZE], why[CFG_ERR_SIZE - 32];
 	int rc;
 
-	if (p->mode == CFG_VHOST_CLIENT || p->devargs[0] != '\0')
+	if (p->devargs[0] != '\0')
+		return 0;
+	rc = vhost_dir_confine(p->socket, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, CFG_ERR_SIZE, "port.socket: %s", why);
+		return -EINVAL;
+	}
+	if (p->mode == CFG_VHOST_CLIENT)
 		return 0;
 	strcpy(dir, p->socket);
 	if (access(dirname(dir), W_OK) != 0) {

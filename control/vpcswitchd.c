@@ -29,6 +29,7 @@
 #include "ctl_switch.h"
 #include "ctl_telemetry.h"
 #include "ctl_underlay.h"
+#include "vhost_dir.h"
 
 #define DEFAULT_RUN_DIR "/run/vpcswitch"
 
@@ -39,6 +40,12 @@ static void usage(const char *prog)
 	       "/vpcswitchd.sock)\n"
 	       "  -d, --vhost-dir DIR     directory of port sockets that name none (default " DEFAULT_RUN_DIR
 	       ")\n"
+	       "      --vhost-owner USER  owner of the port sockets the switch creates (default: ours)\n"
+	       "      --vhost-group GROUP their group (e.g. the one QEMU runs as); the directory's too\n"
+	       "      --vhost-mode MODE   their mode, octal (default 0660); the directory gets rwx\n"
+	       "                          for us, and for the group if it may use the sockets\n"
+	       "                          (QEMU creates client-mode ports' sockets there), search\n"
+	       "                          for others if the sockets have another owner\n"
 	       "  -f, --state FILE        apply this desired-state JSON at start (as vpcctl apply -f)\n"
 	       "      --idle-sleep-us N   a worker with nothing to do sleeps N us (default 0: poll)\n"
 	       "      --mbufs N           packet buffers (default 32768)\n"
@@ -68,6 +75,8 @@ static void usage(const char *prog)
 struct opts {
 	const char *ctl_socket, *vhost_dir, *state;
 	const char *metrics; /* NULL: no HTTP listener */
+	struct vrelay_perms vhost_perms;
+	bool vhost_perms_set; /* the operator gave one of --vhost-owner/group/mode */
 	struct dp_params dp;
 	struct ctl_underlay_opts ul;
 	struct ct_timeouts ct;
@@ -86,13 +95,17 @@ static int parse_uint(const char *s, unsigned int max, unsigned int *out)
 	return 0;
 }
 
-enum { OPT_METRICS = 0x100 }; /* long options without a letter */
+/* long options without a letter */
+enum { OPT_METRICS = 0x100, OPT_VHOST_OWNER, OPT_VHOST_GROUP, OPT_VHOST_MODE };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longs[] = {
 		{"ctl-socket", required_argument, NULL, 's'},
 		{"vhost-dir", required_argument, NULL, 'd'},
+		{"vhost-owner", required_argument, NULL, OPT_VHOST_OWNER},
+		{"vhost-group", required_argument, NULL, OPT_VHOST_GROUP},
+		{"vhost-mode", required_argument, NULL, OPT_VHOST_MODE},
 		{"state", required_argument, NULL, 'f'},
 		{"idle-sleep-us", required_argument, NULL, 'I'},
 		{"mbufs", required_argument, NULL, 'M'},
@@ -118,6 +131,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	*o = (struct opts){
 		.ctl_socket = DEFAULT_RUN_DIR "/vpcswitchd.sock",
 		.vhost_dir = DEFAULT_RUN_DIR,
+		.vhost_perms = {.uid = (uid_t)-1, .gid = (gid_t)-1, .mode = 0660},
 		.dp = {.n_mbufs = 32768, .ct_max = 1u << 20},
 		.ul = {.iface = "vpcsw0", .vxlan_port = 4789, .geneve_port = 6081, .ttl = 64,
 		       .sport_min = 49152, .sport_max = 65535},
@@ -151,6 +165,23 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_METRICS: o->metrics = optarg; break;
 		case 's': o->ctl_socket = optarg; break;
 		case 'd': o->vhost_dir = optarg; break;
+		case OPT_VHOST_OWNER:
+		case OPT_VHOST_GROUP:
+		case OPT_VHOST_MODE: {
+			char err[200];
+			int rc = c == OPT_VHOST_OWNER
+					 ? vhost_dir_parse_owner(optarg, &o->vhost_perms, err, sizeof(err))
+				 : c == OPT_VHOST_GROUP
+					 ? vhost_dir_parse_group(optarg, &o->vhost_perms, err, sizeof(err))
+					 : vhost_dir_parse_mode(optarg, &o->vhost_perms, err, sizeof(err));
+
+			if (rc < 0) {
+				fprintf(stderr, "%s\n", err);
+				return rc;
+			}
+			o->vhost_perms_set = true;
+			break;
+		}
 		case 'f': o->state = optarg; break;
 		case 'I':
 			if (parse_uint(optarg, 1000000, &o->dp.idle_sleep_us) < 0) {
@@ -337,10 +368,19 @@ int main(int argc, char **argv)
 				      : strerror(-rc));
 		goto out_eal;
 	}
-	mkdir(o.vhost_dir, 0755);
+	{
+		char err[400];
+
+		rc = vhost_dir_prepare(o.vhost_dir, &o.vhost_perms, o.vhost_perms_set, err,
+				       sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "vpcswitchd: %s\n", err);
+			goto out_dp;
+		}
+	}
 	if (o.ul.devargs != NULL && (rc = ctl_underlay_init(&o.ul)) < 0)
 		goto out_dp;
-	if ((rc = vport_init(o.vhost_dir, NULL)) < 0 || (rc = ctl_switch_init(o.vhost_dir)) < 0) {
+	if ((rc = vport_init(o.vhost_dir, &o.vhost_perms)) < 0 || (rc = ctl_switch_init(o.vhost_dir)) < 0) {
 		fprintf(stderr, "vpcswitchd: init: %s\n", strerror(-rc));
 		goto out_dp;
 	}

@@ -35,6 +35,7 @@ struct vport {
 	uint64_t refusals;   /* under lock: connections the relay closed for what they sent */
 	char refusal[200];   /* under lock: the last one's reason */
 	uint64_t refusals_seen; /* control thread: those already logged */
+	bool refused_while_up;	/* control thread: the next link-down is the relay's doing */
 	int conn_vid;    /* under lock: the one connection this port serves, -1 none */
 	int vid;         /* under lock: that connection's device when running, -1 none */
 	int bound_vid;   /* under lock: what the dataplane was given, -1 none */
@@ -342,12 +343,16 @@ void vport_events_process(void (*changed)(struct vport *vp, bool up, const char 
 			VPORT_LOG(WARNING, "%s: front end disconnected (%" PRIu64 " so far): %s",
 				  vp->path, refusals, why);
 			vp->refusals_seen = refusals;
+			/* the library may report the device gone in a later round than this */
+			vp->refused_while_up = vp->link_up;
 		}
 		if (up != vp->link_up) {
 			vp->link_up = up;
 			VPORT_LOG(INFO, "%s: link %s", vp->path, up ? "up" : "down");
 			if (changed != NULL)
-				changed(vp, up, !up && refused ? why : NULL, arg);
+				changed(vp, up,
+					!up && (refused || vp->refused_while_up) ? why : NULL, arg);
+			vp->refused_while_up = false;
 		}
 	}
 }

@@ -23,13 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vmem_guard.h"
 #include "vu_check.h"
 
 #define RETRY_MS     1000 /* a client-mode port tries the VM's socket again after this */
 #define LIB_SEND_SEC 2	  /* the most a write to the library may wait */
 #define FDS_RECV_MAX 16	  /* room to notice a message with more descriptors than allowed */
 
-enum ep_kind { EP_LISTEN, EP_GUEST, EP_LIB, EP_WAKE };
+enum ep_kind { EP_LISTEN, EP_GUEST, EP_LIB, EP_WAKE, EP_GUARD };
 
 struct vrelay_port;
 struct ep {
@@ -54,6 +55,7 @@ struct vrelay_port {
 	char pub[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char lib[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int listen_fd, gfd, lfd; /* -1: none */
+	int guard;		 /* its vmem_guard slot */
 	struct ep ep_listen, ep_guest, ep_lib;
 	uint64_t retry_ms;
 	uint32_t out_len;
@@ -68,7 +70,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vrelay_port *ports, *graveyard; /* under lock */
 static struct vrelay_perms perms = {.uid = (uid_t)-1, .gid = (gid_t)-1, .mode = 0660};
 static int epfd = -1, wake_fd = -1;
-static struct ep wake_ep = {.kind = EP_WAKE};
+static struct ep wake_ep = {.kind = EP_WAKE}, guard_ep = {.kind = EP_GUARD};
 static pthread_t thread;
 static volatile bool stopping;
 
@@ -115,12 +117,15 @@ static void conn_close(struct vrelay_port *p)
 	p->retry_ms = now_ms() + RETRY_MS;
 }
 
-/* Close the front end's connection for what it did, and say why. */
+/*
+ * Close the front end's connection for what it did, and say why: first, so the port knows
+ * the reason before the library sees the connection go and reports the device down.
+ */
 static void conn_refuse(struct vrelay_port *p, const char *why)
 {
-	conn_close(p);
 	if (p->refused != NULL)
 		p->refused(p->arg, why);
+	conn_close(p);
 }
 
 /*
@@ -223,6 +228,10 @@ static void guest_message(struct vrelay_port *p)
 		conn_refuse(p, why);
 		return;
 	}
+	/* before the library maps them: a fault may come as soon as it has */
+	if (h->request == VU_SET_MEM_TABLE || h->request == VU_SET_LOG_BASE)
+		for (unsigned int i = 0; i < p->in.n_fds; i++)
+			vmem_guard_watch(p->guard, p->in.fds[i]);
 	if (send_all(p->lfd, p->in.b, p->in.len, p->in.fds, p->in.n_fds) < 0) {
 		conn_close(p); /* the library went away (it closed a device it refused) */
 		return;
@@ -342,6 +351,26 @@ static void client_connect(struct vrelay_port *p)
 	conn_open(p, fd);
 }
 
+/* A port's guest memory file shrank under its mapping (the guard absorbed the fault). */
+static void guest_memory_faults(void)
+{
+	uint64_t n;
+	uintptr_t addr;
+	char why[160];
+
+	if (read(vmem_guard_fd(), &n, sizeof(n)) < 0) {
+		/* nothing to reset: a slot is found tripped all the same */
+	}
+	for (struct vrelay_port *p = ports; p != NULL; p = p->next) {
+		if (!vmem_guard_tripped(p->guard, &addr) || p->gfd < 0)
+			continue;
+		snprintf(why, sizeof(why),
+			 "guest memory: its file shrank under the mapping (access at 0x%llx)",
+			 (unsigned long long)addr);
+		conn_refuse(p, why);
+	}
+}
+
 /* Every 100 ms: messages that stall, client ports to (re)connect. */
 static void timers(void)
 {
@@ -381,7 +410,9 @@ static void *relay_main(void *arg)
 			struct ep *e = evs[i].data.ptr;
 			struct vrelay_port *p = e->p;
 
-			if (e->kind == EP_WAKE || p->dead)
+			if (e->kind == EP_GUARD)
+				guest_memory_faults();
+			if (e->kind == EP_WAKE || e->kind == EP_GUARD || p->dead)
 				continue;
 			if (e->kind == EP_LISTEN)
 				on_listen(p);
@@ -415,6 +446,10 @@ int vrelay_init(const struct vrelay_perms *pm)
 	if (epfd < 0 || wake_fd < 0)
 		return -errno;
 	ep_watch(wake_fd, &wake_ep, EPOLLIN);
+	rc = vmem_guard_init();
+	if (rc < 0)
+		return rc;
+	ep_watch(vmem_guard_fd(), &guard_ep, EPOLLIN);
 	rc = pthread_create(&thread, NULL, relay_main, NULL);
 	if (rc != 0)
 		return -rc;
@@ -489,9 +524,16 @@ struct vrelay_port *vrelay_port_add(const char *public_path, const char *lib_pat
 	p->refused = refused;
 	p->arg = arg;
 	vu_conn_init(&p->st);
+	p->guard = vmem_guard_slot_get();
+	if (p->guard < 0) {
+		free(p);
+		errno = ENOSPC;
+		return NULL;
+	}
 	if (!client && (p->listen_fd = listen_on(public_path)) < 0) {
 		int e = errno;
 
+		vmem_guard_slot_put(p->guard);
 		free(p);
 		errno = e;
 		return NULL;
@@ -520,6 +562,7 @@ void vrelay_port_del(struct vrelay_port *p)
 		close(p->listen_fd);
 		unlink(p->pub);
 	}
+	vmem_guard_slot_put(p->guard);
 	p->dead = true;
 	p->next = graveyard;
 	graveyard = p;

@@ -7,12 +7,16 @@
 # attack: the daemon is alive, the attacks the relay refuses are counted on the evil port
 # with a reason naming the request, and at the end the bystanders' transfer never stalled
 # (every second moved data) and the daemon's descriptors and memory are back near where
-# they started. During the stalled message a new VM connects and forwards.
+# they started. During the stalled message a new VM connects and forwards. Some attacks
+# run again on a client-mode port (the attacker listens, as QEMU does); the port_status
+# event of a refused port's link-down gives the reason.
 . "$(dirname "$0")/lib.sh"
 : "${VHOST_ATTACK:?set VHOST_ATTACK to the vhost_attack binary}"
 it_setup
 
 start_switch sw
+"$VPCCTL" -s "$(sw_sock sw)" monitor > "$IT_DIR/events.log" 2>&1 &
+it_bg $!
 vpc_open "$(open_port v1 52:54:00:00:00:11 10.0.0.11), $(open_port v2 52:54:00:00:00:12 10.0.0.12),
           $(open_port v3 52:54:00:00:00:13 10.0.0.13), $(open_port evil 52:54:00:00:00:66 10.0.0.66)" \
 	> "$IT_DIR/state.json"
@@ -63,9 +67,30 @@ refused_for inflight-small "SET_INFLIGHT_FD: not served by this switch"
 refused_for inflight-huge "GET_INFLIGHT_FD: not served by this switch"
 refused_for oversize-msg "payload of 1048576 bytes (at most 264)"
 refused_for fd-flood "file descriptors (takes 0)"
+refused_for mem-truncate "guest memory: its file shrank under the mapping"
 attack bad-desc 2
 attack bad-vring 1
 attack reconnect-storm 1
+
+# a client-mode port: the attacker listens like QEMU and the switch connects to it
+check "a client-mode port for the attacker" ctl sw port add evilc vpc blue \
+	mac 52:54:00:00:00:67 ip 10.0.0.67 sg open socket "$IT_DIR/evilc.sock" mode client
+for a in "mem-oversize:SET_MEM_TABLE region 0: .* but its file has" \
+	"log-offset:SET_LOG_BASE: offset" "mem-truncate:guest memory: its file shrank"; do
+	name=${a%%:*}
+	before=$(ctl sw -o json port show evilc | jq -r '.[0].vhost_refused')
+	timeout 60 "$VHOST_ATTACK" --listen "$IT_DIR/evilc.sock" "$name" --hold 1 \
+		> "$IT_DIR/attack-c-$name.out" 2>&1 || true
+	sleep 0.5
+	why=$(ctl sw -o json port show evilc | jq -r '.[0].vhost_refused_reason // ""')
+	check "client mode, $name: the daemon is alive ($(cat "$IT_DIR/attack-c-$name.out"))" \
+		kill -0 "$PID"
+	check "client mode, $name: refused and counted" \
+		test "$(ctl sw -o json port show evilc | jq -r '.[0].vhost_refused')" -gt "$before"
+	check "client mode, $name: the reason says what was wrong ($why)" \
+		grep -q -- "${a#*:}" <<< "$why"
+done
+check "the client-mode port is removed" ctl sw port del evilc
 
 # a message that never completes: the relay gives up on it, and meanwhile others connect
 before=$(refused)
@@ -83,6 +108,9 @@ check "stall-payload: refused after the message timeout" test "$(refused)" -gt "
 check "stall-payload: the reason names the stalled request ($(reason))" \
 	grep -q "payload bytes for over 1000 ms" <<< "$(reason)"
 check "the evil port is reported down" link_is sw evil down
+check "and the event of its link going down gives the refusal as the reason" \
+	grep -q '"port":"evil","link":"down","reason":"refused: guest memory: its file shrank' \
+	"$IT_DIR/events.log"
 
 wait "$IPERF" || true
 check_eq "bystanders: the transfer ran to its end" 75 \

@@ -180,6 +180,20 @@ stop_switch() {
 	return $rc
 }
 
+# rejected CMD... EXPECTED-TEXT: vpcctl CMD on switch "sw" fails, says EXPECTED-TEXT, and
+# the state is unchanged
+rejected() {
+	local expect=${*: -1} before after out rc=0
+	before=$(ctl sw dump)
+	out=$(ctl sw "${@:1:$#-1}" 2>&1) || rc=$?
+	after=$(ctl sw dump)
+	if [ "$rc" -ne 0 ] && [[ "$out" == *"$expect"* ]] && [ "$before" = "$after" ]; then
+		ok "refused: ${*:1:$#-1} -> $out"
+	else
+		fail "vpcctl ${*:1:$#-1}: rc=$rc out='$out' (wanted '$expect'), state changed: $([ "$before" = "$after" ] && echo no || echo yes)"
+	fi
+}
+
 # ---- state ----
 
 # open_port NAME MAC IP: a port of VPC blue in the allow-everything group

@@ -12,19 +12,6 @@ ctl sw vpc add blue vni 100 >/dev/null
 ctl sw subnet add blue 10.0.0.0/24 gateway 10.0.0.1 gateway-mac 02:00:00:00:00:01 >/dev/null
 ctl sw port add vm1 vpc blue mac 52:54:00:00:00:01 ip 10.0.0.11 >/dev/null
 
-# rejected CMD... EXPECTED-TEXT: the command fails, says EXPECTED-TEXT, state unchanged
-rejected() {
-	local expect=${*: -1} before after out rc=0
-	before=$(ctl sw dump)
-	out=$(ctl sw "${@:1:$#-1}" 2>&1) || rc=$?
-	after=$(ctl sw dump)
-	if [ "$rc" -ne 0 ] && [[ "$out" == *"$expect"* ]] && [ "$before" = "$after" ]; then
-		ok "refused: ${*:1:$#-1} -> $out"
-	else
-		fail "vpcctl ${*:1:$#-1}: rc=$rc out='$out' (wanted '$expect'), state changed: $([ "$before" = "$after" ] && echo no || echo yes)"
-	fi
-}
-
 rejected port add vm2 vpc green mac 52:54:00:00:00:02 ip 10.0.0.12 "no vpc 'green'"
 rejected port add vm2 vpc blue mac 52:54:00:00:00:01 ip 10.0.0.12 "port.mac"
 rejected port add vm2 vpc blue mac 52:54:00:00:00:02 ip 10.1.0.12 "outside every subnet"
