@@ -16,8 +16,8 @@
 
 static char root[PATH_MAX]; /* the directory's real path; empty until prepared */
 
-__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t sz, int rc,
-							 const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t sz, int rc, const char *fmt,
+						      ...)
 {
 	va_list ap;
 
@@ -141,11 +141,13 @@ int vhost_dir_confine(const char *path, char *err, size_t sz)
 	if (!(strcmp(root, "/") == 0 || strcmp(real, root) == 0 ||
 	      (strncmp(real, root, n) == 0 && real[n] == '/')))
 		return fail(err, sz, -EPERM,
-			    "'%s' is outside the socket directory %s (vpcswitchd --vhost-dir)", path,
-			    root);
+			    "'%s' is outside the socket directory %s (vpcswitchd --vhost-dir)",
+			    path, root);
 	if (strstr(real + (strcmp(root, "/") == 0 ? 0 : n), "/.") != NULL)
-		return fail(err, sz, -EPERM, "'%s' is in a hidden directory (the switch keeps its own "
-			    "sockets in one)", path);
+		return fail(err, sz, -EPERM,
+			    "'%s' is in a hidden directory (the switch keeps its own "
+			    "sockets in one)",
+			    path);
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
 		return fail(err, sz, -EPERM, "'%s' is a symbolic link", path);
 	return 0;
