@@ -30,6 +30,9 @@ struct cfg *cfg_new(void)
 	cfg_table_init(&c->dhcp_options, sizeof(struct cfg_dhcp_options));
 	cfg_table_init(&c->ecmp_groups, sizeof(struct cfg_ecmp_group));
 	cfg_table_init(&c->routes, sizeof(struct cfg_route));
+	cfg_table_init(&c->lbs, sizeof(struct cfg_lb));
+	cfg_table_init(&c->lb_listeners, sizeof(struct cfg_lb_listener));
+	cfg_table_init(&c->lb_backends, sizeof(struct cfg_lb_backend));
 	return c;
 }
 
@@ -43,6 +46,7 @@ void cfg_free(struct cfg *c)
 	free(c->route_index);
 	free(c->remote_index);
 	free(c->remote_ip_index);
+	free(c->lb_backend_index);
 	free(c);
 }
 
@@ -58,6 +62,9 @@ const struct cfg_table *cfg_table_get(const struct cfg *c, enum cfg_table_id t)
 		[CFG_T_DHCP_OPTIONS] = &c->dhcp_options,
 		[CFG_T_ECMP_GROUP] = &c->ecmp_groups,
 		[CFG_T_ROUTE] = &c->routes,
+		[CFG_T_LB] = &c->lbs,
+		[CFG_T_LB_LISTENER] = &c->lb_listeners,
+		[CFG_T_LB_BACKEND] = &c->lb_backends,
 	};
 
 	return tables[t];
@@ -216,7 +223,8 @@ int cfg_vpc_delete(struct cfg *c, const char *name, char *err)
 	if (strcmp(r->vpc, name) == 0)
 		return cfg_fail(err, -EBUSY, "vpc '%s' still has remote endpoints", name);
 	if ((rc = cfg_routes_vpc_busy(c, name, err)) < 0 ||
-	    (rc = cfg_dhcp_busy(c, name, NULL, err)) < 0)
+	    (rc = cfg_dhcp_busy(c, name, NULL, err)) < 0 ||
+	    (rc = cfg_lbs_vpc_busy(c, name, err)) < 0)
 		return rc;
 	CFG_FOREACH(struct cfg_subnet, s, c->subnets)
 	if (strcmp(s->vpc, name) == 0)
@@ -312,7 +320,8 @@ int cfg_subnet_modify(struct cfg *c, const struct cfg_subnet *s, char *err)
 		return cfg_fail(err, -ENOENT, "subnet.cidr: no such subnet in vpc '%.*s'",
 				CFG_NAME_SIZE - 1, s->vpc);
 	if ((rc = subnet_check(c, s, true, err)) < 0 ||
-	    (rc = cfg_routes_gateway_check(c, s, err)) < 0)
+	    (rc = cfg_routes_gateway_check(c, s, err)) < 0 ||
+	    (rc = cfg_lbs_gateway_check(c, s, err)) < 0)
 		return rc;
 	memcpy(cfg_table_row(&c->subnets, i), s, sizeof(*s));
 	return 0;
@@ -334,7 +343,8 @@ int cfg_subnet_delete(struct cfg *c, const char *vpc, const struct cfg_prefix *c
 	if (strcmp(r->vpc, vpc) == 0 && !ips_fit(c, vpc, r->ips, r->n_ips, s))
 		return cfg_fail(err, -EBUSY, "subnet is still used by a remote endpoint");
 	if ((rc = cfg_dhcp_busy(c, vpc, s, err)) < 0 ||
-	    (rc = cfg_routes_subnet_busy(c, s, err)) < 0)
+	    (rc = cfg_routes_subnet_busy(c, s, err)) < 0 ||
+	    (rc = cfg_lbs_subnet_busy(c, s, err)) < 0)
 		return rc;
 	cfg_table_remove(&c->subnets, i);
 	return 0;
@@ -487,7 +497,7 @@ static int endpoint_ip_check(const struct cfg *c, const struct endpoint *e, int 
 {
 	const struct cfg_ip *ip = &e->ips[i];
 	const struct cfg_subnet *home = NULL;
-	char buf[64];
+	char buf[64], field[48];
 
 	cfg_ip_format(ip, buf, sizeof(buf));
 	if (ip->af != AF_INET && ip->af != AF_INET6)
@@ -509,7 +519,8 @@ static int endpoint_ip_check(const struct cfg *c, const struct endpoint *e, int 
 	if (cfg_ip_equal(ip, &home->cidr.ip) || cfg_is_v4_reserved(&home->cidr, ip))
 		return cfg_fail(err, -EINVAL, "%s.ips[%d]: %s is not a host address of its subnet",
 				e->what, i, buf);
-	return 0;
+	snprintf(field, sizeof(field), "%s.ips[%d]", e->what, i);
+	return cfg_lbs_vip_check(c, e->vpc, ip, field, err);
 }
 
 /* The other holder of mac or of one of ips in the VPC, if any: its description in who. */
@@ -1162,6 +1173,11 @@ size_t cfg_count_unchanged(const struct cfg *old, const struct cfg *next, enum c
 		break;
 	case CFG_T_ROUTE:
 		same = cfg_routes_unchanged(old, next);
+		break;
+	case CFG_T_LB:
+	case CFG_T_LB_LISTENER:
+	case CFG_T_LB_BACKEND:
+		same = cfg_lbs_unchanged(old, next, t);
 		break;
 	default:
 		break;

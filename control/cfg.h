@@ -202,6 +202,66 @@ struct cfg_dhcp_options { /* key: (vpc, subnet): the subnet must exist */
 	struct cfg_dhcp_route routes[CFG_DHCP_ROUTES_MAX];
 };
 
+/*
+ * Load balancers (cfg_lb.c, docs/load-balancer.md): a VIP of a VPC, its listeners
+ * (protocol, port) and each listener's backends (address, port, weight, state).
+ */
+#define CFG_LBS_MAX 1024		    /* balancers per host */
+#define CFG_LB_LISTENERS_MAX 4096	    /* listeners per host */
+#define CFG_LB_BACKENDS_MAX (1u << 16)	    /* backends per host */
+#define CFG_LB_LISTENER_BACKENDS_MAX 4096 /* backends per listener (= LB_MAGLEV_BACKENDS_MAX) */
+#define CFG_LB_WEIGHT_MAX 1000
+#define CFG_LB_AFFINITY_MAX 86400
+#define CFG_LB_PATH_SIZE 128
+
+enum cfg_lb_removed {
+	CFG_LB_REMOVED_RESET = 0, /* a removed backend's connections: TCP reset from the VIP */
+	CFG_LB_REMOVED_DROP = 1,  /* dropped and counted */
+};
+
+enum cfg_lb_hc_type {
+	CFG_LB_HC_NONE = 0,
+	CFG_LB_HC_TCP = 1,  /* a TCP connection is accepted */
+	CFG_LB_HC_HTTP = 2, /* GET path answers 2xx or 3xx */
+};
+
+struct cfg_lb { /* key: (vpc, name) */
+	char vpc[CFG_NAME_SIZE];
+	char name[CFG_NAME_SIZE];
+	struct cfg_ip vip;	   /* in a subnet of the VPC; no gateway, VM address or other VIP */
+	uint32_t affinity_timeout; /* seconds a client keeps its backend; 0: per connection */
+	uint8_t on_backend_removed; /* enum cfg_lb_removed */
+};
+
+struct cfg_lb_health { /* zero-filled when type is NONE */
+	uint8_t type;	      /* enum cfg_lb_hc_type */
+	uint16_t port;	      /* 0: the backend's port */
+	uint32_t interval_ms; /* 100..3600000 */
+	uint32_t timeout_ms;  /* 10..interval_ms */
+	uint8_t rise, fall;   /* successes to come up, failures to go down: 1..10 */
+	char path[CFG_LB_PATH_SIZE]; /* HTTP only: starts with '/', printable, no space */
+};
+
+struct cfg_lb_listener { /* key: (vpc, lb, proto, port) */
+	char vpc[CFG_NAME_SIZE];
+	char lb[CFG_NAME_SIZE];
+	uint8_t proto;	/* 6 tcp, 17 udp */
+	uint16_t port;	/* 1..65535 */
+	struct cfg_lb_health health;
+	uint32_t n_backends; /* derived: rows of lb_backends naming it (not part of its value) */
+};
+
+struct cfg_lb_backend { /* key: (vpc, lb, proto, port, ip, backend_port) */
+	char vpc[CFG_NAME_SIZE];
+	char lb[CFG_NAME_SIZE];
+	uint8_t proto;
+	uint16_t port;		/* the listener's */
+	struct cfg_ip ip;	/* the VIP's family, in a subnet of the VPC */
+	uint16_t backend_port;	/* 0 on input: the listener's port */
+	uint16_t weight;	/* 0..CFG_LB_WEIGHT_MAX; 0 drains: no new connections */
+	bool down;		/* set down by the control plane: no new connections */
+};
+
 /* A growable array of fixed-size rows; cfg_clone copies them wholesale. */
 struct cfg_table {
 	void *rows;
@@ -222,6 +282,12 @@ struct cfg {
 	struct cfg_table dhcp_options;
 	struct cfg_table ecmp_groups;
 	struct cfg_table routes;
+	struct cfg_table lbs;
+	struct cfg_table lb_listeners;
+	struct cfg_table lb_backends;
+	/* cfg_lb.c's hash of lb_backends by key, kept through inserts and deletes; NULL while
+	 * small. Not copied by cfg_clone. */
+	struct cfg_index *lb_backend_index;
 	/* cfg_route.c's hash of routes by (vpc, prefix), kept through inserts and deletes;
 	 * NULL while small or unneeded. Not copied by cfg_clone. */
 	struct cfg_index *route_index;
@@ -247,6 +313,9 @@ enum cfg_table_id {
 	CFG_T_DHCP_OPTIONS,
 	CFG_T_ECMP_GROUP,
 	CFG_T_ROUTE,
+	CFG_T_LB,
+	CFG_T_LB_LISTENER,
+	CFG_T_LB_BACKEND,
 	CFG_T_COUNT
 };
 
@@ -312,6 +381,28 @@ const struct cfg_dhcp_options *cfg_dhcp_options_find(const struct cfg *c, const 
 bool cfg_route_equal(const struct cfg_route *a, const struct cfg_route *b);
 bool cfg_ecmp_group_equal(const struct cfg_ecmp_group *a, const struct cfg_ecmp_group *b);
 bool cfg_dhcp_options_equal(const struct cfg_dhcp_options *a, const struct cfg_dhcp_options *b);
+
+/* Load balancers (cfg_lb.c). A balancer's delete is -EBUSY while it has listeners, a
+ * listener's while it has backends. A VPC delete is -EBUSY while it has balancers; a subnet
+ * delete while a VIP or backend lies in it; a port or remote may not take a VIP's address,
+ * nor a subnet's gateway be one (-EEXIST). A backend's delete moves the last backend into its
+ * place. */
+int cfg_lb_insert(struct cfg *c, const struct cfg_lb *lb, char *err);
+int cfg_lb_modify(struct cfg *c, const struct cfg_lb *lb, char *err);
+int cfg_lb_delete(struct cfg *c, const char *vpc, const char *name, char *err);
+int cfg_lb_listener_insert(struct cfg *c, const struct cfg_lb_listener *l, char *err);
+int cfg_lb_listener_modify(struct cfg *c, const struct cfg_lb_listener *l, char *err);
+int cfg_lb_listener_delete(struct cfg *c, const struct cfg_lb_listener *key, char *err);
+int cfg_lb_backend_insert(struct cfg *c, const struct cfg_lb_backend *b, char *err);
+int cfg_lb_backend_modify(struct cfg *c, const struct cfg_lb_backend *b, char *err);
+int cfg_lb_backend_delete(struct cfg *c, const struct cfg_lb_backend *key, char *err);
+const struct cfg_lb *cfg_lb_find(const struct cfg *c, const char *vpc, const char *name);
+const struct cfg_lb_listener *cfg_lb_listener_find(const struct cfg *c,
+						   const struct cfg_lb_listener *key);
+const struct cfg_lb_backend *cfg_lb_backend_find(struct cfg *c, const struct cfg_lb_backend *key);
+bool cfg_lb_equal(const struct cfg_lb *a, const struct cfg_lb *b);
+bool cfg_lb_listener_equal(const struct cfg_lb_listener *a, const struct cfg_lb_listener *b);
+bool cfg_lb_backend_equal(const struct cfg_lb_backend *a, const struct cfg_lb_backend *b);
 
 const struct cfg_vpc *cfg_vpc_find(const struct cfg *c, const char *name);
 const struct cfg_port *cfg_port_find(const struct cfg *c, const char *name);

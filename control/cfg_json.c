@@ -36,6 +36,9 @@ static const char *const table_names[CFG_T_COUNT] = {
 	[CFG_T_DHCP_OPTIONS] = "dhcp_options",
 	[CFG_T_ECMP_GROUP] = "ecmp_group",
 	[CFG_T_ROUTE] = "route",
+	[CFG_T_LB] = "load_balancer",
+	[CFG_T_LB_LISTENER] = "lb_listener",
+	[CFG_T_LB_BACKEND] = "lb_backend",
 };
 static const char *const table_plurals[CFG_T_COUNT] = {
 	[CFG_T_VPC] = "vpcs",
@@ -47,6 +50,9 @@ static const char *const table_plurals[CFG_T_COUNT] = {
 	[CFG_T_DHCP_OPTIONS] = "dhcp_options",
 	[CFG_T_ECMP_GROUP] = "ecmp_groups",
 	[CFG_T_ROUTE] = "routes",
+	[CFG_T_LB] = "load_balancers",
+	[CFG_T_LB_LISTENER] = "lb_listeners",
+	[CFG_T_LB_BACKEND] = "lb_backends",
 };
 
 int cfg_table_parse(const char *name)
@@ -74,6 +80,9 @@ size_t cfg_row_size(enum cfg_table_id t)
 		[CFG_T_DHCP_OPTIONS] = sizeof(struct cfg_dhcp_options),
 		[CFG_T_ECMP_GROUP] = sizeof(struct cfg_ecmp_group),
 		[CFG_T_ROUTE] = sizeof(struct cfg_route),
+		[CFG_T_LB] = sizeof(struct cfg_lb),
+		[CFG_T_LB_LISTENER] = sizeof(struct cfg_lb_listener),
+		[CFG_T_LB_BACKEND] = sizeof(struct cfg_lb_backend),
 	};
 	return sizes[t];
 }
@@ -830,6 +839,200 @@ static json_t *dhcp_encode(const struct cfg_dhcp_options *d)
 			 (json_int_t)d->lease_time, "routes", routes);
 }
 
+/* ---- load balancers ---- */
+
+#define LB "load_balancer"
+#define LBL "lb_listener"
+#define LBB "lb_backend"
+
+static const char *const lb_members[] = {"vpc", "name", "vip", "affinity_timeout",
+					 "on_backend_removed", NULL};
+static const char *const removed_names[] = {[CFG_LB_REMOVED_RESET] = "reset",
+					    [CFG_LB_REMOVED_DROP] = "drop"};
+static const char *const hc_names[] = {[CFG_LB_HC_NONE] = "none", [CFG_LB_HC_TCP] = "tcp",
+				       [CFG_LB_HC_HTTP] = "http"};
+
+/* A string member naming one of names[0..n): its index; absent: unchanged. */
+static int get_choice(const json_t *j, const char *table, const char *key,
+		      const char *const *names, size_t n, uint8_t *out, char *err)
+{
+	char buf[16];
+	int rc = get_str(j, table, key, buf, sizeof(buf), false, err);
+
+	if (rc != 0)
+		return rc < 0 ? fail(err, "%s.%s: must be one of %s%s%s%s%s", table, key, names[0],
+				     n > 1 ? ", " : "", n > 1 ? names[1] : "", n > 2 ? ", " : "",
+				     n > 2 ? names[2] : "")
+			      : 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(buf, names[i]) == 0) {
+			*out = (uint8_t)i;
+			return 0;
+		}
+	return fail(err, "%s.%s: '%s' is not one of %s%s%s%s%s", table, key, buf, names[0],
+		    n > 1 ? ", " : "", n > 1 ? names[1] : "", n > 2 ? ", " : "", n > 2 ? names[2] : "");
+}
+
+static int lb_decode(const json_t *j, struct cfg_lb *lb, bool key_only, char *err)
+{
+	uint64_t aff = 0;
+	int rc;
+
+	memset(lb, 0, sizeof(*lb));
+	if ((rc = cfg_check_members(j, LB, lb_members, err)) < 0 ||
+	    (rc = get_str(j, LB, "vpc", lb->vpc, sizeof(lb->vpc), true, err)) < 0 ||
+	    (rc = get_str(j, LB, "name", lb->name, sizeof(lb->name), true, err)) < 0)
+		return rc;
+	if (key_only)
+		return 0;
+	if ((rc = get_ip(j, LB, "vip", &lb->vip, err)) < 0 ||
+	    (rc = get_uint(j, LB, "affinity_timeout", CFG_LB_AFFINITY_MAX, &aff, false, err)) < 0 ||
+	    (rc = get_choice(j, LB, "on_backend_removed", removed_names, 2,
+			     &lb->on_backend_removed, err)) < 0)
+		return rc;
+	lb->affinity_timeout = (uint32_t)aff;
+	return 0;
+}
+
+static json_t *lb_encode(const struct cfg_lb *lb)
+{
+	char vip[64];
+
+	cfg_ip_format(&lb->vip, vip, sizeof(vip));
+	return json_pack("{s:s, s:s, s:s, s:I, s:s}", "vpc", lb->vpc, "name", lb->name, "vip",
+			 vip, "affinity_timeout", (json_int_t)lb->affinity_timeout,
+			 "on_backend_removed", removed_names[lb->on_backend_removed & 1]);
+}
+
+/* "tcp" or "udp" */
+static int get_l4(const json_t *j, const char *table, uint8_t *proto, char *err)
+{
+	char buf[8];
+	int rc = get_str(j, table, "protocol", buf, sizeof(buf), true, err);
+
+	if (rc < 0)
+		return rc;
+	if (strcmp(buf, "tcp") == 0)
+		*proto = IPPROTO_TCP;
+	else if (strcmp(buf, "udp") == 0)
+		*proto = IPPROTO_UDP;
+	else
+		return fail(err, "%s.protocol: '%s' is not tcp or udp", table, buf);
+	return 0;
+}
+
+static int get_listener_key(const json_t *j, const char *table, char *vpc, char *lb,
+			    uint8_t *proto, uint16_t *port, char *err)
+{
+	uint64_t p = 0;
+	int rc;
+
+	if ((rc = get_str(j, table, "vpc", vpc, CFG_NAME_SIZE, true, err)) < 0 ||
+	    (rc = get_str(j, table, "lb", lb, CFG_NAME_SIZE, true, err)) < 0 ||
+	    (rc = get_l4(j, table, proto, err)) < 0 ||
+	    (rc = get_uint(j, table, "port", UINT16_MAX, &p, true, err)) < 0)
+		return rc;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+static const char *const lbl_members[] = {"vpc", "lb", "protocol", "port", "health_check", NULL};
+static const char *const hc_members[] = {"type",       "port", "path", "interval_ms",
+					 "timeout_ms", "rise", "fall", NULL};
+
+static int health_decode(const json_t *j, struct cfg_lb_health *h, char *err)
+{
+	const char *what = LBL ".health_check";
+	uint64_t port = 0, interval = 0, timeout = 0, rise = 0, fall = 0;
+	int rc;
+
+	if (j == NULL)
+		return 0;
+	h->type = CFG_LB_HC_TCP;
+	if ((rc = cfg_check_members(j, what, hc_members, err)) < 0 ||
+	    (rc = get_choice(j, what, "type", hc_names, 3, &h->type, err)) < 0 ||
+	    (rc = get_uint(j, what, "port", UINT16_MAX, &port, false, err)) < 0 ||
+	    (rc = get_str(j, what, "path", h->path, sizeof(h->path), false, err)) < 0 ||
+	    (rc = get_uint(j, what, "interval_ms", UINT32_MAX, &interval, false, err)) < 0 ||
+	    (rc = get_uint(j, what, "timeout_ms", UINT32_MAX, &timeout, false, err)) < 0 ||
+	    (rc = get_uint(j, what, "rise", UINT8_MAX, &rise, false, err)) < 0 ||
+	    (rc = get_uint(j, what, "fall", UINT8_MAX, &fall, false, err)) < 0)
+		return rc;
+	h->port = (uint16_t)port;
+	h->interval_ms = (uint32_t)interval;
+	h->timeout_ms = (uint32_t)timeout;
+	h->rise = (uint8_t)rise;
+	h->fall = (uint8_t)fall;
+	return 0;
+}
+
+static int listener_decode(const json_t *j, struct cfg_lb_listener *l, bool key_only, char *err)
+{
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	if ((rc = cfg_check_members(j, LBL, lbl_members, err)) < 0 ||
+	    (rc = get_listener_key(j, LBL, l->vpc, l->lb, &l->proto, &l->port, err)) < 0)
+		return rc;
+	if (key_only)
+		return 0;
+	return health_decode(json_object_get(j, "health_check"), &l->health, err);
+}
+
+static json_t *listener_encode(const struct cfg_lb_listener *l)
+{
+	const struct cfg_lb_health *h = &l->health;
+	json_t *j = json_pack("{s:s, s:s, s:s, s:i}", "vpc", l->vpc, "lb", l->lb, "protocol",
+			      l->proto == IPPROTO_TCP ? "tcp" : "udp", "port", l->port);
+
+	if (h->type != CFG_LB_HC_NONE)
+		json_object_set_new(j, "health_check",
+				    json_pack("{s:s, s:i, s:s, s:I, s:I, s:i, s:i}", "type",
+					      hc_names[h->type % 3], "port", h->port, "path",
+					      h->path, "interval_ms", (json_int_t)h->interval_ms,
+					      "timeout_ms", (json_int_t)h->timeout_ms, "rise",
+					      h->rise, "fall", h->fall));
+	return j;
+}
+
+static const char *const lbb_members[] = {"vpc",	  "lb",	    "protocol", "port", "address",
+					  "backend_port", "weight", "state",	NULL};
+static const char *const state_names[] = {"up", "down"};
+
+static int backend_decode(const json_t *j, struct cfg_lb_backend *b, bool key_only, char *err)
+{
+	uint64_t bport = 0, weight = 1;
+	uint8_t down = 0;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	if ((rc = cfg_check_members(j, LBB, lbb_members, err)) < 0 ||
+	    (rc = get_listener_key(j, LBB, b->vpc, b->lb, &b->proto, &b->port, err)) < 0 ||
+	    (rc = get_ip(j, LBB, "address", &b->ip, err)) < 0 ||
+	    (rc = get_uint(j, LBB, "backend_port", UINT16_MAX, &bport, false, err)) < 0)
+		return rc;
+	b->backend_port = (uint16_t)bport;
+	if (key_only)
+		return 0;
+	if ((rc = get_uint(j, LBB, "weight", UINT16_MAX, &weight, false, err)) < 0 ||
+	    (rc = get_choice(j, LBB, "state", state_names, 2, &down, err)) < 0)
+		return rc;
+	b->weight = (uint16_t)weight;
+	b->down = down != 0;
+	return 0;
+}
+
+static json_t *backend_encode(const struct cfg_lb_backend *b)
+{
+	char ip[64];
+
+	cfg_ip_format(&b->ip, ip, sizeof(ip));
+	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:i, s:i, s:s}", "vpc", b->vpc, "lb", b->lb,
+			 "protocol", b->proto == IPPROTO_TCP ? "tcp" : "udp", "port", b->port,
+			 "address", ip, "backend_port", b->backend_port, "weight", b->weight,
+			 "state", b->down ? "down" : "up");
+}
+
 /* ---- dispatch ---- */
 
 int cfg_row_decode(enum cfg_table_id t, const json_t *j, const char *sock_dir, void *row,
@@ -854,6 +1057,12 @@ int cfg_row_decode(enum cfg_table_id t, const json_t *j, const char *sock_dir, v
 		return ecmp_decode(j, row, false, err);
 	case CFG_T_ROUTE:
 		return route_decode(j, row, false, err);
+	case CFG_T_LB:
+		return lb_decode(j, row, false, err);
+	case CFG_T_LB_LISTENER:
+		return listener_decode(j, row, false, err);
+	case CFG_T_LB_BACKEND:
+		return backend_decode(j, row, false, err);
 	default:
 		return fail(err, "table: unknown");
 	}
@@ -880,6 +1089,12 @@ int cfg_key_decode(enum cfg_table_id t, const json_t *j, void *row, char *err)
 		return ecmp_decode(j, row, true, err);
 	case CFG_T_ROUTE:
 		return route_decode(j, row, true, err);
+	case CFG_T_LB:
+		return lb_decode(j, row, true, err);
+	case CFG_T_LB_LISTENER:
+		return listener_decode(j, row, true, err);
+	case CFG_T_LB_BACKEND:
+		return backend_decode(j, row, true, err);
 	default:
 		return fail(err, "table: unknown");
 	}
@@ -906,6 +1121,12 @@ json_t *cfg_row_encode(enum cfg_table_id t, const void *row)
 		return ecmp_encode(row);
 	case CFG_T_ROUTE:
 		return route_encode(row);
+	case CFG_T_LB:
+		return lb_encode(row);
+	case CFG_T_LB_LISTENER:
+		return listener_encode(row);
+	case CFG_T_LB_BACKEND:
+		return backend_encode(row);
 	default:
 		return NULL;
 	}
@@ -943,6 +1164,9 @@ int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_
 		struct cfg_dhcp_options d;
 		struct cfg_ecmp_group e;
 		struct cfg_route rt;
+		struct cfg_lb lb;
+		struct cfg_lb_listener ll;
+		struct cfg_lb_backend lbb;
 	} r;
 	bool del = strcmp(op, "delete") == 0, ins = strcmp(op, "insert") == 0,
 	     mod = strcmp(op, "modify") == 0;
@@ -992,6 +1216,18 @@ int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_
 		return del   ? cfg_route_delete(c, r.rt.vpc, &r.rt.prefix, err)
 		       : ins ? cfg_route_insert(c, &r.rt, err)
 			     : cfg_route_modify(c, &r.rt, err);
+	case CFG_T_LB:
+		return del   ? cfg_lb_delete(c, r.lb.vpc, r.lb.name, err)
+		       : ins ? cfg_lb_insert(c, &r.lb, err)
+			     : cfg_lb_modify(c, &r.lb, err);
+	case CFG_T_LB_LISTENER:
+		return del   ? cfg_lb_listener_delete(c, &r.ll, err)
+		       : ins ? cfg_lb_listener_insert(c, &r.ll, err)
+			     : cfg_lb_listener_modify(c, &r.ll, err);
+	case CFG_T_LB_BACKEND:
+		return del   ? cfg_lb_backend_delete(c, &r.lbb, err)
+		       : ins ? cfg_lb_backend_insert(c, &r.lbb, err)
+			     : cfg_lb_backend_modify(c, &r.lbb, err);
 	default:
 		return fail(err, "table: unknown");
 	}

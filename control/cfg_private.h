@@ -149,4 +149,18 @@ size_t cfg_ecmp_groups_unchanged(const struct cfg *old, const struct cfg *next);
 int cfg_dhcp_busy(const struct cfg *c, const char *vpc, const struct cfg_subnet *s, char *err);
 size_t cfg_dhcp_unchanged(const struct cfg *old, const struct cfg *next);
 
+/* ---- checks other tables ask of the load balancers (cfg_lb.c) ---- */
+
+/** -EBUSY while vpc has balancers. */
+int cfg_lbs_vpc_busy(const struct cfg *c, const char *vpc, char *err);
+/** -EBUSY while a VIP or a backend lies in subnet s. */
+int cfg_lbs_subnet_busy(const struct cfg *c, const struct cfg_subnet *s, char *err);
+/** -EEXIST when ip is the VIP of a balancer of vpc; field names what is refused. */
+int cfg_lbs_vip_check(const struct cfg *c, const char *vpc, const struct cfg_ip *ip,
+		      const char *field, char *err);
+/** -EEXIST when s's gateway (a modify may move it) is a VIP or a backend's address. */
+int cfg_lbs_gateway_check(const struct cfg *c, const struct cfg_subnet *s, char *err);
+/** Rows of next's table t (a balancer table) that old holds unchanged. */
+size_t cfg_lbs_unchanged(const struct cfg *old, const struct cfg *next, enum cfg_table_id t);
+
 #endif

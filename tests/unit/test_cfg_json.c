@@ -588,7 +588,8 @@ static void table_encode_of_empty_table_is_empty_array(void **state)
 	json_t *a = cfg_table_encode(e, CFG_T_PORT), *doc = cfg_state_encode(e);
 	json_t *want = js("{\"vpcs\": [], \"subnets\": [], \"security_groups\": [],"
 			  " \"security_group_rules\": [], \"ports\": [], \"remotes\": [],"
-			  " \"dhcp_options\": [], \"ecmp_groups\": [], \"routes\": []}");
+			  " \"dhcp_options\": [], \"ecmp_groups\": [], \"routes\": [],"
+			  " \"load_balancers\": [], \"lb_listeners\": [], \"lb_backends\": []}");
 
 	(void)state;
 	assert_true(json_is_array(a));
