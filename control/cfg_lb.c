@@ -110,8 +110,10 @@ static const char *endpoint_holding(const struct cfg *c, const char *vpc, const 
 		if (strcmp(r->vpc, vpc) != 0)
 			continue;
 		for (int i = 0; i < r->n_ips; i++)
-			if (cfg_ip_equal(&r->ips[i], ip))
-				return "a remote endpoint";
+			if (cfg_ip_equal(&r->ips[i], ip)) {
+				snprintf(who, size, "a remote endpoint");
+				return who;
+			}
 	}
 	return NULL;
 }
