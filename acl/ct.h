@@ -16,6 +16,7 @@
 #define VPCSW_CT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum ct_dir {

@@ -24,6 +24,7 @@
 #include "ctl_capture.h"
 #include "ctl_trace_live.h"
 #include "ctl_ethdev.h"
+#include "ctl_lb.h"
 #include "ctl_route.h"
 #include "ctl_sg.h"
 #include "ctl_underlay.h"
@@ -440,6 +441,8 @@ static int publish_as(const struct cfg *c, bool keep_flows, char *err)
 		if (rc < 0)
 			goto fail;
 	}
+	if ((rc = ctl_lb_build(b, c, err)) < 0)
+		goto fail;
 	rc = dp_build_commit(b);
 	if (rc < 0)
 		goto failed;

@@ -172,6 +172,34 @@ int dp_build_tunnel(struct dp_build *b, uint32_t vni, int vtep_af, const uint8_t
  *  reachable, through the gateway, as connected routes are not known either: nothing is
  *  routed). The caller keeps rt alive until a snapshot without it is committed. */
 int dp_build_routes(struct dp_build *b, uint32_t vni, const struct dp_rtable *rt);
+/*
+ * A load balancer listener: connections that VMs of this host open to vip:port are spread
+ * over its backends by the Maglev table (control/lb_maglev.c), translated, and translated
+ * back on the replies. Every backend a connection may still be on is listed; only those in
+ * the table take new connections. The build copies what it is given.
+ */
+struct dp_lb_backend_conf {
+	uint8_t addr[16];   /* the VIP's family; IPv4 in the first 4 bytes */
+	uint16_t port;      /* host order */
+	uint8_t subnet[16]; /* the subnet it lives in: clients there get its answers directly */
+	uint8_t subnet_plen;
+};
+
+struct dp_lb_conf {
+	uint32_t vni;
+	int af;
+	uint8_t vip[16];
+	uint8_t proto;    /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t port;    /* host order */
+	uint8_t gw_mac[6]; /* the VIP's subnet's gateway MAC: ARP and ND for the VIP answer it */
+	bool removed_drop; /* a removed backend's connections are dropped (else reset) */
+	uint32_t n_backends;
+	const struct dp_lb_backend_conf *backends;
+	uint32_t table_size;  /* 0: no backend takes new connections */
+	const uint16_t *table; /* indexes into backends */
+};
+
+int dp_build_lb(struct dp_build *b, const struct dp_lb_conf *c);
 /* A remote VTEP address as the workers report it. */
 struct dp_vtep {
 	int af;           /* AF_INET or AF_INET6 */
@@ -236,6 +264,9 @@ struct dp_conn_info {
 	uint32_t age, idle, expires; /* seconds: since creation, since last packet, left */
 	uint64_t pkts[2], bytes[2]; /* originator's direction, reply direction */
 	uint32_t rule_egress, rule_ingress;
+	bool nat;             /* load balanced: the backend that took it */
+	uint8_t nat_addr[16];
+	uint16_t nat_port;    /* host order */
 };
 
 /** Call cb for each live connection, until it returns false. Returns how many were seen. */

@@ -271,6 +271,11 @@ unsigned int dp_ct_dump(bool (*cb)(const struct dp_conn_info *c, void *arg), voi
 		ci.bytes[1] = r->bytes;
 		ci.rule_egress = o->rule_egress;
 		ci.rule_ingress = o->rule_ingress;
+		if (atomic_load_explicit(&o->flags, memory_order_relaxed) & DP_CT_NAT) {
+			ci.nat = true;
+			memcpy(ci.nat_addr, rk->src, 16); /* the backend answers from there */
+			ci.nat_port = rte_be_to_cpu_16(rk->sport);
+		}
 		seen++;
 		if (!cb(&ci, arg))
 			break;

@@ -47,6 +47,8 @@ _Static_assert(sizeof(struct dp_flow_key) == 64, "flow key must be 64 bytes");
 #define DP_CT_USED 0x01  /* the slot holds a live direction (set last on creation) */
 #define DP_CT_REPLY 0x02 /* the reply direction; the state lives in the partner's slot */
 #define DP_CT_DEAD 0x04  /* no longer allowed (security group change): drop, age out now */
+/* load balanced: each packet is rewritten to the reverse of the partner's key (dp_lb.c) */
+#define DP_CT_NAT 0x08
 
 /* Action word: generation (high 32 bits), kind and index. A worker may use it only when
  * the generation is the current configuration's; otherwise it revalidates the connection. */

@@ -138,7 +138,7 @@ static enum fp_kind icmp_kind(struct dp_flow_key *k, const uint8_t *l4, uint32_t
 /* Parse a frame (Ethernet first) into k. Every length is checked here: frames from the
  * underlay reach this stage with only their MACs looked at. related: an ICMP error gets the
  * key of the connection it quotes (FP_RELATED); else its own, as any ICMP (FP_RULES). */
-static enum dp_drop_reason flow_parse(const struct rte_mbuf *m, struct dp_flow_key *k,
+static enum dp_drop_reason flow_parse(struct rte_mbuf *m, struct dp_flow_key *k,
 				      uint8_t *kind, uint8_t *tcp_flags, bool related)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -224,6 +224,9 @@ static enum dp_drop_reason flow_parse(const struct rte_mbuf *m, struct dp_flow_k
 		memcpy(&k->dport, l4 + 2, 2);
 		if (k->proto == IPPROTO_TCP)
 			*tcp_flags = ((const struct rte_tcp_hdr *)l4)->tcp_flags;
+		/* where a load balancer's translation finds the headers */
+		m->l2_len = l3;
+		m->l3_len = l4_off - l3;
 		return DP_DROP_MAX;
 	}
 	if (!is_icmp(k->af, k->proto))
@@ -252,8 +255,8 @@ static void sg_key_of(const struct dp_flow_key *k, struct sg_key *s)
 
 /* Where a frame for k->dst_mac goes: an action (kind, index) or why nowhere. A frame for a
  * gateway is routed. */
-static enum dp_drop_reason dest_of(const struct dp_snap *s, const struct dp_flow_key *k,
-				   uint32_t *act, const struct dp_nh **route)
+enum dp_drop_reason dp_dest_of(const struct dp_snap *s, const struct dp_flow_key *k,
+			       uint32_t *act, const struct dp_nh **route)
 {
 	struct dp_l2_key lk = {.vni = k->vni, .mac = k->dst_mac};
 	bool from_underlay = s->ports[k->in_port].role != DP_ROLE_VM;
@@ -284,22 +287,25 @@ static enum dp_drop_reason dest_of(const struct dp_snap *s, const struct dp_flow
  * it counts against: the one whose groups said no).
  */
 static enum dp_drop_reason sg_check(const struct dp_snap *s, const struct dp_flow_key *k,
-				    uint32_t act, uint32_t *rule_eg, uint32_t *rule_in, uint16_t *at)
+				    const struct dp_flow_key *kin, uint32_t act, uint32_t *rule_eg,
+				    uint32_t *rule_in, uint16_t *at)
 {
 	const struct dp_port_snap *in = &s->ports[k->in_port];
 	struct sg_key sk;
 
 	*rule_eg = *rule_in = 0;
 	*at = k->in_port;
-	if ((in->role == DP_ROLE_VM && in->sg_out != NULL) ||
-	    (DP_ACT_KIND(act) == DP_ACT_PORT && s->ports[DP_ACT_INDEX(act)].sg_in != NULL))
+	if (in->role == DP_ROLE_VM && in->sg_out != NULL) {
 		sg_key_of(k, &sk);
-	if (in->role == DP_ROLE_VM && in->sg_out != NULL &&
-	    sg_acl_classify_burst(in->sg_out, &sk, 1, rule_eg) == 0)
-		return DP_DROP_SG_EGRESS;
+		if (sg_acl_classify_burst(in->sg_out, &sk, 1, rule_eg) == 0)
+			return DP_DROP_SG_EGRESS;
+	}
 	if (DP_ACT_KIND(act) == DP_ACT_PORT) {
 		const struct dp_port_snap *out = &s->ports[DP_ACT_INDEX(act)];
 
+		/* a balanced connection: the backend's rules see it as translated (kin) */
+		if (out->sg_in != NULL)
+			sg_key_of(kin, &sk);
 		if (out->sg_in != NULL && sg_acl_classify_burst(out->sg_in, &sk, 1, rule_in) == 0) {
 			*at = (uint16_t)DP_ACT_INDEX(act);
 			return DP_DROP_SG_INGRESS;
@@ -364,6 +370,27 @@ static inline void apply(struct dp_worker *w, uint16_t in_port, uint64_t act, st
 		dp_encap(w, in_port, &w->snap->remotes[DP_ACT_INDEX(act)], m);
 }
 
+/* apply, translating a balanced connection's packet first (to the reverse of nat_of, the
+ * other direction's key). */
+static inline void forward(struct dp_worker *w, uint16_t in_port, uint64_t act,
+			   struct rte_mbuf *m, const struct dp_flow_key *nat_of)
+{
+	if (nat_of != NULL)
+		dp_lb_rewrite(m, nat_of);
+	apply(w, in_port, act, m);
+}
+
+/* The addresses and ports a packet translated to the reverse of `of` has (what security
+ * groups look at). */
+static void reverse_key(const struct dp_flow_key *of, struct dp_flow_key *out)
+{
+	*out = *of;
+	memcpy(out->src, of->dst, 16);
+	memcpy(out->dst, of->src, 16);
+	out->sport = of->dport;
+	out->dport = of->sport;
+}
+
 /* A packet that goes nowhere: dropped by name, unless it is a ping to a gateway. */
 static void stop(struct dp_worker *w, const struct dp_flow_key *k, struct rte_mbuf *m,
 		 enum dp_drop_reason r)
@@ -387,14 +414,14 @@ static void untracked(struct dp_worker *w, const struct dp_flow_key *k, struct r
 	uint32_t act = 0, eg, in;
 	uint16_t at;
 	const struct dp_nh *nh = NULL;
-	enum dp_drop_reason r = dest_of(w->snap, k, &act, &nh);
+	enum dp_drop_reason r = dp_dest_of(w->snap, k, &act, &nh);
 
 	if (dp_traced(w, m)) {
 		dp_trace_note(w, m, DP_TS_FLOW, k->in_port, DP_TFLOW_UNTRACKED, 0, 0);
 		trace_dest(w, m, k, act, r, nh);
 	}
 	if (r == DP_DROP_MAX && check_rules) {
-		r = sg_check(w->snap, k, act, &eg, &in, &at);
+		r = sg_check(w->snap, k, k, act, &eg, &in, &at);
 		if (dp_traced(w, m))
 			trace_sg(w, m, k, act, r, eg, in);
 		if (r != DP_DROP_MAX) {
@@ -450,7 +477,7 @@ static enum dp_drop_reason reply_of(const struct dp_snap *s, const struct dp_flo
 		rk->src_mac = routed ? *gw_mac_of(&s->ports[k->in_port], k->af) : k->dst_mac;
 		rk->dst_mac = k->src_mac;
 	}
-	return dest_of(s, rk, ract, &(const struct dp_nh *){NULL});
+	return dp_dest_of(s, rk, ract, &(const struct dp_nh *){NULL});
 }
 
 /* Release the connection counts taken for a connection that will not be. */
@@ -547,7 +574,9 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
 		      struct rte_mbuf *m)
 {
 	const struct dp_snap *s = w->snap;
-	struct dp_flow_key rk;
+	struct dp_flow_key rk, k2;
+	const struct dp_flow_key *kin = k; /* as the receiving end sees it */
+	const struct dp_lb_listener *lb = NULL;
 	uint32_t act = 0, ract = 0, eg, in;
 	uint16_t charged[2], at;
 	struct dp_ct_slot *o, *rs;
@@ -555,6 +584,7 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
 	enum dp_drop_reason r;
 	const struct dp_nh *nh = NULL;
 	bool traced = dp_traced(w, m);
+	uint8_t nat = 0;
 
 	/* an earlier packet of this burst may have opened it */
 	pos = rte_hash_lookup(dp_ct.h, k);
@@ -562,14 +592,25 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
 		hit(w, k, pos, FP_TRACK, flags, m);
 		return;
 	}
-	r = dest_of(s, k, &act, &nh);
+	if (s->ports[k->in_port].role == DP_ROLE_VM)
+		lb = dp_lb_find(s, k);
+	if (lb != NULL) {
+		const struct dp_lb_backend *b = dp_lb_pick(lb, k);
+
+		r = b == NULL ? DP_DROP_LB_NO_BACKEND
+			      : dp_lb_decide(s, k, b, &k2, &act, &rk, &ract, &nh);
+		kin = &k2;
+		nat = DP_CT_NAT;
+	} else {
+		r = dp_dest_of(s, k, &act, &nh);
+	}
 	if (traced) {
 		dp_trace_note(w, m, DP_TS_FLOW, k->in_port, DP_TFLOW_NEW, 0, 0);
 		trace_dest(w, m, k, act, r, nh);
 	}
 	if (r == DP_DROP_MAX && k->proto == IPPROTO_TCP && !ct_tcp_opens(flags))
 		r = DP_DROP_CT_INVALID;
-	if (r == DP_DROP_MAX)
+	if (r == DP_DROP_MAX && lb == NULL)
 		r = reply_of(s, k, act, &rk, &ract);
 	if (r != DP_DROP_MAX) {
 		stop(w, k, m, r);
@@ -582,7 +623,7 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
 		apply(w, k->in_port, act, m);
 		return;
 	}
-	r = sg_check(s, k, act, &eg, &in, &at);
+	r = sg_check(s, k, kin, act, &eg, &in, &at);
 	if (traced)
 		trace_sg(w, m, k, act, r, eg, in);
 	if (r != DP_DROP_MAX) {
@@ -597,7 +638,7 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
 		}
 		if (traced)
 			dp_trace_note(w, m, DP_TS_CONNTRACK, k->in_port, 0, 0, 0);
-		apply(w, k->in_port, act, m);
+		forward(w, k->in_port, act, m, nat ? &rk : NULL);
 		return;
 	}
 	r = charge(s, k, act, charged);
@@ -651,13 +692,13 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
 	atomic_store_explicit(&o->act, DP_ACT_MAKE(s->flow_gen, 0, 0) | act, memory_order_relaxed);
 	atomic_store_explicit(&o->last_seen, w->now, memory_order_relaxed);
 	/* release: a worker that sees USED sees every field above */
-	atomic_store_explicit(&rs->flags, DP_CT_USED | DP_CT_REPLY, memory_order_release);
-	atomic_store_explicit(&o->flags, DP_CT_USED, memory_order_release);
+	atomic_store_explicit(&rs->flags, DP_CT_USED | DP_CT_REPLY | nat, memory_order_release);
+	atomic_store_explicit(&o->flags, DP_CT_USED | nat, memory_order_release);
 	w->ct_created++;
 	count_hits(w, eg, in);
 	if (traced)
 		dp_trace_note(w, m, DP_TS_CONNTRACK, k->in_port, 1, (uint32_t)pos, 0);
-	apply(w, k->in_port, act, m);
+	forward(w, k->in_port, act, m, nat ? &rk : NULL);
 }
 
 /*
@@ -674,8 +715,8 @@ static enum dp_drop_reason revalidate(struct dp_worker *w, struct dp_ct_slot *sl
 	bool reply = atomic_load_explicit(&slot->flags, memory_order_relaxed) & DP_CT_REPLY;
 	uint32_t opos = reply ? slot->partner : (uint32_t)(slot - dp_ct.slots);
 	struct dp_ct_slot *o = &dp_ct.slots[opos];
-	const struct dp_flow_key *okp, *rkp;
-	struct dp_flow_key rk;
+	const struct dp_flow_key *okp, *rkp, *kin;
+	struct dp_flow_key rk, k2;
 	uint32_t act = 0, ract = 0, eg = 0, in = 0;
 	uint16_t at;
 	enum dp_drop_reason r;
@@ -692,18 +733,30 @@ static enum dp_drop_reason revalidate(struct dp_worker *w, struct dp_ct_slot *sl
 	if (inp->port == NULL || (inp->role == DP_ROLE_VM && inp->vni != okp->vni) ||
 	    (inp->role != DP_ROLE_VM && inp->role != DP_ROLE_UNDERLAY))
 		goto dead;
-	r = dest_of(s, okp, &act, &nh);
+	kin = okp;
+	if (atomic_load_explicit(&o->flags, memory_order_relaxed) & DP_CT_NAT) {
+		/* balanced: it stays on its backend (the reply key's source) while that is one */
+		const struct dp_lb_listener *lb = dp_lb_find(s, okp);
+		const struct dp_lb_backend *b =
+			lb != NULL ? dp_lb_backend_of(s, lb, rkp->src, rkp->sport) : NULL;
+
+		r = b == NULL ? DP_DROP_LB_BACKEND_REMOVED
+			      : dp_lb_decide(s, okp, b, &k2, &act, &rk, &ract, &nh);
+		kin = &k2;
+	} else {
+		r = dp_dest_of(s, okp, &act, &nh);
+		if (r == DP_DROP_MAX)
+			r = reply_of(s, okp, act, &rk, &ract);
+	}
 	if (dp_traced(w, m)) {
 		dp_trace_note(w, m, DP_TS_FLOW, okp->in_port, DP_TFLOW_REVALIDATED, opos, 0);
 		trace_dest(w, m, okp, act, r, nh);
 	}
-	if (r == DP_DROP_MAX)
-		r = reply_of(s, okp, act, &rk, &ract);
 	/* replies would now come in elsewhere (a VM moved): the reply key no longer fits */
 	if (r == DP_DROP_MAX && memcmp(&rk, rkp, sizeof(rk)) != 0)
 		r = DP_DROP_CT_INVALID;
 	if (r == DP_DROP_MAX) {
-		r = sg_check(s, okp, act, &eg, &in, &at);
+		r = sg_check(s, okp, kin, act, &eg, &in, &at);
 		if (dp_traced(w, m))
 			trace_sg(w, m, okp, act, r, eg, in);
 	}
@@ -731,6 +784,8 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 {
 	struct dp_ct_slot *slot = &dp_ct.slots[pos], *o;
 	uint8_t fl = atomic_load_explicit(&slot->flags, memory_order_acquire);
+	const struct dp_flow_key *nat_of = NULL;
+	struct dp_flow_key kin;
 	uint64_t act;
 	enum dp_drop_reason r;
 
@@ -761,6 +816,22 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 	} else if (dp_traced(w, m)) {
 		trace_dest(w, m, k, (uint32_t)act, DP_DROP_MAX, NULL);
 	}
+	kin = *k;
+	if (fl & DP_CT_NAT) {
+		void *pk;
+
+		/* an ICMP error would carry the other side's real address in its quote */
+		if (kind == FP_RELATED) {
+			dp_drop(w, k->in_port, m, DP_DROP_LB_ICMP_UNTRANSLATED);
+			return;
+		}
+		if (rte_hash_get_key_with_position(dp_ct.h, (int32_t)slot->partner, &pk) < 0) {
+			dp_drop(w, k->in_port, m, DP_DROP_CT_INVALID);
+			return;
+		}
+		nat_of = pk;
+		reverse_key(nat_of, &kin);
+	}
 	if (kind != FP_RELATED) {
 		uint8_t st = atomic_load_explicit(&o->state, memory_order_relaxed);
 		enum ct_state next = (enum ct_state)st;
@@ -773,7 +844,7 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 			return;
 		case CT_REOPEN:
 			/* a new connection on an old tuple: the rules decide afresh */
-			r = sg_check(w->snap, k, (uint32_t)act, &eg, &in, &(uint16_t){0});
+			r = sg_check(w->snap, k, &kin, (uint32_t)act, &eg, &in, &(uint16_t){0});
 			if (dp_traced(w, m))
 				trace_sg(w, m, k, (uint32_t)act, r, eg, in);
 			if (r != DP_DROP_MAX) {
@@ -790,7 +861,7 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 			break;
 		}
 		if (w->dry) {
-			apply(w, k->in_port, act, m);
+			forward(w, k->in_port, act, m, nat_of);
 			return;
 		}
 		/* another worker may have moved it meanwhile: its move stands */
@@ -801,13 +872,13 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 		if (atomic_load_explicit(&slot->last_seen, memory_order_relaxed) != w->now)
 			atomic_store_explicit(&slot->last_seen, w->now, memory_order_relaxed);
 	} else if (w->dry) {
-		apply(w, k->in_port, act, m);
+		forward(w, k->in_port, act, m, nat_of);
 		return;
 	}
 	slot->pkts++;
 	slot->bytes += rte_pktmbuf_pkt_len(m);
 	w->ct_hits++;
-	apply(w, k->in_port, act, m);
+	forward(w, k->in_port, act, m, nat_of);
 }
 
 void dp_flow_burst(struct dp_worker *w, uint16_t in_port, const uint32_t *vnis,

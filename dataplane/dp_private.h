@@ -176,6 +176,28 @@ struct dp_vpc_snap {
 	const struct dp_rtable *rt;  /* NULL: nothing is routed */
 };
 
+/* A load balancer listener's backend, in a snapshot (dp_lb.c). */
+struct dp_lb_backend {
+	uint8_t addr[16];
+	rte_be16_t port;
+	uint8_t plen;       /* of the subnet it lives in */
+	uint8_t subnet[16];
+};
+
+/* A load balancer listener in a snapshot: vip:port of one VPC. */
+struct dp_lb_listener {
+	uint32_t vni;
+	uint8_t af, proto;
+	rte_be16_t port;
+	uint8_t vip[16];
+	struct rte_ether_addr gw_mac; /* what ARP and ND answer for the VIP */
+	bool removed_drop;
+	uint32_t n_backends;
+	struct dp_lb_backend *backends;
+	uint32_t table_size; /* 0: no backend takes new connections */
+	uint16_t *table;
+};
+
 /* The configuration workers run on. Built and published by the control thread; immutable. */
 struct dp_snap {
 	uint64_t gen;
@@ -190,6 +212,10 @@ struct dp_snap {
 	uint32_t n_vpcs;
 	struct dp_vpc_snap *vpcs;
 	struct rte_hash *vteps; /* dp_vtep_key -> 1 */
+	struct rte_hash *lb_vips;    /* dp_lb_key -> listener index; NULL: no listener */
+	struct rte_hash *lb_members; /* dp_lb_member_key -> 1 */
+	uint32_t n_lbs;
+	struct dp_lb_listener *lbs;
 	uint16_t n_rxqs[RTE_MAX_LCORE];
 	struct dp_rxq *rxqs[RTE_MAX_LCORE]; /* per worker index */
 };
@@ -389,6 +415,13 @@ static inline void dp_input_burst(struct dp_worker *w, const struct dp_port_snap
 	}
 	}
 }
+
+/* Where a frame for k->dst_mac goes (dp_flow.c): an action or why nowhere; *route: the
+ * route that chose it, if one did. */
+enum dp_drop_reason dp_dest_of(const struct dp_snap *s, const struct dp_flow_key *k,
+			       uint32_t *act, const struct dp_nh **route);
+
+#include "dp_lb.h"
 
 /* Frees the published snapshot (shutdown, workers stopped). */
 void dp_snap_release_all(void);

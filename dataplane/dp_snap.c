@@ -26,7 +26,7 @@ struct dp_gateway {
 struct dp_build {
 	struct dp_snap *snap;
 	unsigned int n_ports, n_queues, n_gateways, cap_gateways, cap_remotes;
-	unsigned int n_vpcs, cap_vpcs;
+	unsigned int n_vpcs, cap_vpcs, cap_lbs;
 	struct dp_gateway *gateways;
 	struct dp_vpc_snap *vpcs;
 	struct rte_ether_addr *nh_macs; /* per remote; valid where nh_known */
@@ -192,6 +192,18 @@ int dp_build_routes(struct dp_build *b, uint32_t vni, const struct dp_rtable *rt
 		return -ENOENT;
 	v->rt = rt;
 	return 0;
+}
+
+int dp_build_lb(struct dp_build *b, const struct dp_lb_conf *c)
+{
+	struct dp_snap *s = b->snap;
+	int rc;
+
+	if (grow((void **)&s->lbs, &b->cap_lbs, s->n_lbs, sizeof(*s->lbs)) < 0)
+		return -ENOMEM;
+	rc = dp_lb_copy(&s->lbs[s->n_lbs], c);
+	s->n_lbs++; /* freed with the snapshot, even half filled */
+	return rc;
 }
 
 /* A new remote entry, its next hop's MAC noted for the template. */
@@ -381,6 +393,12 @@ static int fill_tables(struct dp_build *b)
 		if (rc < 0)
 			return rc;
 	}
+	/* a VIP is answered with its gateway's MAC: clients send it to be routed (balanced) */
+	for (uint32_t i = 0; i < s->n_lbs; i++) {
+		rc = add_nbr(s, s->lbs[i].vni, s->lbs[i].af, s->lbs[i].vip, &s->lbs[i].gw_mac);
+		if (rc < 0)
+			return rc;
+	}
 	return 0;
 }
 
@@ -421,6 +439,7 @@ static void snap_free(struct dp_snap *s)
 	rte_free(s->vpcs);
 	rte_hash_free(s->vteps);
 	rte_free(s->remotes);
+	dp_lb_free(s);
 	for (unsigned int w = 0; w < RTE_MAX_LCORE; w++)
 		rte_free(s->rxqs[w]);
 	rte_free(s);
@@ -445,7 +464,7 @@ void dp_build_keep_flows(struct dp_build *b)
 int dp_build_commit(struct dp_build *b)
 {
 	struct dp_snap *s = b->snap, *old;
-	unsigned int n_nbr = b->n_gateways;
+	unsigned int n_nbr = b->n_gateways + s->n_lbs;
 	int rc;
 
 	for (uint16_t i = 0; i < DP_PORTS_MAX; i++)
@@ -464,6 +483,8 @@ int dp_build_commit(struct dp_build *b)
 	rc = fill_tables(b);
 	if (rc == 0)
 		rc = fill_tunnels(b);
+	if (rc == 0)
+		rc = dp_lb_fill(s, (unsigned int)snap_gen + 1);
 	if (rc < 0)
 		goto abort;
 	rc = assign_queues(s, b->n_queues);

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Load balancer listeners into the dataplane snapshot (ctl_lb.h). */
+#include "ctl_lb.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lb_maglev.h"
+
+/* The identity Maglev orders and places a backend by: the same on every host. */
+static uint64_t backend_id(const struct cfg_lb_backend *b)
+{
+	uint8_t ident[19];
+
+	ident[0] = b->ip.af;
+	memcpy(ident + 1, b->ip.addr, 16);
+	memcpy(ident + 17, &b->backend_port, 2);
+	return lb_maglev_id(ident, b->ip.af == AF_INET ? 7 : 19);
+}
+
+static int build_listener(struct dp_build *b, const struct cfg *c, const struct cfg_lb *lb,
+			  const struct cfg_lb_listener *l, uint16_t *table,
+			  struct dp_lb_backend_conf *bes, struct lb_maglev_backend *mb,
+			  uint32_t *usable, char *err)
+{
+	const struct cfg_subnet *home = cfg_subnet_holding(c, lb->vpc, &lb->vip);
+	struct dp_lb_conf conf = {
+		.vni = cfg_vpc_find(c, lb->vpc)->vni,
+		.af = lb->vip.af,
+		.proto = l->proto,
+		.port = l->port,
+		.removed_drop = lb->on_backend_removed == CFG_LB_REMOVED_DROP,
+		.backends = bes,
+	};
+	uint32_t n = 0, n_up = 0;
+	int rc;
+
+	memcpy(conf.vip, lb->vip.addr, 16);
+	if (home != NULL)
+		memcpy(conf.gw_mac, home->gateway_mac, 6);
+	CFG_FOREACH(struct cfg_lb_backend, be, c->lb_backends)
+	{
+		const struct cfg_subnet *bs;
+
+		if (be->port != l->port || be->proto != l->proto || strcmp(be->lb, l->lb) != 0 ||
+		    strcmp(be->vpc, l->vpc) != 0)
+			continue;
+		bs = cfg_subnet_holding(c, be->vpc, &be->ip);
+		memset(&bes[n], 0, sizeof(bes[n]));
+		memcpy(bes[n].addr, be->ip.addr, 16);
+		bes[n].port = be->backend_port;
+		if (bs != NULL) {
+			memcpy(bes[n].subnet, bs->cidr.ip.addr, 16);
+			bes[n].subnet_plen = bs->cidr.plen;
+		}
+		if (!be->down && be->weight > 0) {
+			mb[n_up] = (struct lb_maglev_backend){.id = backend_id(be),
+							      .weight = be->weight};
+			usable[n_up++] = n;
+		}
+		n++;
+	}
+	conf.n_backends = n;
+	if (n_up > 0) {
+		rc = lb_maglev_build(mb, n_up, LB_MAGLEV_SIZE, table);
+		if (rc < 0) {
+			snprintf(err, CFG_ERR_SIZE, "load balancer '%s': its table: %s", lb->name,
+				 strerror(-rc));
+			return rc;
+		}
+		for (uint32_t e = 0; e < LB_MAGLEV_SIZE; e++)
+			table[e] = (uint16_t)usable[table[e]];
+		conf.table = table;
+		conf.table_size = LB_MAGLEV_SIZE;
+	}
+	rc = dp_build_lb(b, &conf);
+	if (rc < 0)
+		snprintf(err, CFG_ERR_SIZE, "load balancer '%s': %s", lb->name, strerror(-rc));
+	return rc;
+}
+
+int ctl_lb_build(struct dp_build *b, const struct cfg *c, char *err)
+{
+	uint16_t *table;
+	struct dp_lb_backend_conf *bes;
+	struct lb_maglev_backend *mb;
+	uint32_t *usable;
+	int rc = 0;
+
+	if (c->lb_listeners.len == 0)
+		return 0;
+	table = malloc(LB_MAGLEV_SIZE * sizeof(*table));
+	bes = malloc(CFG_LB_LISTENER_BACKENDS_MAX * sizeof(*bes));
+	mb = malloc(CFG_LB_LISTENER_BACKENDS_MAX * sizeof(*mb));
+	usable = malloc(CFG_LB_LISTENER_BACKENDS_MAX * sizeof(*usable));
+	if (table == NULL || bes == NULL || mb == NULL || usable == NULL) {
+		rc = -ENOMEM;
+		snprintf(err, CFG_ERR_SIZE, "load balancers: out of memory");
+	}
+	CFG_FOREACH(struct cfg_lb_listener, l, c->lb_listeners)
+	{
+		if (rc < 0)
+			break;
+		rc = build_listener(b, c, cfg_lb_find(c, l->vpc, l->lb), l, table, bes, mb, usable,
+				    err);
+	}
+	free(table);
+	free(bes);
+	free(mb);
+	free(usable);
+	return rc;
+}
