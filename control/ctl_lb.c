@@ -113,3 +113,80 @@ int ctl_lb_build(struct dp_build *b, const struct cfg *c, char *err)
 	free(usable);
 	return rc;
 }
+
+/* ---- statistics ---- */
+
+struct lb_count {
+	const struct cfg *c;
+	const struct cfg_lb_backend **bes; /* c->lb_backends, in order */
+	uint32_t *conns;		   /* per backend row */
+};
+
+static bool count_conn(const struct dp_conn_info *ci, void *arg)
+{
+	struct lb_count *lc = arg;
+	const struct cfg *c = lc->c;
+
+	if (!ci->nat)
+		return true;
+	for (size_t i = 0; i < c->lb_backends.len; i++) {
+		const struct cfg_lb_backend *b = lc->bes[i];
+		const struct cfg_lb *lb;
+		const struct cfg_vpc *v;
+
+		if (b->port != ci->dport || b->proto != ci->proto || b->backend_port != ci->nat_port ||
+		    b->ip.af != ci->af || memcmp(b->ip.addr, ci->nat_addr, 16) != 0)
+			continue;
+		lb = cfg_lb_find(c, b->vpc, b->lb);
+		v = cfg_vpc_find(c, b->vpc);
+		if (lb == NULL || v == NULL || v->vni != ci->vni ||
+		    memcmp(lb->vip.addr, ci->dst, 16) != 0)
+			continue;
+		lc->conns[i]++;
+		break;
+	}
+	return true;
+}
+
+json_t *ctl_lb_stats(const struct cfg *c)
+{
+	struct lb_count lc = {.c = c};
+	json_t *out = json_array();
+	char buf[64];
+
+	lc.bes = calloc(c->lb_backends.len + 1, sizeof(*lc.bes));
+	lc.conns = calloc(c->lb_backends.len + 1, sizeof(*lc.conns));
+	if (lc.bes == NULL || lc.conns == NULL)
+		goto out;
+	for (size_t i = 0; i < c->lb_backends.len; i++)
+		lc.bes[i] = (const struct cfg_lb_backend *)c->lb_backends.rows + i;
+	dp_ct_dump(count_conn, &lc);
+	CFG_FOREACH(struct cfg_lb_listener, l, c->lb_listeners)
+	{
+		const struct cfg_lb *lb = cfg_lb_find(c, l->vpc, l->lb);
+		json_t *bes = json_array();
+
+		for (size_t i = 0; i < c->lb_backends.len; i++) {
+			const struct cfg_lb_backend *b = lc.bes[i];
+
+			if (b->port != l->port || b->proto != l->proto || strcmp(b->lb, l->lb) != 0 ||
+			    strcmp(b->vpc, l->vpc) != 0)
+				continue;
+			cfg_ip_format(&b->ip, buf, sizeof(buf));
+			json_array_append_new(
+				bes, json_pack("{s:s, s:i, s:i, s:s, s:I}", "address", buf,
+					       "backend_port", b->backend_port, "weight", b->weight,
+					       "state", b->down ? "down" : "up", "connections",
+					       (json_int_t)lc.conns[i]));
+		}
+		cfg_ip_format(&lb->vip, buf, sizeof(buf));
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:i, s:o}", "vpc", l->vpc,
+						     "lb", l->lb, "vip", buf, "protocol",
+						     l->proto == IPPROTO_TCP ? "tcp" : "udp",
+						     "port", l->port, "backends", bes));
+	}
+out:
+	free(lc.bes);
+	free(lc.conns);
+	return out;
+}

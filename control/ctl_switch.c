@@ -841,6 +841,15 @@ static bool conn_cb(const struct dp_conn_info *c, void *arg)
 	if (c->proto == IPPROTO_TCP || c->proto == IPPROTO_UDP) {
 		json_object_set_new(j, "sport", json_integer(c->sport));
 		json_object_set_new(j, "dport", json_integer(c->dport));
+		if (c->nat) { /* load balanced: to a VIP, on this backend */
+			struct cfg_ip be = {.af = c->af};
+			char bs[64];
+
+			memcpy(be.addr, c->nat_addr, 16);
+			cfg_ip_format(&be, bs, sizeof(bs));
+			json_object_set_new(j, "backend", json_string(bs));
+			json_object_set_new(j, "backend_port", json_integer(c->nat_port));
+		}
 	} else if (pn != NULL) {
 		json_object_set_new(j, "icmp_type", json_integer(c->icmp_type));
 		json_object_set_new(j, "icmp_id", json_integer(c->sport));
@@ -935,7 +944,7 @@ int ctl_switch_stats(const json_t *body, json_t **reply, char *err)
 
 	if (kind == NULL)
 		return fail(err, -EINVAL, "stats.kind: missing (ports, drops, workers, underlay, "
-					  "connections, conntrack or sg_rules)");
+					  "connections, conntrack, sg_rules or lb)");
 	if (pj != NULL && (port == NULL || cfg_port_find(cur, port) == NULL)) {
 		snprintf(err, CFG_ERR_SIZE, "stats.port: no port '%s'", port ? port : "?");
 		return -ENOENT;
@@ -959,9 +968,11 @@ int ctl_switch_stats(const json_t *body, json_t **reply, char *err)
 		*reply = json_pack("{s:o}", "conntrack", conntrack_json());
 	} else if (strcmp(kind, "sg_rules") == 0) {
 		*reply = json_pack("{s:o}", "rules", sg_rules_json());
+	} else if (strcmp(kind, "lb") == 0) {
+		*reply = json_pack("{s:o}", "listeners", ctl_lb_stats(cur));
 	} else {
 		return fail(err, -EINVAL, "stats.kind: must be ports, drops, workers, underlay, "
-					  "connections, conntrack or sg_rules");
+					  "connections, conntrack, sg_rules or lb");
 	}
 	return 0;
 }

@@ -49,6 +49,9 @@ _Static_assert(sizeof(struct dp_flow_key) == 64, "flow key must be 64 bytes");
 #define DP_CT_DEAD 0x04  /* no longer allowed (security group change): drop, age out now */
 /* load balanced: each packet is rewritten to the reverse of the partner's key (dp_lb.c) */
 #define DP_CT_NAT 0x08
+/* dead because its backend was removed; and the client's TCP segments get a reset */
+#define DP_CT_GONE 0x10
+#define DP_CT_RESET 0x20
 
 /* Action word: generation (high 32 bits), kind and index. A worker may use it only when
  * the generation is the current configuration's; otherwise it revalidates the connection. */

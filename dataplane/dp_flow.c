@@ -722,6 +722,7 @@ static enum dp_drop_reason revalidate(struct dp_worker *w, struct dp_ct_slot *sl
 	enum dp_drop_reason r;
 	const struct dp_port_snap *inp;
 	const struct dp_nh *nh = NULL;
+	uint8_t dead = DP_CT_DEAD;
 
 	w->ct_revalidated++;
 	if (o->partner == UINT32_MAX ||
@@ -742,6 +743,8 @@ static enum dp_drop_reason revalidate(struct dp_worker *w, struct dp_ct_slot *sl
 
 		r = b == NULL ? DP_DROP_LB_BACKEND_REMOVED
 			      : dp_lb_decide(s, okp, b, &k2, &act, &rk, &ract, &nh);
+		if (b == NULL)
+			dead |= DP_CT_GONE | (lb == NULL || !lb->removed_drop ? DP_CT_RESET : 0);
 		kin = &k2;
 	} else {
 		r = dp_dest_of(s, okp, &act, &nh);
@@ -774,8 +777,23 @@ static enum dp_drop_reason revalidate(struct dp_worker *w, struct dp_ct_slot *sl
 	return DP_DROP_MAX;
 dead:
 	if (!w->dry)
-		atomic_fetch_or_explicit(&o->flags, DP_CT_DEAD, memory_order_relaxed);
+		atomic_fetch_or_explicit(&o->flags, dead, memory_order_relaxed);
 	return r == DP_DROP_SG_EGRESS || r == DP_DROP_SG_INGRESS ? DP_DROP_SG_REVOKED : r;
+}
+
+/* A packet of a connection that was ended: its backend removed (a TCP segment from the
+ * client gets a reset, if so configured), or no longer allowed. */
+static void ended(struct dp_worker *w, const struct dp_flow_key *k, uint8_t fl,
+		  const struct dp_ct_slot *o, uint64_t act, struct rte_mbuf *m)
+{
+	uint8_t ofl = atomic_load_explicit(&o->flags, memory_order_relaxed);
+
+	if ((ofl & DP_CT_RESET) && !(fl & DP_CT_REPLY) && k->proto == IPPROTO_TCP && !w->dry)
+		dp_lb_reset(w, k->in_port, m);
+	else if (ofl & DP_CT_GONE || !(ofl & DP_CT_DEAD))
+		dp_drop(w, k->in_port, m, DP_DROP_LB_BACKEND_REMOVED);
+	else
+		dp_drop(w, local_end(w->snap, k, act), m, DP_DROP_SG_REVOKED);
 }
 
 /* A packet whose key is in the table at pos. */
@@ -803,11 +821,15 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 				      (fl & DP_CT_REPLY ? 0x100u : 0) |
 				      (kind == FP_RELATED ? 0x200u : 0));
 	if (atomic_load_explicit(&o->flags, memory_order_relaxed) & DP_CT_DEAD) {
-		dp_drop(w, local_end(w->snap, k, act), m, DP_DROP_SG_REVOKED);
+		ended(w, k, fl, o, act, m);
 		return;
 	}
 	if (DP_ACT_GEN(act) != w->snap->flow_gen) {
 		r = revalidate(w, slot, &act, m);
+		if (r == DP_DROP_LB_BACKEND_REMOVED) {
+			ended(w, k, fl, o, act, m);
+			return;
+		}
 		if (r != DP_DROP_MAX) {
 			dp_drop(w, r == DP_DROP_SG_REVOKED ? local_end(w->snap, k, act) : k->in_port,
 				m, r);

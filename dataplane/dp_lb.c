@@ -9,6 +9,7 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_tcp.h>
 
 #include "dp_nat.h"
 #include "dp_private.h"
@@ -295,4 +296,77 @@ void dp_lb_free(struct dp_snap *s)
 		rte_free(s->lbs[i].table);
 	}
 	rte_free(s->lbs);
+}
+
+/* ---- a removed backend's connection: reset ---- */
+
+void dp_lb_reset(struct dp_worker *w, uint16_t in_port, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint8_t *l3 = (uint8_t *)eth + m->l2_len;
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(l3 + m->l3_len);
+	struct rte_ether_addr gw = eth->dst_addr;
+	uint32_t payload, seq = rte_be_to_cpu_32(tcp->sent_seq), ack = rte_be_to_cpu_32(tcp->recv_ack);
+	uint8_t fl = tcp->tcp_flags;
+	rte_be16_t port = tcp->src_port;
+	uint16_t len = (uint16_t)(m->l2_len + m->l3_len + sizeof(*tcp));
+
+	w->ports[in_port].drops[DP_DROP_LB_BACKEND_REMOVED]++;
+	if ((fl & RTE_TCP_RST_FLAG) || m->nb_segs > 1 ||
+	    (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6) &&
+	     m->l3_len != sizeof(struct rte_ipv6_hdr))) {
+		w->drops[w->n_drops++] = m; /* counted above; nothing to answer */
+		return;
+	}
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+		rte_be32_t a = ip->src_addr;
+
+		payload = rte_be_to_cpu_16(ip->total_length) - m->l3_len -
+			  (uint32_t)((tcp->data_off >> 4) * 4);
+		ip->src_addr = ip->dst_addr;
+		ip->dst_addr = a;
+		ip->time_to_live = 64;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(m->l3_len + sizeof(*tcp)));
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)l3;
+		uint8_t a[16];
+
+		payload = rte_be_to_cpu_16(ip->payload_len) - (uint32_t)((tcp->data_off >> 4) * 4);
+		memcpy(a, ip->src_addr, 16);
+		memcpy(ip->src_addr, ip->dst_addr, 16);
+		memcpy(ip->dst_addr, a, 16);
+		ip->hop_limits = 64;
+		ip->payload_len = rte_cpu_to_be_16(sizeof(*tcp));
+	}
+	/* RFC 793 "Reset Generation": answer what the segment acknowledged, or acknowledge it */
+	tcp->src_port = tcp->dst_port;
+	tcp->dst_port = port;
+	if (fl & RTE_TCP_ACK_FLAG) {
+		tcp->sent_seq = rte_cpu_to_be_32(ack);
+		tcp->recv_ack = 0;
+		tcp->tcp_flags = RTE_TCP_RST_FLAG;
+	} else {
+		tcp->sent_seq = 0;
+		tcp->recv_ack = rte_cpu_to_be_32(seq + payload + !!(fl & RTE_TCP_SYN_FLAG) +
+						 !!(fl & RTE_TCP_FIN_FLAG));
+		tcp->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	}
+	tcp->data_off = sizeof(*tcp) / 4 << 4;
+	tcp->rx_win = 0;
+	tcp->tcp_urp = 0;
+	tcp->cksum = 0;
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - len));
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	} else {
+		tcp->cksum = rte_ipv6_udptcp_cksum((struct rte_ipv6_hdr *)l3, tcp);
+	}
+	eth->dst_addr = eth->src_addr;
+	eth->src_addr = gw;
+	dp_tx(w, in_port, m);
 }

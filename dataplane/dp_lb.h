@@ -31,6 +31,10 @@ enum dp_drop_reason dp_lb_decide(const struct dp_snap *s, const struct dp_flow_k
  *  l3_len set by the flow stage). A routed action sets the MACs again after. */
 void dp_lb_rewrite(struct rte_mbuf *m, const struct dp_flow_key *of);
 
+/** A TCP segment of a connection whose backend was removed: answered in place with a reset
+ *  from the VIP, back out of in_port (counted as lb_backend_removed there). */
+void dp_lb_reset(struct dp_worker *w, uint16_t in_port, struct rte_mbuf *m);
+
 /* Build side (dp_snap.c): a listener from its configuration (copied), the snapshot's
  * lookup tables once every listener is in, and freeing them with the snapshot. */
 int dp_lb_copy(struct dp_lb_listener *l, const struct dp_lb_conf *c);

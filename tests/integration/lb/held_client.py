@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Opens N connections to VIP:PORT and prints (JSON) the backend each landed on; after a line
-on stdin, talks on each again and prints [first backend, backend now or "error"]: whether
-established connections survived a change."""
+on stdin, talks on each again and prints [first backend, backend now, or reset, timeout, error, closed]:
+whether established connections survived a change."""
 import json
 import socket
 import sys
@@ -22,6 +22,10 @@ for c, name, f in conns:
         c.sendall(b"again\n")
         line = f.readline().decode().split()
         out.append([name, line[0] if line else "closed"])
+    except ConnectionResetError:
+        out.append([name, "reset"])
+    except socket.timeout:
+        out.append([name, "timeout"])
     except OSError:
         out.append([name, "error"])
 print(json.dumps(out), flush=True)
