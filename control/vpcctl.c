@@ -102,6 +102,11 @@ static int txn_one(const char *op, const char *table, json_t *row)
 	return txn(json_pack("[{s:s, s:s, s:o}]", "op", op, "table", table, "row", row));
 }
 
+int vpcctl_txn_one(const char *op, const char *table, json_t *row)
+{
+	return txn_one(op, table, row);
+}
+
 /* A repeatable option and the array member it appends to: "ip" -> "ips". */
 struct multi {
 	const char *opt, *key;
@@ -167,6 +172,12 @@ static int parse_pairs(int argc, char **argv, json_t *row, const char *const *st
 			return usage_error("unknown option '%s'", k);
 	}
 	return 0;
+}
+
+int vpcctl_pairs(int argc, char **argv, json_t *row, const char *const *strs,
+		 const char *const *ints)
+{
+	return parse_pairs(argc, argv, row, strs, ints, no_multi);
 }
 
 static int vpc_add(int argc, char **argv)
@@ -935,10 +946,22 @@ static const struct cmd cmds[] = {
 	{"show", "connections", 0, show_connections,
 	 "show connections [port P] [address A] [state S] [limit N]"},
 	{"show", "conntrack", 0, show_conntrack, "show conntrack   (table use, per-port counts)"},
+	{"lb", "add", 2, vpcctl_lb_add,
+	 "lb add VPC NAME vip IP [affinity-timeout S] [on-backend-removed reset|drop]"},
+	{"lb", "set", 2, vpcctl_lb_set, "lb set VPC NAME vip IP [...]   (as lb add)"},
+	{"lb", "del", 2, vpcctl_lb_del, "lb del VPC NAME   (after its listeners)"},
+	{"lb", "listener", 5, vpcctl_lb_listener,
+	 "lb listener add|set|del VPC LB tcp|udp PORT [health none|tcp|http] [health-port N]\n"
+	 "           [health-path PATH] [interval-ms N] [timeout-ms N] [rise N] [fall N]"},
+	{"lb", "backend", 6, vpcctl_lb_backend,
+	 "lb backend add|set|del VPC LB tcp|udp PORT ADDRESS [port N] [weight 0-1000]\n"
+	 "           [state up|down]   (port: the backend's, default the listener's)"},
+	{"show", "lb", 0, vpcctl_show_lb,
+	 "show lb [VPC]   (each backend's weight, state and connections)"},
 	{"apply", NULL, 2, do_apply, "apply -f FILE|-   (desired state; idempotent)"},
 	{"dump", NULL, 0, do_dump,
 	 "dump [vpc|subnet|security_group|security_group_rule|port|remote|dhcp_options|\n"
-	 "           ecmp_group|route]"},
+	 "           ecmp_group|route|load_balancer|lb_listener|lb_backend]"},
 	{"monitor", NULL, 0, do_monitor, "monitor [-c N]   (print switch events)"},
 	{"trace", NULL, 0, vpcctl_trace,
 	 "trace in_port=PORT 'eth(..)/ipv4(..)/tcp(..)' | in_port=PORT --pcap FILE [--index N]\n"

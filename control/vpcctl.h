@@ -31,7 +31,19 @@ void vpcctl_print_refusal(const json_t *e);
 int vpcctl_session_wait(struct sb_client *c, uint8_t stop_type, json_int_t id, const char *what,
 			bool (*on_event)(const json_t *ev, void *arg), void *arg);
 
+/** One transaction of one op on one row (taken); 0, 1 refused, printed. */
+int vpcctl_txn_one(const char *op, const char *table, json_t *row);
+/** "key value" options into row: strs as strings, ints as numbers ("a-b" keys: "a_b"). */
+int vpcctl_pairs(int argc, char **argv, json_t *row, const char *const *strs,
+		 const char *const *ints);
+
 /* Command handlers in their own files: argc/argv after the command word. */
+int vpcctl_lb_add(int argc, char **argv);
+int vpcctl_lb_set(int argc, char **argv);
+int vpcctl_lb_del(int argc, char **argv);
+int vpcctl_lb_listener(int argc, char **argv);
+int vpcctl_lb_backend(int argc, char **argv);
+int vpcctl_show_lb(int argc, char **argv);
 int vpcctl_trace(int argc, char **argv);
 int vpcctl_capture(int argc, char **argv);
 int vpcctl_trace_live(int argc, char **argv);

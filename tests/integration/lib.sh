@@ -180,13 +180,13 @@ stop_switch() {
 	return $rc
 }
 
-# rejected CMD... EXPECTED-TEXT: vpcctl CMD on switch "sw" fails, says EXPECTED-TEXT, and
-# the state is unchanged
+# rejected CMD... EXPECTED-TEXT: vpcctl CMD on switch "sw" (or $REJECT_SW) fails, says
+# EXPECTED-TEXT, and the state is unchanged
 rejected() {
-	local expect=${*: -1} before after out rc=0
-	before=$(ctl sw dump)
-	out=$(ctl sw "${@:1:$#-1}" 2>&1) || rc=$?
-	after=$(ctl sw dump)
+	local expect=${*: -1} before after out rc=0 sw=${REJECT_SW:-sw}
+	before=$(ctl "$sw" dump)
+	out=$(ctl "$sw" "${@:1:$#-1}" 2>&1) || rc=$?
+	after=$(ctl "$sw" dump)
 	if [ "$rc" -ne 0 ] && [[ "$out" == *"$expect"* ]] && [ "$before" = "$after" ]; then
 		ok "refused: ${*:1:$#-1} -> $out"
 	else

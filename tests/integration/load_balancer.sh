@@ -8,7 +8,8 @@
 # Checked: every backend gets connections, in proportion to the weights; the client only
 # ever sees the VIP; a backend reaching the VIP may land on itself (hairpin); a backend set
 # down gets no new connections; removing a backend keeps the others' established
-# connections and resets its own (the default; "drop" is the other choice).
+# connections and resets its own (the default; "drop" is the other choice); show lb counts
+# each backend's connections; vpcctl's lb commands edit rows and refuse bad ones.
 . "$(dirname "$0")/lib.sh"
 LB_DIR=$(cd "$(dirname "$0")/lb" && pwd)
 it_setup
@@ -113,6 +114,23 @@ check_eq "c2 (host 2): every request answered" 0 "$(count failed "$IT_DIR/c2.txt
 for b in b1 b2 b3; do
 	check "c2: $b answered some ($(count $b "$IT_DIR/c2.txt") of 40)" within $b "$IT_DIR/c2.txt" 1 40
 done
+
+# show lb: each backend's connections (closed ones linger in TIME_WAIT)
+lb=$(ctl sw1 -o json show lb)
+for a in 10.0.0.21 10.0.1.22 10.0.0.23; do
+	n=$(jq "[.[] | select(.port == 80) | .backends[] | select(.address == \"$a\") | .connections] | add" <<< "$lb")
+	check "show lb on host 1: $a carries connections ($n)" test "${n:-0}" -gt 0
+done
+# vpcctl edits one row; bad input is refused and changes nothing
+check "vpcctl lb backend set: b1's weight to 3" \
+	ctl sw1 lb backend set blue web tcp 80 10.0.0.21 port 8080 weight 3
+check_eq "show lb has it" 3 "$(ctl sw1 -o json show lb | jq '.[] | select(.port == 80) | .backends[] | select(.address == "10.0.0.21") | .weight')"
+REJECT_SW=sw1 rejected lb backend add blue web tcp 80 10.9.9.9 "lb_backend.address: 10.9.9.9 is outside the vpc 'blue'"
+REJECT_SW=sw1 rejected lb backend add blue web tcp 80 10.0.0.30 weight 5000 "lb_backend.weight: 5000 (0 to 1000; 0 drains)"
+REJECT_SW=sw1 rejected lb listener add blue web tcp 80 "load balancer 'web' already listens on tcp/80"
+REJECT_SW=sw1 rejected lb add blue web2 vip 10.0.0.21 "load_balancer.vip: 10.0.0.21 is already used by port 'b1'"
+REJECT_SW=sw1 rejected lb del blue web "still has listener tcp/80"
+REJECT_SW=sw1 rejected lb listener add blue web icmp 80 "'icmp' is not tcp or udp"
 
 # the client sees only the VIP: a capture on its NIC while it fetches
 vm c1 tshark -q -i eth0 -a duration:6 -w "$IT_DIR/c1.pcapng" -f tcp > /dev/null 2>&1 &
