@@ -150,8 +150,7 @@ static int vip_check(const struct cfg *c, const struct cfg_lb *lb, char *err)
 	return 0;
 }
 
-static int lb_normalize(const struct cfg *c, const struct cfg_lb *in, struct cfg_lb *lb,
-			char *err)
+static int lb_normalize(const struct cfg *c, const struct cfg_lb *in, struct cfg_lb *lb, char *err)
 {
 	int rc;
 
@@ -167,6 +166,10 @@ static int lb_normalize(const struct cfg *c, const struct cfg_lb *in, struct cfg
 		return cfg_fail(err, -EINVAL,
 				"load_balancer.affinity_timeout: %u s (at most %u; 0: none)",
 				in->affinity_timeout, CFG_LB_AFFINITY_MAX);
+	if (in->affinity_timeout > 0)
+		return cfg_fail(err, -EINVAL,
+				"load_balancer.affinity_timeout: client affinity is not supported "
+				"by this switch yet (0: per connection)");
 	if (in->on_backend_removed > CFG_LB_REMOVED_DROP)
 		return cfg_fail(err, -EINVAL,
 				"load_balancer.on_backend_removed: must be reset or drop");
@@ -214,8 +217,9 @@ int cfg_lb_modify(struct cfg *c, const struct cfg_lb *in, char *err)
 		return rc;
 	i = lb_index(c, lb.vpc, lb.name);
 	if (i < 0)
-		return cfg_fail(err, -ENOENT, "load_balancer.name: no load balancer '%s' in vpc '%s'",
-				lb.name, lb.vpc);
+		return cfg_fail(err, -ENOENT,
+				"load_balancer.name: no load balancer '%s' in vpc '%s'", lb.name,
+				lb.vpc);
 	old = cfg_table_row(&c->lbs, i);
 	if (old->vip.af != lb.vip.af && lb_has_backends(c, &lb))
 		return cfg_fail(err, -EBUSY,
@@ -231,8 +235,8 @@ int cfg_lb_delete(struct cfg *c, const char *vpc, const char *name, char *err)
 	long i = lb_index(c, vpc, name);
 
 	if (i < 0)
-		return cfg_fail(err, -ENOENT, "load_balancer.name: no load balancer '%s' in vpc '%s'",
-				name, vpc);
+		return cfg_fail(err, -ENOENT,
+				"load_balancer.name: no load balancer '%s' in vpc '%s'", name, vpc);
 	CFG_FOREACH(struct cfg_lb_listener, l, c->lb_listeners)
 	if (strcmp(l->lb, name) == 0 && strcmp(l->vpc, vpc) == 0)
 		return cfg_fail(err, -EBUSY,
@@ -269,7 +273,8 @@ static int health_normalize(const struct cfg_lb_health *in, struct cfg_lb_health
 	if (in->type == CFG_LB_HC_NONE)
 		return 0;
 	if (in->type > CFG_LB_HC_HTTP)
-		return cfg_fail(err, -EINVAL, "lb_listener.health_check.type: must be none, tcp or http");
+		return cfg_fail(err, -EINVAL,
+				"lb_listener.health_check.type: must be none, tcp or http");
 	*h = *in;
 	if (h->interval_ms == 0)
 		h->interval_ms = 2000;
@@ -295,12 +300,16 @@ static int health_normalize(const struct cfg_lb_health *in, struct cfg_lb_health
 				"lb_listener.health_check.timeout_ms: %u (10 to the interval, %u)",
 				h->timeout_ms, h->interval_ms);
 	if (h->rise > 10 || h->fall > 10)
-		return cfg_fail(err, -EINVAL, "lb_listener.health_check: rise and fall are 1 to 10");
+		return cfg_fail(err, -EINVAL,
+				"lb_listener.health_check: rise and fall are 1 to 10");
 	if (h->type == CFG_LB_HC_HTTP && !path_valid(h->path))
 		return cfg_fail(err, -EINVAL,
 				"lb_listener.health_check.path: must start with '/' and have no "
 				"space or control character");
-	return 0;
+	/* checked above so a controller learns of bad values now; run, they are not yet */
+	return cfg_fail(err, -EINVAL,
+			"lb_listener.health_check: health checks are not supported by this switch "
+			"yet (set backends down from the control plane)");
 }
 
 static int listener_normalize(const struct cfg *c, const struct cfg_lb_listener *in,
@@ -350,8 +359,9 @@ int cfg_lb_listener_modify(struct cfg *c, const struct cfg_lb_listener *in, char
 		return rc;
 	i = listener_index(c, l.vpc, l.lb, l.proto, l.port);
 	if (i < 0)
-		return cfg_fail(err, -ENOENT, "lb_listener: load balancer '%s' has no listener %s/%u",
-				l.lb, proto_name(l.proto), l.port);
+		return cfg_fail(err, -ENOENT,
+				"lb_listener: load balancer '%s' has no listener %s/%u", l.lb,
+				proto_name(l.proto), l.port);
 	old = cfg_table_row(&c->lb_listeners, i);
 	l.n_backends = old->n_backends;
 	*old = l;
@@ -364,8 +374,9 @@ int cfg_lb_listener_delete(struct cfg *c, const struct cfg_lb_listener *key, cha
 	const struct cfg_lb_listener *l;
 
 	if (i < 0)
-		return cfg_fail(err, -ENOENT, "lb_listener: load balancer '%s' has no listener %s/%u",
-				key->lb, proto_name(key->proto), key->port);
+		return cfg_fail(err, -ENOENT,
+				"lb_listener: load balancer '%s' has no listener %s/%u", key->lb,
+				proto_name(key->proto), key->port);
 	l = cfg_table_row(&c->lb_listeners, i);
 	if (l->n_backends > 0)
 		return cfg_fail(err, -EBUSY,
@@ -400,8 +411,9 @@ static int backend_normalize(const struct cfg *c, const struct cfg_lb_backend *i
 				in->lb, in->vpc);
 	*listener = listener_index(c, in->vpc, in->lb, in->proto, in->port);
 	if (*listener < 0)
-		return cfg_fail(err, -ENOENT, "lb_backend: load balancer '%s' has no listener %s/%u",
-				in->lb, proto_name(in->proto), in->port);
+		return cfg_fail(err, -ENOENT,
+				"lb_backend: load balancer '%s' has no listener %s/%u", in->lb,
+				proto_name(in->proto), in->port);
 	cfg_name_copy(b->vpc, in->vpc);
 	cfg_name_copy(b->lb, in->lb);
 	b->proto = in->proto;
@@ -413,10 +425,11 @@ static int backend_normalize(const struct cfg *c, const struct cfg_lb_backend *i
 	b->down = in->down;
 	cfg_ip_format(&b->ip, buf, sizeof(buf));
 	if (b->ip.af != lb->vip.af)
-		return cfg_fail(err, -EINVAL, "lb_backend.address: %s is not %s, as the VIP is", buf,
-				cfg_af_name(lb->vip.af));
+		return cfg_fail(err, -EINVAL, "lb_backend.address: %s is not %s, as the VIP is",
+				buf, cfg_af_name(lb->vip.af));
 	if (!cfg_ip_unicast(&b->ip))
-		return cfg_fail(err, -EINVAL, "lb_backend.address: %s is not a unicast address", buf);
+		return cfg_fail(err, -EINVAL, "lb_backend.address: %s is not a unicast address",
+				buf);
 	home = cfg_subnet_holding(c, b->vpc, &b->ip);
 	if (home == NULL)
 		return cfg_fail(err, -EINVAL,
@@ -444,8 +457,9 @@ int cfg_lb_backend_insert(struct cfg *c, const struct cfg_lb_backend *in, char *
 		return rc;
 	if (backend_index(c, &b) >= 0) {
 		cfg_ip_format(&b.ip, buf, sizeof(buf));
-		return cfg_fail(err, -EEXIST, "lb_backend: %s port %u is already a backend of %s/%u",
-				buf, b.backend_port, proto_name(b.proto), b.port);
+		return cfg_fail(err, -EEXIST,
+				"lb_backend: %s port %u is already a backend of %s/%u", buf,
+				b.backend_port, proto_name(b.proto), b.port);
 	}
 	l = cfg_table_row(&c->lb_listeners, li);
 	if (l->n_backends >= CFG_LB_LISTENER_BACKENDS_MAX)
@@ -545,7 +559,8 @@ int cfg_lbs_subnet_busy(const struct cfg *c, const struct cfg_subnet *s, char *e
 
 	CFG_FOREACH(struct cfg_lb, lb, c->lbs)
 	if (strcmp(lb->vpc, s->vpc) == 0 && cfg_prefix_contains(&s->cidr, &lb->vip))
-		return cfg_fail(err, -EBUSY, "subnet holds the VIP of load balancer '%s'", lb->name);
+		return cfg_fail(err, -EBUSY, "subnet holds the VIP of load balancer '%s'",
+				lb->name);
 	CFG_FOREACH(struct cfg_lb_backend, b, c->lb_backends)
 	if (strcmp(b->vpc, s->vpc) == 0 && cfg_prefix_contains(&s->cidr, &b->ip)) {
 		cfg_ip_format(&b->ip, buf, sizeof(buf));

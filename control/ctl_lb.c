@@ -134,8 +134,9 @@ static bool count_conn(const struct dp_conn_info *ci, void *arg)
 		const struct cfg_lb *lb;
 		const struct cfg_vpc *v;
 
-		if (b->port != ci->dport || b->proto != ci->proto || b->backend_port != ci->nat_port ||
-		    b->ip.af != ci->af || memcmp(b->ip.addr, ci->nat_addr, 16) != 0)
+		if (b->port != ci->dport || b->proto != ci->proto ||
+		    b->backend_port != ci->nat_port || b->ip.af != ci->af ||
+		    memcmp(b->ip.addr, ci->nat_addr, 16) != 0)
 			continue;
 		lb = cfg_lb_find(c, b->vpc, b->lb);
 		v = cfg_vpc_find(c, b->vpc);
@@ -169,19 +170,19 @@ json_t *ctl_lb_stats(const struct cfg *c)
 		for (size_t i = 0; i < c->lb_backends.len; i++) {
 			const struct cfg_lb_backend *b = lc.bes[i];
 
-			if (b->port != l->port || b->proto != l->proto || strcmp(b->lb, l->lb) != 0 ||
-			    strcmp(b->vpc, l->vpc) != 0)
+			if (b->port != l->port || b->proto != l->proto ||
+			    strcmp(b->lb, l->lb) != 0 || strcmp(b->vpc, l->vpc) != 0)
 				continue;
 			cfg_ip_format(&b->ip, buf, sizeof(buf));
-			json_array_append_new(
-				bes, json_pack("{s:s, s:i, s:i, s:s, s:I}", "address", buf,
-					       "backend_port", b->backend_port, "weight", b->weight,
-					       "state", b->down ? "down" : "up", "connections",
-					       (json_int_t)lc.conns[i]));
+			json_array_append_new(bes,
+					      json_pack("{s:s, s:i, s:i, s:s, s:I}", "address", buf,
+							"backend_port", b->backend_port, "weight",
+							b->weight, "state", b->down ? "down" : "up",
+							"connections", (json_int_t)lc.conns[i]));
 		}
 		cfg_ip_format(&lb->vip, buf, sizeof(buf));
-		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:i, s:o}", "vpc", l->vpc,
-						     "lb", l->lb, "vip", buf, "protocol",
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:i, s:o}", "vpc",
+						     l->vpc, "lb", l->lb, "vip", buf, "protocol",
 						     l->proto == IPPROTO_TCP ? "tcp" : "udp",
 						     "port", l->port, "backends", bes));
 	}

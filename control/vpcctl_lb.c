@@ -82,8 +82,8 @@ static json_t *listener_key(char **argv)
 
 	if (port == NULL)
 		return NULL;
-	return json_pack("{s:s, s:s, s:s, s:o}", "vpc", argv[0], "lb", argv[1], "protocol",
-			 argv[2], "port", port);
+	return json_pack("{s:s, s:s, s:s, s:o}", "vpc", argv[0], "lb", argv[1], "protocol", argv[2],
+			 "port", port);
 }
 
 /* Moves member from of `from` to `to` in row (renamed), if present. */
@@ -100,8 +100,8 @@ static void move_member(json_t *from, const char *key, json_t *to, const char *a
 int vpcctl_lb_listener(int argc, char **argv)
 {
 	static const char *const strs[] = {"health", "health-path", NULL};
-	static const char *const ints[] = {"health-port", "interval-ms", "timeout-ms", "rise",
-					   "fall", NULL};
+	static const char *const ints[] = {"health-port", "interval-ms", "timeout-ms",
+					   "rise",	  "fall",	 NULL};
 	const char *op = op_of(argv[0], "lb listener");
 	json_t *row, *opts, *hc;
 
@@ -149,11 +149,17 @@ int vpcctl_lb_backend(int argc, char **argv)
 
 int vpcctl_show_lb(int argc, char **argv)
 {
-	static const struct print_col cols[] = {
-		{"VPC", "vpc"},		{"LB", "lb"},		{"VIP", "vip"},
-		{"PROTO", "protocol"},	{"PORT", "port"},	{"BACKEND", "address"},
-		{"BPORT", "backend_port"}, {"WEIGHT", "weight"}, {"STATE", "state"},
-		{"CONNECTIONS", "connections"}, {NULL, NULL}};
+	static const struct print_col cols[] = {{"VPC", "vpc"},
+						{"LB", "lb"},
+						{"VIP", "vip"},
+						{"PROTO", "protocol"},
+						{"PORT", "port"},
+						{"BACKEND", "address"},
+						{"BPORT", "backend_port"},
+						{"WEIGHT", "weight"},
+						{"STATE", "state"},
+						{"CONNECTIONS", "connections"},
+						{NULL, NULL}};
 	json_t *reply = NULL, *rows, *l, *b;
 	size_t i, j;
 	int rc = vpcctl_call(SB_STATS_REQUEST, json_pack("{s:s}", "kind", "lb"), &reply);

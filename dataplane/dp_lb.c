@@ -50,8 +50,7 @@ const struct dp_lb_listener *dp_lb_find(const struct dp_snap *s, const struct dp
 	return &s->lbs[(uintptr_t)data];
 }
 
-const struct dp_lb_backend *dp_lb_pick(const struct dp_lb_listener *l,
-				       const struct dp_flow_key *k)
+const struct dp_lb_backend *dp_lb_pick(const struct dp_lb_listener *l, const struct dp_flow_key *k)
 {
 	/* declared as what rte_hash_crc reads it as: filled bytewise, it may not be a struct
 	 * read through a uint64_t pointer (the inlined hash would see stale bytes) */
@@ -74,8 +73,8 @@ const struct dp_lb_backend *dp_lb_backend_of(const struct dp_snap *s,
 					     const struct dp_lb_listener *l, const uint8_t *addr,
 					     rte_be16_t port)
 {
-	struct dp_lb_member_key mk = {.listener = (uint32_t)(l - s->lbs), .af = l->af,
-				      .port = port};
+	struct dp_lb_member_key mk = {
+		.listener = (uint32_t)(l - s->lbs), .af = l->af, .port = port};
 	void *data;
 
 	memcpy(mk.addr, addr, addr_len(l->af));
@@ -93,8 +92,7 @@ static bool in_subnet(const struct dp_lb_backend *b, uint8_t af, const uint8_t *
 	for (i = 0; i < bits / 8; i++)
 		if (addr[i] != b->subnet[i])
 			return false;
-	return bits % 8 == 0 ||
-	       ((addr[i] ^ b->subnet[i]) & (uint8_t)(0xff << (8 - bits % 8))) == 0;
+	return bits % 8 == 0 || ((addr[i] ^ b->subnet[i]) & (uint8_t)(0xff << (8 - bits % 8))) == 0;
 }
 
 static const struct rte_ether_addr *gw_mac(const struct dp_port_snap *p, uint8_t af)
@@ -147,8 +145,8 @@ enum dp_drop_reason dp_lb_decide(const struct dp_snap *s, const struct dp_flow_k
 
 		rk->in_port = (uint16_t)DP_ACT_INDEX(*act);
 		rk->src_mac = to->mac;
-		rk->dst_mac = !hairpin && in_subnet(b, k->af, k->src) ? k->src_mac
-								       : *gw_mac(to, k->af);
+		rk->dst_mac =
+			!hairpin && in_subnet(b, k->af, k->src) ? k->src_mac : *gw_mac(to, k->af);
 		if (hairpin)
 			return DP_DROP_MAX; /* to the VIP: routed back to the client */
 	} else {
@@ -216,7 +214,8 @@ int dp_lb_copy(struct dp_lb_listener *l, const struct dp_lb_conf *c)
 	l->removed_drop = c->removed_drop;
 	l->n_backends = c->n_backends;
 	if (c->n_backends > 0) {
-		l->backends = rte_zmalloc("dp_lb_backends", c->n_backends * sizeof(*l->backends), 0);
+		l->backends =
+			rte_zmalloc("dp_lb_backends", c->n_backends * sizeof(*l->backends), 0);
 		if (l->backends == NULL)
 			return -ENOMEM;
 	}
@@ -269,14 +268,14 @@ int dp_lb_fill(struct dp_snap *s, unsigned int gen)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < s->n_lbs; i++) {
 		const struct dp_lb_listener *l = &s->lbs[i];
-		struct dp_lb_key k = {.vni = l->vni, .af = l->af, .proto = l->proto,
-				      .port = l->port};
+		struct dp_lb_key k = {
+			.vni = l->vni, .af = l->af, .proto = l->proto, .port = l->port};
 
 		memcpy(k.vip, l->vip, 16);
 		rc = rte_hash_add_key_data(s->lb_vips, &k, (void *)(uintptr_t)i);
 		for (uint32_t j = 0; j < l->n_backends && rc >= 0; j++) {
-			struct dp_lb_member_key mk = {.listener = i, .af = l->af,
-						      .port = l->backends[j].port};
+			struct dp_lb_member_key mk = {
+				.listener = i, .af = l->af, .port = l->backends[j].port};
 
 			memcpy(mk.addr, l->backends[j].addr, 16);
 			rc = rte_hash_add_key_data(s->lb_members, &mk, (void *)(uintptr_t)j);
@@ -306,7 +305,8 @@ void dp_lb_reset(struct dp_worker *w, uint16_t in_port, struct rte_mbuf *m)
 	uint8_t *l3 = (uint8_t *)eth + m->l2_len;
 	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(l3 + m->l3_len);
 	struct rte_ether_addr gw = eth->dst_addr;
-	uint32_t payload, seq = rte_be_to_cpu_32(tcp->sent_seq), ack = rte_be_to_cpu_32(tcp->recv_ack);
+	uint32_t payload, seq = rte_be_to_cpu_32(tcp->sent_seq),
+			  ack = rte_be_to_cpu_32(tcp->recv_ack);
 	uint8_t fl = tcp->tcp_flags;
 	rte_be16_t port = tcp->src_port;
 	uint16_t len = (uint16_t)(m->l2_len + m->l3_len + sizeof(*tcp));

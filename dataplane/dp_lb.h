@@ -12,8 +12,7 @@ struct dp_build;
 /** The listener a new connection from a VM (k, addressed to a gateway MAC) is for, or NULL. */
 const struct dp_lb_listener *dp_lb_find(const struct dp_snap *s, const struct dp_flow_key *k);
 /** The backend that takes a new connection k (Maglev over its 5-tuple), NULL: none is up. */
-const struct dp_lb_backend *dp_lb_pick(const struct dp_lb_listener *l,
-				       const struct dp_flow_key *k);
+const struct dp_lb_backend *dp_lb_pick(const struct dp_lb_listener *l, const struct dp_flow_key *k);
 /** The backend addr:port of listener l, NULL if it is none (any more). */
 const struct dp_lb_backend *dp_lb_backend_of(const struct dp_snap *s,
 					     const struct dp_lb_listener *l, const uint8_t *addr,

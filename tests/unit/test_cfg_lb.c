@@ -35,7 +35,7 @@ static const char *const base =
 	"   \"ips\": [\"10.0.0.21\"], \"vtep\": \"192.168.50.2\"}],"
 	" \"load_balancers\": [{\"vpc\": \"blue\", \"name\": \"web\", \"vip\": \"10.0.0.100\"}],"
 	" \"lb_listeners\": [{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\","
-	"   \"port\": 80, \"health_check\": {\"type\": \"http\"}}],"
+	"   \"port\": 80}],"
 	" \"lb_backends\": ["
 	"  {\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\", \"port\": 80,"
 	"   \"address\": \"10.0.0.11\", \"backend_port\": 8080, \"weight\": 2},"
@@ -112,8 +112,8 @@ static void accepted(struct cfg *c, const char *what, const char *table, const c
 }
 
 #define BE(addr, rest)                                                                             \
-	"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\", \"port\": 80, \"address\": \"" \
-	addr "\"" rest "}"
+	"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\", \"port\": 80, \"address\": "  \
+	"\"" addr "\"" rest "}"
 
 static void test_defaults_and_round_trip(void **state)
 {
@@ -127,12 +127,7 @@ static void test_defaults_and_round_trip(void **state)
 
 	l = cfg_lb_listener_find(c, &key);
 	assert_non_null(l);
-	assert_int_equal(l->health.type, CFG_LB_HC_HTTP);
-	assert_int_equal(l->health.interval_ms, 2000);
-	assert_int_equal(l->health.timeout_ms, 1000);
-	assert_int_equal(l->health.rise, 2);
-	assert_int_equal(l->health.fall, 3);
-	assert_string_equal(l->health.path, "/");
+	assert_int_equal(l->health.type, CFG_LB_HC_NONE);
 	assert_int_equal(l->n_backends, 2);
 	assert_int_equal(cfg_ip_parse("10.0.0.21", &bkey.ip), 0);
 	b = cfg_lb_backend_find(c, &bkey); /* backend_port 0: the listener's */
@@ -154,40 +149,57 @@ static void test_balancer_refusals(void **state)
 {
 	struct cfg *c = *state;
 
-	refused(c, "insert", "load_balancer", "{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.5.0.1\"}",
-		-EINVAL, "load_balancer.vip: 10.5.0.1 is outside every subnet of vpc 'blue'");
-	refused(c, "insert", "load_balancer", "{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.1\"}",
-		-EEXIST, "is the subnet's gateway");
-	refused(c, "insert", "load_balancer", "{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.11\"}",
-		-EEXIST, "is already used by port 'vm1'");
-	refused(c, "insert", "load_balancer", "{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.21\"}",
-		-EEXIST, "is already used by a remote endpoint");
-	refused(c, "insert", "load_balancer", "{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.100\"}",
-		-EEXIST, "is already the VIP of load balancer 'web'");
-	refused(c, "insert", "load_balancer", "{\"vpc\": \"blue\", \"name\": \"web\", \"vip\": \"10.0.0.101\"}",
-		-EEXIST, "'web' already exists in vpc 'blue'");
-	refused(c, "insert", "load_balancer", "{\"vpc\": \"green\", \"name\": \"x\", \"vip\": \"10.0.0.101\"}",
-		-ENOENT, "no vpc 'green'");
-	refused(c, "insert", "load_balancer", "{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.255\"}",
-		-EINVAL, "not a host address of its subnet");
 	refused(c, "insert", "load_balancer",
-		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.101\", \"on_backend_removed\": \"maybe\"}",
+		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.5.0.1\"}", -EINVAL,
+		"load_balancer.vip: 10.5.0.1 is outside every subnet of vpc 'blue'");
+	refused(c, "insert", "load_balancer",
+		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.1\"}", -EEXIST,
+		"is the subnet's gateway");
+	refused(c, "insert", "load_balancer",
+		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.11\"}", -EEXIST,
+		"is already used by port 'vm1'");
+	refused(c, "insert", "load_balancer",
+		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.21\"}", -EEXIST,
+		"is already used by a remote endpoint");
+	refused(c, "insert", "load_balancer",
+		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.100\"}", -EEXIST,
+		"is already the VIP of load balancer 'web'");
+	refused(c, "insert", "load_balancer",
+		"{\"vpc\": \"blue\", \"name\": \"web\", \"vip\": \"10.0.0.101\"}", -EEXIST,
+		"'web' already exists in vpc 'blue'");
+	refused(c, "insert", "load_balancer",
+		"{\"vpc\": \"green\", \"name\": \"x\", \"vip\": \"10.0.0.101\"}", -ENOENT,
+		"no vpc 'green'");
+	refused(c, "insert", "load_balancer",
+		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.255\"}", -EINVAL,
+		"not a host address of its subnet");
+	refused(c, "insert", "load_balancer",
+		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.101\", "
+		"\"on_backend_removed\": \"maybe\"}",
 		-EINVAL, "on_backend_removed: 'maybe' is not one of reset, drop");
 	refused(c, "insert", "load_balancer",
-		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.101\", \"affinity_timeout\": 86401}",
+		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.101\", "
+		"\"affinity_timeout\": 86401}",
 		-EINVAL, "affinity_timeout");
 	refused(c, "insert", "load_balancer",
-		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.101\", \"color\": 1}", -EINVAL,
-		"load_balancer.color: unknown member");
+		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.101\", "
+		"\"affinity_timeout\": 60}",
+		-EINVAL, "client affinity is not supported by this switch yet");
+	refused(c, "insert", "load_balancer",
+		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.101\", \"color\": 1}",
+		-EINVAL, "load_balancer.color: unknown member");
 	/* its backends are IPv4: the VIP cannot become IPv6 */
-	refused(c, "modify", "load_balancer", "{\"vpc\": \"blue\", \"name\": \"web\", \"vip\": \"fd00:1::100\"}",
-		-EBUSY, "the VIP must stay IPv4");
+	refused(c, "modify", "load_balancer",
+		"{\"vpc\": \"blue\", \"name\": \"web\", \"vip\": \"fd00:1::100\"}", -EBUSY,
+		"the VIP must stay IPv4");
 	refused(c, "delete", "load_balancer", "{\"vpc\": \"blue\", \"name\": \"web\"}", -EBUSY,
 		"still has listener tcp/80");
 	/* the same VIP in another VPC is another address */
-	accepted(c, "insert", "load_balancer", "{\"vpc\": \"red\", \"name\": \"web\", \"vip\": \"10.9.0.100\"}");
+	accepted(c, "insert", "load_balancer",
+		 "{\"vpc\": \"red\", \"name\": \"web\", \"vip\": \"10.9.0.100\"}");
 	accepted(c, "modify", "load_balancer",
-		 "{\"vpc\": \"blue\", \"name\": \"web\", \"vip\": \"10.0.1.100\", \"on_backend_removed\": \"drop\"}");
+		 "{\"vpc\": \"blue\", \"name\": \"web\", \"vip\": \"10.0.1.100\", "
+		 "\"on_backend_removed\": \"drop\"}");
 	assert_int_equal(cfg_lb_find(c, "blue", "web")->on_backend_removed, CFG_LB_REMOVED_DROP);
 }
 
@@ -197,17 +209,17 @@ static void test_listener_refusals(void **state)
 	char row[256];
 
 	refused(c, "insert", "lb_listener",
-		"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\", \"port\": 80}", -EEXIST,
-		"load balancer 'web' already listens on tcp/80");
+		"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\", \"port\": 80}",
+		-EEXIST, "load balancer 'web' already listens on tcp/80");
 	refused(c, "insert", "lb_listener",
-		"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"icmp\", \"port\": 80}", -EINVAL,
-		"'icmp' is not tcp or udp");
+		"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"icmp\", \"port\": 80}",
+		-EINVAL, "'icmp' is not tcp or udp");
 	refused(c, "insert", "lb_listener",
 		"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"udp\", \"port\": 0}", -EINVAL,
 		"lb_listener.port: must be 1 to 65535");
 	refused(c, "insert", "lb_listener",
-		"{\"vpc\": \"blue\", \"lb\": \"nope\", \"protocol\": \"udp\", \"port\": 53}", -ENOENT,
-		"no load balancer 'nope' in vpc 'blue'");
+		"{\"vpc\": \"blue\", \"lb\": \"nope\", \"protocol\": \"udp\", \"port\": 53}",
+		-ENOENT, "no load balancer 'nope' in vpc 'blue'");
 	refused(c, "insert", "lb_listener",
 		"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\", \"port\": 443,"
 		" \"health_check\": {\"type\": \"http\", \"path\": \"index.html\"}}",
@@ -220,6 +232,10 @@ static void test_listener_refusals(void **state)
 		"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\", \"port\": 443,"
 		" \"health_check\": {\"type\": \"tcp\", \"path\": \"/\"}}",
 		-EINVAL, "path: only for type http");
+	refused(c, "insert", "lb_listener",
+		"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\", \"port\": 443,"
+		" \"health_check\": {\"type\": \"http\", \"path\": \"/healthz\"}}",
+		-EINVAL, "health checks are not supported by this switch yet");
 	refused(c, "delete", "lb_listener",
 		"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\", \"port\": 80}", -EBUSY,
 		"still has 2 backends");
@@ -237,7 +253,8 @@ static void test_backend_refusals(void **state)
 		"lb_backend.address: 10.9.0.5 is outside the vpc 'blue'");
 	refused(c, "insert", "lb_backend", BE("10.0.0.100", ""), -EINVAL, "is the VIP");
 	refused(c, "insert", "lb_backend", BE("10.0.0.1", ""), -EINVAL, "is the subnet's gateway");
-	refused(c, "insert", "lb_backend", BE("fd00:1::5", ""), -EINVAL, "is not IPv4, as the VIP is");
+	refused(c, "insert", "lb_backend", BE("fd00:1::5", ""), -EINVAL,
+		"is not IPv4, as the VIP is");
 	refused(c, "insert", "lb_backend", BE("10.0.0.12", ", \"weight\": 1001"), -EINVAL,
 		"lb_backend.weight: 1001 (0 to 1000; 0 drains)");
 	refused(c, "insert", "lb_backend", BE("10.0.0.11", ", \"backend_port\": 8080"), -EEXIST,
@@ -251,8 +268,10 @@ static void test_backend_refusals(void **state)
 	refused(c, "modify", "lb_backend", BE("10.0.0.12", ", \"weight\": 3"), -ENOENT,
 		"10.0.0.12 port 80 is no backend of tcp/80");
 	/* the same address on another port is another backend */
-	accepted(c, "insert", "lb_backend", BE("10.0.0.11", ", \"backend_port\": 8081, \"weight\": 0"));
-	accepted(c, "modify", "lb_backend", BE("10.0.0.21", ", \"weight\": 5, \"state\": \"down\""));
+	accepted(c, "insert", "lb_backend",
+		 BE("10.0.0.11", ", \"backend_port\": 8081, \"weight\": 0"));
+	accepted(c, "modify", "lb_backend",
+		 BE("10.0.0.21", ", \"weight\": 5, \"state\": \"down\""));
 	accepted(c, "delete", "lb_backend", BE("10.0.0.11", ", \"backend_port\": 8080"));
 	assert_int_equal(c->lb_backends.len, 2);
 	assert_int_equal(c->lb_listeners.len, 1);
@@ -307,7 +326,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_balancer_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listener_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backend_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_other_tables_respect_balancers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_tables_respect_balancers, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
