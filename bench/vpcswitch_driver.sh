@@ -90,13 +90,36 @@ subnet_rows() { # subnet_rows SINK: the subnets, and for the routed variant the 
 	fi
 }
 
+# VIP=plain|lbN (with the encap pipelines): the VM's frames go to 10.0.0.100:5001 instead
+# (bench/gen_vip_pcap.py, the same number of flows, by source port), which is one remote VM
+# (plain) or a load balancer over N remote backends (lbN, 10.0.1.1..N, all on the remote
+# VTEP): the balancer's cost, side by side on the same frames.
+vip_rows() {
+	local n=${VIP#lb}
+	if [ "$VIP" = plain ]; then
+		echo '"remotes": [ {"vpc": "b", "mac": "52:54:00:00:00:02", "ips": ["10.0.0.100"], "vtep": "192.168.1.2"} ]'
+		return
+	fi
+	echo '"remotes": ['
+	awk -v n="$n" 'BEGIN { for (i = 1; i <= n; i++)
+		printf "%s{\"vpc\": \"b\", \"mac\": \"02:02:00:00:00:%02x\", \"ips\": [\"10.0.1.%d\"], \"vtep\": \"192.168.1.2\"}\n", (i > 1 ? "," : ""), i, i }'
+	echo '], "load_balancers": [ {"vpc": "b", "name": "bench", "vip": "10.0.0.100"} ],'
+	echo '"lb_listeners": [ {"vpc": "b", "lb": "bench", "protocol": "udp", "port": 5001} ],'
+	echo '"lb_backends": ['
+	awk -v n="$n" 'BEGIN { for (i = 1; i <= n; i++)
+		printf "%s{\"vpc\": \"b\", \"lb\": \"bench\", \"protocol\": \"udp\", \"port\": 5001, \"address\": \"10.0.1.%d\"}\n", (i > 1 ? "," : ""), i }'
+	echo ']'
+}
+
 state() { # state ENCAP VM_DEVARGS [SINK_DEVARGS]: one VPC, the VM, and the peer's side
 	local encap=$1 vm=$2 sink=${3:-}
 	local peer vmport
 	# the VM may hold every connection of the table (the 1M-flow runs)
 	vmport='{"name": "vm", "vpc": "b", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.1"], "dpdk": "'$vm'",
 	         "security_groups": ["g"], "max_connections": 16777216}'
-	if [ -n "${ROUTES:-}" ] && [ -z "$sink" ]; then
+	if [ -n "${VIP:-}" ] && [ -z "$sink" ]; then
+		peer='"ports": [ '"$vmport"' ], '"$(vip_rows)"
+	elif [ -n "${ROUTES:-}" ] && [ -z "$sink" ]; then
 		peer='"ports": [ '"$vmport"' ]'
 	elif [ -n "$sink" ]; then # p2p: the peer is a second port on this switch
 		peer='"ports": [ '"$vmport"',
@@ -124,6 +147,13 @@ cmd_setup() {
 	p2p) state vxlan "$vm" "$ul" > "$D/state.json"; sink="port sink" ;;
 	vxlan-encap|geneve-encap|vxlan-encap-ct)
 		[ "$pipe" = geneve-encap ] && encap=geneve
+		if [ -n "${VIP:-}" ]; then # the same number of flows, to the VIP
+			local flows
+			flows=$(sed -n 's/.*inner_f\([0-9]*\)\.pcap.*/\1/p' <<< "$vm")
+			[ -n "$flows" ] || die "VIP=$VIP: no inner_f<N>.pcap in $vm"
+			python3 "$HERE/gen_vip_pcap.py" "$flows" "$D/vip_f$flows.pcap"
+			vm=${vm/$(sed -n 's/.*rx_pcap=\([^,]*\).*/\1/p' <<< "$vm")/$D/vip_f$flows.pcap}
+		fi
 		[ "$pipe" = vxlan-encap-ct ] && RULES=${RULES:-1000}
 		state "$encap" "$vm" > "$D/state.json"
 		underlay=(--underlay "$ul" --vtep 192.168.1.1/24); sink="underlay" ;;

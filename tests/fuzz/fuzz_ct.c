@@ -73,6 +73,7 @@ static const char *const port_ip6[N_PORTS] = {"fd00::a", "fd00::14"};
 #define VNI    100
 #define GW_IP  "10.0.0.1"
 #define GW_MAC "02:00:00:00:00:01"
+#define VIP_IP "10.0.0.100"
 
 /* Short timeouts: a few clock steps age anything, a jump of 1000 s ages everything. */
 static const struct ct_timeouts timeouts = {
@@ -172,6 +173,33 @@ static void acls_create(void)
 	env.b_in[B_REVOKED] = sg_test_acl(b_rev, RTE_DIM(b_rev), SG_INGRESS);
 }
 
+/*
+ * A load balancer, VIP_IP tcp/80 over A and B (port 8080; each may be its own client, the
+ * hairpin): translated connections under aging and rebuilds. A rebuild that revokes B's
+ * port 80 also takes A out of the balancer, so its connections end (reset).
+ */
+static void build_lb(struct dp_build *b, const struct conf *c, const struct rte_ether_addr *gw)
+{
+	static const uint16_t both[] = {0, 1, 0, 1, 1, 0, 1}, one[] = {0};
+	struct dp_lb_backend_conf be[2] = {{.port = 8080, .subnet_plen = 24},
+					   {.port = 8080, .subnet_plen = 24}};
+	bool without_a = c->b_in == B_REVOKED;
+	struct dp_lb_conf lc = {.vni = VNI, .af = AF_INET, .proto = IPPROTO_TCP, .port = 80,
+				.backends = without_a ? &be[1] : be, .n_backends = without_a ? 1 : 2,
+				.table = without_a ? one : both,
+				.table_size = without_a ? RTE_DIM(one) : RTE_DIM(both)};
+	rte_be32_t vip = inet_addr(VIP_IP), net = inet_addr("10.0.0.0");
+
+	memcpy(lc.vip, &vip, 4);
+	memcpy(lc.gw_mac, gw->addr_bytes, 6);
+	for (int i = 0; i < 2; i++) {
+		memcpy(be[i].addr, env.ip4[i], 4);
+		memcpy(be[i].subnet, &net, 4);
+	}
+	if (dp_build_lb(b, &lc) != 0)
+		broken("setup: dp_build_lb");
+}
+
 static void publish(const struct conf *c, bool keep_flows)
 {
 	struct dp_build *b = dp_build_begin();
@@ -195,6 +223,7 @@ static void publish(const struct conf *c, bool keep_flows)
 	if (rte_ether_unformat_addr(GW_MAC, &gw) != 0 ||
 	    dp_build_gateway(b, VNI, inet_addr(GW_IP), gw.addr_bytes) != 0)
 		broken("setup: dp_build_gateway");
+	build_lb(b, c, &gw);
 	if (keep_flows)
 		dp_build_keep_flows(b);
 	if (dp_build_commit(b) != 0)

@@ -225,6 +225,25 @@ SEEDS["arp_gateway_and_fixups"] = (
     rec(A, eth(B, B, 0x0800, ipv4(IP4[B], IP4[B], 6, tcp(1, 80, SYN))), FIX_SRC) +
     rec(B, eth(B, A, 0x86DD, ipv6("fd00::99", IP6[A], 6, tcp(443, 1, SYN))), FIX_SRC))
 
+# the load balancer (VIP 10.0.0.100 tcp/80 over A and B at 8080): A opens connections, both
+# possible backends answer, then A is taken out (its connections get resets) and aging
+VIP = "10.0.0.100"
+
+
+def to_vip(src, sport, flags):
+    return rec(src, eth(src, GW_MAC, 0x0800, ipv4(IP4[src], VIP, 6, tcp(sport, 80, flags))))
+
+
+def from_backend(b, client, sport, flags):
+    return rec(b, v4(b, client, 6, tcp(8080, sport, flags)))
+
+
+SEEDS["load_balancer"] = (
+    to_vip(A, 3000, SYN) + to_vip(A, 3001, SYN) + to_vip(B, 3002, SYN) +
+    from_backend(B, A, 3000, SYN | ACK) + from_backend(A, A, 3001, SYN | ACK) +
+    to_vip(A, 3000, ACK) + rebuild(B_REVOKED) + to_vip(A, 3000, ACK | PSH) +
+    to_vip(A, 3001, ACK) + from_backend(A, B, 3002, ACK) + age(8) + to_vip(A, 3003, SYN))
+
 os.makedirs("corpus_ct", exist_ok=True)
 for name, data in SEEDS.items():
     with open(os.path.join("corpus_ct", name), "wb") as f:
