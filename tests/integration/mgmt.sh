@@ -99,7 +99,8 @@ check_eq "a port dropped from the file is removed" 1 "$(echo "$third" | jq .port
 check "and its socket is gone" test ! -e "$IT_DIR/vm2.sock"
 # the dump adds the defaults the file left out
 check_eq "the dump equals the file" \
-	"$(jq -S '. + {remotes: [], routes: [], ecmp_groups: [], dhcp_options: []} | .vpcs |= map(. + {encap: "vxlan", mtu: 1450}) |
+	"$(jq -S '. + {remotes: [], routes: [], ecmp_groups: [], dhcp_options: [], load_balancers: [],
+		lb_listeners: [], lb_backends: []} | .vpcs |= map(. + {encap: "vxlan", mtu: 1450}) |
 		.security_group_rules |= map(. + {protocol: "any"}) |
 		.ports |= map(. + {security_groups: (.security_groups // [])})' "$IT_DIR/state2.json" |
 		jq -S '.ports |= map(del(.socket, .mode, .queues))')" \
