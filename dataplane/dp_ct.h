@@ -83,6 +83,10 @@ struct dp_ct_slot {
 	uint32_t created;    /* dp_ct_clock seconds */
 	/* per direction; plain adds: a flow's direction is on one queue, so one worker */
 	uint64_t pkts, bytes;
+	/* DP_CT_NAT: the partner's key in the table, which each packet is translated to the
+	 * reverse of (taken once at creation: rte_hash_get_key_with_position looks the key up
+	 * again to check it, too dear per packet); valid while the connection exists */
+	const struct dp_flow_key *peer;
 } __rte_cache_aligned;
 /* a second line would double the table's memory and what aging walks */
 _Static_assert(sizeof(struct dp_ct_slot) == RTE_CACHE_LINE_SIZE, "dp_ct_slot: one cache line");

@@ -692,6 +692,17 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
 	atomic_store_explicit(&o->act, DP_ACT_MAKE(s->flow_gen, 0, 0) | act, memory_order_relaxed);
 	atomic_store_explicit(&o->last_seen, w->now, memory_order_relaxed);
 	/* release: a worker that sees USED sees every field above */
+	rs->peer = o->peer = NULL;
+	if (nat) {
+		/* both keys were just added by this worker: only aging deletes, so both are there
+		 * (were one not, its packets would be dropped as invalid until it aged out) */
+		void *kp = NULL, *rkp = NULL;
+
+		rte_hash_get_key_with_position(dp_ct.h, pos, &kp);
+		rte_hash_get_key_with_position(dp_ct.h, rpos, &rkp);
+		rs->peer = kp;
+		o->peer = rkp;
+	}
 	atomic_store_explicit(&rs->flags, DP_CT_USED | DP_CT_REPLY | nat, memory_order_release);
 	atomic_store_explicit(&o->flags, DP_CT_USED | nat, memory_order_release);
 	w->ct_created++;
@@ -840,18 +851,16 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 	}
 	kin = *k;
 	if (fl & DP_CT_NAT) {
-		void *pk;
-
 		/* an ICMP error would carry the other side's real address in its quote */
 		if (kind == FP_RELATED) {
 			dp_drop(w, k->in_port, m, DP_DROP_LB_ICMP_UNTRANSLATED);
 			return;
 		}
-		if (rte_hash_get_key_with_position(dp_ct.h, (int32_t)slot->partner, &pk) < 0) {
+		nat_of = slot->peer;
+		if (nat_of == NULL) {
 			dp_drop(w, k->in_port, m, DP_DROP_CT_INVALID);
 			return;
 		}
-		nat_of = pk;
 		reverse_key(nat_of, &kin);
 	}
 	if (kind != FP_RELATED) {
