@@ -148,14 +148,14 @@ check_eq "b1 (a backend) through the VIP: every request answered" 0 "$(count fai
 check "b1 landed on itself too (hairpin: $(count b1 "$IT_DIR/b1.txt") of 30)" \
 	within b1 "$IT_DIR/b1.txt" 1 30
 
-# established connections: 24 held open on the echo listener while b3 goes down and b1 goes
+# established connections: 32 held open on the echo listener while b3 goes down and b1 goes
 mkfifo "$IT_DIR/go"
-vm c1 python3 "$LB_DIR/held_client.py" 10.0.0.100 9000 24 < "$IT_DIR/go" > "$IT_DIR/held.txt" 2>&1 &
+vm c1 python3 "$LB_DIR/held_client.py" 10.0.0.100 9000 32 < "$IT_DIR/go" > "$IT_DIR/held.txt" 2>&1 &
 HELD=$!
 exec 7> "$IT_DIR/go"
-check "24 connections held open" wait_for 20 test -s "$IT_DIR/held.txt"
+check "32 connections held open" wait_for 20 test -s "$IT_DIR/held.txt"
 first=$(head -1 "$IT_DIR/held.txt")
-check_eq "on backends: $first" 24 "$(jq length <<< "$first" 2>/dev/null || echo 0)"
+check_eq "on backends: $first" 32 "$(jq length <<< "$first" 2>/dev/null || echo 0)"
 for b in b1 b2 b3; do
 	check "the held connections reached $b" grep -q "\"$b\"" <<< "$first"
 done
