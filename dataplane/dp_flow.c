@@ -849,7 +849,6 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 	} else if (dp_traced(w, m)) {
 		trace_dest(w, m, k, (uint32_t)act, DP_DROP_MAX, NULL);
 	}
-	kin = *k;
 	if (fl & DP_CT_NAT) {
 		/* an ICMP error would carry the other side's real address in its quote */
 		if (kind == FP_RELATED) {
@@ -861,7 +860,6 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 			dp_drop(w, k->in_port, m, DP_DROP_CT_INVALID);
 			return;
 		}
-		reverse_key(nat_of, &kin);
 	}
 	if (kind != FP_RELATED) {
 		uint8_t st = atomic_load_explicit(&o->state, memory_order_relaxed);
@@ -874,8 +872,12 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 			dp_drop(w, k->in_port, m, DP_DROP_CT_INVALID);
 			return;
 		case CT_REOPEN:
-			/* a new connection on an old tuple: the rules decide afresh */
-			r = sg_check(w->snap, k, &kin, (uint32_t)act, &eg, &in, &(uint16_t){0});
+			/* a new connection on an old tuple: the rules decide afresh (the receiving
+			 * end's on the packet as translated) */
+			if (nat_of != NULL)
+				reverse_key(nat_of, &kin);
+			r = sg_check(w->snap, k, nat_of != NULL ? &kin : k, (uint32_t)act, &eg, &in,
+				     &(uint16_t){0});
 			if (dp_traced(w, m))
 				trace_sg(w, m, k, (uint32_t)act, r, eg, in);
 			if (r != DP_DROP_MAX) {

@@ -13,26 +13,16 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
-/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), over the 16-bit words that change (len even). */
+/* The checksum at field after the words of old (len bytes, even) became those of new. */
 static void csum_replace(uint8_t *field, const void *old, const void *new, size_t len)
 {
 	const uint8_t *o = old, *n = new;
-	uint16_t sum;
-	uint32_t acc;
+	rte_be16_t sum;
 
 	memcpy(&sum, field, 2);
-	acc = (uint16_t)~sum;
-	for (size_t i = 0; i < len; i += 2) {
-		uint16_t ow, nw;
-
-		memcpy(&ow, o + i, 2);
-		memcpy(&nw, n + i, 2);
-		acc += (uint16_t)~ow;
-		acc += nw;
-	}
-	acc = (acc & 0xffff) + (acc >> 16);
-	acc = (acc & 0xffff) + (acc >> 16);
-	sum = (uint16_t)~acc;
+	for (size_t i = 0; i < len; i += 2)
+		sum = dp_cksum_adjust(sum, (uint16_t)(o[i] << 8 | o[i + 1]),
+				      (uint16_t)(n[i] << 8 | n[i + 1]));
 	memcpy(field, &sum, 2);
 }
 

@@ -14,6 +14,16 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 
+/* RFC 1624 eqn. 3: the checksum after one 16-bit word of what it covers changed. */
+static inline rte_be16_t dp_cksum_adjust(rte_be16_t ck, uint16_t old_word, uint16_t new_word)
+{
+	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(ck) + (uint16_t)~old_word + new_word;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return rte_cpu_to_be_16((uint16_t)~sum);
+}
+
 /** Rewrite the destination (dst true) or source address and port; l4: its TCP/UDP header
  *  (proto IPPROTO_TCP or IPPROTO_UDP), in the same contiguous buffer. */
 void dp_nat4(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, bool dst, rte_be32_t addr,

@@ -18,6 +18,7 @@
 
 #include "dp.h"
 #include "dp_ct.h"
+#include "dp_nat.h"
 #include "dp_trace.h"
 
 struct sg_acl;
@@ -262,16 +263,6 @@ extern struct rte_rcu_qsbr *dp_qsbr;
 extern struct dp_worker *dp_workers[RTE_MAX_LCORE];
 extern unsigned int dp_n_workers;
 extern struct dp_snap *_Atomic dp_snap_current;
-
-/* RFC 1624 eqn. 3: the checksum after one 16-bit word of what it covers changed. */
-static inline rte_be16_t dp_cksum_adjust(rte_be16_t ck, uint16_t old_word, uint16_t new_word)
-{
-	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(ck) + (uint16_t)~old_word + new_word;
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return rte_cpu_to_be_16((uint16_t)~sum);
-}
 
 /* A fragment (first or later): its L4 header is not where it seems, or not there at all. */
 static inline bool dp_ipv4_is_fragment(const struct rte_ipv4_hdr *ip)
