@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +30,9 @@
 #define RETRY_MS     1000 /* a client-mode port tries the VM's socket again after this */
 #define LIB_SEND_SEC 2	  /* the most a write to the library may wait */
 #define FDS_RECV_MAX 16	  /* room to notice a message with more descriptors than allowed */
+#define LINGER_MS    1000 /* the most the library may take to let go of a connection */
 
-enum ep_kind { EP_LISTEN, EP_GUEST, EP_LIB, EP_WAKE, EP_GUARD };
+enum ep_kind { EP_LISTEN, EP_GUEST, EP_LIB, EP_LIB_OLD, EP_WAKE, EP_GUARD };
 
 struct vrelay_port;
 struct ep {
@@ -55,8 +57,10 @@ struct vrelay_port {
 	char pub[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char lib[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int listen_fd, gfd, lfd; /* -1: none */
-	int guard;		 /* its vmem_guard slot */
-	struct ep ep_listen, ep_guest, ep_lib;
+	int old_lfd;		 /* a connection the library has not let go of yet, -1: none */
+	uint64_t old_deadline_ms;
+	int guard; /* its vmem_guard slot */
+	struct ep ep_listen, ep_guest, ep_lib, ep_old;
 	uint64_t retry_ms;
 	uint32_t out_len;
 	struct vu_conn st;
@@ -103,13 +107,41 @@ static void ep_watch(int fd, struct ep *e, uint32_t events)
 	epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+static void old_close(struct vrelay_port *p)
+{
+	if (p->old_lfd >= 0)
+		close(p->old_lfd);
+	p->old_lfd = -1;
+}
+
+/*
+ * The library closes its side of a connection before it forgets the device (it calls
+ * destroy_connection after the close), and it takes a port's next connection in the same
+ * round of its poll as that close if both are there: the port would still look taken and
+ * refuse the VM. So its side is only half-closed here, and the port's next connection is
+ * made once the library has closed the old one (its poll has moved on by then).
+ */
+static void lib_let_go(struct vrelay_port *p)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &p->ep_old};
+
+	old_close(p);
+	if (shutdown(p->lfd, SHUT_WR) < 0 || epoll_ctl(epfd, EPOLL_CTL_MOD, p->lfd, &ev) < 0) {
+		close(p->lfd);
+	} else {
+		p->old_lfd = p->lfd;
+		p->old_deadline_ms = now_ms() + LINGER_MS;
+	}
+	p->lfd = -1;
+}
+
 static void conn_close(struct vrelay_port *p)
 {
 	if (p->gfd >= 0)
 		close(p->gfd);
 	if (p->lfd >= 0)
-		close(p->lfd);
-	p->gfd = p->lfd = -1;
+		lib_let_go(p);
+	p->gfd = -1;
 	msg_reset(&p->in);
 	msg_reset(&p->rep);
 	p->out_len = 0;
@@ -277,7 +309,8 @@ static void on_guest(struct vrelay_port *p, uint32_t events)
 
 	if (events & EPOLLOUT)
 		guest_flush(p);
-	while (p->gfd >= 0 && (rc = msg_read(p->gfd, &p->in)) != 0) {
+	/* messages wait in the socket until the library's side is open (lib_open reads them) */
+	while (p->gfd >= 0 && p->lfd >= 0 && (rc = msg_read(p->gfd, &p->in)) != 0) {
 		if (rc < 0) {
 			conn_close(p);
 			return;
@@ -299,8 +332,8 @@ static void on_lib(struct vrelay_port *p)
 	}
 }
 
-/* A front end is connected on gfd: open its way to the library. */
-static void conn_open(struct vrelay_port *p, int gfd)
+/* The front end on gfd gets its way to the library (once the old one is closed). */
+static void lib_open(struct vrelay_port *p)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct timeval tv = {.tv_sec = LIB_SEND_SEC};
@@ -311,15 +344,51 @@ static void conn_open(struct vrelay_port *p, int gfd)
 	    connect(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		if (lfd >= 0)
 			close(lfd);
-		close(gfd);
-		p->retry_ms = now_ms() + RETRY_MS;
+		conn_close(p);
 		return;
 	}
-	p->gfd = gfd;
 	p->lfd = lfd;
+	ep_watch(lfd, &p->ep_lib, EPOLLIN);
+	on_guest(p, EPOLLIN); /* what came meanwhile: its edge has passed */
+}
+
+/* A front end is connected on gfd. */
+static void conn_open(struct vrelay_port *p, int gfd)
+{
+	p->gfd = gfd;
 	vu_conn_init(&p->st);
 	ep_watch(gfd, &p->ep_guest, EPOLLIN | EPOLLOUT | EPOLLET);
-	ep_watch(lfd, &p->ep_lib, EPOLLIN);
+	if (p->old_lfd < 0)
+		lib_open(p);
+}
+
+/* The library's side of the old connection: closed (or past its time) lets the next in. */
+static void on_lib_old(struct vrelay_port *p, bool late)
+{
+	char sink[512];
+	ssize_t n = 0;
+
+	while (!late && (n = recv(p->old_lfd, sink, sizeof(sink), MSG_DONTWAIT)) > 0) {
+		/* replies to what the old front end asked: nobody wants them */
+	}
+	if (!late && n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	old_close(p);
+	if (p->gfd >= 0 && p->lfd < 0)
+		lib_open(p);
+}
+
+/*
+ * A front end that closed is gone before its successor can connect (its exit closes the
+ * socket first), but its hang-up may wait in the same round of events as the new
+ * connection: look, so that a VM restarted at once is not turned away.
+ */
+static void drop_if_hung_up(struct vrelay_port *p)
+{
+	struct pollfd pf = {.fd = p->gfd, .events = POLLRDHUP};
+
+	if (p->gfd >= 0 && poll(&pf, 1, 0) == 1 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+		conn_close(p);
 }
 
 static void on_listen(struct vrelay_port *p)
@@ -327,6 +396,7 @@ static void on_listen(struct vrelay_port *p)
 	int fd;
 
 	while ((fd = accept4(p->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		drop_if_hung_up(p);
 		if (p->gfd >= 0)
 			close(fd); /* one front end per port: a second must not take the VM's rings */
 		else
@@ -392,6 +462,8 @@ static void timers(void)
 					 h->size, VRELAY_MSG_TIMEOUT_MS);
 			conn_refuse(p, why);
 		}
+		if (p->old_lfd >= 0 && now >= p->old_deadline_ms)
+			on_lib_old(p, true);
 		if (p->client && p->gfd < 0 && now >= p->retry_ms)
 			client_connect(p);
 	}
@@ -420,6 +492,8 @@ static void *relay_main(void *arg)
 				on_guest(p, evs[i].events);
 			else if (e->kind == EP_LIB && p->lfd >= 0)
 				on_lib(p);
+			else if (e->kind == EP_LIB_OLD && p->old_lfd >= 0)
+				on_lib_old(p, false);
 		}
 		timers();
 		/* no event of this round names them any more */
@@ -517,10 +591,11 @@ struct vrelay_port *vrelay_port_add(const char *public_path, const char *lib_pat
 	strcpy(p->pub, public_path);
 	strcpy(p->lib, lib_path);
 	p->client = client;
-	p->listen_fd = p->gfd = p->lfd = -1;
+	p->listen_fd = p->gfd = p->lfd = p->old_lfd = -1;
 	p->ep_listen = (struct ep){p, EP_LISTEN};
 	p->ep_guest = (struct ep){p, EP_GUEST};
 	p->ep_lib = (struct ep){p, EP_LIB};
+	p->ep_old = (struct ep){p, EP_LIB_OLD};
 	p->refused = refused;
 	p->arg = arg;
 	vu_conn_init(&p->st);
@@ -558,6 +633,8 @@ void vrelay_port_del(struct vrelay_port *p)
 			break;
 		}
 	conn_close(p);
+	if (p->old_lfd >= 0) /* the library is told: the port goes, nothing waits for it */
+		old_close(p);
 	if (p->listen_fd >= 0) {
 		close(p->listen_fd);
 		unlink(p->pub);

@@ -71,6 +71,10 @@ refused_for mem-truncate "guest memory: its file shrank under the mapping"
 attack bad-desc 2
 attack bad-vring 1
 attack reconnect-storm 1
+check "reconnect-storm: every connection, made as the last closed, is served" \
+	grep -q "storm: 160 of 160 connections answered" "$IT_DIR/attack-reconnect-storm.err"
+check "reconnect-storm: the full handshake after it holds its connection" \
+	grep -q "delivered; connection still open" "$IT_DIR/attack-reconnect-storm.out"
 
 # a client-mode port: the attacker listens like QEMU and the switch connects to it
 check "a client-mode port for the attacker" ctl sw port add evilc vpc blue \
