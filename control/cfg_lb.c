@@ -267,7 +267,8 @@ static bool path_valid(const char *p)
 }
 
 /* Defaults filled in (interval 2 s, timeout 1 s, rise 2, fall 3, path "/"), then checked. */
-static int health_normalize(const struct cfg_lb_health *in, struct cfg_lb_health *h, char *err)
+static int health_normalize(const struct cfg_lb_health *in, int af, struct cfg_lb_health *h,
+			    char *err)
 {
 	memset(h, 0, sizeof(*h));
 	if (in->type == CFG_LB_HC_NONE)
@@ -306,10 +307,11 @@ static int health_normalize(const struct cfg_lb_health *in, struct cfg_lb_health
 		return cfg_fail(err, -EINVAL,
 				"lb_listener.health_check.path: must start with '/' and have no "
 				"space or control character");
-	/* checked above so a controller learns of bad values now; run, they are not yet */
-	return cfg_fail(err, -EINVAL,
-			"lb_listener.health_check: health checks are not supported by this switch "
-			"yet (set backends down from the control plane)");
+	if (af == AF_INET6) /* checked above so a controller learns of bad values now */
+		return cfg_fail(err, -EINVAL,
+				"lb_listener.health_check: IPv6 backends are not health-checked by "
+				"this switch yet (set them down from the control plane)");
+	return 0;
 }
 
 static int listener_normalize(const struct cfg *c, const struct cfg_lb_listener *in,
@@ -329,7 +331,8 @@ static int listener_normalize(const struct cfg *c, const struct cfg_lb_listener 
 	cfg_name_copy(l->lb, in->lb);
 	l->proto = in->proto;
 	l->port = in->port;
-	return health_normalize(&in->health, &l->health, err);
+	return health_normalize(&in->health, cfg_lb_find(c, in->vpc, in->lb)->vip.af, &l->health,
+				err);
 }
 
 int cfg_lb_listener_insert(struct cfg *c, const struct cfg_lb_listener *in, char *err)

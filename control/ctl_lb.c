@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lb_health.h"
 #include "lb_maglev.h"
 
 /* The identity Maglev orders and places a backend by: the same on every host. */
@@ -56,7 +57,8 @@ static int build_listener(struct dp_build *b, const struct cfg *c, const struct 
 			memcpy(bes[n].subnet, bs->cidr.ip.addr, 16);
 			bes[n].subnet_plen = bs->cidr.plen;
 		}
-		if (!be->down && be->weight > 0) {
+		/* a failing health check takes it out here, as if set down */
+		if (!be->down && be->weight > 0 && lb_health_of(be, NULL, 0) != 0) {
 			mb[n_up] = (struct lb_maglev_backend){.id = backend_id(be),
 							      .weight = be->weight};
 			usable[n_up++] = n;
@@ -173,12 +175,22 @@ json_t *ctl_lb_stats(const struct cfg *c)
 			if (b->port != l->port || b->proto != l->proto ||
 			    strcmp(b->lb, l->lb) != 0 || strcmp(b->vpc, l->vpc) != 0)
 				continue;
+			json_t *row;
+			char why[128];
+			int health = lb_health_of(b, why, sizeof(why));
+
 			cfg_ip_format(&b->ip, buf, sizeof(buf));
-			json_array_append_new(bes,
-					      json_pack("{s:s, s:i, s:i, s:s, s:I}", "address", buf,
-							"backend_port", b->backend_port, "weight",
-							b->weight, "state", b->down ? "down" : "up",
-							"connections", (json_int_t)lc.conns[i]));
+			row = json_pack("{s:s, s:i, s:i, s:s, s:I}", "address", buf, "backend_port",
+					b->backend_port, "weight", b->weight, "state",
+					b->down ? "down" : "up", "connections",
+					(json_int_t)lc.conns[i]);
+			/* absent: not checked by this switch (no check, or the VM is elsewhere) */
+			if (health >= 0)
+				json_object_set_new(row, "health",
+						    json_string(health ? "up" : "down"));
+			if (health >= 0 && why[0] != '\0')
+				json_object_set_new(row, "health_reason", json_string(why));
+			json_array_append_new(bes, row);
 		}
 		cfg_ip_format(&lb->vip, buf, sizeof(buf));
 		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:i, s:o}", "vpc",

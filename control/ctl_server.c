@@ -30,6 +30,7 @@
 #include "ctl_trace.h"
 #include "ctl_trace_live.h"
 #include "ctl_underlay.h"
+#include "lb_health.h"
 #include "sockpath.h"
 #include "sb_proto.h"
 
@@ -68,7 +69,7 @@ struct conn {
 	} fds[CONN_FDS_MAX];
 };
 
-static int listen_fd = -1, epfd = -1, sig_fd = -1, vport_fd = -1, nl_fd = -1;
+static int listen_fd = -1, epfd = -1, sig_fd = -1, vport_fd = -1, nl_fd = -1, health_fd = -1;
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static struct conn *conns;
 static unsigned int n_conns;
@@ -675,6 +676,9 @@ int ctl_server_init(const char *path)
 	ctl_trace_live_set_sink(owner_event);
 	ev.data.ptr = &vport_fd;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, vport_fd, &ev);
+	health_fd = lb_health_fd();
+	ev.data.ptr = &health_fd;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, health_fd, &ev);
 	nl_fd = ctl_underlay_fd();
 	if (nl_fd >= 0) {
 		ev.data.ptr = &nl_fd;
@@ -715,6 +719,8 @@ int ctl_server_run(void)
 				}
 			} else if (p == &vport_fd) {
 				ctl_switch_poll_links();
+			} else if (p == &health_fd) {
+				ctl_switch_health_changed();
 			} else if (p == &nl_fd) {
 				if (ctl_underlay_netlink_ready())
 					ctl_switch_underlay_changed();

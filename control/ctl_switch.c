@@ -28,6 +28,7 @@
 #include "ctl_route.h"
 #include "ctl_sg.h"
 #include "ctl_underlay.h"
+#include "lb_health.h"
 #include "sockpath.h"
 #include "vhost_dir.h"
 
@@ -127,6 +128,26 @@ static void emit_link(const char *port, bool up, const char *why)
 			       up ? "up" : "down");
 
 	if (why != NULL)
+		json_object_set_new(ev, "reason", json_string(why));
+	if (event_cb != NULL)
+		event_cb(ev, event_arg);
+	else
+		json_decref(ev);
+}
+
+/* A backend's health check changed its verdict: the controller tells the other hosts. */
+static void emit_health(const struct cfg_lb_backend *be, bool healthy, const char *why, void *arg)
+{
+	char addr[64];
+	json_t *ev;
+
+	(void)arg;
+	cfg_ip_format(&be->ip, addr, sizeof(addr));
+	ev = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s}", "event", "lb_backend_status",
+		       "vpc", be->vpc, "lb", be->lb, "protocol",
+		       be->proto == IPPROTO_TCP ? "tcp" : "udp", "port", be->port, "address", addr,
+		       "backend_port", be->backend_port, "health", healthy ? "up" : "down");
+	if (why != NULL && why[0] != '\0')
 		json_object_set_new(ev, "reason", json_string(why));
 	if (event_cb != NULL)
 		event_cb(ev, event_arg);
@@ -255,6 +276,13 @@ static void set_subnet_services(const struct cfg *c, const struct cfg_port *p, u
 		memcpy(pc->ra_prefixes[pc->n_ra_prefixes].addr, s->cidr.ip.addr, 16);
 		pc->ra_prefixes[pc->n_ra_prefixes++].plen = s->cidr.plen;
 	}
+}
+
+static struct dp_port *port_dp(const char *name)
+{
+	struct port_rt *r = rt_find(name);
+
+	return r != NULL && !r->gone ? r->dp : NULL;
 }
 
 static int port_index(const char *name)
@@ -421,6 +449,8 @@ static int publish_as(const struct cfg *c, bool keep_flows, char *err)
 		if ((rc = dp_build_port(b, &pc)) < 0)
 			goto fail;
 	}
+	if ((rc = lb_health_build(b, port_dp)) < 0)
+		goto fail;
 	CFG_FOREACH(struct cfg_remote, r, c->remotes)
 	{
 		if ((rc = build_remote(b, c, r)) < 0)
@@ -536,6 +566,9 @@ static int commit(struct cfg *next, char *err)
 		    (rc = precheck_port(p, err)) < 0)
 			return rc;
 	}
+	rc = lb_health_set(next, err); /* first: the checker's namespace may fail to come */
+	if (rc < 0)
+		return rc;
 	bool any_gone = false;
 	for (r = rts; r != NULL; r = r->next) {
 		r->gone = !rt_matches(r, next);
@@ -547,6 +580,7 @@ static int commit(struct cfg *next, char *err)
 		if (rc < 0) {
 			for (r = rts; r != NULL; r = r->next)
 				r->gone = false;
+			lb_health_set(cur, err + strlen(err)); /* back to what it checked */
 			return rc;
 		}
 		for (r = rts; r != NULL; r = n) {
@@ -571,6 +605,7 @@ static int commit(struct cfg *next, char *err)
 				rt_destroy(r);
 		}
 		create_missing(cur, ignored);
+		lb_health_set(cur, ignored);
 		publish(cur, NULL);
 		return rc;
 	}
@@ -581,7 +616,11 @@ static int commit(struct cfg *next, char *err)
 
 int ctl_switch_init(const char *dir)
 {
+	int rc;
+
 	snprintf(sock_dir, sizeof(sock_dir), "%s", dir);
+	if ((rc = lb_health_init()) < 0)
+		return rc;
 	cur = cfg_new();
 	return cur == NULL ? -ENOMEM : 0;
 }
@@ -593,6 +632,7 @@ int ctl_switch_start(void)
 
 void ctl_switch_fini(void)
 {
+	lb_health_fini();
 	while (rts != NULL)
 		rt_destroy(rts);
 	cfg_free(cur);
@@ -1025,6 +1065,12 @@ void ctl_switch_set_event_cb(void (*cb)(json_t *event, void *arg), void *arg)
 {
 	event_cb = cb;
 	event_arg = arg;
+}
+
+void ctl_switch_health_changed(void)
+{
+	if (lb_health_changes(emit_health, NULL) > 0 && cur != NULL && publish(cur, NULL) < 0)
+		fprintf(stderr, "vpcswitchd: cannot republish after a health change\n");
 }
 
 void ctl_switch_poll_links(void)

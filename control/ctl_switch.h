@@ -44,5 +44,8 @@ const struct cfg *ctl_switch_cfg(void);
 int ctl_switch_port_find(const char *name, uint16_t *idx);
 /** Apply recorded vhost events (link up/down), emitting an event for each change. */
 void ctl_switch_poll_links(void);
+/** A load balancer backend's health check changed its verdict (lb_health_fd() is readable):
+ *  tell the event subscribers, and take it out of (or back into) the balancing. */
+void ctl_switch_health_changed(void);
 
 #endif

@@ -158,7 +158,9 @@ int vpcctl_show_lb(int argc, char **argv)
 						{"BPORT", "backend_port"},
 						{"WEIGHT", "weight"},
 						{"STATE", "state"},
+						{"HEALTH", "health"},
 						{"CONNECTIONS", "connections"},
+						{"WHY", "health_reason"},
 						{NULL, NULL}};
 	json_t *reply = NULL, *rows, *l, *b;
 	size_t i, j;

@@ -200,6 +200,31 @@ struct dp_lb_conf {
 };
 
 int dp_build_lb(struct dp_build *b, const struct dp_lb_conf *c);
+
+/*
+ * The switch's own health checker (control/lb_health.c) is a kernel in a network namespace
+ * of its own, behind a tap. It sees each backend it probes at a probe address of its own,
+ * 169.254.(1 + slot / 256).(slot % 256), and is itself 169.254.0.1 to the backends: the
+ * dataplane translates the destination of what the checker sends to the backend's address,
+ * and the source of the backend's answers back to the probe address. Slots are kept by the
+ * caller; the backend must be a port on this host (its IPv4 address).
+ */
+#define DP_HC_SLOTS	   4096
+#define DP_HC_CHECKER_ADDR 0xa9fe0001u /* 169.254.0.1, host order */
+#define DP_HC_PPS	   2000	       /* packets a worker takes to or from the checker per second */
+
+static inline uint32_t dp_hc_probe_addr(uint16_t slot) /* host order */
+{
+	return 0xa9fe0000u | ((1u + slot / 256u) << 8) | (slot % 256u);
+}
+
+/** The checker's tap (an ethdev port set up like the underlay's) and its MAC. */
+int dp_build_health(struct dp_build *b, struct dp_port *tap, const uint8_t tap_mac[6]);
+/** Slot's probe address reaches ip4 (network order) of port, built earlier with
+ *  dp_build_port. Returns 0, -EINVAL (slot out of range, no checker, not the port's
+ *  address), -EEXIST (slot or address taken). */
+int dp_build_health_target(struct dp_build *b, uint16_t slot, struct dp_port *port,
+			   uint32_t ip4);
 /* A remote VTEP address as the workers report it. */
 struct dp_vtep {
 	int af;           /* AF_INET or AF_INET6 */

@@ -39,6 +39,7 @@ enum dp_port_role {
 	DP_ROLE_VM,        /* port security, ARP, delivery or encap */
 	DP_ROLE_UNDERLAY,  /* decap what is ours, everything else to the exception path */
 	DP_ROLE_EXCEPTION, /* the host kernel's own underlay traffic: out the underlay as is */
+	DP_ROLE_HEALTH,    /* the health checker's tap (dp_health.c) */
 };
 
 struct dp_port {
@@ -94,6 +95,8 @@ struct dp_port_snap {
 		uint8_t addr[16];
 		uint8_t plen;
 	} ra_prefixes[DP_PORT_IPS_MAX];
+	uint16_t hc_slot[DP_PORT_IPS_MAX]; /* per ip4: the health checker's slot + 1; 0 none */
+	bool hc_any;			   /* some address of it is probed */
 };
 
 /*
@@ -169,6 +172,20 @@ struct dp_vtep_key {
 	uint8_t ip[16];
 } __rte_aligned(8);
 
+/* The health checker in a snapshot (dp_health.c). */
+struct dp_hc_target {
+	uint16_t port_idx;
+	uint8_t ip_idx; /* which address of the port's */
+	bool used;
+};
+
+struct dp_health {
+	bool present;
+	uint16_t tap_idx;
+	struct rte_ether_addr tap_mac;
+	struct dp_hc_target *targets; /* DP_HC_SLOTS of them */
+};
+
 /* A VPC this host serves. */
 struct dp_vpc_snap {
 	uint32_t vni;
@@ -217,6 +234,7 @@ struct dp_snap {
 	struct rte_hash *lb_members; /* dp_lb_member_key -> 1 */
 	uint32_t n_lbs;
 	struct dp_lb_listener *lbs;
+	struct dp_health health;
 	uint16_t n_rxqs[RTE_MAX_LCORE];
 	struct dp_rxq *rxqs[RTE_MAX_LCORE]; /* per worker index */
 };
@@ -252,6 +270,7 @@ struct dp_worker {
 	struct dp_trace_buf *trace; /* where this worker's trace records go */
 	uint32_t now; /* dp_ct_clock() at the start of the burst */
 	uint64_t ct_created, ct_hits, ct_revalidated;
+	uint32_t hc_second, hc_pkts; /* the health checker's packets this dp_ct_clock second */
 	struct dp_txbuf tx[DP_PORTS_MAX];
 	struct dp_counters ports[DP_PORTS_MAX];
 	uint64_t rule_hits[DP_RULE_IDS]; /* connections (or untracked packets) each rule let in */
@@ -369,6 +388,10 @@ void dp_vm_input_burst(struct dp_worker *w, const struct dp_port_snap *in, struc
 		       uint16_t n);
 void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 			     struct rte_mbuf **pkts, uint16_t n);
+/* dp_health.c: the checker's packets to backends, and a VM's answers to it (true: taken) */
+void dp_health_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
+			   struct rte_mbuf **pkts, uint16_t n);
+bool dp_health_from_vm(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf *m);
 /* Encapsulate m for remote r and queue it on the underlay, or drop it by name. */
 void dp_encap(struct dp_worker *w, uint16_t in_port, struct dp_remote *r, struct rte_mbuf *m);
 /* Tell the VM that sent m (an IPv4 packet with DF) that mtu is the most its path takes:
@@ -392,6 +415,9 @@ static inline void dp_input_burst(struct dp_worker *w, const struct dp_port_snap
 		break;
 	case DP_ROLE_UNDERLAY:
 		dp_underlay_input_burst(w, in, pkts, n);
+		break;
+	case DP_ROLE_HEALTH:
+		dp_health_input_burst(w, in, pkts, n);
 		break;
 	case DP_ROLE_EXCEPTION: {
 		/* the host kernel's own underlay traffic (ARP, ICMP, ...): out as it is */

@@ -167,6 +167,44 @@ int dp_build_underlay(struct dp_build *b, const struct dp_underlay_conf *c)
 	return 0;
 }
 
+int dp_build_health(struct dp_build *b, struct dp_port *tap, const uint8_t tap_mac[6])
+{
+	struct dp_health *h = &b->snap->health;
+
+	h->targets = rte_zmalloc("dp_hc_targets", DP_HC_SLOTS * sizeof(*h->targets), 0);
+	if (h->targets == NULL)
+		return -ENOMEM;
+	h->present = true;
+	h->tap_idx = tap->idx;
+	memcpy(h->tap_mac.addr_bytes, tap_mac, RTE_ETHER_ADDR_LEN);
+	b->snap->ports[tap->idx] = (struct dp_port_snap){.port = tap, .role = DP_ROLE_HEALTH};
+	b->n_queues += 1;
+	return 0;
+}
+
+int dp_build_health_target(struct dp_build *b, uint16_t slot, struct dp_port *port, uint32_t ip4)
+{
+	struct dp_health *h = &b->snap->health;
+	struct dp_port_snap *ps = &b->snap->ports[port->idx];
+
+	if (!h->present || slot >= DP_HC_SLOTS || ps->port != port || ps->role != DP_ROLE_VM)
+		return -EINVAL;
+	if (h->targets[slot].used)
+		return -EEXIST;
+	for (uint8_t i = 0; i < ps->n_ip4; i++) {
+		if (ps->ip4[i] != ip4)
+			continue;
+		if (ps->hc_slot[i] != 0)
+			return -EEXIST;
+		ps->hc_slot[i] = (uint16_t)(slot + 1);
+		ps->hc_any = true;
+		h->targets[slot] = (struct dp_hc_target){.port_idx = port->idx, .ip_idx = i,
+							 .used = true};
+		return 0;
+	}
+	return -EINVAL;
+}
+
 int dp_build_vpc(struct dp_build *b, uint32_t vni, enum dp_encap encap, uint16_t mtu)
 {
 	if (grow((void **)&b->vpcs, &b->cap_vpcs, b->n_vpcs, sizeof(*b->vpcs)) < 0)
@@ -423,7 +461,9 @@ static int assign_queues(struct dp_snap *s, unsigned int n_queues)
 		for (uint16_t q = 0; q < p->n_queues; q++) {
 			w = (n++) % dp_n_workers;
 			s->rxqs[w][s->n_rxqs[w]++] = (struct dp_rxq){
-				.port = p, .queue = q, .kernel = s->ports[i].role == DP_ROLE_EXCEPTION};
+				.port = p, .queue = q,
+				.kernel = s->ports[i].role == DP_ROLE_EXCEPTION ||
+					  s->ports[i].role == DP_ROLE_HEALTH};
 		}
 	}
 	return 0;
@@ -440,6 +480,7 @@ static void snap_free(struct dp_snap *s)
 	rte_hash_free(s->vteps);
 	rte_free(s->remotes);
 	dp_lb_free(s);
+	rte_free(s->health.targets);
 	for (unsigned int w = 0; w < RTE_MAX_LCORE; w++)
 		rte_free(s->rxqs[w]);
 	rte_free(s);

@@ -28,6 +28,8 @@ void dp_vm_input_burst(struct dp_worker *w, const struct dp_port_snap *in, struc
 			dp_drop(w, idx, pkts[i], DP_DROP_FLOOD_BLOCKED);
 			continue;
 		}
+		if (unlikely(in->hc_any) && dp_health_from_vm(w, in, pkts[i]))
+			continue;
 		vnis[n_uni] = in->vni;
 		pkts[n_uni++] = pkts[i];
 	}

@@ -232,10 +232,27 @@ static void test_listener_refusals(void **state)
 		"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\", \"port\": 443,"
 		" \"health_check\": {\"type\": \"tcp\", \"path\": \"/\"}}",
 		-EINVAL, "path: only for type http");
+	accepted(c, "insert", "lb_listener",
+		 "{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\", \"port\": 443,"
+		 " \"health_check\": {\"type\": \"http\", \"path\": \"/healthz\"}}");
+	{
+		struct cfg_lb_listener key = {.vpc = "blue", .lb = "web", .proto = 6, .port = 443};
+		const struct cfg_lb_listener *l = cfg_lb_listener_find(c, &key);
+
+		assert_non_null(l);
+		assert_int_equal(l->health.type, CFG_LB_HC_HTTP);
+		assert_string_equal(l->health.path, "/healthz");
+		assert_int_equal(l->health.interval_ms, 2000);
+		assert_int_equal(l->health.timeout_ms, 1000);
+		assert_int_equal(l->health.rise, 2);
+		assert_int_equal(l->health.fall, 3);
+	}
+	accepted(c, "insert", "load_balancer",
+		 "{\"vpc\": \"blue\", \"name\": \"web6\", \"vip\": \"fd00:1::100\"}");
 	refused(c, "insert", "lb_listener",
-		"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\", \"port\": 443,"
-		" \"health_check\": {\"type\": \"http\", \"path\": \"/healthz\"}}",
-		-EINVAL, "health checks are not supported by this switch yet");
+		"{\"vpc\": \"blue\", \"lb\": \"web6\", \"protocol\": \"tcp\", \"port\": 80,"
+		" \"health_check\": {\"type\": \"tcp\"}}",
+		-EINVAL, "IPv6 backends are not health-checked by this switch yet");
 	refused(c, "delete", "lb_listener",
 		"{\"vpc\": \"blue\", \"lb\": \"web\", \"protocol\": \"tcp\", \"port\": 80}", -EBUSY,
 		"still has 2 backends");

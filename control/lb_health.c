@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * See lb_health.h. The targets array is shared by the control thread (which replaces it,
+ * carrying over the state of targets that stay) and the checker thread (which runs the
+ * checks), under one lock that neither holds for long: every socket is non-blocking. A
+ * check's socket closes with a reset (SO_LINGER 0), so frequent checks leave no TIME_WAIT.
+ */
+#include "lb_health.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hc_netns.h"
+
+enum phase { IDLE, CONNECTING, AWAIT_STATUS };
+
+struct target {
+	struct cfg_lb_backend be; /* its key: vpc, lb, proto, port, ip, backend_port */
+	struct cfg_lb_health hc;
+	char port_name[CFG_NAME_SIZE]; /* the port holding the address */
+	uint32_t vni;
+	uint32_t ip4; /* network order */
+	uint16_t slot, dport;
+	/* the checker thread's */
+	bool healthy, changed;
+	uint8_t ok_run, fail_run;
+	enum phase phase;
+	int fd;
+	uint64_t started_ms, next_ms;
+	char status[16]; /* the start of an HTTP answer */
+	uint8_t status_len;
+	char why[96]; /* the last failure */
+};
+
+struct slot {
+	bool used;
+	uint32_t vni, ip4;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct target *targets; /* under lock */
+static size_t n_targets;
+static struct slot slots[DP_HC_SLOTS]; /* control thread */
+static uint16_t slot_next;
+static struct hc_netns ns = {.ns_fd = -1};
+static struct dp_port *tap_port; /* the dataplane's side of the checker's tap */
+static int epfd = -1, wake_fd = -1, notify_fd = -1;
+static pthread_t thread;
+static bool running;
+static volatile bool stopping;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int fail(char *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, CFG_ERR_SIZE, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static bool same_backend(const struct cfg_lb_backend *a, const struct cfg_lb_backend *b)
+{
+	return a->proto == b->proto && a->port == b->port && a->backend_port == b->backend_port &&
+	       memcmp(&a->ip, &b->ip, sizeof(a->ip)) == 0 && strcmp(a->vpc, b->vpc) == 0 &&
+	       strcmp(a->lb, b->lb) == 0;
+}
+
+/* ---- the checker thread ---- */
+
+static void notify(void)
+{
+	uint64_t one = 1;
+
+	if (write(notify_fd, &one, sizeof(one)) < 0) {
+		/* the counter is full: the control thread has plenty to read already */
+	}
+}
+
+static void finish(struct target *t, bool ok, uint64_t now, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void finish(struct target *t, bool ok, uint64_t now, const char *fmt, ...)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	t->phase = IDLE;
+	t->next_ms = t->started_ms + t->hc.interval_ms;
+	if (t->next_ms < now)
+		t->next_ms = now;
+	if (ok) {
+		t->fail_run = 0;
+		if (t->ok_run < UINT8_MAX)
+			t->ok_run++;
+		if (!t->healthy && t->ok_run >= t->hc.rise) {
+			t->healthy = t->changed = true;
+			notify();
+		}
+		return;
+	}
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->why, sizeof(t->why), fmt, ap);
+	va_end(ap);
+	t->ok_run = 0;
+	if (t->fail_run < UINT8_MAX)
+		t->fail_run++;
+	if (t->healthy && t->fail_run >= t->hc.fall) {
+		t->healthy = false;
+		t->changed = true;
+		notify();
+	}
+}
+
+static void watch(struct target *t, uint32_t events, int op)
+{
+	struct epoll_event ev = {.events = events, .data.fd = t->fd};
+
+	epoll_ctl(epfd, op, t->fd, &ev);
+}
+
+static void start(struct target *t, uint64_t now)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(t->dport),
+				 .sin_addr.s_addr = htonl(dp_hc_probe_addr(t->slot))};
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+	t->started_ms = now;
+	t->status_len = 0;
+	t->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (t->fd < 0) {
+		finish(t, false, now, "cannot open a socket: %s", strerror(errno));
+		return;
+	}
+	setsockopt(t->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	t->phase = CONNECTING;
+	if (connect(t->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EINPROGRESS)
+		watch(t, EPOLLOUT, EPOLL_CTL_ADD);
+	else
+		finish(t, false, now, "connect: %s", strerror(errno));
+}
+
+static void connected(struct target *t, uint64_t now)
+{
+	char req[CFG_LB_PATH_SIZE + 160], host[INET_ADDRSTRLEN];
+	int err = 0, n;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err != 0) {
+		finish(t, false, now, "connect: %s", strerror(err));
+		return;
+	}
+	if (t->hc.type == CFG_LB_HC_TCP) {
+		finish(t, true, now, "%s", "");
+		return;
+	}
+	inet_ntop(AF_INET, &t->ip4, host, sizeof(host));
+	n = snprintf(req, sizeof(req),
+		     "GET %s HTTP/1.0\r\nHost: %s:%u\r\nUser-Agent: vpcswitch-health-check\r\n"
+		     "Connection: close\r\n\r\n",
+		     t->hc.path, host, t->dport);
+	if (send(t->fd, req, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) != n) {
+		finish(t, false, now, "sending the request: %s", strerror(errno));
+		return;
+	}
+	t->phase = AWAIT_STATUS;
+	watch(t, EPOLLIN, EPOLL_CTL_MOD);
+}
+
+/* "HTTP/1.x NNN": 2xx and 3xx are healthy */
+static void answered(struct target *t, uint64_t now)
+{
+	ssize_t n = recv(t->fd, t->status + t->status_len, 12 - t->status_len, MSG_DONTWAIT);
+	int code;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		finish(t, false, now, "%s", n == 0 ? "closed before an HTTP status" : strerror(errno));
+		return;
+	}
+	t->status_len += (uint8_t)n;
+	if (t->status_len < 12)
+		return;
+	t->status[12] = '\0';
+	if (strncmp(t->status, "HTTP/1.", 7) != 0 || t->status[8] != ' ' ||
+	    sscanf(t->status + 9, "%3d", &code) != 1) {
+		finish(t, false, now, "%s", "not an HTTP answer");
+		return;
+	}
+	if (code >= 200 && code < 400)
+		finish(t, true, now, "%s", "");
+	else
+		finish(t, false, now, "HTTP status %d", code);
+}
+
+static struct target *by_fd(int fd)
+{
+	for (size_t i = 0; i < n_targets; i++)
+		if (targets[i].fd == fd)
+			return &targets[i];
+	return NULL;
+}
+
+/* Checks that are due start, those past their timeout fail; returns ms to the next. */
+static int timers(uint64_t now)
+{
+	uint64_t next = now + 100;
+
+	for (size_t i = 0; i < n_targets; i++) {
+		struct target *t = &targets[i];
+
+		if (t->phase != IDLE && now >= t->started_ms + t->hc.timeout_ms)
+			finish(t, false, now, "no %s within %u ms",
+			       t->phase == CONNECTING ? "connection" : "HTTP status",
+			       t->hc.timeout_ms);
+		if (t->phase == IDLE && now >= t->next_ms)
+			start(t, now);
+		if (t->phase == IDLE && t->next_ms < next)
+			next = t->next_ms;
+		if (t->phase != IDLE && t->started_ms + t->hc.timeout_ms < next)
+			next = t->started_ms + t->hc.timeout_ms;
+	}
+	return next > now ? (int)(next - now) : 0;
+}
+
+static void *checker_main(void *arg)
+{
+	struct epoll_event evs[32];
+	int wait_ms = 0;
+
+	(void)arg;
+	/* every socket of this thread is the checker's: made inside its namespace */
+	if (setns(ns.ns_fd, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "vpcswitchd: health checker: cannot enter its namespace: %s\n",
+			strerror(errno));
+		return NULL;
+	}
+	while (!stopping) {
+		int n = epoll_wait(epfd, evs, 32, wait_ms);
+		uint64_t now = now_ms();
+
+		pthread_mutex_lock(&lock);
+		for (int i = 0; i < n; i++) {
+			struct target *t;
+			uint64_t v;
+
+			if (evs[i].data.fd == wake_fd) {
+				if (read(wake_fd, &v, sizeof(v)) < 0) {
+					/* nothing to read: another round read it */
+				}
+				continue;
+			}
+			t = by_fd(evs[i].data.fd);
+			if (t != NULL && t->phase == CONNECTING)
+				connected(t, now);
+			else if (t != NULL && t->phase == AWAIT_STATUS)
+				answered(t, now);
+		}
+		wait_ms = timers(now);
+		pthread_mutex_unlock(&lock);
+	}
+	return NULL;
+}
+
+/* ---- the control thread ---- */
+
+int lb_health_init(void)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (epfd < 0 || wake_fd < 0 || notify_fd < 0)
+		return -errno;
+	ev.data.fd = wake_fd;
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, wake_fd, &ev) < 0 ? -errno : 0;
+}
+
+static void wake(void)
+{
+	uint64_t one = 1;
+
+	if (write(wake_fd, &one, sizeof(one)) < 0) {
+		/* the counter is full: the thread wakes anyway */
+	}
+}
+
+void lb_health_fini(void)
+{
+	if (running) {
+		stopping = true;
+		wake();
+		pthread_join(thread, NULL);
+		running = false;
+	}
+	for (size_t i = 0; i < n_targets; i++)
+		if (targets[i].fd >= 0)
+			close(targets[i].fd);
+	free(targets);
+	targets = NULL;
+	n_targets = 0;
+	dp_port_destroy(tap_port); /* the workers are stopped: no snapshot is read */
+	tap_port = NULL;
+	hc_netns_close(&ns);
+	if (epfd >= 0)
+		close(epfd);
+	if (wake_fd >= 0)
+		close(wake_fd);
+	if (notify_fd >= 0)
+		close(notify_fd);
+	epfd = wake_fd = notify_fd = -1;
+}
+
+int lb_health_fd(void)
+{
+	return notify_fd;
+}
+
+/* The port of c in vpc holding IPv4 address ip, or NULL. */
+static const struct cfg_port *port_holding(const struct cfg *c, const char *vpc,
+					   const struct cfg_ip *ip)
+{
+	CFG_FOREACH(struct cfg_port, p, c->ports)
+	{
+		if (strcmp(p->vpc, vpc) != 0)
+			continue;
+		for (int i = 0; i < p->n_ips; i++)
+			if (memcmp(&p->ips[i], ip, sizeof(*ip)) == 0)
+				return p;
+	}
+	return NULL;
+}
+
+/* What c asks to check: into out (NULL: only counted). */
+static size_t wanted(const struct cfg *c, struct target *out)
+{
+	size_t n = 0;
+
+	CFG_FOREACH(struct cfg_lb_listener, l, c->lb_listeners)
+	{
+		if (l->health.type == CFG_LB_HC_NONE)
+			continue;
+		CFG_FOREACH(struct cfg_lb_backend, be, c->lb_backends)
+		{
+			const struct cfg_port *p;
+
+			if (be->port != l->port || be->proto != l->proto || be->ip.af != AF_INET ||
+			    strcmp(be->lb, l->lb) != 0 || strcmp(be->vpc, l->vpc) != 0 ||
+			    (p = port_holding(c, be->vpc, &be->ip)) == NULL)
+				continue;
+			if (out != NULL) {
+				struct target *t = &out[n];
+
+				memset(t, 0, sizeof(*t));
+				t->be = *be;
+				t->hc = l->health;
+				snprintf(t->port_name, sizeof(t->port_name), "%s", p->name);
+				t->vni = cfg_vpc_find(c, be->vpc)->vni;
+				memcpy(&t->ip4, be->ip.addr, 4);
+				t->dport = l->health.port != 0 ? l->health.port : be->backend_port;
+				t->fd = -1;
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Slots for next's addresses: the ones they had, new ones round robin (so a freed probe
+ * address is not soon reused, and a late answer to it meets no other backend). */
+static int assign_slots(struct target *next, size_t n)
+{
+	static bool keep[DP_HC_SLOTS];
+
+	memset(keep, 0, sizeof(keep));
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = &next[i];
+		uint32_t s, tries;
+
+		for (s = 0; s < DP_HC_SLOTS; s++)
+			if (slots[s].used && slots[s].vni == t->vni && slots[s].ip4 == t->ip4)
+				break;
+		for (tries = 0; s == DP_HC_SLOTS && tries < DP_HC_SLOTS; tries++) {
+			uint16_t c = slot_next;
+
+			slot_next = (uint16_t)((slot_next + 1) % DP_HC_SLOTS);
+			if (!slots[c].used)
+				s = c;
+		}
+		if (s == DP_HC_SLOTS)
+			return -ENOSPC;
+		slots[s] = (struct slot){.used = true, .vni = t->vni, .ip4 = t->ip4};
+		keep[s] = true;
+		t->slot = (uint16_t)s;
+	}
+	for (uint32_t s = 0; s < DP_HC_SLOTS; s++)
+		if (!keep[s])
+			slots[s].used = false;
+	return 0;
+}
+
+int lb_health_set(const struct cfg *c, char *err)
+{
+	size_t n = wanted(c, NULL);
+	struct target *next = n > 0 ? calloc(n, sizeof(*next)) : NULL, *old;
+	uint64_t now = now_ms();
+	size_t n_old;
+	int rc;
+
+	if (n > 0 && next == NULL)
+		return fail(err, -ENOMEM, "health checks: out of memory");
+	wanted(c, next);
+	if (n > DP_HC_SLOTS) {
+		free(next);
+		return fail(err, -ENOSPC, "health checks: %zu backends here, at most %u", n,
+				DP_HC_SLOTS);
+	}
+	if (n > 0 && ns.ns_fd < 0) {
+		char why[256];
+
+		if ((rc = hc_netns_open(&ns, why)) < 0) {
+			free(next);
+			return fail(err, rc, "%s", why);
+		}
+		tap_port = dp_port_create_ethdev("health", ns.eth_port);
+		if (tap_port == NULL) {
+			rc = -errno;
+			hc_netns_close(&ns);
+			free(next);
+			return fail(err, rc, "health checks: no room for the checker's port");
+		}
+	}
+	if (n > 0 && !running) {
+		stopping = false;
+		if ((rc = pthread_create(&thread, NULL, checker_main, NULL)) != 0) {
+			free(next);
+			return fail(err, -rc, "health checks: cannot start the checker thread");
+		}
+		pthread_setname_np(thread, "lb-health");
+		running = true;
+	}
+	assign_slots(next, n); /* cannot fail: n <= DP_HC_SLOTS */
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = &next[i];
+		bool carried = false;
+
+		for (size_t j = 0; j < n_targets && !carried; j++) {
+			struct target *o = &targets[j];
+
+			if (o->slot == UINT16_MAX || !same_backend(&o->be, &t->be) ||
+			    memcmp(&o->hc, &t->hc, sizeof(o->hc)) != 0 || o->dport != t->dport)
+				continue;
+			t->healthy = o->healthy;
+			t->changed = o->changed;
+			t->ok_run = o->ok_run;
+			t->fail_run = o->fail_run;
+			t->phase = o->phase;
+			t->fd = o->fd;
+			t->started_ms = o->started_ms;
+			t->next_ms = o->next_ms;
+			memcpy(t->status, o->status, sizeof(t->status));
+			t->status_len = o->status_len;
+			memcpy(t->why, o->why, sizeof(t->why));
+			o->fd = -1;
+			o->slot = UINT16_MAX; /* taken */
+			carried = true;
+		}
+		if (!carried) { /* healthy until it fails; first checks spread over an interval */
+			t->healthy = true;
+			t->next_ms = now + (t->slot * 7919u + t->dport) % t->hc.interval_ms;
+		}
+	}
+	old = targets;
+	n_old = n_targets;
+	targets = next;
+	n_targets = n;
+	pthread_mutex_unlock(&lock);
+	for (size_t j = 0; j < n_old; j++)
+		if (old[j].fd >= 0)
+			close(old[j].fd);
+	free(old);
+	if (running)
+		wake();
+	return 0;
+}
+
+int lb_health_build(struct dp_build *b, struct dp_port *(*port_of)(const char *name))
+{
+	uint8_t mac[6];
+	int rc = 0;
+
+	if (ns.ns_fd < 0)
+		return 0;
+	memcpy(mac, ns.mac, 6);
+	pthread_mutex_lock(&lock);
+	if (n_targets > 0) {
+		rc = dp_build_health(b, tap_port, mac);
+		for (size_t i = 0; rc == 0 && i < n_targets; i++) {
+			struct dp_port *p = port_of(targets[i].port_name);
+
+			if (p == NULL)
+				continue;
+			rc = dp_build_health_target(b, targets[i].slot, p, targets[i].ip4);
+			if (rc == -EEXIST) /* another listener checks the same address */
+				rc = 0;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+int lb_health_of(const struct cfg_lb_backend *be, char *why, size_t why_size)
+{
+	int state = -1;
+
+	if (why != NULL)
+		why[0] = '\0';
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < n_targets; i++) {
+		if (!same_backend(&targets[i].be, be))
+			continue;
+		state = targets[i].healthy;
+		if (why != NULL)
+			snprintf(why, why_size, "%s", targets[i].why);
+		break;
+	}
+	pthread_mutex_unlock(&lock);
+	return state;
+}
+
+unsigned int lb_health_changes(void (*changed)(const struct cfg_lb_backend *be, bool healthy,
+					       const char *why, void *arg),
+			       void *arg)
+{
+	unsigned int n = 0;
+	uint64_t v;
+
+	if (read(notify_fd, &v, sizeof(v)) < 0) {
+		/* nothing new: a change may still be marked */
+	}
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < n_targets; i++) {
+		struct target *t = &targets[i];
+
+		if (!t->changed)
+			continue;
+		t->changed = false;
+		changed(&t->be, t->healthy, t->healthy ? NULL : t->why, arg);
+		n++;
+	}
+	pthread_mutex_unlock(&lock);
+	return n;
+}
