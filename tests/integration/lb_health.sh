@@ -67,7 +67,7 @@ is_health() { [ "$(health "$1" "$2")" = "$3" ]; }
 fetch() {
 	local i
 	for ((i = 0; i < $1; i++)); do
-		vm c1 curl -s --max-time 2 http://10.0.0.100/id || echo failed
+		vm c1 curl -s --max-time 5 http://10.0.0.100/id || echo failed
 	done
 }
 count() { grep -cx "$1" "$2" || true; }

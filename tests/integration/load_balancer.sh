@@ -93,7 +93,7 @@ done
 fetch() {
 	local i
 	for ((i = 0; i < $2; i++)); do
-		vm "$1" curl -s --max-time 2 http://10.0.0.100/id || echo failed
+		vm "$1" curl -s --max-time 5 http://10.0.0.100/id || echo failed
 	done
 }
 count() { grep -cx "$1" "$2" || true; }
@@ -133,10 +133,13 @@ REJECT_SW=sw1 rejected lb del blue web "still has listener tcp/80"
 REJECT_SW=sw1 rejected lb listener add blue web icmp 80 "'icmp' is not tcp or udp"
 
 # the client sees only the VIP: a capture on its NIC while it fetches
-vm c1 tshark -q -i eth0 -a duration:6 -w "$IT_DIR/c1.pcapng" -f tcp > /dev/null 2>&1 &
+vm c1 tshark -q -i eth0 -a duration:60 -w "$IT_DIR/c1.pcapng" -f tcp > /dev/null 2>&1 &
 TS=$!
-sleep 2
+# capturing once its file has a header (tshark starts slowly on a busy machine)
+check "tshark captures on c1" wait_for 30 test -s "$IT_DIR/c1.pcapng"
 fetch c1 10 > /dev/null
+sleep 0.5
+kill -INT "$TS" 2> /dev/null || true
 wait "$TS" || true
 peers=$(tshark -r "$IT_DIR/c1.pcapng" -T fields -e ip.src -e ip.dst 2>/dev/null |
 	tr '\t' '\n' | sort -u | tr '\n' ' ')
@@ -162,6 +165,10 @@ done
 check "b3 set down on both hosts" apply_both down
 fetch c1 40 > "$IT_DIR/c1-down.txt"
 check_eq "b3 down: no new connection reaches it" 0 "$(count b3 "$IT_DIR/c1-down.txt")"
+if [ "$(count b3 "$IT_DIR/c1-down.txt")" != 0 ]; then # what took them there
+	ctl sw1 show connections >&2
+	ctl sw1 -o json show lb >&2
+fi
 check_eq "b3 down: the others answer every request" 0 "$(count failed "$IT_DIR/c1-down.txt")"
 check "b1 removed on both hosts" apply_both down 'del(.lb_backends[] | select(.address == "10.0.0.21"))'
 echo go >&7

@@ -172,7 +172,7 @@ void dp_fixture_run(int in, struct rte_mbuf *m)
 	dp_worker_flush(fx.w);
 	memset(fx.w->ports, 0, sizeof(fx.w->ports));
 	fx.w->now = dp_ct_clock(); /* as the worker loop does per round */
-	dp_vm_input_burst(fx.w, &fx.w->snap->ports[fx.idx[in]], &m, 1);
+	dp_input_burst(fx.w, &fx.w->snap->ports[fx.idx[in]], &m, 1); /* as its role says */
 }
 
 static uint16_t n_sent(int port)

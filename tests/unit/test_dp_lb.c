@@ -7,7 +7,8 @@
  * backend translated, unrouted when it shares the client's subnet and routed when not; its
  * answer reaches the client from the VIP; connections spread; no backend up, a removed
  * backend (reset from the VIP, or dropped), a backend reaching the VIP itself (hairpin), an
- * ICMP error about a balanced connection.
+ * ICMP error about a balanced connection. And the health checker's way (dataplane/
+ * dp_health.c): port h stands for its tap, b is checked at probe slot 5 (169.254.1.5).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,13 +30,14 @@
 
 #define VNI	100
 #define N_MBUFS 2047
-enum { A, B, C, N_PORTS };
+enum { A, B, C, H, N_PORTS }; /* H: the health checker's tap */
 
-static const char *const names[N_PORTS] = {"a", "b", "c"};
+static const char *const names[N_PORTS] = {"a", "b", "c", "h"};
 static const char *const macs[N_PORTS] = {"02:00:00:00:01:0a", "02:00:00:00:01:14",
-					  "02:00:00:00:02:1e"};
-static const char *const ips[N_PORTS] = {"10.0.1.10", "10.0.1.20", "10.0.2.30"};
-static const int subnet_of[N_PORTS] = {0, 0, 1};
+					  "02:00:00:00:02:1e", "02:00:a9:fe:00:01"};
+static const char *const ips[N_PORTS] = {"10.0.1.10", "10.0.1.20", "10.0.2.30", NULL};
+static const int subnet_of[N_PORTS] = {0, 0, 1, 0};
+#define B_PROBE "169.254.1.5" /* slot 5 */
 static const struct {
 	const char *cidr, *gw, *mac;
 } subnets[2] = {{"10.0.1.0/24", "10.0.1.1", "02:00:00:00:00:01"},
@@ -74,7 +76,7 @@ static void publish(const int *backends, int n, bool removed_drop)
 				.backends = bes,
 				.n_backends = (uint32_t)n};
 
-	for (int i = 0; i < N_PORTS; i++) {
+	for (int i = 0; i < H; i++) {
 		struct dp_port_conf pc;
 		int s = subnet_of[i];
 
@@ -87,6 +89,10 @@ static void publish(const int *backends, int n, bool removed_drop)
 		dp_fixture_gateway(b, VNI, subnets[s].gw, subnets[s].mac);
 	assert_int_equal(dp_build_vpc(b, VNI, DP_ENCAP_VXLAN, 1500), 0);
 	assert_int_equal(dp_build_routes(b, VNI, rt), 0);
+	assert_int_equal(dp_build_health(b, ports[H], pkt_mac(macs[H]).addr_bytes), 0);
+	assert_int_equal(dp_build_health_target(b, 5, ports[B], pkt_ip4(ips[B])), 0);
+	assert_int_equal(dp_build_health_target(b, 5, ports[C], pkt_ip4(ips[C])), -EEXIST);
+	assert_int_equal(dp_build_health_target(b, 6, ports[C], pkt_ip4(ips[B])), -EINVAL);
 	pkt_addr(VIP, lc.vip);
 	memcpy(lc.gw_mac, pkt_mac(subnets[0].mac).addr_bytes, 6);
 	for (int i = 0; i < n; i++) {
@@ -402,6 +408,95 @@ static void icmp_error_about_a_balanced_connection_is_dropped(void **s)
 	dp_fixture_drop(__LINE__, to, m, to, DP_DROP_LB_ICMP_UNTRANSLATED);
 }
 
+/* ---- the health checker ---- */
+
+static struct rte_mbuf *from_checker(const char *dip, uint8_t proto)
+{
+	struct rte_mbuf *m = pkt_build(&(struct pkt_spec){.src = macs[H],
+							  .dst = macs[H], /* it has no ARP */
+							  .l3 = PKT_L3_IPV4,
+							  .sip = "169.254.0.1",
+							  .dip = dip,
+							  .proto = proto,
+							  .payload = 20});
+	struct rte_tcp_hdr *t = pkt_l4(m);
+
+	t->src_port = rte_cpu_to_be_16(40000);
+	t->dst_port = rte_cpu_to_be_16(8080);
+	t->data_off = 0x50;
+	t->tcp_flags = RTE_TCP_SYN_FLAG;
+	pkt_cksum_fix(m);
+	return m;
+}
+
+static void checker_reaches_a_backend_at_its_probe_address_and_hears_it_back(void **s)
+{
+	struct rte_mbuf *m;
+	struct rte_ipv4_hdr *ip;
+
+	(void)s;
+	m = dp_fixture_pass(__LINE__, H, from_checker(B_PROBE, IPPROTO_TCP), B);
+	ip = pkt_l3(m);
+	pkt_assert_addr_at(__LINE__, &ip->src_addr, "169.254.0.1");
+	pkt_assert_addr_at(__LINE__, &ip->dst_addr, ips[B]);
+	pkt_assert_eth_at(__LINE__, m, subnets[0].mac, macs[B]);
+	pkt_assert_cksums(m);
+	/* b answers through its gateway; the checker sees the probe address */
+	m = dp_fixture_pass(__LINE__, B,
+			    tcp(B, subnets[0].mac, NULL, "169.254.0.1", 8080, 40000,
+				RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 5000, 1),
+			    H);
+	ip = pkt_l3(m);
+	pkt_assert_addr_at(__LINE__, &ip->src_addr, B_PROBE);
+	pkt_assert_addr_at(__LINE__, &ip->dst_addr, "169.254.0.1");
+	pkt_assert_eth_at(__LINE__, m, subnets[0].mac, macs[H]);
+	pkt_assert_cksums(m);
+}
+
+static void checker_packets_that_reach_no_backend_are_dropped_by_name(void **s)
+{
+	(void)s;
+	dp_fixture_drop(__LINE__, H, from_checker("169.254.1.6", IPPROTO_TCP), H,
+			DP_DROP_HEALTH_NO_TARGET);
+	dp_fixture_drop(__LINE__, H, from_checker("169.254.0.7", IPPROTO_TCP), H,
+			DP_DROP_HEALTH_BAD_PACKET);
+	dp_fixture_drop(__LINE__, H, from_checker("10.0.1.20", IPPROTO_TCP), H,
+			DP_DROP_HEALTH_BAD_PACKET);
+	dp_fixture_drop(__LINE__, H, from_checker(B_PROBE, IPPROTO_UDP), H,
+			DP_DROP_HEALTH_BAD_PACKET);
+}
+
+static void only_a_checked_address_reaches_the_checker(void **s)
+{
+	(void)s;
+	/* a is not checked: its packet to 169.254.0.1 is routed like any other, not taken */
+	dp_fixture_run(A, tcp(A, subnets[0].mac, NULL, "169.254.0.1", 8080, 40000,
+			      RTE_TCP_ACK_FLAG, 1, 1));
+	assert_int_equal(w->tx[idx[H]].n, 0);
+	/* b from another of its (unchecked) addresses: neither */
+	dp_fixture_run(B, tcp(B, subnets[0].mac, "10.0.1.99", "169.254.0.1", 8080, 40000,
+			      RTE_TCP_ACK_FLAG, 1, 1));
+	assert_int_equal(w->tx[idx[H]].n, 0);
+}
+
+static void a_vm_flooding_the_checker_is_rate_limited(void **s)
+{
+	unsigned int passed = 0, limited = 0;
+
+	(void)s;
+	w->hc_second = UINT32_MAX; /* a fresh second: the tests before used some of theirs */
+	/* 2 * DP_HC_PPS + 1: even across a second's boundary some must be refused */
+	for (unsigned int i = 0; i < 2 * DP_HC_PPS + 1; i++) {
+		dp_fixture_run(B, tcp(B, subnets[0].mac, NULL, "169.254.0.1", 8080, 40000,
+				      RTE_TCP_ACK_FLAG, 1, 1));
+		passed += w->tx[idx[H]].n;
+		limited += w->ports[idx[B]].drops[DP_DROP_HEALTH_RATE_LIMITED] != 0;
+	}
+	print_message("%u to the checker, %u refused\n", passed, limited);
+	assert_true(passed >= DP_HC_PPS && passed <= 2 * DP_HC_PPS);
+	assert_int_equal(passed + limited, 2 * DP_HC_PPS + 1);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
 int main(void)
@@ -414,6 +509,10 @@ int main(void)
 		T(removed_backend_connection_is_dropped_if_so_configured),
 		T(backend_reaching_the_vip_may_land_on_itself),
 		T(icmp_error_about_a_balanced_connection_is_dropped),
+		T(checker_reaches_a_backend_at_its_probe_address_and_hears_it_back),
+		T(checker_packets_that_reach_no_backend_are_dropped_by_name),
+		T(only_a_checked_address_reaches_the_checker),
+		T(a_vm_flooding_the_checker_is_rate_limited),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
