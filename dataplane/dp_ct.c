@@ -13,6 +13,7 @@
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_ring.h>
 
 #include "dp_private.h"
 
@@ -60,6 +61,12 @@ int dp_ct_init(uint32_t max, uint32_t port_max)
 		dp_ct_fini();
 		return -ENOMEM;
 	}
+	dp_ct.expire_soon = rte_ring_create("dp_ct_expire", 1024, (int)rte_socket_id(),
+					    RING_F_SC_DEQ);
+	if (dp_ct.expire_soon == NULL) {
+		dp_ct_fini();
+		return -ENOMEM;
+	}
 	dp_ct.max = max;
 	dp_ct.port_max = port_max;
 	return 0;
@@ -69,6 +76,7 @@ void dp_ct_fini(void)
 {
 	rte_hash_free(dp_ct.h);
 	rte_free(dp_ct.slots);
+	rte_ring_free(dp_ct.expire_soon);
 	memset(&dp_ct, 0, sizeof(dp_ct));
 }
 
@@ -110,7 +118,7 @@ static bool expired(const struct dp_ct_slot *o, uint32_t now)
 {
 	enum ct_state st = atomic_load_explicit(&o->state, memory_order_relaxed);
 
-	if (atomic_load_explicit(&o->flags, memory_order_relaxed) & DP_CT_DEAD)
+	if (atomic_load_explicit(&o->flags, memory_order_relaxed) & (DP_CT_DEAD | DP_CT_REBALANCE))
 		return true;
 	return idle_of(o, now) >= ct_timeout(&timeouts, o->proto, st);
 }
@@ -157,6 +165,12 @@ static void delete_batch(const uint32_t *origs, unsigned int n)
 
 #define AGE_BATCH 1024
 
+void dp_ct_expire_soon(uint32_t pos)
+{
+	/* full (1,024 waiting): the aging sweep reaches it within a second anyway */
+	rte_ring_mp_enqueue(dp_ct.expire_soon, (void *)(uintptr_t)pos);
+}
+
 unsigned int dp_ct_age(uint32_t now, uint32_t budget)
 {
 	uint32_t batch[AGE_BATCH];
@@ -166,6 +180,23 @@ unsigned int dp_ct_age(uint32_t now, uint32_t budget)
 		return 0;
 	if (budget == 0 || budget > dp_ct.n_slots)
 		budget = dp_ct.n_slots;
+	/* first those the workers asked for (each flagged once; a position deleted and taken
+	 * by a new connection meanwhile has lost the flag, and is not expired) */
+	for (void *p; n < AGE_BATCH && rte_ring_sc_dequeue(dp_ct.expire_soon, &p) == 0;) {
+		uint32_t pos = (uint32_t)(uintptr_t)p;
+		bool dup = false;
+
+		for (unsigned int j = 0; j < n; j++)
+			dup |= batch[j] == pos;
+		if (!dup && pos < dp_ct.n_slots && slot_is_orig(&dp_ct.slots[pos]) &&
+		    expired(&dp_ct.slots[pos], now))
+			batch[n++] = pos;
+	}
+	if (n > 0) { /* now: the sweep below must not meet them again */
+		delete_batch(batch, n);
+		total = n;
+		n = 0;
+	}
 	for (uint32_t i = 0; i < budget; i++) {
 		uint32_t pos = dp_ct.age_cursor;
 		const struct dp_ct_slot *o = &dp_ct.slots[pos];

@@ -52,6 +52,11 @@ _Static_assert(sizeof(struct dp_flow_key) == 64, "flow key must be 64 bytes");
 /* dead because its backend was removed; and the client's TCP segments get a reset */
 #define DP_CT_GONE 0x10
 #define DP_CT_RESET 0x20
+/* a new connection came on the tuple of this closed balanced one, and the table now picks
+ * another backend: its packets are dropped until the control thread deletes it (soon: it
+ * is queued), then the client's retransmission opens a new connection (IPVS's
+ * conn_reuse_mode does the same) */
+#define DP_CT_REBALANCE 0x40
 
 /* Action word: generation (high 32 bits), kind and index. A worker may use it only when
  * the generation is the current configuration's; otherwise it revalidates the connection. */
@@ -100,7 +105,12 @@ struct dp_ct {
 	_Atomic uint32_t count;
 	_Atomic uint32_t port_count[DP_PORTS_MAX];
 	uint32_t age_cursor; /* control thread */
+	struct rte_ring *expire_soon; /* originator positions workers want deleted now */
 };
+
+/** Worker: have the control thread delete the connection at orig position pos at its next
+ *  aging round (its slot is flagged so that it counts as expired). */
+void dp_ct_expire_soon(uint32_t pos);
 
 extern struct dp_ct dp_ct;
 

@@ -794,6 +794,50 @@ dead:
 
 /* A packet of a connection that was ended: its backend removed (a TCP segment from the
  * client gets a reset, if so configured), or no longer allowed. */
+/* Would the listener now send new connection k (an originator's key) elsewhere than to the
+ * backend its old entry had (rk: that entry's reply key, from the backend)? */
+static bool lb_moved(const struct dp_snap *s, const struct dp_flow_key *k,
+		     const struct dp_flow_key *rk)
+{
+	const struct dp_lb_listener *l = dp_lb_find(s, k);
+	const struct dp_lb_backend *b;
+
+	if (l == NULL)
+		return false; /* not a listener any more: revalidation had its say */
+	b = dp_lb_pick(l, k);
+	return b == NULL || b->port != rk->sport || memcmp(b->addr, rk->src, 16) != 0;
+}
+
+/*
+ * A client's new connection on a closed balanced one's tuple (its port reused) goes where
+ * the table sends new connections now, not to the old backend, which may be drained, down
+ * or removed: the old entry is deleted first and this SYN dropped (the client retries; IPVS
+ * does the same). A reopening that lands on the same backend goes on in place. True: m was
+ * dropped.
+ */
+static bool rebalanced(struct dp_worker *w, const struct dp_flow_key *k, uint8_t kind,
+		       uint8_t flags, uint8_t fl, const struct dp_ct_slot *slot,
+		       struct dp_ct_slot *o, struct rte_mbuf *m)
+{
+	enum ct_state st;
+
+	if (atomic_load_explicit(&o->flags, memory_order_relaxed) & DP_CT_REBALANCE) {
+		dp_drop(w, k->in_port, m, DP_DROP_LB_REUSE_REBALANCED); /* on its way out */
+		return true;
+	}
+	st = (enum ct_state)atomic_load_explicit(&o->state, memory_order_relaxed);
+	if ((fl & DP_CT_REPLY) || kind == FP_RELATED || slot->peer == NULL ||
+	    ct_update(k->proto, &st, CT_ORIG, flags) != CT_REOPEN ||
+	    !lb_moved(w->snap, k, slot->peer))
+		return false;
+	if (!w->dry && !(atomic_fetch_or_explicit(&o->flags, DP_CT_REBALANCE,
+						  memory_order_relaxed) &
+			 DP_CT_REBALANCE))
+		dp_ct_expire_soon((uint32_t)(o - dp_ct.slots));
+	dp_drop(w, k->in_port, m, DP_DROP_LB_REUSE_REBALANCED);
+	return true;
+}
+
 static void ended(struct dp_worker *w, const struct dp_flow_key *k, uint8_t fl,
 		  const struct dp_ct_slot *o, uint64_t act, struct rte_mbuf *m)
 {
@@ -831,6 +875,8 @@ static void hit(struct dp_worker *w, const struct dp_flow_key *k, int32_t pos, u
 			      atomic_load_explicit(&o->state, memory_order_relaxed) |
 				      (fl & DP_CT_REPLY ? 0x100u : 0) |
 				      (kind == FP_RELATED ? 0x200u : 0));
+	if (unlikely(fl & DP_CT_NAT) && rebalanced(w, k, kind, flags, fl, slot, o, m))
+		return;
 	if (atomic_load_explicit(&o->flags, memory_order_relaxed) & DP_CT_DEAD) {
 		ended(w, k, fl, o, act, m);
 		return;

@@ -408,6 +408,47 @@ static void icmp_error_about_a_balanced_connection_is_dropped(void **s)
 	dp_fixture_drop(__LINE__, to, m, to, DP_DROP_LB_ICMP_UNTRANSLATED);
 }
 
+/* A connection from a (sport) on b, opened and closed by b first: a's end keeps no
+ * TIME_WAIT, so its kernel may use the port again at once. */
+static uint16_t closed_conn_on_b(void)
+{
+	uint16_t sport = conn_on_b();
+	const uint8_t fa = RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG;
+
+	dp_fixture_pass(__LINE__, B,
+			tcp(B, macs[A], NULL, ips[A], 8080, sport,
+			    RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 5000, 1001), A);
+	dp_fixture_pass(__LINE__, A,
+			tcp(A, subnets[0].mac, NULL, VIP, sport, 80, RTE_TCP_ACK_FLAG, 1001, 5001), B);
+	dp_fixture_pass(__LINE__, B, tcp(B, macs[A], NULL, ips[A], 8080, sport, fa, 5001, 1001), A);
+	dp_fixture_pass(__LINE__, A, tcp(A, subnets[0].mac, NULL, VIP, sport, 80, fa, 1001, 5002), B);
+	dp_fixture_pass(__LINE__, B,
+			tcp(B, macs[A], NULL, ips[A], 8080, sport, RTE_TCP_ACK_FLAG, 5002, 1002), A);
+	return sport;
+}
+
+static void reused_port_reopens_in_place_when_the_table_still_picks_its_backend(void **s)
+{
+	uint16_t sport = closed_conn_on_b();
+
+	(void)s;
+	dp_fixture_pass(__LINE__, A, syn(sport), B);
+}
+
+static void reused_port_goes_where_the_table_sends_it_after_its_backend_left(void **s)
+{
+	static const int only_c[] = {C};
+	uint16_t sport = closed_conn_on_b();
+
+	(void)s;
+	publish(only_c, 1, false); /* b removed: a reopening must not be reset, nor reach b */
+	dp_fixture_drop(__LINE__, A, syn(sport), A, DP_DROP_LB_REUSE_REBALANCED);
+	dp_fixture_drop(__LINE__, A, syn(sport), A, DP_DROP_LB_REUSE_REBALANCED);
+	/* the old entry is deleted at the control thread's next round, however far its sweep */
+	assert_int_equal(dp_ct_age(dp_ct_clock(), 1), 1);
+	dp_fixture_pass(__LINE__, A, syn(sport), C); /* the client's retry */
+}
+
 /* ---- the health checker ---- */
 
 static struct rte_mbuf *from_checker(const char *dip, uint8_t proto)
@@ -509,6 +550,8 @@ int main(void)
 		T(removed_backend_connection_is_dropped_if_so_configured),
 		T(backend_reaching_the_vip_may_land_on_itself),
 		T(icmp_error_about_a_balanced_connection_is_dropped),
+		T(reused_port_reopens_in_place_when_the_table_still_picks_its_backend),
+		T(reused_port_goes_where_the_table_sends_it_after_its_backend_left),
 		T(checker_reaches_a_backend_at_its_probe_address_and_hears_it_back),
 		T(checker_packets_that_reach_no_backend_are_dropped_by_name),
 		T(only_a_checked_address_reaches_the_checker),
