@@ -166,10 +166,6 @@ static int lb_normalize(const struct cfg *c, const struct cfg_lb *in, struct cfg
 		return cfg_fail(err, -EINVAL,
 				"load_balancer.affinity_timeout: %u s (at most %u; 0: none)",
 				in->affinity_timeout, CFG_LB_AFFINITY_MAX);
-	if (in->affinity_timeout > 0)
-		return cfg_fail(err, -EINVAL,
-				"load_balancer.affinity_timeout: client affinity is not supported "
-				"by this switch yet (0: per connection)");
 	if (in->on_backend_removed > CFG_LB_REMOVED_DROP)
 		return cfg_fail(err, -EINVAL,
 				"load_balancer.on_backend_removed: must be reset or drop");

@@ -34,6 +34,7 @@ static int build_listener(struct dp_build *b, const struct cfg *c, const struct 
 		.proto = l->proto,
 		.port = l->port,
 		.removed_drop = lb->on_backend_removed == CFG_LB_REMOVED_DROP,
+		.affinity_s = lb->affinity_timeout,
 		.backends = bes,
 	};
 	uint32_t n = 0, n_up = 0;

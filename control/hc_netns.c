@@ -104,11 +104,20 @@ int hc_netns_open(struct hc_netns *h, char *err)
 	snprintf(devargs, sizeof(devargs),
 		 "net_tap_vpcsw_hc,iface=" HC_IFACE ",mac=%02x:%02x:%02x:%02x:%02x:%02x", hc_mac[0],
 		 hc_mac[1], hc_mac[2], hc_mac[3], hc_mac[4], hc_mac[5]);
-	rc = h->ns_fd < 0 ? -errno : ctl_ethdev_open(devargs, "the health checker's tap",
-						       &h->eth_port, err);
+	if (h->ns_fd < 0) {
+		rc = -errno;
+		snprintf(err, 256, "health checker: cannot open its namespace: %s", strerror(errno));
+	} else {
+		rc = ctl_ethdev_open(devargs, "the health checker's tap", &h->eth_port, err);
+	}
 	if (rc == 0) {
 		ifindex = (int)if_nametoindex(HC_IFACE);
-		rc = ifindex == 0 ? -errno : configure(ifindex, err);
+		if (ifindex == 0) {
+			rc = -errno;
+			snprintf(err, 256, "health checker: its tap %s did not appear", HC_IFACE);
+		} else {
+			rc = configure(ifindex, err);
+		}
 		if (rc < 0)
 			ctl_ethdev_close(h->eth_port);
 	}

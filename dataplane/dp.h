@@ -193,6 +193,8 @@ struct dp_lb_conf {
 	uint16_t port;    /* host order */
 	uint8_t gw_mac[6]; /* the VIP's subnet's gateway MAC: ARP and ND for the VIP answer it */
 	bool removed_drop; /* a removed backend's connections are dropped (else reset) */
+	uint32_t affinity_s; /* a client keeps its backend this long after its last new
+			      * connection; 0: each connection is balanced alone */
 	uint32_t n_backends;
 	const struct dp_lb_backend_conf *backends;
 	uint32_t table_size;  /* 0: no backend takes new connections */
@@ -274,6 +276,9 @@ uint32_t dp_ct_now(void);
  *  slots of the table (the whole table when budget is 0), as of now. Waits for one RCU
  *  grace period when it deletes any. Returns how many it deleted. */
 unsigned int dp_ct_age(uint32_t now, uint32_t budget);
+/** The same for the load balancers' client affinity (dataplane/dp_affinity.c). */
+unsigned int dp_aff_age(uint32_t now, uint32_t budget);
+uint32_t dp_aff_count(void);
 /** Slots in the table (two per connection, and some room): what a full aging sweep visits. */
 uint32_t dp_ct_slots(void);
 

@@ -15,6 +15,7 @@
 #include <rte_malloc.h>
 #include <rte_ring.h>
 
+#include "dp_affinity.h"
 #include "dp_private.h"
 
 struct dp_ct dp_ct;
@@ -67,6 +68,10 @@ int dp_ct_init(uint32_t max, uint32_t port_max)
 		dp_ct_fini();
 		return -ENOMEM;
 	}
+	if (dp_aff_init(max / 4) < 0) {
+		dp_ct_fini();
+		return -ENOMEM;
+	}
 	dp_ct.max = max;
 	dp_ct.port_max = port_max;
 	return 0;
@@ -77,6 +82,7 @@ void dp_ct_fini(void)
 	rte_hash_free(dp_ct.h);
 	rte_free(dp_ct.slots);
 	rte_ring_free(dp_ct.expire_soon);
+	dp_aff_fini();
 	memset(&dp_ct, 0, sizeof(dp_ct));
 }
 

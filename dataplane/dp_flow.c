@@ -22,6 +22,7 @@
 
 #include "sg.h"
 
+#include "dp_affinity.h"
 #include "dp_private.h"
 #include "dp_route.h"
 
@@ -595,7 +596,7 @@ static void track_new(struct dp_worker *w, const struct dp_flow_key *k, uint8_t 
 	if (s->ports[k->in_port].role == DP_ROLE_VM)
 		lb = dp_lb_find(s, k);
 	if (lb != NULL) {
-		const struct dp_lb_backend *b = dp_lb_pick(lb, k);
+		const struct dp_lb_backend *b = dp_aff_pick(s, lb, k, w->now, !w->dry);
 
 		r = b == NULL ? DP_DROP_LB_NO_BACKEND
 			      : dp_lb_decide(s, k, b, &k2, &act, &rk, &ract, &nh);
@@ -797,14 +798,14 @@ dead:
 /* Would the listener now send new connection k (an originator's key) elsewhere than to the
  * backend its old entry had (rk: that entry's reply key, from the backend)? */
 static bool lb_moved(const struct dp_snap *s, const struct dp_flow_key *k,
-		     const struct dp_flow_key *rk)
+		     const struct dp_flow_key *rk, uint32_t now)
 {
 	const struct dp_lb_listener *l = dp_lb_find(s, k);
 	const struct dp_lb_backend *b;
 
 	if (l == NULL)
 		return false; /* not a listener any more: revalidation had its say */
-	b = dp_lb_pick(l, k);
+	b = dp_aff_pick(s, l, k, now, false);
 	return b == NULL || b->port != rk->sport || memcmp(b->addr, rk->src, 16) != 0;
 }
 
@@ -828,7 +829,7 @@ static bool rebalanced(struct dp_worker *w, const struct dp_flow_key *k, uint8_t
 	st = (enum ct_state)atomic_load_explicit(&o->state, memory_order_relaxed);
 	if ((fl & DP_CT_REPLY) || kind == FP_RELATED || slot->peer == NULL ||
 	    ct_update(k->proto, &st, CT_ORIG, flags) != CT_REOPEN ||
-	    !lb_moved(w->snap, k, slot->peer))
+	    !lb_moved(w->snap, k, slot->peer, w->now))
 		return false;
 	if (!w->dry && !(atomic_fetch_or_explicit(&o->flags, DP_CT_REBALANCE,
 						  memory_order_relaxed) &

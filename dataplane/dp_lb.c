@@ -212,6 +212,7 @@ int dp_lb_copy(struct dp_lb_listener *l, const struct dp_lb_conf *c)
 	memcpy(l->vip, c->vip, addr_len(l->af));
 	memcpy(l->gw_mac.addr_bytes, c->gw_mac, RTE_ETHER_ADDR_LEN);
 	l->removed_drop = c->removed_drop;
+	l->affinity_s = c->affinity_s;
 	l->n_backends = c->n_backends;
 	if (c->n_backends > 0) {
 		l->backends =
@@ -233,6 +234,8 @@ int dp_lb_copy(struct dp_lb_listener *l, const struct dp_lb_conf *c)
 			return -ENOMEM;
 		memcpy(l->table, c->table, c->table_size * sizeof(*l->table));
 		l->table_size = c->table_size;
+		for (uint32_t i = 0; i < c->table_size; i++)
+			l->backends[c->table[i]].usable = true;
 	}
 	return 0;
 }

@@ -200,6 +200,7 @@ struct dp_lb_backend {
 	rte_be16_t port;
 	uint8_t plen;       /* of the subnet it lives in */
 	uint8_t subnet[16];
+	bool usable; /* in the table: takes new connections */
 };
 
 /* A load balancer listener in a snapshot: vip:port of one VPC. */
@@ -210,6 +211,7 @@ struct dp_lb_listener {
 	uint8_t vip[16];
 	struct rte_ether_addr gw_mac; /* what ARP and ND answer for the VIP */
 	bool removed_drop;
+	uint32_t affinity_s; /* 0: none */
 	uint32_t n_backends;
 	struct dp_lb_backend *backends;
 	uint32_t table_size; /* 0: no backend takes new connections */

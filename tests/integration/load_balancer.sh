@@ -9,7 +9,8 @@
 # ever sees the VIP; a backend reaching the VIP may land on itself (hairpin); a backend set
 # down gets no new connections; removing a backend keeps the others' established
 # connections and resets its own (the default; "drop" is the other choice); show lb counts
-# each backend's connections; vpcctl's lb commands edit rows and refuse bad ones.
+# each backend's connections; with client affinity a client's connections share a backend;
+# vpcctl's lb commands edit rows and refuse bad ones.
 . "$(dirname "$0")/lib.sh"
 LB_DIR=$(cd "$(dirname "$0")/lb" && pwd)
 it_setup
@@ -121,6 +122,12 @@ for a in 10.0.0.21 10.0.1.22 10.0.0.23; do
 	n=$(jq "[.[] | select(.port == 80) | .backends[] | select(.address == \"$a\") | .connections] | add" <<< "$lb")
 	check "show lb on host 1: $a carries connections ($n)" test "${n:-0}" -gt 0
 done
+# client affinity: every connection of c1 on one backend while it lasts
+check "client affinity of 60 s on host 1" ctl sw1 lb set blue web vip 10.0.0.100 affinity-timeout 60
+fetch c1 20 > "$IT_DIR/c1-affinity.txt"
+check_eq "with affinity c1's 20 requests all land on one backend ($(sort -u "$IT_DIR/c1-affinity.txt" | tr '\n' ' '))" \
+	1 "$(sort -u "$IT_DIR/c1-affinity.txt" | wc -l)"
+check "affinity off again" ctl sw1 lb set blue web vip 10.0.0.100 affinity-timeout 0
 # vpcctl edits one row; bad input is refused and changes nothing
 check "vpcctl lb backend set: b1's weight to 3" \
 	ctl sw1 lb backend set blue web tcp 80 10.0.0.21 port 8080 weight 3

@@ -181,10 +181,11 @@ static void test_balancer_refusals(void **state)
 		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.101\", "
 		"\"affinity_timeout\": 86401}",
 		-EINVAL, "affinity_timeout");
-	refused(c, "insert", "load_balancer",
-		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.101\", "
-		"\"affinity_timeout\": 60}",
-		-EINVAL, "client affinity is not supported by this switch yet");
+	accepted(c, "insert", "load_balancer",
+		 "{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.101\", "
+		 "\"affinity_timeout\": 60}");
+	assert_int_equal(cfg_lb_find(c, "blue", "x")->affinity_timeout, 60);
+	accepted(c, "delete", "load_balancer", "{\"vpc\": \"blue\", \"name\": \"x\"}");
 	refused(c, "insert", "load_balancer",
 		"{\"vpc\": \"blue\", \"name\": \"x\", \"vip\": \"10.0.0.101\", \"color\": 1}",
 		-EINVAL, "load_balancer.color: unknown member");

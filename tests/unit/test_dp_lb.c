@@ -49,6 +49,13 @@ static uint16_t idx[N_PORTS];
 static struct dp_worker *w;
 static struct dp_rtable *rt;
 static uint16_t table[LB_MAGLEV_SIZE];
+static uint32_t affinity_s; /* the listener's client affinity in the next publish */
+static uint32_t fake_now = 1000;
+
+static uint32_t fake_clock(void)
+{
+	return fake_now;
+}
 
 static struct dp_route_conf connected(const char *cidr)
 {
@@ -73,6 +80,7 @@ static void publish(const int *backends, int n, bool removed_drop)
 				.proto = IPPROTO_TCP,
 				.port = 80,
 				.removed_drop = removed_drop,
+				.affinity_s = affinity_s,
 				.backends = bes,
 				.n_backends = (uint32_t)n};
 
@@ -122,6 +130,7 @@ static int group_setup(void **state)
 
 	(void)state;
 	w = dp_fixture_start("ut_dp_lb", N_MBUFS, NULL);
+	dp_ct_clock = fake_clock;
 	dp_fixture_ports(ports, idx, names, N_PORTS);
 	rt = dp_rtable_build(VNI, r, 2, NULL, 0);
 	assert_non_null(rt);
@@ -144,6 +153,7 @@ static int teardown(void **state)
 	dp_fixture_teardown(state);
 	dp_ct_fini();
 	assert_int_equal(dp_ct_init(4096, 4096), 0);
+	affinity_s = 0;
 	publish(both, 2, false);
 	return 0;
 }
@@ -449,6 +459,51 @@ static void reused_port_goes_where_the_table_sends_it_after_its_backend_left(voi
 	dp_fixture_pass(__LINE__, A, syn(sport), C); /* the client's retry */
 }
 
+/* ---- client affinity ---- */
+
+static void a_client_keeps_its_backend_until_its_affinity_times_out(void **s)
+{
+	int first, n[N_PORTS] = {0};
+
+	(void)s;
+	affinity_s = 60;
+	publish(both, 2, false);
+	first = open_conn(30000);
+	for (uint16_t sport = 30001; sport < 30021; sport++)
+		n[open_conn(sport)]++;
+	assert_int_equal(n[first], 20); /* 20 ports: Maglev alone would spread them */
+	fake_now += 30;
+	assert_int_equal(dp_aff_age(fake_now, 0), 0); /* 30 s idle: kept */
+	assert_int_equal(open_conn(30021), first);
+	fake_now += 61;
+	assert_int_equal(dp_aff_count(), 1);
+	assert_int_equal(dp_aff_age(fake_now, 0), 1); /* 61 s idle: forgotten */
+	memset(n, 0, sizeof(n));
+	for (uint16_t sport = 31000; sport < 31040; sport++) {
+		n[open_conn(sport)]++;
+		fake_now += 61; /* each one alone again */
+	}
+	print_message("after the timeout: b %d, c %d of 40\n", n[B], n[C]);
+	assert_true(n[B] > 0 && n[C] > 0);
+}
+
+static void a_client_follows_the_table_only_when_its_backend_stops_taking_connections(void **s)
+{
+	int first, other, n = 0;
+
+	(void)s;
+	affinity_s = 60;
+	publish(both, 2, false);
+	first = open_conn(32000);
+	other = first == B ? C : B;
+	publish(&other, 1, false); /* its backend left: the client moves */
+	assert_int_equal(open_conn(32001), other);
+	publish(both, 2, false); /* and stays where it went when the first comes back */
+	for (uint16_t sport = 32002; sport < 32022; sport++)
+		n += open_conn(sport) == other;
+	assert_int_equal(n, 20);
+}
+
 /* ---- the health checker ---- */
 
 static struct rte_mbuf *from_checker(const char *dip, uint8_t proto)
@@ -551,6 +606,8 @@ int main(void)
 		T(backend_reaching_the_vip_may_land_on_itself),
 		T(icmp_error_about_a_balanced_connection_is_dropped),
 		T(reused_port_reopens_in_place_when_the_table_still_picks_its_backend),
+		T(a_client_keeps_its_backend_until_its_affinity_times_out),
+		T(a_client_follows_the_table_only_when_its_backend_stops_taking_connections),
 		T(reused_port_goes_where_the_table_sends_it_after_its_backend_left),
 		T(checker_reaches_a_backend_at_its_probe_address_and_hears_it_back),
 		T(checker_packets_that_reach_no_backend_are_dropped_by_name),
