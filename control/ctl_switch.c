@@ -1059,7 +1059,7 @@ void ctl_switch_tick(void)
 	underlay_tick();
 	/* a tenth of the table per 100 ms tick: each connection is looked at once a second */
 	dp_ct_age(dp_ct_now(), dp_ct_slots() / 10 + 1);
-	dp_aff_age(dp_ct_now(), 0); /* a sweep of it all: a client's timeout is in seconds */
+	dp_aff_age(dp_ct_now(), dp_aff_slots() / 10 + 1); /* each client once a second too */
 }
 
 void ctl_switch_set_event_cb(void (*cb)(json_t *event, void *arg), void *arg)

@@ -26,14 +26,7 @@
 
 enum phase { IDLE, CONNECTING, AWAIT_STATUS };
 
-struct target {
-	struct cfg_lb_backend be; /* its key: vpc, lb, proto, port, ip, backend_port */
-	struct cfg_lb_health hc;
-	char port_name[CFG_NAME_SIZE]; /* the port holding the address */
-	uint32_t vni;
-	uint32_t ip4; /* network order */
-	uint16_t slot, dport;
-	/* the checker thread's */
+struct probe {
 	bool healthy, changed;
 	uint8_t ok_run, fail_run;
 	enum phase phase;
@@ -42,6 +35,16 @@ struct target {
 	char status[16]; /* the start of an HTTP answer */
 	uint8_t status_len;
 	char why[96]; /* the last failure */
+};
+
+struct target {
+	struct cfg_lb_backend be; /* its key: vpc, lb, proto, port, ip, backend_port */
+	struct cfg_lb_health hc;
+	char port_name[CFG_NAME_SIZE]; /* the port holding the address */
+	uint32_t vni;
+	uint32_t ip4; /* network order */
+	uint16_t slot, dport;
+	struct probe pr; /* the checker thread's */
 };
 
 struct slot {
@@ -102,19 +105,19 @@ static void finish(struct target *t, bool ok, uint64_t now, const char *fmt, ...
 	__attribute__((format(printf, 4, 5)));
 static void finish(struct target *t, bool ok, uint64_t now, const char *fmt, ...)
 {
-	if (t->fd >= 0)
-		close(t->fd);
-	t->fd = -1;
-	t->phase = IDLE;
-	t->next_ms = t->started_ms + t->hc.interval_ms;
-	if (t->next_ms < now)
-		t->next_ms = now;
+	if (t->pr.fd >= 0)
+		close(t->pr.fd);
+	t->pr.fd = -1;
+	t->pr.phase = IDLE;
+	t->pr.next_ms = t->pr.started_ms + t->hc.interval_ms;
+	if (t->pr.next_ms < now)
+		t->pr.next_ms = now;
 	if (ok) {
-		t->fail_run = 0;
-		if (t->ok_run < UINT8_MAX)
-			t->ok_run++;
-		if (!t->healthy && t->ok_run >= t->hc.rise) {
-			t->healthy = t->changed = true;
+		t->pr.fail_run = 0;
+		if (t->pr.ok_run < UINT8_MAX)
+			t->pr.ok_run++;
+		if (!t->pr.healthy && t->pr.ok_run >= t->hc.rise) {
+			t->pr.healthy = t->pr.changed = true;
 			notify();
 		}
 		return;
@@ -122,23 +125,23 @@ static void finish(struct target *t, bool ok, uint64_t now, const char *fmt, ...
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(t->why, sizeof(t->why), fmt, ap);
+	vsnprintf(t->pr.why, sizeof(t->pr.why), fmt, ap);
 	va_end(ap);
-	t->ok_run = 0;
-	if (t->fail_run < UINT8_MAX)
-		t->fail_run++;
-	if (t->healthy && t->fail_run >= t->hc.fall) {
-		t->healthy = false;
-		t->changed = true;
+	t->pr.ok_run = 0;
+	if (t->pr.fail_run < UINT8_MAX)
+		t->pr.fail_run++;
+	if (t->pr.healthy && t->pr.fail_run >= t->hc.fall) {
+		t->pr.healthy = false;
+		t->pr.changed = true;
 		notify();
 	}
 }
 
 static void watch(struct target *t, uint32_t events, int op)
 {
-	struct epoll_event ev = {.events = events, .data.fd = t->fd};
+	struct epoll_event ev = {.events = events, .data.fd = t->pr.fd};
 
-	epoll_ctl(epfd, op, t->fd, &ev);
+	epoll_ctl(epfd, op, t->pr.fd, &ev);
 }
 
 static void start(struct target *t, uint64_t now)
@@ -148,16 +151,16 @@ static void start(struct target *t, uint64_t now)
 				 .sin_addr.s_addr = htonl(dp_hc_probe_addr(t->slot))};
 	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 
-	t->started_ms = now;
-	t->status_len = 0;
-	t->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (t->fd < 0) {
+	t->pr.started_ms = now;
+	t->pr.status_len = 0;
+	t->pr.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (t->pr.fd < 0) {
 		finish(t, false, now, "cannot open a socket: %s", strerror(errno));
 		return;
 	}
-	setsockopt(t->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	t->phase = CONNECTING;
-	if (connect(t->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EINPROGRESS)
+	setsockopt(t->pr.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	t->pr.phase = CONNECTING;
+	if (connect(t->pr.fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EINPROGRESS)
 		watch(t, EPOLLOUT, EPOLL_CTL_ADD);
 	else
 		finish(t, false, now, "connect: %s", strerror(errno));
@@ -169,7 +172,7 @@ static void connected(struct target *t, uint64_t now)
 	int err = 0, n;
 	socklen_t len = sizeof(err);
 
-	if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+	if (getsockopt(t->pr.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	if (err != 0) {
 		finish(t, false, now, "connect: %s", strerror(err));
@@ -184,18 +187,19 @@ static void connected(struct target *t, uint64_t now)
 		     "GET %s HTTP/1.0\r\nHost: %s:%u\r\nUser-Agent: vpcswitch-health-check\r\n"
 		     "Connection: close\r\n\r\n",
 		     t->hc.path, host, t->dport);
-	if (send(t->fd, req, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) != n) {
+	if (send(t->pr.fd, req, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) != n) {
 		finish(t, false, now, "sending the request: %s", strerror(errno));
 		return;
 	}
-	t->phase = AWAIT_STATUS;
+	t->pr.phase = AWAIT_STATUS;
 	watch(t, EPOLLIN, EPOLL_CTL_MOD);
 }
 
 /* "HTTP/1.x NNN": 2xx and 3xx are healthy */
 static void answered(struct target *t, uint64_t now)
 {
-	ssize_t n = recv(t->fd, t->status + t->status_len, 12 - t->status_len, MSG_DONTWAIT);
+	struct probe *pr = &t->pr;
+	ssize_t n = recv(pr->fd, pr->status + pr->status_len, 12 - pr->status_len, MSG_DONTWAIT);
 	int code;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -204,12 +208,12 @@ static void answered(struct target *t, uint64_t now)
 		finish(t, false, now, "%s", n == 0 ? "closed before an HTTP status" : strerror(errno));
 		return;
 	}
-	t->status_len += (uint8_t)n;
-	if (t->status_len < 12)
+	pr->status_len += (uint8_t)n;
+	if (pr->status_len < 12)
 		return;
-	t->status[12] = '\0';
-	if (strncmp(t->status, "HTTP/1.", 7) != 0 || t->status[8] != ' ' ||
-	    sscanf(t->status + 9, "%3d", &code) != 1) {
+	pr->status[12] = '\0';
+	if (strncmp(pr->status, "HTTP/1.", 7) != 0 || pr->status[8] != ' ' ||
+	    sscanf(pr->status + 9, "%3d", &code) != 1) {
 		finish(t, false, now, "%s", "not an HTTP answer");
 		return;
 	}
@@ -222,7 +226,7 @@ static void answered(struct target *t, uint64_t now)
 static struct target *by_fd(int fd)
 {
 	for (size_t i = 0; i < n_targets; i++)
-		if (targets[i].fd == fd)
+		if (targets[i].pr.fd == fd)
 			return &targets[i];
 	return NULL;
 }
@@ -235,16 +239,16 @@ static int timers(uint64_t now)
 	for (size_t i = 0; i < n_targets; i++) {
 		struct target *t = &targets[i];
 
-		if (t->phase != IDLE && now >= t->started_ms + t->hc.timeout_ms)
+		if (t->pr.phase != IDLE && now >= t->pr.started_ms + t->hc.timeout_ms)
 			finish(t, false, now, "no %s within %u ms",
-			       t->phase == CONNECTING ? "connection" : "HTTP status",
+			       t->pr.phase == CONNECTING ? "connection" : "HTTP status",
 			       t->hc.timeout_ms);
-		if (t->phase == IDLE && now >= t->next_ms)
+		if (t->pr.phase == IDLE && now >= t->pr.next_ms)
 			start(t, now);
-		if (t->phase == IDLE && t->next_ms < next)
-			next = t->next_ms;
-		if (t->phase != IDLE && t->started_ms + t->hc.timeout_ms < next)
-			next = t->started_ms + t->hc.timeout_ms;
+		if (t->pr.phase == IDLE && t->pr.next_ms < next)
+			next = t->pr.next_ms;
+		if (t->pr.phase != IDLE && t->pr.started_ms + t->hc.timeout_ms < next)
+			next = t->pr.started_ms + t->hc.timeout_ms;
 	}
 	return next > now ? (int)(next - now) : 0;
 }
@@ -277,9 +281,9 @@ static void *checker_main(void *arg)
 				continue;
 			}
 			t = by_fd(evs[i].data.fd);
-			if (t != NULL && t->phase == CONNECTING)
+			if (t != NULL && t->pr.phase == CONNECTING)
 				connected(t, now);
-			else if (t != NULL && t->phase == AWAIT_STATUS)
+			else if (t != NULL && t->pr.phase == AWAIT_STATUS)
 				answered(t, now);
 		}
 		wait_ms = timers(now);
@@ -321,8 +325,8 @@ void lb_health_fini(void)
 		running = false;
 	}
 	for (size_t i = 0; i < n_targets; i++)
-		if (targets[i].fd >= 0)
-			close(targets[i].fd);
+		if (targets[i].pr.fd >= 0)
+			close(targets[i].pr.fd);
 	free(targets);
 	targets = NULL;
 	n_targets = 0;
@@ -385,7 +389,7 @@ static size_t wanted(const struct cfg *c, struct target *out)
 				t->vni = cfg_vpc_find(c, be->vpc)->vni;
 				memcpy(&t->ip4, be->ip.addr, 4);
 				t->dport = l->health.port != 0 ? l->health.port : be->backend_port;
-				t->fd = -1;
+				t->pr.fd = -1;
 			}
 			n++;
 		}
@@ -478,24 +482,14 @@ int lb_health_set(const struct cfg *c, char *err)
 			if (o->slot == UINT16_MAX || !same_backend(&o->be, &t->be) ||
 			    memcmp(&o->hc, &t->hc, sizeof(o->hc)) != 0 || o->dport != t->dport)
 				continue;
-			t->healthy = o->healthy;
-			t->changed = o->changed;
-			t->ok_run = o->ok_run;
-			t->fail_run = o->fail_run;
-			t->phase = o->phase;
-			t->fd = o->fd;
-			t->started_ms = o->started_ms;
-			t->next_ms = o->next_ms;
-			memcpy(t->status, o->status, sizeof(t->status));
-			t->status_len = o->status_len;
-			memcpy(t->why, o->why, sizeof(t->why));
-			o->fd = -1;
+			t->pr = o->pr;
+			o->pr.fd = -1;
 			o->slot = UINT16_MAX; /* taken */
 			carried = true;
 		}
 		if (!carried) { /* healthy until it fails; first checks spread over an interval */
-			t->healthy = true;
-			t->next_ms = now + (t->slot * 7919u + t->dport) % t->hc.interval_ms;
+			t->pr.healthy = true;
+			t->pr.next_ms = now + (t->slot * 7919u + t->dport) % t->hc.interval_ms;
 		}
 	}
 	old = targets;
@@ -504,8 +498,8 @@ int lb_health_set(const struct cfg *c, char *err)
 	n_targets = n;
 	pthread_mutex_unlock(&lock);
 	for (size_t j = 0; j < n_old; j++)
-		if (old[j].fd >= 0)
-			close(old[j].fd);
+		if (old[j].pr.fd >= 0)
+			close(old[j].pr.fd);
 	free(old);
 	if (running)
 		wake();
@@ -547,9 +541,9 @@ int lb_health_of(const struct cfg_lb_backend *be, char *why, size_t why_size)
 	for (size_t i = 0; i < n_targets; i++) {
 		if (!same_backend(&targets[i].be, be))
 			continue;
-		state = targets[i].healthy;
+		state = targets[i].pr.healthy;
 		if (why != NULL)
-			snprintf(why, why_size, "%s", targets[i].why);
+			snprintf(why, why_size, "%s", targets[i].pr.why);
 		break;
 	}
 	pthread_mutex_unlock(&lock);
@@ -570,10 +564,10 @@ unsigned int lb_health_changes(void (*changed)(const struct cfg_lb_backend *be, 
 	for (size_t i = 0; i < n_targets; i++) {
 		struct target *t = &targets[i];
 
-		if (!t->changed)
+		if (!t->pr.changed)
 			continue;
-		t->changed = false;
-		changed(&t->be, t->healthy, t->healthy ? NULL : t->why, arg);
+		t->pr.changed = false;
+		changed(&t->be, t->pr.healthy, t->pr.healthy ? NULL : t->pr.why, arg);
 		n++;
 	}
 	pthread_mutex_unlock(&lock);

@@ -279,6 +279,7 @@ unsigned int dp_ct_age(uint32_t now, uint32_t budget);
 /** The same for the load balancers' client affinity (dataplane/dp_affinity.c). */
 unsigned int dp_aff_age(uint32_t now, uint32_t budget);
 uint32_t dp_aff_count(void);
+uint32_t dp_aff_slots(void);
 /** Slots in the table (two per connection, and some room): what a full aging sweep visits. */
 uint32_t dp_ct_slots(void);
 

@@ -139,6 +139,11 @@ const struct dp_lb_backend *dp_aff_pick(const struct dp_snap *s, const struct dp
 	return b;
 }
 
+uint32_t dp_aff_slots(void)
+{
+	return aff.n_slots;
+}
+
 uint32_t dp_aff_count(void)
 {
 	return atomic_load_explicit(&aff.count, memory_order_relaxed);
