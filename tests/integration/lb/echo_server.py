@@ -11,8 +11,11 @@ NAME, PORT = sys.argv[1], int(sys.argv[2])
 
 def serve(conn):
     with conn:
-        for line in conn.makefile('rb'):
-            conn.sendall(f"{NAME} {line.decode().strip()}\n".encode())
+        try:
+            for line in conn.makefile('rb'):
+                conn.sendall(f"{NAME} {line.decode().strip()}\n".encode())
+        except OSError:
+            pass  # a reset (the switch's health checks close that way)
 
 
 srv = socket.socket()
