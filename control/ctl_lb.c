@@ -22,6 +22,111 @@ static uint64_t backend_id(const struct cfg_lb_backend *b)
 	return lb_maglev_id(ident, b->ip.af == AF_INET ? 7 : 19);
 }
 
+/*
+ * Maglev tables of the last build, per listener, by the backends they were built over: a
+ * table takes milliseconds to build (65,521 entries), and every transaction publishes
+ * every listener, mostly unchanged. Entries no build asked for are dropped after it.
+ */
+struct cached_table {
+	char vpc[CFG_NAME_SIZE], lb[CFG_NAME_SIZE];
+	uint8_t proto;
+	uint16_t port;
+	bool wanted;
+	uint32_t n;
+	struct lb_maglev_backend *mb; /* what it was built over, in order */
+	uint16_t *table;
+};
+
+static struct cached_table *cache;
+static size_t n_cache, cap_cache;
+
+static void cached_free(struct cached_table *e)
+{
+	free(e->mb);
+	free(e->table);
+}
+
+static bool same_backends(const struct cached_table *e, const struct lb_maglev_backend *mb,
+			  uint32_t n)
+{
+	if (e->n != n)
+		return false;
+	for (uint32_t i = 0; i < n; i++) /* field by field: padding is not compared */
+		if (e->mb[i].id != mb[i].id || e->mb[i].weight != mb[i].weight)
+			return false;
+	return true;
+}
+
+/* table := Maglev over mb[0..n) (indices into mb), from the cache when it has it. */
+static int maglev_cached(const struct cfg_lb_listener *l, const struct lb_maglev_backend *mb,
+			 uint32_t n, uint16_t *table)
+{
+	struct cached_table *e = NULL;
+	int rc;
+
+	for (size_t i = 0; i < n_cache && e == NULL; i++)
+		if (cache[i].proto == l->proto && cache[i].port == l->port &&
+		    strcmp(cache[i].lb, l->lb) == 0 && strcmp(cache[i].vpc, l->vpc) == 0)
+			e = &cache[i];
+	if (e != NULL && same_backends(e, mb, n)) {
+		memcpy(table, e->table, LB_MAGLEV_SIZE * sizeof(*table));
+		e->wanted = true;
+		return 0;
+	}
+	rc = lb_maglev_build(mb, n, LB_MAGLEV_SIZE, table);
+	if (rc < 0)
+		return rc;
+	if (e == NULL) {
+		if (n_cache == cap_cache) {
+			size_t cap = cap_cache ? cap_cache * 2 : 16;
+			struct cached_table *c = realloc(cache, cap * sizeof(*c));
+
+			if (c == NULL)
+				return 0; /* built, not kept */
+			cache = c;
+			cap_cache = cap;
+		}
+		e = &cache[n_cache];
+		memset(e, 0, sizeof(*e));
+		snprintf(e->vpc, sizeof(e->vpc), "%s", l->vpc);
+		snprintf(e->lb, sizeof(e->lb), "%s", l->lb);
+		e->proto = l->proto;
+		e->port = l->port;
+		n_cache++;
+	}
+	cached_free(e);
+	e->mb = malloc(n * sizeof(*mb));
+	e->table = malloc(LB_MAGLEV_SIZE * sizeof(*table));
+	if (e->mb == NULL || e->table == NULL) {
+		cached_free(e);
+		e->mb = NULL;
+		e->table = NULL;
+		e->n = UINT32_MAX; /* matches nothing */
+	} else {
+		memcpy(e->mb, mb, n * sizeof(*mb));
+		memcpy(e->table, table, LB_MAGLEV_SIZE * sizeof(*table));
+		e->n = n;
+	}
+	e->wanted = true;
+	return 0;
+}
+
+/* After a build: forget the listeners it did not have. */
+static void cache_sweep(void)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n_cache; i++) {
+		if (!cache[i].wanted) {
+			cached_free(&cache[i]);
+			continue;
+		}
+		cache[i].wanted = false;
+		cache[k++] = cache[i];
+	}
+	n_cache = k;
+}
+
 static int build_listener(struct dp_build *b, const struct cfg *c, const struct cfg_lb *lb,
 			  const struct cfg_lb_listener *l, uint16_t *table,
 			  struct dp_lb_backend_conf *bes, struct lb_maglev_backend *mb,
@@ -68,7 +173,7 @@ static int build_listener(struct dp_build *b, const struct cfg *c, const struct 
 	}
 	conf.n_backends = n;
 	if (n_up > 0) {
-		rc = lb_maglev_build(mb, n_up, LB_MAGLEV_SIZE, table);
+		rc = maglev_cached(l, mb, n_up, table);
 		if (rc < 0) {
 			snprintf(err, CFG_ERR_SIZE, "load balancer '%s': its table: %s", lb->name,
 				 strerror(-rc));
@@ -93,8 +198,10 @@ int ctl_lb_build(struct dp_build *b, const struct cfg *c, char *err)
 	uint32_t *usable;
 	int rc = 0;
 
-	if (c->lb_listeners.len == 0)
+	if (c->lb_listeners.len == 0) {
+		cache_sweep();
 		return 0;
+	}
 	table = malloc(LB_MAGLEV_SIZE * sizeof(*table));
 	bes = malloc(CFG_LB_LISTENER_BACKENDS_MAX * sizeof(*bes));
 	mb = malloc(CFG_LB_LISTENER_BACKENDS_MAX * sizeof(*mb));
@@ -114,6 +221,8 @@ int ctl_lb_build(struct dp_build *b, const struct cfg *c, char *err)
 	free(bes);
 	free(mb);
 	free(usable);
+	if (rc == 0)
+		cache_sweep(); /* a failed build may not have asked for every listener */
 	return rc;
 }
 
