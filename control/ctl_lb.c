@@ -164,7 +164,8 @@ static int build_listener(struct dp_build *b, const struct cfg *c, const struct 
 			bes[n].subnet_plen = bs->cidr.plen;
 		}
 		/* a failing health check takes it out here, as if set down */
-		if (!be->down && be->weight > 0 && lb_health_of(be, NULL, 0) != 0) {
+		if (!be->down && be->weight > 0 &&
+		    (l->health.type == CFG_LB_HC_NONE || lb_health_of(be, NULL, 0) != 0)) {
 			mb[n_up] = (struct lb_maglev_backend){.id = backend_id(be),
 							      .weight = be->weight};
 			usable[n_up++] = n;
@@ -228,51 +229,103 @@ int ctl_lb_build(struct dp_build *b, const struct cfg *c, char *err)
 
 /* ---- statistics ---- */
 
-struct lb_count {
-	const struct cfg *c;
-	const struct cfg_lb_backend **bes; /* c->lb_backends, in order */
-	uint32_t *conns;		   /* per backend row */
+/*
+ * Connections per backend: one pass over the connection table, each balanced connection
+ * found by what it was balanced to (VPC, VIP, listener, backend address and port) in an
+ * open-addressing index of the backend rows, so the cost is the table's, not times the
+ * number of backends.
+ */
+struct be_ref {
+	uint32_t vni;
+	uint8_t af, proto;
+	uint16_t port, bport;
+	uint8_t vip[16], addr[16];
+	int64_t row; /* -1: empty */
 };
+
+struct lb_count {
+	struct be_ref *idx;
+	size_t mask;
+	uint32_t *conns; /* per backend row */
+};
+
+static size_t ref_hash(uint32_t vni, uint16_t port, uint16_t bport, const uint8_t *vip,
+		       const uint8_t *addr)
+{
+	uint64_t h = 1469598103934665603ull;
+	const uint8_t *parts[2] = {vip, addr};
+
+	h = (h ^ vni) * 1099511628211ull;
+	h = (h ^ ((uint32_t)port << 16 | bport)) * 1099511628211ull;
+	for (int p = 0; p < 2; p++)
+		for (int i = 0; i < 16; i++)
+			h = (h ^ parts[p][i]) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 29));
+}
 
 static bool count_conn(const struct dp_conn_info *ci, void *arg)
 {
 	struct lb_count *lc = arg;
-	const struct cfg *c = lc->c;
 
 	if (!ci->nat)
 		return true;
-	for (size_t i = 0; i < c->lb_backends.len; i++) {
-		const struct cfg_lb_backend *b = lc->bes[i];
-		const struct cfg_lb *lb;
-		const struct cfg_vpc *v;
+	for (size_t i = ref_hash(ci->vni, ci->dport, ci->nat_port, ci->dst, ci->nat_addr) & lc->mask;
+	     lc->idx[i].row >= 0; i = (i + 1) & lc->mask) {
+		const struct be_ref *r = &lc->idx[i];
 
-		if (b->port != ci->dport || b->proto != ci->proto ||
-		    b->backend_port != ci->nat_port || b->ip.af != ci->af ||
-		    memcmp(b->ip.addr, ci->nat_addr, 16) != 0)
+		if (r->vni == ci->vni && r->port == ci->dport && r->bport == ci->nat_port &&
+		    r->proto == ci->proto && r->af == ci->af && memcmp(r->vip, ci->dst, 16) == 0 &&
+		    memcmp(r->addr, ci->nat_addr, 16) == 0) {
+			lc->conns[r->row]++;
+			break;
+		}
+	}
+	return true;
+}
+
+/* The index of c's backend rows; false: out of memory. */
+static bool index_backends(const struct cfg *c, struct lb_count *lc)
+{
+	size_t size = 16;
+
+	while (size < c->lb_backends.len * 2)
+		size *= 2;
+	lc->mask = size - 1;
+	lc->idx = malloc(size * sizeof(*lc->idx));
+	if (lc->idx == NULL)
+		return false;
+	for (size_t i = 0; i < size; i++)
+		lc->idx[i].row = -1;
+	for (size_t row = 0; row < c->lb_backends.len; row++) {
+		const struct cfg_lb_backend *b = (const struct cfg_lb_backend *)c->lb_backends.rows + row;
+		const struct cfg_lb *lb = cfg_lb_find(c, b->vpc, b->lb);
+		const struct cfg_vpc *v = cfg_vpc_find(c, b->vpc);
+		struct be_ref r = {.af = b->ip.af, .proto = b->proto, .port = b->port,
+				   .bport = b->backend_port, .row = (int64_t)row};
+		size_t i;
+
+		if (lb == NULL || v == NULL)
 			continue;
-		lb = cfg_lb_find(c, b->vpc, b->lb);
-		v = cfg_vpc_find(c, b->vpc);
-		if (lb == NULL || v == NULL || v->vni != ci->vni ||
-		    memcmp(lb->vip.addr, ci->dst, 16) != 0)
-			continue;
-		lc->conns[i]++;
-		break;
+		r.vni = v->vni;
+		memcpy(r.vip, lb->vip.addr, 16);
+		memcpy(r.addr, b->ip.addr, 16);
+		for (i = ref_hash(r.vni, r.port, r.bport, r.vip, r.addr) & lc->mask;
+		     lc->idx[i].row >= 0; i = (i + 1) & lc->mask)
+			;
+		lc->idx[i] = r;
 	}
 	return true;
 }
 
 json_t *ctl_lb_stats(const struct cfg *c)
 {
-	struct lb_count lc = {.c = c};
+	struct lb_count lc = {0};
 	json_t *out = json_array();
 	char buf[64];
 
-	lc.bes = calloc(c->lb_backends.len + 1, sizeof(*lc.bes));
 	lc.conns = calloc(c->lb_backends.len + 1, sizeof(*lc.conns));
-	if (lc.bes == NULL || lc.conns == NULL)
+	if (lc.conns == NULL || !index_backends(c, &lc))
 		goto out;
-	for (size_t i = 0; i < c->lb_backends.len; i++)
-		lc.bes[i] = (const struct cfg_lb_backend *)c->lb_backends.rows + i;
 	dp_ct_dump(count_conn, &lc);
 	CFG_FOREACH(struct cfg_lb_listener, l, c->lb_listeners)
 	{
@@ -280,14 +333,17 @@ json_t *ctl_lb_stats(const struct cfg *c)
 		json_t *bes = json_array();
 
 		for (size_t i = 0; i < c->lb_backends.len; i++) {
-			const struct cfg_lb_backend *b = lc.bes[i];
+			const struct cfg_lb_backend *b =
+				(const struct cfg_lb_backend *)c->lb_backends.rows + i;
 
 			if (b->port != l->port || b->proto != l->proto ||
 			    strcmp(b->lb, l->lb) != 0 || strcmp(b->vpc, l->vpc) != 0)
 				continue;
 			json_t *row;
 			char why[128];
-			int health = lb_health_of(b, why, sizeof(why));
+			int health = l->health.type == CFG_LB_HC_NONE
+					     ? -1
+					     : lb_health_of(b, why, sizeof(why));
 
 			cfg_ip_format(&b->ip, buf, sizeof(buf));
 			row = json_pack("{s:s, s:i, s:i, s:s, s:I}", "address", buf, "backend_port",
@@ -309,7 +365,7 @@ json_t *ctl_lb_stats(const struct cfg *c)
 						     "port", l->port, "backends", bes));
 	}
 out:
-	free(lc.bes);
+	free(lc.idx);
 	free(lc.conns);
 	return out;
 }
