@@ -116,7 +116,7 @@ state() { # state ENCAP VM_DEVARGS [SINK_DEVARGS]: one VPC, the VM, and the peer
 	local peer vmport
 	# the VM may hold every connection of the table (the 1M-flow runs)
 	vmport='{"name": "vm", "vpc": "b", "mac": "52:54:00:00:00:01", "ips": ["10.0.0.1"], "dpdk": "'$vm'",
-	         "security_groups": ["g"], "max_connections": 16777216}'
+	         "security_groups": ["g"], "max_connections": 16777216'"${VIP_MANY_SOURCES:+, \"forwarding\": true}"'}'
 	if [ -n "${VIP:-}" ] && [ -z "$sink" ]; then
 		peer='"ports": [ '"$vmport"' ], '"$(vip_rows)"
 	elif [ -n "${ROUTES:-}" ] && [ -z "$sink" ]; then
@@ -152,6 +152,8 @@ cmd_setup() {
 			flows=$(sed -n 's/.*inner_f\([0-9]*\)\.pcap.*/\1/p' <<< "$vm")
 			[ -n "$flows" ] || die "VIP=$VIP: no inner_f<N>.pcap in $vm"
 			python3 "$HERE/gen_vip_pcap.py" "$flows" "$D/vip_f$flows.pcap"
+			# past 55,000 flows the frames come from more addresses than the VM's
+			[ "$flows" -gt 55000 ] && VIP_MANY_SOURCES=1
 			vm=${vm/$(sed -n 's/.*rx_pcap=\([^,]*\).*/\1/p' <<< "$vm")/$D/vip_f$flows.pcap}
 		fi
 		[ "$pipe" = vxlan-encap-ct ] && RULES=${RULES:-1000}
