@@ -14,12 +14,13 @@
 /* The identity Maglev orders and places a backend by: the same on every host. */
 static uint64_t backend_id(const struct cfg_lb_backend *b)
 {
+	size_t alen = b->ip.af == AF_INET ? 4 : 16;
 	uint8_t ident[19];
 
 	ident[0] = b->ip.af;
-	memcpy(ident + 1, b->ip.addr, 16);
-	memcpy(ident + 17, &b->backend_port, 2);
-	return lb_maglev_id(ident, b->ip.af == AF_INET ? 7 : 19);
+	memcpy(ident + 1, b->ip.addr, alen);
+	memcpy(ident + 1 + alen, &b->backend_port, 2); /* one address may serve on two ports */
+	return lb_maglev_id(ident, 1 + alen + 2);
 }
 
 /*

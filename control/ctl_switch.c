@@ -580,7 +580,9 @@ static int commit(struct cfg *next, char *err)
 		if (rc < 0) {
 			for (r = rts; r != NULL; r = r->next)
 				r->gone = false;
-			lb_health_set(cur, err + strlen(err)); /* back to what it checked */
+			char ignored[CFG_ERR_SIZE];
+
+			lb_health_set(cur, ignored); /* back to what it checked */
 			return rc;
 		}
 		for (r = rts; r != NULL; r = n) {
@@ -1070,7 +1072,9 @@ void ctl_switch_set_event_cb(void (*cb)(json_t *event, void *arg), void *arg)
 
 void ctl_switch_health_changed(void)
 {
-	if (lb_health_changes(emit_health, NULL) > 0 && cur != NULL && publish(cur, NULL) < 0)
+	/* established connections do not depend on it: only new ones see the new tables */
+	if (lb_health_changes(emit_health, NULL) > 0 && cur != NULL &&
+	    publish_as(cur, true, NULL) < 0)
 		fprintf(stderr, "vpcswitchd: cannot republish after a health change\n");
 }
 

@@ -55,6 +55,10 @@ struct slot {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct target *targets; /* under lock */
 static size_t n_targets;
+/* the targets the last lb_health_set dropped (sockets closed): a rolled back transaction
+ * sets the state before it again, and their verdicts come back with them */
+static struct target *dropped;
+static size_t n_dropped;
 static struct slot slots[DP_HC_SLOTS]; /* control thread */
 static uint16_t slot_next;
 static struct hc_netns ns = {.ns_fd = -1};
@@ -330,6 +334,9 @@ void lb_health_fini(void)
 	free(targets);
 	targets = NULL;
 	n_targets = 0;
+	free(dropped);
+	dropped = NULL;
+	n_dropped = 0;
 	dp_port_destroy(tap_port); /* the workers are stopped: no snapshot is read */
 	tap_port = NULL;
 	hc_netns_close(&ns);
@@ -397,37 +404,52 @@ static size_t wanted(const struct cfg *c, struct target *out)
 	return n;
 }
 
-/* Slots for next's addresses: the ones they had, new ones round robin (so a freed probe
- * address is not soon reused, and a late answer to it meets no other backend). */
-static int assign_slots(struct target *next, size_t n)
+/* The slot holding (vni, ip4), or DP_HC_SLOTS. */
+static uint32_t slot_of(uint32_t vni, uint32_t ip4)
+{
+	for (uint32_t s = 0; s < DP_HC_SLOTS; s++)
+		if (slots[s].used && slots[s].vni == vni && slots[s].ip4 == ip4)
+			return s;
+	return DP_HC_SLOTS;
+}
+
+/*
+ * Slots for next's addresses: those they had; the others are freed first, then new
+ * addresses take free ones round robin (so a freed probe address is not soon reused, and
+ * a late answer to it meets no other backend). Never fails: next has at most DP_HC_SLOTS
+ * targets, so at most that many addresses.
+ */
+static void assign_slots(struct target *next, size_t n)
 {
 	static bool keep[DP_HC_SLOTS];
 
 	memset(keep, 0, sizeof(keep));
 	for (size_t i = 0; i < n; i++) {
-		struct target *t = &next[i];
-		uint32_t s, tries;
+		uint32_t s = slot_of(next[i].vni, next[i].ip4);
 
-		for (s = 0; s < DP_HC_SLOTS; s++)
-			if (slots[s].used && slots[s].vni == t->vni && slots[s].ip4 == t->ip4)
-				break;
-		for (tries = 0; s == DP_HC_SLOTS && tries < DP_HC_SLOTS; tries++) {
+		next[i].slot = UINT16_MAX;
+		if (s < DP_HC_SLOTS) {
+			keep[s] = true;
+			next[i].slot = (uint16_t)s;
+		}
+	}
+	for (uint32_t s = 0; s < DP_HC_SLOTS; s++)
+		if (!keep[s])
+			slots[s].used = false;
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = &next[i];
+		uint32_t s = t->slot == UINT16_MAX ? slot_of(t->vni, t->ip4) : t->slot;
+
+		while (s == DP_HC_SLOTS) { /* a free one exists: see above */
 			uint16_t c = slot_next;
 
 			slot_next = (uint16_t)((slot_next + 1) % DP_HC_SLOTS);
 			if (!slots[c].used)
 				s = c;
 		}
-		if (s == DP_HC_SLOTS)
-			return -ENOSPC;
 		slots[s] = (struct slot){.used = true, .vni = t->vni, .ip4 = t->ip4};
-		keep[s] = true;
 		t->slot = (uint16_t)s;
 	}
-	for (uint32_t s = 0; s < DP_HC_SLOTS; s++)
-		if (!keep[s])
-			slots[s].used = false;
-	return 0;
 }
 
 int lb_health_set(const struct cfg *c, char *err)
@@ -470,20 +492,28 @@ int lb_health_set(const struct cfg *c, char *err)
 		pthread_setname_np(thread, "lb-health");
 		running = true;
 	}
-	assign_slots(next, n); /* cannot fail: n <= DP_HC_SLOTS */
+	assign_slots(next, n);
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < n; i++) {
 		struct target *t = &next[i];
 		bool carried = false;
 
-		for (size_t j = 0; j < n_targets && !carried; j++) {
-			struct target *o = &targets[j];
+		for (size_t j = 0; j < n_targets + n_dropped && !carried; j++) {
+			struct target *o = j < n_targets ? &targets[j] : &dropped[j - n_targets];
 
-			if (o->slot == UINT16_MAX || !same_backend(&o->be, &t->be) ||
-			    memcmp(&o->hc, &t->hc, sizeof(o->hc)) != 0 || o->dport != t->dport)
+			if (o->slot == UINT16_MAX || !same_backend(&o->be, &t->be))
 				continue;
-			t->pr = o->pr;
-			o->pr.fd = -1;
+			if (j < n_targets && memcmp(&o->hc, &t->hc, sizeof(o->hc)) == 0 &&
+			    o->dport == t->dport) {
+				t->pr = o->pr; /* the same check: it goes on as it was */
+				o->pr.fd = -1;
+			} else { /* another check: it starts over, the verdict stands until then */
+				t->pr.healthy = o->pr.healthy;
+				t->pr.changed = o->pr.changed;
+				memcpy(t->pr.why, o->pr.why, sizeof(t->pr.why));
+				t->pr.fd = -1;
+				t->pr.next_ms = now;
+			}
 			o->slot = UINT16_MAX; /* taken */
 			carried = true;
 		}
@@ -497,10 +527,18 @@ int lb_health_set(const struct cfg *c, char *err)
 	targets = next;
 	n_targets = n;
 	pthread_mutex_unlock(&lock);
-	for (size_t j = 0; j < n_old; j++)
+	free(dropped);
+	n_dropped = 0;
+	for (size_t j = 0; j < n_old; j++) { /* what was not carried over */
+		if (old[j].slot == UINT16_MAX)
+			continue;
 		if (old[j].pr.fd >= 0)
 			close(old[j].pr.fd);
-	free(old);
+		old[j].pr.fd = -1;
+		old[j].pr.phase = IDLE;
+		old[n_dropped++] = old[j];
+	}
+	dropped = old;
 	if (running)
 		wake();
 	return 0;
@@ -523,7 +561,9 @@ int lb_health_build(struct dp_build *b, struct dp_port *(*port_of)(const char *n
 			if (p == NULL)
 				continue;
 			rc = dp_build_health_target(b, targets[i].slot, p, targets[i].ip4);
-			if (rc == -EEXIST) /* another listener checks the same address */
+			/* -EEXIST: another listener checks the same address; -EINVAL: the port
+			 * has not got it in this build (a transaction's intermediate one) */
+			if (rc == -EEXIST || rc == -EINVAL)
 				rc = 0;
 		}
 	}

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -323,6 +324,22 @@ static void remove_runtime_dir(const char *dir)
 	rmdir(dir);
 }
 
+/*
+ * Every VM port holds a few descriptors (its socket, the library's, guest memory, eventfds)
+ * and each running health check one: 1,024, the usual soft limit, is a few hundred ports.
+ * Out of them, the relay could accept no VM; so the soft limit goes up to the hard one.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			fprintf(stderr, "vpcswitchd: cannot raise the descriptor limit\n");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char runtime_dir[PATH_MAX];
@@ -355,6 +372,7 @@ int main(int argc, char **argv)
 	}
 	if (parse_opts(app_argc, app_argv, &o) < 0)
 		return 2;
+	raise_fd_limit();
 	if (rte_eal_init(eargc, eargv) < 0) {
 		fprintf(stderr, "vpcswitchd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		return 1;

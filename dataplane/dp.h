@@ -213,7 +213,7 @@ int dp_build_lb(struct dp_build *b, const struct dp_lb_conf *c);
  */
 #define DP_HC_SLOTS	   4096
 #define DP_HC_CHECKER_ADDR 0xa9fe0001u /* 169.254.0.1, host order */
-#define DP_HC_PPS	   2000	       /* packets a worker takes to or from the checker per second */
+#define DP_HC_PPS	   1000	       /* packets a port may send the checker per second (per worker) */
 
 static inline uint32_t dp_hc_probe_addr(uint16_t slot) /* host order */
 {

@@ -109,7 +109,9 @@ const struct dp_lb_backend *dp_aff_pick(const struct dp_snap *s, const struct dp
 	pos = rte_hash_lookup(aff.h, &ak);
 	if (pos >= 0 && atomic_load_explicit(&aff.slots[pos].used, memory_order_acquire)) {
 		a = &aff.slots[pos];
-		if (now - atomic_load_explicit(&a->last_used, memory_order_relaxed) <= a->timeout) {
+		/* a timeout lowered since: the lower one */
+		if (now - atomic_load_explicit(&a->last_used, memory_order_relaxed) <=
+		    RTE_MIN(a->timeout, l->affinity_s)) {
 			b = dp_lb_backend_of(s, l, a->backend, a->bport);
 			if (b != NULL && b->usable) {
 				if (record)
@@ -130,12 +132,16 @@ const struct dp_lb_backend *dp_aff_pick(const struct dp_snap *s, const struct dp
 	if (pos < 0) /* full: balanced all the same, without affinity */
 		return b;
 	a = &aff.slots[pos];
+	if (atomic_load_explicit(&a->used, memory_order_acquire))
+		return b; /* another worker remembered this client meanwhile */
+	/* filled before it is marked used (release): who sees it used sees it whole; two
+	 * workers filling it at once write the same client, either backend is fine */
+	remember(a, l, b, now);
 	uint8_t unused = 0;
 
-	if (!atomic_compare_exchange_strong(&a->used, &unused, 1))
-		return b; /* another worker remembered this client meanwhile */
-	remember(a, l, b, now);
-	atomic_fetch_add_explicit(&aff.count, 1, memory_order_relaxed);
+	if (atomic_compare_exchange_strong_explicit(&a->used, &unused, 1, memory_order_release,
+						    memory_order_relaxed))
+		atomic_fetch_add_explicit(&aff.count, 1, memory_order_relaxed);
 	return b;
 }
 

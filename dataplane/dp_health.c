@@ -3,8 +3,10 @@
  * The health checker's way to the backends it probes and back (dp.h explains the
  * addresses). The translation is stateless, one address each way, so probes take no
  * connection entry and are not filtered by security groups (like the switch's ARP and DHCP
- * answers). Both ways are rate limited per worker: each packet to the checker's tap costs a
- * write system call, and a VM must not buy the worker's time with packets to 169.254.0.1.
+ * answers). What VMs send the checker is rate limited per port: each packet to the
+ * checker's tap costs a write system call, and a VM must not buy the worker's time with
+ * packets to 169.254.0.1, nor use up other VMs' share. The checker's own packets are not:
+ * only the switch's kernel sends them, as many as the configured checks ask for.
  */
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -13,13 +15,16 @@
 #include "dp_nat.h"
 #include "dp_private.h"
 
-static bool hc_admit(struct dp_worker *w)
+static bool hc_admit(struct dp_worker *w, uint16_t port)
 {
-	if (w->hc_second != w->now) {
-		w->hc_second = w->now;
-		w->hc_pkts = 0;
+	if (w->hc_second[port] != w->now) {
+		w->hc_second[port] = w->now;
+		w->hc_pkts[port] = 0;
 	}
-	return ++w->hc_pkts <= DP_HC_PPS;
+	if (w->hc_pkts[port] >= DP_HC_PPS)
+		return false;
+	w->hc_pkts[port]++;
+	return true;
 }
 
 /* The IPv4 TCP header of m, or NULL: not TCP over IPv4, truncated, or a fragment. */
@@ -70,10 +75,6 @@ void dp_health_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 			dp_drop(w, idx, m, DP_DROP_HEALTH_NO_TARGET);
 			continue;
 		}
-		if (!hc_admit(w)) {
-			dp_drop(w, idx, m, DP_DROP_HEALTH_RATE_LIMITED);
-			continue;
-		}
 		ps = &s->ports[t->port_idx];
 		dp_nat4(ip, tcp, IPPROTO_TCP, true, ps->ip4[t->ip_idx], tcp->dst_port);
 		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
@@ -98,7 +99,7 @@ bool dp_health_from_vm(struct dp_worker *w, const struct dp_port_snap *in, struc
 	for (uint8_t i = 0; i < in->n_ip4; i++) {
 		if (in->hc_slot[i] == 0 || in->ip4[i] != ip->src_addr)
 			continue;
-		if (!hc_admit(w)) {
+		if (!hc_admit(w, in->port->idx)) {
 			dp_drop(w, in->port->idx, m, DP_DROP_HEALTH_RATE_LIMITED);
 			return true;
 		}

@@ -272,7 +272,9 @@ struct dp_worker {
 	struct dp_trace_buf *trace; /* where this worker's trace records go */
 	uint32_t now; /* dp_ct_clock() at the start of the burst */
 	uint64_t ct_created, ct_hits, ct_revalidated;
-	uint32_t hc_second, hc_pkts; /* the health checker's packets this dp_ct_clock second */
+	/* per port: packets it sent the health checker in the dp_ct_clock second hc_second */
+	uint32_t hc_second[DP_PORTS_MAX];
+	uint16_t hc_pkts[DP_PORTS_MAX];
 	struct dp_txbuf tx[DP_PORTS_MAX];
 	struct dp_counters ports[DP_PORTS_MAX];
 	uint64_t rule_hits[DP_RULE_IDS]; /* connections (or untracked packets) each rule let in */

@@ -3,8 +3,8 @@
 # The load balancer beyond IPv4 TCP (docs/load-balancer.md), on one host: an IPv6 VIP
 # fd00:1::100 tcp/80 over b1 and b2 (python3 -m http.server on [::]:8080), and an IPv4 VIP
 # 10.0.0.100 udp/5353 over the same backends (a UDP server answering its name). The client
-# c1 fetches over IPv6 and sends UDP datagrams, each from a port of its own: both backends
-# answer, every answer comes from the VIP and the listener's port, and a backend set down
+# c1 fetches over IPv6 and sends UDP datagrams, each from a port of its own (b1 serves UDP
+# on two ports, two backends of one address): every backend answers, every answer comes from the VIP and the listener's port, and a backend set down
 # gets nothing new.
 . "$(dirname "$0")/lib.sh"
 LB_DIR=$(cd "$(dirname "$0")/lb" && pwd)
@@ -31,7 +31,9 @@ vpc_open "$ports" | jq '.subnets += [{"vpc": "blue", "cidr": "fd00:1::/64", "gat
 	                {"vpc": "blue", "lb": "dns", "protocol": "udp", "port": 5353,
 	                 "address": "10.0.0.21", "backend_port": 5300},
 	                {"vpc": "blue", "lb": "dns", "protocol": "udp", "port": 5353,
-	                 "address": "10.0.0.22", "backend_port": 5300}]' > "$IT_DIR/state.json"
+	                 "address": "10.0.0.22", "backend_port": 5300},
+	                {"vpc": "blue", "lb": "dns", "protocol": "udp", "port": 5353,
+	                 "address": "10.0.0.21", "backend_port": 5301}]' > "$IT_DIR/state.json"
 check "apply the VPC and both balancers" ctl sw apply -f "$IT_DIR/state.json"
 while read -r name mac ip ip6; do
 	start_vm "$name" "$IT_DIR/$name.sock" "$mac" "$ip/24"
@@ -47,6 +49,9 @@ for b in b1 b2; do
 	vm "$b" python3 "$LB_DIR/udp_echo.py" "$b" 5300 > "$IT_DIR/udp-$b.log" 2>&1 &
 	it_bg $!
 done
+# b1 serves on a second port too: one address, two backends
+vm b1 python3 "$LB_DIR/udp_echo.py" b1-5301 5301 > "$IT_DIR/udp-b1-5301.log" 2>&1 &
+it_bg $!
 for b in b1 b2; do
 	check "$b serves HTTP over IPv6 (directly)" \
 		wait_for 10 vm c1 curl -sf --max-time 2 "http://[fd00:1::2${b#b}]:8080/id"
@@ -80,7 +85,7 @@ vm c1 python3 "$LB_DIR/udp_client.py" 10.0.0.100 5353 40 > "$IT_DIR/udp.txt"
 check_eq "UDP VIP: every datagram answered" 0 "$(grep -c '^none' "$IT_DIR/udp.txt" || true)"
 check_eq "UDP VIP: every answer from 10.0.0.100 port 5353" 0 \
 	"$(grep -vc ' 10.0.0.100 5353$' "$IT_DIR/udp.txt" || true)"
-for b in b1 b2; do
+for b in b1 b2 b1-5301; do
 	check "UDP VIP: $b answered some ($(grep -c "^$b " "$IT_DIR/udp.txt" || true) of 40)" \
 		grep -q "^$b " "$IT_DIR/udp.txt"
 done
