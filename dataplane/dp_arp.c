@@ -2,7 +2,9 @@
 /*
  * ARP responder: the switch answers every ARP request for a subnet gateway or a known
  * address of the VPC itself, straight back to the asking port. Nothing is flooded and
- * nothing is learnt: the control plane knows every address.
+ * nothing is learnt: the control plane knows every address. A port the health checker
+ * probes also gets the gateway's MAC for the checker's 169.254.0.1 (a VM whose link-local
+ * route is on-link asks for it).
  */
 #include <sys/socket.h>
 
@@ -40,6 +42,12 @@ void dp_arp_burst(struct dp_worker *w, const struct dp_port_snap *in, struct rte
 
 		if (a->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST)) {
 			dp_drop(w, idx, pkts[i], DP_DROP_ARP_NOT_REQUEST);
+			continue;
+		}
+		if (unlikely(in->hc_any) &&
+		    a->arp_data.arp_tip == RTE_BE32(DP_HC_CHECKER_ADDR)) {
+			arp_reply(pkts[i], &in->gw_mac);
+			dp_tx(w, idx, pkts[i]);
 			continue;
 		}
 		keys[n_req] = (struct dp_nbr_key){.vni = in->vni, .af = AF_INET};

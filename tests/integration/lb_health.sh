@@ -26,6 +26,8 @@ while read -r name mac ip; do
 	vm "$name" ip route add default via 10.0.0.1
 done <<< "$VMS"
 while read -r name mac ip; do check "$name up" wait_for 20 link_is sw "$name" up; done <<< "$VMS"
+# b3 has 169.254/16 on-link, as zeroconf images do: it asks ARP for the checker
+vm b3 ip route add 169.254.0.0/16 dev eth0
 
 # serve NAME: the backend's HTTP server on 8080 (a file naming it at /id), in the background
 serve() {
@@ -80,6 +82,8 @@ done
 check "the checker is not in the switch's namespace (no hc0 there)" \
 	bash -c "! ip link show hc0 > /dev/null 2>&1"
 check "b1 sees the checks come from 169.254.0.1" grep -q '^169.254.0.1 .*"GET /id HTTP/1.0" 200' "$IT_DIR/http-b1.log"
+check "b3 (link-local on-link) found the checker by ARP: the gateway's MAC" \
+	grep -q "lladdr 02:00:00:00:00:01" <<< "$(vm b3 ip neigh show 169.254.0.1)"
 
 # b2's HTTP server stops: the HTTP check fails, the TCP one (echo server) does not
 pkill -f "http.server 8080 --directory $IT_DIR/www-b2"

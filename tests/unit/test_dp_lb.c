@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include <rte_arp.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
@@ -563,6 +564,22 @@ static void checker_packets_that_reach_no_backend_are_dropped_by_name(void **s)
 			DP_DROP_HEALTH_BAD_PACKET);
 }
 
+static void a_checked_vm_asking_for_the_checker_gets_its_gateway_mac(void **s)
+{
+	struct rte_mbuf *m;
+	const struct rte_arp_hdr *a;
+
+	(void)s;
+	m = dp_fixture_pass(__LINE__, B, pkt_arp_request(macs[B], ips[B], "169.254.0.1"), B);
+	a = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
+	assert_int_equal(a->arp_opcode, RTE_BE16(RTE_ARP_OP_REPLY));
+	pkt_assert_mac_at(__LINE__, &a->arp_data.arp_sha, subnets[0].mac);
+	pkt_assert_addr_at(__LINE__, &a->arp_data.arp_sip, "169.254.0.1");
+	/* a, not checked, is told nothing */
+	dp_fixture_drop(__LINE__, A, pkt_arp_request(macs[A], ips[A], "169.254.0.1"), A,
+			DP_DROP_ARP_UNKNOWN_TARGET);
+}
+
 static void only_a_checked_address_reaches_the_checker(void **s)
 {
 	(void)s;
@@ -616,6 +633,7 @@ int main(void)
 		T(reused_port_goes_where_the_table_sends_it_after_its_backend_left),
 		T(checker_reaches_a_backend_at_its_probe_address_and_hears_it_back),
 		T(checker_packets_that_reach_no_backend_are_dropped_by_name),
+		T(a_checked_vm_asking_for_the_checker_gets_its_gateway_mac),
 		T(only_a_checked_address_reaches_the_checker),
 		T(a_vm_flooding_the_checker_is_rate_limited_alone),
 	};
