@@ -73,7 +73,7 @@ check "tshark captures on c1" wait_for 30 test -s "$IT_DIR/c1.pcapng"
 vm c1 curl -s --max-time 5 "http://[fd00:1::100]/id" > /dev/null
 vm c1 python3 "$LB_DIR/udp_client.py" 10.0.0.100 5353 4 > /dev/null
 sleep 0.5
-kill -INT "$TS" 2> /dev/null || true
+pkill -INT -f "tshark -q -i eth0 -a duration:60 -w $IT_DIR/c1.pcapng" || true # $TS is its shell
 wait "$TS" || true
 peers=$(tshark -r "$IT_DIR/c1.pcapng" -T fields -e ipv6.src -e ipv6.dst -e ip.src -e ip.dst 2>/dev/null |
 	tr '\t' '\n' | sed '/^$/d' | sort -u | tr '\n' ' ')

@@ -146,7 +146,7 @@ TS=$!
 check "tshark captures on c1" wait_for 30 test -s "$IT_DIR/c1.pcapng"
 fetch c1 10 > /dev/null
 sleep 0.5
-kill -INT "$TS" 2> /dev/null || true
+pkill -INT -f "tshark -q -i eth0 -a duration:60 -w $IT_DIR/c1.pcapng" || true # $TS is its shell
 wait "$TS" || true
 peers=$(tshark -r "$IT_DIR/c1.pcapng" -T fields -e ip.src -e ip.dst 2>/dev/null |
 	tr '\t' '\n' | sort -u | tr '\n' ' ')
