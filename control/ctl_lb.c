@@ -112,6 +112,15 @@ static int maglev_cached(const struct cfg_lb_listener *l, const struct lb_maglev
 	return 0;
 }
 
+void ctl_lb_fini(void)
+{
+	for (size_t i = 0; i < n_cache; i++)
+		cached_free(&cache[i]);
+	free(cache);
+	cache = NULL;
+	n_cache = cap_cache = 0;
+}
+
 /* After a build: forget the listeners it did not have. */
 static void cache_sweep(void)
 {

@@ -15,6 +15,9 @@
 /** Add every listener of c to the snapshot being built. 0 or -errno (err says why). */
 int ctl_lb_build(struct dp_build *b, const struct cfg *c, char *err);
 
+/** Forget the tables kept between builds. */
+void ctl_lb_fini(void);
+
 /** Every listener of c with its backends, each with its weight, state and the connections
  *  it carries now (counted over the connection table). */
 json_t *ctl_lb_stats(const struct cfg *c);

@@ -122,12 +122,10 @@ static struct port_rt *rt_create(const struct cfg_port *p, char *err)
 static void (*event_cb)(json_t *event, void *arg);
 static void *event_arg;
 
-static void emit_link(const char *port, bool up, const char *why)
+/* To the peers that asked for events (takes ev). */
+static void emit(json_t *ev, const char *why)
 {
-	json_t *ev = json_pack("{s:s, s:s, s:s}", "event", "port_status", "port", port, "link",
-			       up ? "up" : "down");
-
-	if (why != NULL)
+	if (why != NULL && why[0] != '\0')
 		json_object_set_new(ev, "reason", json_string(why));
 	if (event_cb != NULL)
 		event_cb(ev, event_arg);
@@ -135,24 +133,25 @@ static void emit_link(const char *port, bool up, const char *why)
 		json_decref(ev);
 }
 
+static void emit_link(const char *port, bool up, const char *why)
+{
+	emit(json_pack("{s:s, s:s, s:s}", "event", "port_status", "port", port, "link",
+		       up ? "up" : "down"),
+	     why);
+}
+
 /* A backend's health check changed its verdict: the controller tells the other hosts. */
 static void emit_health(const struct cfg_lb_backend *be, bool healthy, const char *why, void *arg)
 {
 	char addr[64];
-	json_t *ev;
 
 	(void)arg;
 	cfg_ip_format(&be->ip, addr, sizeof(addr));
-	ev = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s}", "event", "lb_backend_status",
+	emit(json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s}", "event", "lb_backend_status",
 		       "vpc", be->vpc, "lb", be->lb, "protocol",
 		       be->proto == IPPROTO_TCP ? "tcp" : "udp", "port", be->port, "address", addr,
-		       "backend_port", be->backend_port, "health", healthy ? "up" : "down");
-	if (why != NULL && why[0] != '\0')
-		json_object_set_new(ev, "reason", json_string(why));
-	if (event_cb != NULL)
-		event_cb(ev, event_arg);
-	else
-		json_decref(ev);
+		       "backend_port", be->backend_port, "health", healthy ? "up" : "down"),
+	     why);
 }
 
 static void rt_destroy(struct port_rt *r)
@@ -553,6 +552,7 @@ static int create_missing(const struct cfg *c, char *err)
 static int commit(struct cfg *next, char *err)
 {
 	struct port_rt *r, *n;
+	char ignored[CFG_ERR_SIZE];
 	int rc;
 
 	if (next->ports.len > DP_PORTS_MAX) {
@@ -580,8 +580,6 @@ static int commit(struct cfg *next, char *err)
 		if (rc < 0) {
 			for (r = rts; r != NULL; r = r->next)
 				r->gone = false;
-			char ignored[CFG_ERR_SIZE];
-
 			lb_health_set(cur, ignored); /* back to what it checked */
 			return rc;
 		}
@@ -596,8 +594,6 @@ static int commit(struct cfg *next, char *err)
 		rc = publish(next, err);
 	}
 	if (rc < 0) {
-		char ignored[CFG_ERR_SIZE];
-
 		/* put back what the committed state had: its ports' sockets were valid before */
 		for (r = rts; r != NULL; r = r->next)
 			r->gone = !rt_matches(r, cur);
@@ -635,6 +631,7 @@ int ctl_switch_start(void)
 void ctl_switch_fini(void)
 {
 	lb_health_fini();
+	ctl_lb_fini();
 	while (rts != NULL)
 		rt_destroy(rts);
 	cfg_free(cur);
@@ -1056,12 +1053,27 @@ static void underlay_tick(void)
 		ctl_underlay_refresh(vteps[i].af, vteps[i].addr);
 }
 
+/* A health verdict the dataplane has not got yet (its republish failed): tried each tick. */
+static bool health_unpublished;
+
+static void publish_health(void)
+{
+	/* established connections do not depend on it: only new ones see the new tables */
+	bool failed = cur != NULL && publish_as(cur, true, NULL) < 0;
+
+	if (failed && !health_unpublished) /* once, not each retry */
+		fprintf(stderr, "vpcswitchd: cannot republish after a health change (retrying)\n");
+	health_unpublished = failed;
+}
+
 void ctl_switch_tick(void)
 {
 	underlay_tick();
 	/* a tenth of the table per 100 ms tick: each connection is looked at once a second */
 	dp_ct_age(dp_ct_now(), dp_ct_slots() / 10 + 1);
 	dp_aff_age(dp_ct_now(), dp_aff_slots() / 10 + 1); /* each client once a second too */
+	if (health_unpublished)
+		publish_health();
 }
 
 void ctl_switch_set_event_cb(void (*cb)(json_t *event, void *arg), void *arg)
@@ -1072,10 +1084,8 @@ void ctl_switch_set_event_cb(void (*cb)(json_t *event, void *arg), void *arg)
 
 void ctl_switch_health_changed(void)
 {
-	/* established connections do not depend on it: only new ones see the new tables */
-	if (lb_health_changes(emit_health, NULL) > 0 && cur != NULL &&
-	    publish_as(cur, true, NULL) < 0)
-		fprintf(stderr, "vpcswitchd: cannot republish after a health change\n");
+	if (lb_health_changes(emit_health, NULL) > 0)
+		publish_health();
 }
 
 void ctl_switch_poll_links(void)

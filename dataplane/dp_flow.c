@@ -793,8 +793,6 @@ dead:
 	return r == DP_DROP_SG_EGRESS || r == DP_DROP_SG_INGRESS ? DP_DROP_SG_REVOKED : r;
 }
 
-/* A packet of a connection that was ended: its backend removed (a TCP segment from the
- * client gets a reset, if so configured), or no longer allowed. */
 /* Would the listener now send new connection k (an originator's key) elsewhere than to the
  * backend its old entry had (rk: that entry's reply key, from the backend)? */
 static bool lb_moved(const struct dp_snap *s, const struct dp_flow_key *k,
@@ -826,9 +824,13 @@ static bool rebalanced(struct dp_worker *w, const struct dp_flow_key *k, uint8_t
 		dp_drop(w, k->in_port, m, DP_DROP_LB_REUSE_REBALANCED); /* on its way out */
 		return true;
 	}
+	/* every other packet of a balanced connection leaves here: only a client's bare SYN
+	 * can open a new connection on the tuple */
+	if ((fl & DP_CT_REPLY) || kind == FP_RELATED || k->proto != IPPROTO_TCP ||
+	    (flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
+		return false;
 	st = (enum ct_state)atomic_load_explicit(&o->state, memory_order_relaxed);
-	if ((fl & DP_CT_REPLY) || kind == FP_RELATED || slot->peer == NULL ||
-	    ct_update(k->proto, &st, CT_ORIG, flags) != CT_REOPEN ||
+	if (slot->peer == NULL || ct_update(k->proto, &st, CT_ORIG, flags) != CT_REOPEN ||
 	    !lb_moved(w->snap, k, slot->peer, w->now))
 		return false;
 	if (!w->dry && !(atomic_fetch_or_explicit(&o->flags, DP_CT_REBALANCE,
@@ -839,6 +841,8 @@ static bool rebalanced(struct dp_worker *w, const struct dp_flow_key *k, uint8_t
 	return true;
 }
 
+/* A packet of a connection that was ended: its backend removed (a TCP segment from the
+ * client gets a reset, if so configured), or no longer allowed. */
 static void ended(struct dp_worker *w, const struct dp_flow_key *k, uint8_t fl,
 		  const struct dp_ct_slot *o, uint64_t act, struct rte_mbuf *m)
 {

@@ -40,7 +40,7 @@ static struct rte_ipv4_hdr *tcp4_of(struct rte_mbuf *m, struct rte_tcp_hdr **tcp
 	ihl = (uint32_t)(ip->version_ihl & 0x0f) * 4;
 	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || ip->next_proto_id != IPPROTO_TCP ||
 	    rte_pktmbuf_data_len(m) < sizeof(*eth) + ihl + sizeof(struct rte_tcp_hdr) ||
-	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+	    dp_ipv4_is_fragment(ip))
 		return NULL;
 	*tcp = (struct rte_tcp_hdr *)((uint8_t *)ip + ihl);
 	return ip;
@@ -89,11 +89,8 @@ bool dp_health_from_vm(struct dp_worker *w, const struct dp_port_snap *in, struc
 	const struct dp_snap *s = w->snap;
 	struct rte_ether_hdr *eth;
 	struct rte_tcp_hdr *tcp;
-	struct rte_ipv4_hdr *ip;
+	struct rte_ipv4_hdr *ip = tcp4_of(m, &tcp);
 
-	if (likely(!in->hc_any))
-		return false;
-	ip = tcp4_of(m, &tcp);
 	if (ip == NULL || ip->dst_addr != rte_cpu_to_be_32(DP_HC_CHECKER_ADDR))
 		return false;
 	for (uint8_t i = 0; i < in->n_ip4; i++) {

@@ -392,7 +392,8 @@ void dp_vm_input_burst(struct dp_worker *w, const struct dp_port_snap *in, struc
 		       uint16_t n);
 void dp_underlay_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 			     struct rte_mbuf **pkts, uint16_t n);
-/* dp_health.c: the checker's packets to backends, and a VM's answers to it (true: taken) */
+/* dp_health.c: the checker's packets to backends, and a VM's answers to it (true: taken;
+ * only for a port with hc_any) */
 void dp_health_input_burst(struct dp_worker *w, const struct dp_port_snap *in,
 			   struct rte_mbuf **pkts, uint16_t n);
 bool dp_health_from_vm(struct dp_worker *w, const struct dp_port_snap *in, struct rte_mbuf *m);

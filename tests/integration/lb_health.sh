@@ -90,6 +90,8 @@ pkill -f "http.server 8080 --directory $IT_DIR/www-b2"
 check "b2 stopped: unhealthy by HTTP within 3 s" wait_for 3 is_health 10.0.0.22 80 down
 check "the reason says why ($(reason 10.0.0.22 80))" grep -q "Connection refused" <<< "$(reason 10.0.0.22 80)"
 check_eq "b2 is still healthy by TCP on 9000" up "$(health 10.0.0.22 9000)"
+check "vpcctl show lb (text) has the HEALTH column and why b2 is down" \
+	bash -c '[[ "$1" == *HEALTH* && "$1" == *"Connection refused"* ]]' _ "$(ctl sw show lb)"
 check "the controller is told: an lb_backend_status event" wait_for 3 grep -q \
 	'"event": *"lb_backend_status".*"address": *"10.0.0.22".*"health": *"down"' "$IT_DIR/events.log"
 fetch 30 > "$IT_DIR/down.txt"
