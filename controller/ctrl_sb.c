@@ -1,2 +1,592 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Placeholder while the controller is being written: replaced by its implementation. */
+/*
+ * The controller's southbound (ctrl_sb.h). A switch connects; the controller says hello
+ * (asking for events) and learns the host from the reply. From then on the host's state
+ * here is what its switch confirmed holding (`confirmed`), what it was last asked to hold
+ * and has not confirmed yet (`inflight`), and what it should hold (`target`, its view of
+ * the current model). One request chain is in flight per host at a time: a sync, or a txn
+ * followed by a barrier; changes that come meanwhile are folded into the next one, so a
+ * burst of changes costs a host one transaction, not one per change. A txn the switch
+ * refuses is followed by a sync of the whole view, which the switch diffs itself.
+ */
+#include "ctrl_sb.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "ctrl_conn.h"
+#include "ctrl_loop.h"
+#include "ctrl_net.h"
+
+#define HELLO_TIMEOUT_MS 10000
+#define IDLE_ECHO_MS 5000     /* nothing heard for this long: echo_request */
+#define ECHO_TIMEOUT_MS 10000 /* and no answer to it for this long: the switch is gone */
+#define SYNC_RETRY_MS 10000   /* a refused sync is tried again after this */
+#define STRIKES_MAX 5         /* misbehaving messages before the switch is cut off */
+#define CONNS_MAX 4096
+
+struct host_state;
+
+struct sb_conn {
+	struct ctrl_watch w;
+	struct ctrl_conn io;
+	struct sb_conn *next;
+	struct host_state *hs; /* bound after hello */
+	char peer[64];
+	bool ready, dead;
+	uint32_t next_xid, hello_xid, echo_xid;
+	uint64_t opened_ms, last_rx_ms, echo_sent_ms;
+	unsigned int strikes;
+};
+
+struct host_state {
+	char name[CFG_NAME_SIZE];
+	struct sb_conn *conn;
+	json_t *target;	   /* the view it should hold (NULL: to compute) */
+	json_t *confirmed; /* the view it confirmed holding (NULL: unknown) */
+	json_t *inflight;  /* sent, not confirmed yet */
+	uint64_t want_version, inflight_version, applied_version;
+	uint32_t sync_xid, txn_xid, barrier_xid; /* 0: none outstanding */
+	bool need_sync;
+	uint64_t sync_failed_ms;
+	char address[64];
+	time_t since;
+	char last_error[CTRL_ERR_SIZE];
+	time_t last_error_at;
+};
+
+static struct ctrl_watch listener = {.fd = -1};
+static const struct ctrl_model *(*get_model)(void);
+static struct sb_conn *conns;
+static unsigned int n_conns;
+static json_t *host_index; /* name -> index into hosts */
+static struct host_state **hosts;
+static size_t n_hosts, hosts_cap;
+
+static struct host_state *host_get(const char *name, bool create)
+{
+	json_t *i = json_object_get(host_index, name);
+	struct host_state *hs;
+
+	if (i != NULL)
+		return hosts[json_integer_value(i)];
+	if (!create)
+		return NULL;
+	if (n_hosts == hosts_cap) {
+		size_t cap = hosts_cap ? hosts_cap * 2 : 64;
+		struct host_state **h = realloc(hosts, cap * sizeof(*h));
+
+		if (h == NULL)
+			return NULL;
+		hosts = h;
+		hosts_cap = cap;
+	}
+	hs = calloc(1, sizeof(*hs));
+	if (hs == NULL || json_object_set_new(host_index, name, json_integer((json_int_t)n_hosts)) < 0) {
+		free(hs);
+		return NULL;
+	}
+	snprintf(hs->name, sizeof(hs->name), "%s", name);
+	hosts[n_hosts++] = hs;
+	return hs;
+}
+
+static void host_error(struct host_state *hs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void host_error(struct host_state *hs, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(hs->last_error, sizeof(hs->last_error), fmt, ap);
+	va_end(ap);
+	hs->last_error_at = time(NULL);
+	ctrl_log(CTRL_WARN, "host %s: %s", hs->name, hs->last_error);
+}
+
+static bool host_known(const char *name)
+{
+	json_t *key = json_pack("{s:s}", "name", name);
+	bool known = ctrl_model_find(get_model(), "host", key) != NULL;
+
+	json_decref(key);
+	return known;
+}
+
+/* What the host's switch holds is unknown again and nothing is outstanding. */
+static void host_unbind(struct host_state *hs)
+{
+	hs->conn = NULL;
+	json_decref(hs->confirmed);
+	json_decref(hs->inflight);
+	json_decref(hs->target);
+	hs->confirmed = hs->inflight = hs->target = NULL;
+	hs->sync_xid = hs->txn_xid = hs->barrier_xid = 0;
+	hs->need_sync = false;
+}
+
+static void conn_kill(struct sb_conn *c, const char *why)
+{
+	if (c->dead)
+		return;
+	if (c->hs != NULL && c->hs->conn == c) {
+		host_error(c->hs, "disconnected (%s): %s", c->peer, why);
+		host_unbind(c->hs);
+	} else {
+		ctrl_log(CTRL_INFO, "switch at %s: disconnected: %s", c->peer, why);
+	}
+	/* closed by the tick's reap: a read of this connection may still be on the stack */
+	ctrl_loop_unwatch(&c->w);
+	shutdown(c->io.fd, SHUT_RDWR);
+	c->dead = true;
+	n_conns--;
+}
+
+static void conn_arm(struct sb_conn *c)
+{
+	if (!c->dead)
+		ctrl_loop_watch(&c->w, EPOLLIN | (ctrl_conn_pending(&c->io) ? EPOLLOUT : 0));
+}
+
+static uint32_t conn_send(struct sb_conn *c, uint8_t type, const json_t *body)
+{
+	uint32_t xid = c->next_xid++;
+	int rc;
+
+	if (c->next_xid == 0)
+		c->next_xid = 1; /* 0 is the xid of events */
+	rc = ctrl_conn_send(&c->io, type, xid, body);
+	if (rc < 0) {
+		conn_kill(c, rc == -ENOBUFS ? "it reads too slowly" : strerror(-rc));
+		return 0;
+	}
+	conn_arm(c);
+	return xid;
+}
+
+static void host_send_sync(struct host_state *hs)
+{
+	json_t *body = json_pack("{s:O}", "state", hs->target);
+
+	hs->need_sync = false;
+	hs->inflight = json_incref(hs->target);
+	hs->inflight_version = hs->want_version;
+	hs->sync_xid = conn_send(hs->conn, SB_SYNC, body);
+	json_decref(body);
+}
+
+static bool host_busy(const struct host_state *hs)
+{
+	return hs->sync_xid != 0 || hs->txn_xid != 0 || hs->barrier_xid != 0;
+}
+
+/* Bring the switch to the target: nothing while a request chain is out (its reply calls
+ * this again), a sync while what it holds is unknown, else the difference. */
+static void host_push(struct host_state *hs)
+{
+	json_t *ops;
+
+	if (hs->conn == NULL || !hs->conn->ready || host_busy(hs) || !host_known(hs->name))
+		return;
+	if (hs->target == NULL) {
+		hs->target = ctrl_view(get_model(), hs->name);
+		if (hs->target == NULL)
+			return;
+		hs->want_version = ctrl_model_version(get_model());
+	}
+	if (hs->confirmed == NULL || hs->need_sync) {
+		if (hs->sync_failed_ms == 0 || ctrl_now_ms() - hs->sync_failed_ms >= SYNC_RETRY_MS)
+			host_send_sync(hs);
+		return;
+	}
+	ops = ctrl_view_diff(hs->confirmed, hs->target);
+	if (ops == NULL)
+		return;
+	if (json_array_size(json_object_get(ops, "ops")) == 0) {
+		hs->applied_version = hs->want_version;
+		json_decref(ops);
+		return;
+	}
+	hs->inflight = json_incref(hs->target);
+	hs->inflight_version = hs->want_version;
+	hs->txn_xid = conn_send(hs->conn, SB_TXN, ops);
+	json_decref(ops);
+	if (hs->conn != NULL)
+		hs->barrier_xid = conn_send(hs->conn, SB_BARRIER_REQUEST, NULL);
+}
+
+/* The view of a connected host may have changed: recompute, push if it did. */
+static void host_refresh(struct host_state *hs)
+{
+	json_t *v;
+
+	if (hs->conn == NULL || !hs->conn->ready)
+		return;
+	v = ctrl_view(get_model(), hs->name);
+	if (v == NULL)
+		return;
+	if (hs->target != NULL && json_equal(v, hs->target)) {
+		json_decref(v);
+		return;
+	}
+	json_decref(hs->target);
+	hs->target = v;
+	hs->want_version = ctrl_model_version(get_model());
+	host_push(hs);
+}
+
+void ctrl_sb_changed(const json_t *changes)
+{
+	json_t *names = ctrl_model_affected_hosts(get_model(), changes), *name;
+	size_t i;
+
+	json_array_foreach(names, i, name)
+	{
+		struct host_state *hs = host_get(json_string_value(name), false);
+
+		if (hs != NULL)
+			host_refresh(hs);
+	}
+	json_decref(names);
+}
+
+void ctrl_sb_reload(void)
+{
+	for (size_t i = 0; i < n_hosts; i++)
+		host_refresh(hosts[i]);
+}
+
+static const char *error_message(const json_t *body)
+{
+	const char *m = json_string_value(json_object_get(body, "message"));
+
+	return m != NULL ? m : "(no message)";
+}
+
+/* The switch answered hello: who it is decides which view it gets. */
+static int on_hello(struct sb_conn *c, const struct sb_hdr *h, const json_t *body)
+{
+	const char *host = json_string_value(json_object_get(body, "host"));
+	const char *role = json_string_value(json_object_get(body, "role"));
+	struct host_state *hs;
+
+	if (h->type == SB_ERROR) {
+		ctrl_log(CTRL_WARN, "switch at %s refused hello: %s", c->peer, error_message(body));
+		return -EPROTO;
+	}
+	if (h->type != SB_HELLO || h->xid != c->hello_xid) {
+		ctrl_log(CTRL_WARN, "switch at %s: %s before its hello reply", c->peer,
+			 sb_type_name(h->type));
+		return -EPROTO;
+	}
+	if (role == NULL || strcmp(role, "vpcswitchd") != 0 || host == NULL ||
+	    !cfg_name_valid(host)) {
+		ctrl_log(CTRL_WARN, "switch at %s: hello reply without a valid role and host id",
+			 c->peer);
+		return -EPROTO;
+	}
+	hs = host_get(host, true);
+	if (hs == NULL)
+		return -ENOMEM;
+	if (hs->conn != NULL)
+		conn_kill(hs->conn, "replaced by a new connection of the same host");
+	c->hs = hs;
+	c->ready = true;
+	hs->conn = c;
+	hs->since = time(NULL);
+	hs->sync_failed_ms = 0;
+	snprintf(hs->address, sizeof(hs->address), "%s", c->peer);
+	ctrl_log(CTRL_INFO, "host %s connected from %s", host, c->peer);
+	if (!host_known(host))
+		host_error(hs, "connected, but no host of that name is in the desired state");
+	host_push(hs);
+	return 0;
+}
+
+/* A reply to the request chain in flight. */
+static void on_reply(struct host_state *hs, const struct sb_hdr *h, const json_t *body)
+{
+	bool err = h->type == SB_ERROR;
+
+	if (h->xid == hs->sync_xid) {
+		hs->sync_xid = 0;
+		if (err) {
+			host_error(hs, "sync refused: %s", error_message(body));
+			hs->sync_failed_ms = ctrl_now_ms();
+		} else {
+			json_decref(hs->confirmed);
+			hs->confirmed = json_incref(hs->inflight);
+			hs->applied_version = hs->inflight_version;
+			hs->sync_failed_ms = 0;
+		}
+		json_decref(hs->inflight);
+		hs->inflight = NULL;
+	} else if (h->xid == hs->txn_xid) {
+		hs->txn_xid = 0;
+		if (err) {
+			host_error(hs, "txn refused (a sync follows): %s", error_message(body));
+			hs->need_sync = true;
+		} else {
+			json_decref(hs->confirmed);
+			hs->confirmed = json_incref(hs->inflight);
+		}
+	} else if (h->xid == hs->barrier_xid) {
+		hs->barrier_xid = 0;
+		if (!hs->need_sync)
+			hs->applied_version = hs->inflight_version;
+		json_decref(hs->inflight);
+		hs->inflight = NULL;
+	} else {
+		return;
+	}
+	if (!host_busy(hs))
+		host_push(hs);
+}
+
+static bool is_reply(uint8_t type)
+{
+	return type == SB_ERROR || type == SB_TXN_REPLY || type == SB_SYNC_REPLY ||
+	       type == SB_BARRIER_REPLY || type == SB_ECHO_REPLY;
+}
+
+static int strike(struct sb_conn *c, const struct sb_hdr *h, const char *what)
+{
+	json_t *e = json_pack("{s:s, s:s, s:s}", "code", "bad_request", "message", what, "request",
+			      sb_type_name(h->type));
+
+	ctrl_conn_send(&c->io, SB_ERROR, h->xid, e);
+	json_decref(e);
+	conn_arm(c);
+	if (++c->strikes >= STRIKES_MAX) {
+		ctrl_log(CTRL_WARN, "switch at %s: %u bad messages, the last: %s", c->peer,
+			 c->strikes, what);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int on_frame(void *arg, const struct sb_hdr *h, json_t *body, const char *err)
+{
+	struct sb_conn *c = arg;
+	char msg[300];
+
+	if (c->dead)
+		return -EPIPE;
+	c->last_rx_ms = ctrl_now_ms();
+	c->echo_sent_ms = 0;
+	if (body == NULL)
+		return strike(c, h, err);
+	if (h->version != SB_VERSION || h->flags != 0)
+		return strike(c, h, "header: version must be 1 and flags 0");
+	if (!c->ready)
+		return on_hello(c, h, body);
+	if (h->type == SB_EVENT && h->xid == 0) {
+		ctrl_log(CTRL_DEBUG, "host %s: event %s", c->hs->name,
+			 json_string_value(json_object_get(body, "event")));
+		return 0;
+	}
+	if (!is_reply(h->type)) {
+		snprintf(msg, sizeof(msg), "header.type: %s is not something a controller serves",
+			 sb_type_name(h->type));
+		return strike(c, h, msg);
+	}
+	if (h->type == SB_ECHO_REPLY && h->xid == c->echo_xid)
+		return 0;
+	on_reply(c->hs, h, body);
+	return 0;
+}
+
+static void on_conn(struct ctrl_watch *w, uint32_t events)
+{
+	struct sb_conn *c = (struct sb_conn *)w;
+	int rc = 0;
+
+	if (c->dead)
+		return;
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		rc = ctrl_conn_read(&c->io, on_frame, c);
+	if (rc == 0 && !c->dead)
+		rc = ctrl_conn_flush(&c->io);
+	if (rc != 0) {
+		conn_kill(c, rc == -ECONNRESET ? "closed by the switch"
+			     : rc == -EPROTO   ? "protocol error"
+					       : strerror(-rc));
+		return;
+	}
+	conn_arm(c);
+}
+
+static void keepalive(int fd)
+{
+	int on = 1, idle = 5, intvl = 2, cnt = 3;
+	unsigned int user_timeout = 10000;
+
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof(user_timeout));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}
+
+static void on_accept(struct ctrl_watch *w, uint32_t events)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int fd = accept4(w->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct sb_conn *c;
+	json_t *hello;
+
+	(void)events;
+	if (fd < 0)
+		return;
+	if (n_conns >= CONNS_MAX || (c = calloc(1, sizeof(*c))) == NULL) {
+		ctrl_log(CTRL_WARN, "%u switch connections already: refusing one", n_conns);
+		close(fd);
+		return;
+	}
+	keepalive(fd);
+	ctrl_conn_init(&c->io, fd);
+	c->w = (struct ctrl_watch){.fd = fd, .fn = on_conn};
+	ctrl_net_format(&ss, c->peer, sizeof(c->peer));
+	c->next_xid = 1;
+	c->opened_ms = c->last_rx_ms = ctrl_now_ms();
+	c->next = conns;
+	conns = c;
+	n_conns++;
+	hello = json_pack("{s:[i], s:b}", "versions", SB_VERSION, "events", 1);
+	c->hello_xid = conn_send(c, SB_HELLO, hello);
+	json_decref(hello);
+}
+
+int ctrl_sb_start(const char *listen_addr, const struct ctrl_model *(*model)(void), char *err)
+{
+	int fd = ctrl_net_listen(listen_addr, err);
+
+	if (fd < 0)
+		return fd;
+	get_model = model;
+	host_index = json_object();
+	listener = (struct ctrl_watch){.fd = fd, .fn = on_accept};
+	return ctrl_loop_watch(&listener, EPOLLIN);
+}
+
+static void conn_tick(struct sb_conn *c, uint64_t now)
+{
+	if (!c->ready && now - c->opened_ms > HELLO_TIMEOUT_MS) {
+		conn_kill(c, "no hello reply within 10 s");
+		return;
+	}
+	if (c->echo_sent_ms != 0 && now - c->echo_sent_ms > ECHO_TIMEOUT_MS) {
+		conn_kill(c, "no answer to an echo request within 10 s");
+		return;
+	}
+	if (c->ready && c->echo_sent_ms == 0 && now - c->last_rx_ms > IDLE_ECHO_MS) {
+		c->echo_sent_ms = now;
+		c->echo_xid = conn_send(c, SB_ECHO_REQUEST, NULL);
+	}
+	if (c->hs != NULL && c->hs->sync_failed_ms != 0 && !host_busy(c->hs))
+		host_push(c->hs); /* retries once SYNC_RETRY_MS passed */
+}
+
+void ctrl_sb_tick(void)
+{
+	uint64_t now = ctrl_now_ms();
+	struct sb_conn **pp = &conns;
+
+	for (struct sb_conn *c = conns; c != NULL; c = c->next)
+		if (!c->dead)
+			conn_tick(c, now);
+	while (*pp != NULL) {
+		struct sb_conn *c = *pp;
+
+		if (!c->dead) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		ctrl_conn_close(&c->io);
+		free(c);
+	}
+}
+
+static json_t *host_status(const struct host_state *hs, const json_t *row)
+{
+	bool connected = hs != NULL && hs->conn != NULL && hs->conn->ready;
+	bool in_sync = connected && hs->confirmed != NULL && !host_busy(hs) && !hs->need_sync &&
+		       hs->target != NULL && hs->applied_version == hs->want_version;
+	json_t *s = json_pack("{s:s, s:O?, s:b, s:b, s:b}", "name",
+			      hs != NULL ? hs->name : json_string_value(json_object_get(row, "name")),
+			      "vtep", json_object_get(row, "vtep"), "known", row != NULL,
+			      "connected", connected, "in_sync", in_sync);
+
+	if (hs == NULL)
+		return s;
+	json_object_set_new(s, "desired_version", json_integer((json_int_t)hs->want_version));
+	json_object_set_new(s, "applied_version", json_integer((json_int_t)hs->applied_version));
+	if (connected) {
+		json_object_set_new(s, "address", json_string(hs->address));
+		json_object_set_new(s, "since", json_integer(hs->since));
+	}
+	if (hs->last_error[0] != '\0') {
+		json_object_set_new(s, "last_error", json_string(hs->last_error));
+		json_object_set_new(s, "last_error_at", json_integer(hs->last_error_at));
+	}
+	return s;
+}
+
+json_t *ctrl_sb_status(void)
+{
+	const struct ctrl_model *m = get_model();
+	json_t *rows = ctrl_model_table(m, "hosts"), *row, *list = json_array();
+	json_t *seen = json_object();
+	size_t i;
+
+	json_array_foreach(rows, i, row)
+	{
+		const char *name = json_string_value(json_object_get(row, "name"));
+
+		json_array_append_new(list, host_status(host_get(name, false), row));
+		json_object_set_new(seen, name, json_true());
+	}
+	for (i = 0; i < n_hosts; i++) /* connected, but not a host of the desired state */
+		if (json_object_get(seen, hosts[i]->name) == NULL && hosts[i]->conn != NULL)
+			json_array_append_new(list, host_status(hosts[i], NULL));
+	json_decref(rows);
+	json_decref(seen);
+	return json_pack("{s:o, s:I}", "hosts", list, "version",
+			 (json_int_t)ctrl_model_version(m));
+}
+
+void ctrl_sb_stop(void)
+{
+	for (struct sb_conn *c = conns; c != NULL; c = c->next)
+		conn_kill(c, "the controller stops");
+	ctrl_sb_tick();
+	for (size_t i = 0; i < n_hosts; i++) {
+		host_unbind(hosts[i]);
+		free(hosts[i]);
+	}
+	free(hosts);
+	hosts = NULL;
+	n_hosts = hosts_cap = 0;
+	json_decref(host_index);
+	host_index = NULL;
+	if (listener.fd >= 0) {
+		ctrl_loop_unwatch(&listener);
+		close(listener.fd);
+		listener.fd = -1;
+	}
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Framed non-blocking stream of the controller (ctrl_conn.h). */
+#include "ctrl_conn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+void ctrl_conn_init(struct ctrl_conn *c, int fd)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+}
+
+void ctrl_conn_close(struct ctrl_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->in);
+	free(c->out);
+	ctrl_conn_init(c, -1);
+}
+
+static int grow_in(struct ctrl_conn *c)
+{
+	size_t cap = c->in_cap ? c->in_cap * 2 : 65536;
+	uint8_t *in;
+
+	if (c->in_cap - c->in_len >= 32768)
+		return 0;
+	if (cap > SB_MSG_MAX + 131072)
+		return -EPROTO; /* a frame is at most SB_MSG_MAX: cannot happen with frames consumed */
+	in = realloc(c->in, cap);
+	if (in == NULL)
+		return -ENOMEM;
+	c->in = in;
+	c->in_cap = cap;
+	return 0;
+}
+
+/* Hand over the whole frames buffered; keep the rest. */
+static int consume(struct ctrl_conn *c, ctrl_conn_frame_fn fn, void *arg)
+{
+	size_t off = 0;
+	struct sb_hdr h;
+	long flen;
+	int rc = 0;
+
+	while (rc == 0 && (flen = sb_frame_peek(c->in + off, c->in_len - off, &h)) != 0) {
+		char err[256] = "";
+		json_t *body;
+
+		if (flen < 0)
+			return -EPROTO;
+		body = sb_body_decode(c->in + off + SB_HDR_SIZE, (size_t)flen - SB_HDR_SIZE, err,
+				      sizeof(err));
+		rc = fn(arg, &h, body, err);
+		json_decref(body);
+		off += (size_t)flen;
+	}
+	memmove(c->in, c->in + off, c->in_len - off);
+	c->in_len -= off;
+	if (c->in_cap > (1u << 20) && c->in_len < 65536) {
+		uint8_t *in = realloc(c->in, 65536); /* a one-off big reply does not pin memory */
+
+		if (in != NULL) {
+			c->in = in;
+			c->in_cap = 65536;
+		}
+	}
+	return rc;
+}
+
+int ctrl_conn_read(struct ctrl_conn *c, ctrl_conn_frame_fn fn, void *arg)
+{
+	for (int round = 0; round < 16; round++) { /* fair to other connections */
+		int rc = grow_in(c);
+		ssize_t n;
+
+		if (rc < 0)
+			return rc;
+		n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+		c->in_len += (size_t)n;
+		rc = consume(c, fn, arg);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int ctrl_conn_send(struct ctrl_conn *c, uint8_t type, uint32_t xid, const json_t *body)
+{
+	uint8_t *frame, *out;
+	long n = sb_frame_encode(type, xid, body, &frame);
+	size_t pending = c->out_len - c->out_off;
+
+	if (n < 0)
+		return (int)n;
+	if (pending + (size_t)n > CTRL_CONN_OUT_MAX) {
+		free(frame);
+		return -ENOBUFS;
+	}
+	if (c->out_off > 0) {
+		memmove(c->out, c->out + c->out_off, pending);
+		c->out_len = pending;
+		c->out_off = 0;
+	}
+	out = realloc(c->out, c->out_len + (size_t)n);
+	if (out == NULL) {
+		free(frame);
+		return -ENOMEM;
+	}
+	memcpy(out + c->out_len, frame, (size_t)n);
+	free(frame);
+	c->out = out;
+	c->out_len += (size_t)n;
+	return 0;
+}
+
+int ctrl_conn_flush(struct ctrl_conn *c)
+{
+	while (ctrl_conn_pending(c)) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		c->out_off += (size_t)n;
+	}
+	c->out_len = c->out_off = 0;
+	if (c->out != NULL) {
+		free(c->out); /* idle connections hold no buffer */
+		c->out = NULL;
+	}
+	return 0;
+}
