@@ -8,14 +8,25 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 void ctrl_conn_init(struct ctrl_conn *c, int fd)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 }
 
+void ctrl_conn_tls(struct ctrl_conn *c, SSL *ssl)
+{
+	c->ssl = ssl;
+	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+}
+
 void ctrl_conn_close(struct ctrl_conn *c)
 {
+	if (c->ssl != NULL)
+		SSL_free(c->ssl);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->in);
@@ -73,15 +84,70 @@ static int consume(struct ctrl_conn *c, ctrl_conn_frame_fn fn, void *arg)
 	return rc;
 }
 
+/* An SSL_* result as a recv/send one: > 0 bytes, 0 closed, -1 with errno (EAGAIN: wait). */
+static ssize_t tls_result(struct ctrl_conn *c, int n)
+{
+	switch (SSL_get_error(c->ssl, n)) {
+	case SSL_ERROR_NONE: return n;
+	case SSL_ERROR_WANT_READ: errno = EAGAIN; return -1;
+	case SSL_ERROR_WANT_WRITE: c->want_write = true; errno = EAGAIN; return -1;
+	case SSL_ERROR_ZERO_RETURN: return 0;
+	default: ERR_clear_error(); errno = EPROTO; return -1;
+	}
+}
+
+/* TLS: the handshake first; false while it is not done (or failed: errno not EAGAIN). */
+static bool tls_ready(struct ctrl_conn *c)
+{
+	int n;
+
+	if (c->ssl == NULL || c->handshake_done)
+		return true;
+	c->want_write = false;
+	n = SSL_do_handshake(c->ssl);
+	if (n == 1) {
+		c->handshake_done = true;
+		return true;
+	}
+	tls_result(c, n);
+	return false;
+}
+
+static ssize_t conn_recv(struct ctrl_conn *c, void *buf, size_t size)
+{
+	if (c->ssl == NULL)
+		return recv(c->fd, buf, size, 0);
+	if (!tls_ready(c))
+		return -1;
+	c->want_write = false;
+	return tls_result(c, SSL_read(c->ssl, buf, (int)(size > 1u << 30 ? 1u << 30 : size)));
+}
+
+static ssize_t conn_send_raw(struct ctrl_conn *c, const void *buf, size_t size)
+{
+	if (c->ssl == NULL)
+		return send(c->fd, buf, size, MSG_NOSIGNAL);
+	if (!tls_ready(c))
+		return -1;
+	c->want_write = false;
+	return tls_result(c, SSL_write(c->ssl, buf, (int)(size > 1u << 30 ? 1u << 30 : size)));
+}
+
+bool ctrl_conn_tls_done(const struct ctrl_conn *c)
+{
+	return c->ssl == NULL || c->handshake_done;
+}
+
 int ctrl_conn_read(struct ctrl_conn *c, ctrl_conn_frame_fn fn, void *arg)
 {
-	for (int round = 0; round < 16; round++) { /* fair to other connections */
+	/* fair to other connections; TLS reads on: what it buffered raises no event */
+	for (int round = 0; c->ssl != NULL || round < 16; round++) {
 		int rc = grow_in(c);
 		ssize_t n;
 
 		if (rc < 0)
 			return rc;
-		n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
+		n = conn_recv(c, c->in + c->in_len, c->in_cap - c->in_len);
 		if (n == 0)
 			return -ECONNRESET;
 		if (n < 0)
@@ -125,8 +191,10 @@ int ctrl_conn_send(struct ctrl_conn *c, uint8_t type, uint32_t xid, const json_t
 
 int ctrl_conn_flush(struct ctrl_conn *c)
 {
-	while (ctrl_conn_pending(c)) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+	if (c->ssl != NULL && !tls_ready(c))
+		return errno == EAGAIN ? 0 : -EPROTO;
+	while (c->out_len > c->out_off) {
+		ssize_t n = conn_send_raw(c, c->out + c->out_off, c->out_len - c->out_off);
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return 0;

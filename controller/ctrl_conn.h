@@ -17,8 +17,13 @@
 
 #define CTRL_CONN_OUT_MAX (256u << 20) /* unread by a switch: it is cut off */
 
+struct ssl_st;
+
 struct ctrl_conn {
 	int fd;
+	struct ssl_st *ssl; /* NULL: plain TCP */
+	bool handshake_done;
+	bool want_write;    /* TLS needs the socket writable to go on (handshake or renegotiation) */
 	uint8_t *in;
 	size_t in_len, in_cap;
 	uint8_t *out;
@@ -31,6 +36,10 @@ typedef int (*ctrl_conn_frame_fn)(void *arg, const struct sb_hdr *h, json_t *bod
 				  const char *err);
 
 void ctrl_conn_init(struct ctrl_conn *c, int fd);
+/** The stream runs over TLS from now on (ssl set to the server side of fd). */
+void ctrl_conn_tls(struct ctrl_conn *c, struct ssl_st *ssl);
+/** False while a TLS handshake is still going on. */
+bool ctrl_conn_tls_done(const struct ctrl_conn *c);
 /** Close the descriptor and free the buffers. */
 void ctrl_conn_close(struct ctrl_conn *c);
 /**
@@ -46,7 +55,7 @@ int ctrl_conn_send(struct ctrl_conn *c, uint8_t type, uint32_t xid, const json_t
 int ctrl_conn_flush(struct ctrl_conn *c);
 static inline bool ctrl_conn_pending(const struct ctrl_conn *c)
 {
-	return c->out_len > c->out_off;
+	return c->out_len > c->out_off || c->want_write;
 }
 
 #endif

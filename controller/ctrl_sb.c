@@ -25,6 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include "cfg.h"
 #include "ctrl_conn.h"
 #include "ctrl_loop.h"
@@ -68,6 +72,14 @@ struct host_state {
 };
 
 static struct ctrl_watch listener = {.fd = -1};
+static SSL_CTX *tls_ctx; /* NULL: plain TCP */
+#define REFUSED_KEPT 16
+static struct {
+	char address[64];
+	char reason[CTRL_ERR_SIZE];
+	time_t at;
+} refused[REFUSED_KEPT];
+static unsigned int n_refused; /* ever: the slot is n % REFUSED_KEPT */
 static const struct ctrl_model *(*get_model)(void);
 static struct sb_conn *conns;
 static unsigned int n_conns;
@@ -275,6 +287,44 @@ static const char *error_message(const json_t *body)
 	return m != NULL ? m : "(no message)";
 }
 
+/* A switch turned away: kept for the status, so the operator sees who and why. */
+static void refuse(struct sb_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void refuse(struct sb_conn *c, const char *fmt, ...)
+{
+	unsigned int slot = n_refused++ % REFUSED_KEPT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(refused[slot].reason, sizeof(refused[slot].reason), fmt, ap);
+	va_end(ap);
+	snprintf(refused[slot].address, sizeof(refused[slot].address), "%s", c->peer);
+	refused[slot].at = time(NULL);
+	ctrl_log(CTRL_WARN, "switch at %s refused: %s", c->peer, refused[slot].reason);
+}
+
+/* Over TLS the host is who the certificate says, whatever hello claims. */
+static int check_identity(struct sb_conn *c, const char *host)
+{
+	char cn[CFG_NAME_SIZE + 1] = "";
+	X509 *cert;
+	int n;
+
+	if (c->io.ssl == NULL)
+		return 0;
+	cert = SSL_get1_peer_certificate(c->io.ssl);
+	if (cert == NULL) {
+		refuse(c, "no client certificate");
+		return -EACCES;
+	}
+	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn));
+	X509_free(cert);
+	if (n <= 0 || (size_t)n >= sizeof(cn) || strcmp(cn, host) != 0) {
+		refuse(c, "claims host '%s' but its certificate is for '%s'", host, n > 0 ? cn : "");
+		return -EACCES;
+	}
+	return 0;
+}
+
 /* The switch answered hello: who it is decides which view it gets. */
 static int on_hello(struct sb_conn *c, const struct sb_hdr *h, const json_t *body)
 {
@@ -283,20 +333,20 @@ static int on_hello(struct sb_conn *c, const struct sb_hdr *h, const json_t *bod
 	struct host_state *hs;
 
 	if (h->type == SB_ERROR) {
-		ctrl_log(CTRL_WARN, "switch at %s refused hello: %s", c->peer, error_message(body));
+		refuse(c, "it answered hello with an error: %s", error_message(body));
 		return -EPROTO;
 	}
 	if (h->type != SB_HELLO || h->xid != c->hello_xid) {
-		ctrl_log(CTRL_WARN, "switch at %s: %s before its hello reply", c->peer,
-			 sb_type_name(h->type));
+		refuse(c, "%s before its hello reply", sb_type_name(h->type));
 		return -EPROTO;
 	}
 	if (role == NULL || strcmp(role, "vpcswitchd") != 0 || host == NULL ||
 	    !cfg_name_valid(host)) {
-		ctrl_log(CTRL_WARN, "switch at %s: hello reply without a valid role and host id",
-			 c->peer);
+		refuse(c, "hello reply without a valid role and host id");
 		return -EPROTO;
 	}
+	if (check_identity(c, host) < 0)
+		return -EACCES;
 	hs = host_get(host, true);
 	if (hs == NULL)
 		return -ENOMEM;
@@ -420,8 +470,11 @@ static void on_conn(struct ctrl_watch *w, uint32_t events)
 	if (rc == 0 && !c->dead)
 		rc = ctrl_conn_flush(&c->io);
 	if (rc != 0) {
+		if (!ctrl_conn_tls_done(&c->io))
+			refuse(c, "TLS handshake failed (no valid certificate?)");
 		conn_kill(c, rc == -ECONNRESET ? "closed by the switch"
 			     : rc == -EPROTO   ? "protocol error"
+			     : rc == -EACCES   ? "refused"
 					       : strerror(-rc));
 		return;
 	}
@@ -459,6 +512,18 @@ static void on_accept(struct ctrl_watch *w, uint32_t events)
 	}
 	keepalive(fd);
 	ctrl_conn_init(&c->io, fd);
+	if (tls_ctx != NULL) {
+		SSL *ssl = SSL_new(tls_ctx);
+
+		if (ssl == NULL || SSL_set_fd(ssl, fd) != 1) {
+			SSL_free(ssl);
+			close(fd);
+			free(c);
+			return;
+		}
+		SSL_set_accept_state(ssl);
+		ctrl_conn_tls(&c->io, ssl);
+	}
 	c->w = (struct ctrl_watch){.fd = fd, .fn = on_conn};
 	ctrl_net_format(&ss, c->peer, sizeof(c->peer));
 	c->next_xid = 1;
@@ -471,10 +536,33 @@ static void on_accept(struct ctrl_watch *w, uint32_t events)
 	json_decref(hello);
 }
 
-int ctrl_sb_start(const char *listen_addr, const struct ctrl_model *(*model)(void), char *err)
+static int tls_setup(const struct ctrl_sb_tls *t, char *err)
 {
-	int fd = ctrl_net_listen(listen_addr, err);
+	unsigned long e;
 
+	tls_ctx = SSL_CTX_new(TLS_server_method());
+	if (tls_ctx == NULL || !SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION) ||
+	    SSL_CTX_use_certificate_chain_file(tls_ctx, t->cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(tls_ctx, t->key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(tls_ctx) != 1 ||
+	    SSL_CTX_load_verify_locations(tls_ctx, t->ca, NULL) != 1) {
+		e = ERR_get_error();
+		snprintf(err, CTRL_ERR_SIZE, "TLS (cert %s, key %s, ca %s): %s", t->cert, t->key,
+			 t->ca, e ? ERR_reason_error_string(e) : "out of memory");
+		return -EINVAL;
+	}
+	SSL_CTX_set_verify(tls_ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	return 0;
+}
+
+int ctrl_sb_start(const char *listen_addr, const struct ctrl_sb_tls *tls,
+		  const struct ctrl_model *(*model)(void), char *err)
+{
+	int fd;
+
+	if (tls != NULL && tls_setup(tls, err) < 0)
+		return -EINVAL;
+	fd = ctrl_net_listen(listen_addr, err);
 	if (fd < 0)
 		return fd;
 	get_model = model;
@@ -547,6 +635,22 @@ static json_t *host_status(const struct host_state *hs, const json_t *row)
 	return s;
 }
 
+static json_t *refused_list(void)
+{
+	json_t *list = json_array();
+	unsigned int n = n_refused < REFUSED_KEPT ? n_refused : REFUSED_KEPT;
+
+	for (unsigned int i = 0; i < n; i++) { /* newest first */
+		unsigned int slot = (n_refused - 1 - i) % REFUSED_KEPT;
+
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "address",
+						      refused[slot].address, "reason",
+						      refused[slot].reason, "at",
+						      (json_int_t)refused[slot].at));
+	}
+	return list;
+}
+
 json_t *ctrl_sb_status(void)
 {
 	const struct ctrl_model *m = get_model();
@@ -566,7 +670,7 @@ json_t *ctrl_sb_status(void)
 			json_array_append_new(list, host_status(hosts[i], NULL));
 	json_decref(rows);
 	json_decref(seen);
-	return json_pack("{s:o, s:I}", "hosts", list, "version",
+	return json_pack("{s:o, s:o, s:I}", "hosts", list, "refused", refused_list(), "version",
 			 (json_int_t)ctrl_model_version(m));
 }
 
@@ -584,6 +688,8 @@ void ctrl_sb_stop(void)
 	n_hosts = hosts_cap = 0;
 	json_decref(host_index);
 	host_index = NULL;
+	SSL_CTX_free(tls_ctx);
+	tls_ctx = NULL;
 	if (listener.fd >= 0) {
 		ctrl_loop_unwatch(&listener);
 		close(listener.fd);

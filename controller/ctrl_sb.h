@@ -13,8 +13,16 @@
 
 #include "ctrl_model.h"
 
-/** Listen on ADDR:PORT (IPv4 or [IPv6]); model returns the current desired state. */
-int ctrl_sb_start(const char *listen, const struct ctrl_model *(*model)(void), char *err);
+/* Mutual TLS: the switches' certificates must chain to ca; a switch's host is its
+ * certificate's common name (a hello claiming another host is refused). */
+struct ctrl_sb_tls {
+	const char *cert, *key, *ca;
+};
+
+/** Listen on ADDR:PORT (IPv4 or [IPv6]), over TLS unless tls is NULL (plain TCP: tests
+ *  only); model returns the current desired state. 0 or -errno with err filled. */
+int ctrl_sb_start(const char *listen, const struct ctrl_sb_tls *tls,
+		  const struct ctrl_model *(*model)(void), char *err);
 /** After a committed transaction (changes as ctrl_model_txn gives them): push to the hosts
  *  whose view changed. */
 void ctrl_sb_changed(const json_t *changes);
@@ -23,7 +31,8 @@ void ctrl_sb_changed(const json_t *changes);
 void ctrl_sb_reload(void);
 /** Per host: {"hosts": [{"name", "vtep", "known", "connected", "in_sync",
  *  "desired_version", "applied_version", "address", "since", "last_error",
- *  "last_error_at"}], "version": N} (new reference). */
+ *  "last_error_at"}], "refused": [{"address", "reason", "at"}] (the last switches turned
+ *  away), "version": N} (new reference). */
 json_t *ctrl_sb_status(void);
 /** Every 100 ms: keepalives, timeouts, retries; frees closed connections. */
 void ctrl_sb_tick(void);

@@ -6,6 +6,7 @@
  * One thread, one event loop.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,14 +24,18 @@
 
 static struct ctrl_model *model;
 static struct ctrl_store *store;
+static struct ctrl_sb_tls tls_opts;
 static struct ctrl_watch sig_watch = {.fd = -1}, nb_watch = {.fd = -1};
 
 static void usage(const char *prog)
 {
-	printf("usage: %s --db WHERE --listen tcp:ADDR:PORT [options]\n"
+	printf("usage: %s --db WHERE --listen tls:ADDR:PORT --cert F --key F --ca F [options]\n"
 	       "  --db WHERE           the desired state: sqlite:PATH or a PATH (created if missing)\n"
-	       "  --listen tcp:ADDR:PORT  where switches connect (southbound); tcp: is plain TCP,\n"
-	       "                       for tests and trusted networks only\n"
+	       "  --listen tls:ADDR:PORT  where switches connect (southbound), mutual TLS: a switch's\n"
+	       "                       certificate must chain to --ca and name its host (CN)\n"
+	       "  --listen tcp:ADDR:PORT  plain TCP instead: for tests only, a switch is who it says\n"
+	       "  --cert F, --key F    the controller's certificate (PEM, chain) and key\n"
+	       "  --ca F               the CA that signs the switches' certificates\n"
 	       "  --api ADDR:PORT      the northbound HTTP API (default 127.0.0.1:8080)\n"
 	       "  --log-level LEVEL    error, warning, info (default) or debug\n"
 	       "  -h, --help\n",
@@ -161,9 +166,15 @@ static int start(const char *db, const char *sb_listen, const char *api)
 {
 	char err[CTRL_ERR_SIZE];
 
-	if (strncmp(sb_listen, "tcp:", 4) != 0) {
-		fprintf(stderr, "vpc-controller: --listen %s: give tcp:ADDR:PORT (TLS is not built yet)\n",
+	bool tls = strncmp(sb_listen, "tls:", 4) == 0;
+
+	if (!tls && strncmp(sb_listen, "tcp:", 4) != 0) {
+		fprintf(stderr, "vpc-controller: --listen %s: give tls:ADDR:PORT or tcp:ADDR:PORT\n",
 			sb_listen);
+		return 2;
+	}
+	if (tls && (tls_opts.cert == NULL || tls_opts.key == NULL || tls_opts.ca == NULL)) {
+		fprintf(stderr, "vpc-controller: --listen tls: needs --cert, --key and --ca\n");
 		return 2;
 	}
 	store = ctrl_store_open(db, err);
@@ -176,7 +187,7 @@ static int start(const char *db, const char *sb_listen, const char *api)
 		fprintf(stderr, "vpc-controller: event loop: %s\n", strerror(errno));
 		return 1;
 	}
-	if (ctrl_sb_start(sb_listen + 4, current_model, err) < 0 ||
+	if (ctrl_sb_start(sb_listen + 4, tls ? &tls_opts : NULL, current_model, err) < 0 ||
 	    ctrl_nb_start(api, &nb_ops, err) < 0) {
 		fprintf(stderr, "vpc-controller: %s\n", err);
 		return 1;
@@ -194,6 +205,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},	  {"listen", required_argument, NULL, 'l'},
 		{"api", required_argument, NULL, 'a'},	  {"log-level", required_argument, NULL, 'v'},
+		{"cert", required_argument, NULL, 'c'},	  {"key", required_argument, NULL, 'k'},
+		{"ca", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *sb_listen = NULL, *api = "127.0.0.1:8080";
@@ -204,6 +217,9 @@ int main(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'l': sb_listen = optarg; break;
 		case 'a': api = optarg; break;
+		case 'c': tls_opts.cert = optarg; break;
+		case 'k': tls_opts.key = optarg; break;
+		case 'A': tls_opts.ca = optarg; break;
 		case 'v':
 			if (parse_level(optarg) < 0) {
 				fprintf(stderr, "vpc-controller: --log-level %s: not error, warning, info or debug\n",
