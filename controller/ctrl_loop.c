@@ -45,21 +45,30 @@ uint64_t ctrl_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+int ctrl_loop_once(int timeout_ms)
+{
+	struct epoll_event evs[64];
+	int n = epoll_wait(epfd, evs, 64, timeout_ms);
+
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (int i = 0; i < n && !stopping; i++) {
+		struct ctrl_watch *w = evs[i].data.ptr;
+
+		w->fn(w, evs[i].events);
+	}
+	return n;
+}
+
 int ctrl_loop_run(void (*tick)(void))
 {
 	uint64_t last = 0;
 
 	while (!stopping) {
-		struct epoll_event evs[64];
-		int n = epoll_wait(epfd, evs, 64, 100);
+		int rc = ctrl_loop_once(100);
 
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		for (int i = 0; i < n && !stopping; i++) {
-			struct ctrl_watch *w = evs[i].data.ptr;
-
-			w->fn(w, evs[i].events);
-		}
+		if (rc < 0)
+			return rc;
 		if (ctrl_now_ms() - last >= 100) {
 			last = ctrl_now_ms();
 			tick();

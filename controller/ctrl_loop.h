@@ -21,6 +21,8 @@ void ctrl_loop_unwatch(struct ctrl_watch *w);
 /** Run until ctrl_loop_stop; tick runs every 100 ms. Returns 0 or -errno. */
 int ctrl_loop_run(void (*tick)(void));
 void ctrl_loop_stop(void);
+/** Run the callbacks of what is ready now, waiting at most timeout_ms (tests, fuzzers). */
+int ctrl_loop_once(int timeout_ms);
 
 /** Monotonic milliseconds. */
 uint64_t ctrl_now_ms(void);

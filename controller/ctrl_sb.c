@@ -494,23 +494,16 @@ static void keepalive(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }
 
-static void on_accept(struct ctrl_watch *w, uint32_t events)
+int ctrl_sb_adopt(int fd, const char *peer)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	int fd = accept4(w->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	struct sb_conn *c;
 	json_t *hello;
 
-	(void)events;
-	if (fd < 0)
-		return;
 	if (n_conns >= CONNS_MAX || (c = calloc(1, sizeof(*c))) == NULL) {
 		ctrl_log(CTRL_WARN, "%u switch connections already: refusing one", n_conns);
 		close(fd);
-		return;
+		return -ENOSPC;
 	}
-	keepalive(fd);
 	ctrl_conn_init(&c->io, fd);
 	if (tls_ctx != NULL) {
 		SSL *ssl = SSL_new(tls_ctx);
@@ -519,13 +512,13 @@ static void on_accept(struct ctrl_watch *w, uint32_t events)
 			SSL_free(ssl);
 			close(fd);
 			free(c);
-			return;
+			return -ENOMEM;
 		}
 		SSL_set_accept_state(ssl);
 		ctrl_conn_tls(&c->io, ssl);
 	}
 	c->w = (struct ctrl_watch){.fd = fd, .fn = on_conn};
-	ctrl_net_format(&ss, c->peer, sizeof(c->peer));
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	c->next_xid = 1;
 	c->opened_ms = c->last_rx_ms = ctrl_now_ms();
 	c->next = conns;
@@ -534,6 +527,22 @@ static void on_accept(struct ctrl_watch *w, uint32_t events)
 	hello = json_pack("{s:[i], s:b}", "versions", SB_VERSION, "events", 1);
 	c->hello_xid = conn_send(c, SB_HELLO, hello);
 	json_decref(hello);
+	return 0;
+}
+
+static void on_accept(struct ctrl_watch *w, uint32_t events)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int fd = accept4(w->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	char peer[64];
+
+	(void)events;
+	if (fd < 0)
+		return;
+	keepalive(fd);
+	ctrl_net_format(&ss, peer, sizeof(peer));
+	ctrl_sb_adopt(fd, peer);
 }
 
 static int tls_setup(const struct ctrl_sb_tls *t, char *err)
@@ -562,11 +571,13 @@ int ctrl_sb_start(const char *listen_addr, const struct ctrl_sb_tls *tls,
 
 	if (tls != NULL && tls_setup(tls, err) < 0)
 		return -EINVAL;
+	get_model = model;
+	host_index = json_object();
+	if (listen_addr == NULL)
+		return 0;
 	fd = ctrl_net_listen(listen_addr, err);
 	if (fd < 0)
 		return fd;
-	get_model = model;
-	host_index = json_object();
 	listener = (struct ctrl_watch){.fd = fd, .fn = on_accept};
 	return ctrl_loop_watch(&listener, EPOLLIN);
 }

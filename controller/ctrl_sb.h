@@ -20,9 +20,13 @@ struct ctrl_sb_tls {
 };
 
 /** Listen on ADDR:PORT (IPv4 or [IPv6]), over TLS unless tls is NULL (plain TCP: tests
- *  only); model returns the current desired state. 0 or -errno with err filled. */
+ *  only; listen NULL: no listener, connections only through ctrl_sb_adopt); model returns
+ *  the current desired state. 0 or -errno with err filled. */
 int ctrl_sb_start(const char *listen, const struct ctrl_sb_tls *tls,
 		  const struct ctrl_model *(*model)(void), char *err);
+/** Serve a connected stream socket (non-blocking) as a switch's connection: what accept
+ *  does; tests and fuzzers hand it one end of a socketpair. 0 or -errno (fd closed). */
+int ctrl_sb_adopt(int fd, const char *peer);
 /** After a committed transaction (changes as ctrl_model_txn gives them): push to the hosts
  *  whose view changed. */
 void ctrl_sb_changed(const json_t *changes);
