@@ -31,6 +31,7 @@
 
 #include "cfg.h"
 #include "ctrl_conn.h"
+#include "ctrl_health.h"
 #include "ctrl_loop.h"
 #include "ctrl_net.h"
 
@@ -63,6 +64,8 @@ struct host_state {
 	json_t *inflight;  /* sent, not confirmed yet */
 	uint64_t want_version, inflight_version, applied_version;
 	uint32_t sync_xid, txn_xid, barrier_xid; /* 0: none outstanding */
+	uint32_t stats_xid; /* the health verdicts asked for after a connect */
+	bool health_asked;
 	bool need_sync;
 	uint64_t sync_failed_ms;
 	char address[64];
@@ -137,6 +140,16 @@ static bool host_known(const char *name)
 	return known;
 }
 
+/* The host's view, with the backends other hosts found unhealthy set down. */
+static json_t *host_view(const struct host_state *hs)
+{
+	json_t *v = ctrl_view(get_model(), hs->name);
+
+	if (v != NULL)
+		ctrl_health_apply(v, hs->name);
+	return v;
+}
+
 /* What the host's switch holds is unknown again and nothing is outstanding. */
 static void host_unbind(struct host_state *hs)
 {
@@ -145,8 +158,8 @@ static void host_unbind(struct host_state *hs)
 	json_decref(hs->inflight);
 	json_decref(hs->target);
 	hs->confirmed = hs->inflight = hs->target = NULL;
-	hs->sync_xid = hs->txn_xid = hs->barrier_xid = 0;
-	hs->need_sync = false;
+	hs->sync_xid = hs->txn_xid = hs->barrier_xid = hs->stats_xid = 0;
+	hs->need_sync = hs->health_asked = false;
 }
 
 static void conn_kill(struct sb_conn *c, const char *why)
@@ -213,7 +226,7 @@ static void host_push(struct host_state *hs)
 	if (hs->conn == NULL || !hs->conn->ready || host_busy(hs) || !host_known(hs->name))
 		return;
 	if (hs->target == NULL) {
-		hs->target = ctrl_view(get_model(), hs->name);
+		hs->target = host_view(hs);
 		if (hs->target == NULL)
 			return;
 		hs->want_version = ctrl_model_version(get_model());
@@ -246,7 +259,7 @@ static void host_refresh(struct host_state *hs)
 
 	if (hs->conn == NULL || !hs->conn->ready)
 		return;
-	v = ctrl_view(get_model(), hs->name);
+	v = host_view(hs);
 	if (v == NULL)
 		return;
 	if (hs->target != NULL && json_equal(v, hs->target)) {
@@ -278,6 +291,56 @@ void ctrl_sb_reload(void)
 {
 	for (size_t i = 0; i < n_hosts; i++)
 		host_refresh(hosts[i]);
+}
+
+/* Every host with a port in the VPC looks at its view again. */
+static void refresh_vpc(const char *vpc)
+{
+	json_t *changes = json_pack("[{s:s, s:s, s:n, s:{s:s}}]", "table", "lb_backends", "key", "",
+				    "old", "new", "vpc", vpc);
+
+	ctrl_sb_changed(changes);
+	json_decref(changes);
+}
+
+static void on_health(struct host_state *hs, const json_t *verdict)
+{
+	const char *vpc = NULL;
+	int rc = ctrl_health_report(get_model(), hs->name, verdict, &vpc);
+
+	if (rc < 0)
+		ctrl_log(CTRL_DEBUG, "host %s: a health verdict not about one of its own VMs: ignored",
+			 hs->name);
+	else if (rc > 0)
+		refresh_vpc(vpc);
+}
+
+/* The lb stats of a switch that just connected: the verdicts it holds now. */
+static void on_lb_stats(struct host_state *hs, const json_t *body)
+{
+	json_t *l, *b;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(body, "listeners"), i, l)
+	{
+		json_array_foreach(json_object_get(l, "backends"), k, b)
+		{
+			json_t *v;
+
+			if (json_object_get(b, "health") == NULL)
+				continue;
+			v = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "vpc",
+				      json_object_get(l, "vpc"), "lb", json_object_get(l, "lb"),
+				      "protocol", json_object_get(l, "protocol"), "port",
+				      json_object_get(l, "port"), "address",
+				      json_object_get(b, "address"), "backend_port",
+				      json_object_get(b, "backend_port"), "health",
+				      json_object_get(b, "health"), "reason",
+				      json_object_get(b, "health_reason"));
+			on_health(hs, v);
+			json_decref(v);
+		}
+	}
 }
 
 static const char *error_message(const json_t *body)
@@ -325,6 +388,18 @@ static int check_identity(struct sb_conn *c, const char *host)
 	return 0;
 }
 
+/* What a host said of its backends is said again after it connects (stats, events). */
+static void forget_health(struct host_state *hs)
+{
+	json_t *vpcs = json_object(), *v;
+	const char *vpc;
+
+	ctrl_health_forget(hs->name, vpcs);
+	json_object_foreach(vpcs, vpc, v)
+		refresh_vpc(vpc);
+	json_decref(vpcs);
+}
+
 /* The switch answered hello: who it is decides which view it gets. */
 static int on_hello(struct sb_conn *c, const struct sb_hdr *h, const json_t *body)
 {
@@ -359,10 +434,24 @@ static int on_hello(struct sb_conn *c, const struct sb_hdr *h, const json_t *bod
 	hs->sync_failed_ms = 0;
 	snprintf(hs->address, sizeof(hs->address), "%s", c->peer);
 	ctrl_log(CTRL_INFO, "host %s connected from %s", host, c->peer);
+	forget_health(hs);
 	if (!host_known(host))
 		host_error(hs, "connected, but no host of that name is in the desired state");
 	host_push(hs);
 	return 0;
+}
+
+/* Once per connection, after it holds its state: which of its backends are unhealthy. */
+static void ask_health(struct host_state *hs)
+{
+	json_t *body;
+
+	if (hs->health_asked)
+		return;
+	hs->health_asked = true;
+	body = json_pack("{s:s}", "kind", "lb");
+	hs->stats_xid = conn_send(hs->conn, SB_STATS_REQUEST, body);
+	json_decref(body);
 }
 
 /* A reply to the request chain in flight. */
@@ -370,6 +459,12 @@ static void on_reply(struct host_state *hs, const struct sb_hdr *h, const json_t
 {
 	bool err = h->type == SB_ERROR;
 
+	if (hs->stats_xid != 0 && h->xid == hs->stats_xid) {
+		hs->stats_xid = 0;
+		if (!err)
+			on_lb_stats(hs, body);
+		return;
+	}
 	if (h->xid == hs->sync_xid) {
 		hs->sync_xid = 0;
 		if (err) {
@@ -380,6 +475,7 @@ static void on_reply(struct host_state *hs, const struct sb_hdr *h, const json_t
 			hs->confirmed = json_incref(hs->inflight);
 			hs->applied_version = hs->inflight_version;
 			hs->sync_failed_ms = 0;
+			ask_health(hs);
 		}
 		json_decref(hs->inflight);
 		hs->inflight = NULL;
@@ -408,7 +504,7 @@ static void on_reply(struct host_state *hs, const struct sb_hdr *h, const json_t
 static bool is_reply(uint8_t type)
 {
 	return type == SB_ERROR || type == SB_TXN_REPLY || type == SB_SYNC_REPLY ||
-	       type == SB_BARRIER_REPLY || type == SB_ECHO_REPLY;
+	       type == SB_BARRIER_REPLY || type == SB_ECHO_REPLY || type == SB_STATS_REPLY;
 }
 
 static int strike(struct sb_conn *c, const struct sb_hdr *h, const char *what)
@@ -443,8 +539,10 @@ static int on_frame(void *arg, const struct sb_hdr *h, json_t *body, const char 
 	if (!c->ready)
 		return on_hello(c, h, body);
 	if (h->type == SB_EVENT && h->xid == 0) {
-		ctrl_log(CTRL_DEBUG, "host %s: event %s", c->hs->name,
-			 json_string_value(json_object_get(body, "event")));
+		const char *ev = json_string_value(json_object_get(body, "event"));
+
+		if (ev != NULL && strcmp(ev, "lb_backend_status") == 0)
+			on_health(c->hs, body);
 		return 0;
 	}
 	if (!is_reply(h->type)) {
@@ -681,7 +779,8 @@ json_t *ctrl_sb_status(void)
 			json_array_append_new(list, host_status(hosts[i], NULL));
 	json_decref(rows);
 	json_decref(seen);
-	return json_pack("{s:o, s:o, s:I}", "hosts", list, "refused", refused_list(), "version",
+	return json_pack("{s:o, s:o, s:o, s:I}", "hosts", list, "refused", refused_list(),
+			 "unhealthy_backends", ctrl_health_status(), "version",
 			 (json_int_t)ctrl_model_version(m));
 }
 
@@ -701,6 +800,7 @@ void ctrl_sb_stop(void)
 	host_index = NULL;
 	SSL_CTX_free(tls_ctx);
 	tls_ctx = NULL;
+	ctrl_health_fini();
 	if (listener.fd >= 0) {
 		ctrl_loop_unwatch(&listener);
 		close(listener.fd);

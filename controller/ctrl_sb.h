@@ -36,7 +36,7 @@ void ctrl_sb_reload(void);
 /** Per host: {"hosts": [{"name", "vtep", "known", "connected", "in_sync",
  *  "desired_version", "applied_version", "address", "since", "last_error",
  *  "last_error_at"}], "refused": [{"address", "reason", "at"}] (the last switches turned
- *  away), "version": N} (new reference). */
+ *  away), "unhealthy_backends": [...], "version": N} (new reference). */
 json_t *ctrl_sb_status(void);
 /** Every 100 ms: keepalives, timeouts, retries; frees closed connections. */
 void ctrl_sb_tick(void);
