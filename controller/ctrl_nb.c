@@ -72,10 +72,10 @@ static uint64_t nb_version(void)
 	return ctrl_model_version(nb_ops->model());
 }
 
-/* Send body (taken) with status. Successful replies carry the model's version as ETag, the
- * value a later write may send as If-Match. */
-static enum MHD_Result nb_reply(struct MHD_Connection *c, unsigned int status, json_t *body,
-				bool close)
+/* Send body (taken) with status and, when name is not NULL, one more header. Successful
+ * replies carry the model's version as ETag, the value a later write may send as If-Match. */
+static enum MHD_Result nb_reply_hdr(struct MHD_Connection *c, unsigned int status, json_t *body,
+				    bool close, const char *name, const char *value)
 {
 	char *text = body != NULL ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	struct MHD_Response *resp;
@@ -95,6 +95,8 @@ static enum MHD_Result nb_reply(struct MHD_Connection *c, unsigned int status, j
 		snprintf(etag, sizeof(etag), "\"%" PRIu64 "\"", nb_version());
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
 	}
+	if (name != NULL)
+		MHD_add_response_header(resp, name, value);
 	/* An early reply (before the body was read) closes the connection: what is left of the
 	 * body must not be read as the next request. */
 	if (close)
@@ -102,6 +104,12 @@ static enum MHD_Result nb_reply(struct MHD_Connection *c, unsigned int status, j
 	ret = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+static enum MHD_Result nb_reply(struct MHD_Connection *c, unsigned int status, json_t *body,
+				bool close)
+{
+	return nb_reply_hdr(c, status, body, close, NULL, NULL);
 }
 
 static enum MHD_Result nb_error(struct MHD_Connection *c, unsigned int status, const char *code,
@@ -125,26 +133,11 @@ static enum MHD_Result nb_not_allowed(struct MHD_Connection *c, const char *meth
 				      const char *allow)
 {
 	char msg[128];
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-	char *text;
 
 	snprintf(msg, sizeof(msg), "%s is not allowed here (allowed: %s)", method, allow);
-	text = json_dumps(json_pack("{s:s, s:s}", "error", msg, "code", "method_not_allowed"),
-			  JSON_COMPACT);
-	if (text == NULL)
-		return MHD_NO;
-	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
-		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-	ret = MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return nb_reply_hdr(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+			    json_pack("{s:s, s:s}", "error", msg, "code", "method_not_allowed"),
+			    true, MHD_HTTP_HEADER_ALLOW, allow);
 }
 
 /* A refused write: the errno the daemon returned as status and code, its message as is. */
@@ -458,6 +451,24 @@ static enum MHD_Result nb_filter_arg(void *cls, enum MHD_ValueKind kind, const c
 	return MHD_YES;
 }
 
+/* 404 naming the key: "no port with name 'vm9'", "no subnet with vpc 'blue', cidr '...'". */
+static enum MHD_Result nb_no_row(struct MHD_Connection *c, const struct nb_req *r)
+{
+	char msg[CTRL_ERR_SIZE];
+	size_t off = (size_t)snprintf(msg, sizeof(msg), "no %s with", r->table->singular);
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(r->key, k, v)
+	{
+		if (off < sizeof(msg))
+			off += (size_t)snprintf(msg + off, sizeof(msg) - off, "%s %s '%s'",
+						off > strlen(r->table->singular) + 8 ? "," : "", k,
+						json_string_value(v));
+	}
+	return nb_error(c, MHD_HTTP_NOT_FOUND, "not_found", false, "%s", msg);
+}
+
 static enum MHD_Result nb_get(struct MHD_Connection *c, const struct nb_req *r)
 {
 	const struct ctrl_model *m = nb_ops->model();
@@ -471,8 +482,7 @@ static enum MHD_Result nb_get(struct MHD_Connection *c, const struct nb_req *r)
 	case NB_ROW:
 		row = ctrl_model_find(m, r->table->plural, r->key);
 		if (row == NULL)
-			return nb_error(c, MHD_HTTP_NOT_FOUND, "not_found", false,
-					"%s: no such row", r->table->singular);
+			return nb_no_row(c, r);
 		j = json_deep_copy(row);
 		break;
 	case NB_COLLECTION:
@@ -540,9 +550,6 @@ static enum MHD_Result nb_write_row(struct MHD_Connection *c, const struct nb_re
 	json_t *ops, *result = NULL;
 	const json_t *now;
 	unsigned int status = strcmp(op, "insert") == 0 ? MHD_HTTP_CREATED : MHD_HTTP_OK;
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-	char *text;
 	int rc;
 
 	ops = json_pack("{s:[{s:s, s:s, s:O}]}", "ops", "op", op, "table", r->table->singular,
@@ -564,22 +571,7 @@ static enum MHD_Result nb_write_row(struct MHD_Connection *c, const struct nb_re
 		return nb_reply(c, status, result, false);
 	/* 201 with the new row's URL. */
 	nb_row_url(r->table, now, url, sizeof(url));
-	text = json_dumps(result, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(result);
-	resp = text != NULL ? MHD_create_response_from_buffer(strlen(text), text,
-							      MHD_RESPMEM_MUST_FREE)
-			    : NULL;
-	if (resp == NULL) {
-		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, url);
-	snprintf(url, sizeof(url), "\"%" PRIu64 "\"", nb_version());
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, url);
-	ret = MHD_queue_response(c, status, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return nb_reply_hdr(c, status, result, false, MHD_HTTP_HEADER_LOCATION, url);
 }
 
 /* POST /v1/txn and PUT /v1/state: the body goes to the daemon as it is. */
