@@ -267,7 +267,7 @@ static unsigned int nb_route(const char *url, struct nb_req *r)
 	return 0;
 }
 
-/* The methods of a resource ("GET, PUT"), and whether method is one that sends a body. */
+/* The methods of a resource, as the Allow header lists them. */
 static const char *nb_allowed(enum nb_kind kind)
 {
 	switch (kind) {
@@ -310,14 +310,12 @@ static bool nb_is_json(const char *ctype)
 }
 
 /* The checks made once the headers are in: resource, method, content type, announced size.
- * Returns MHD_YES to go on reading, or the result of queueing the refusal. queued: set
- * when a reply was queued. */
+ * Returns MHD_YES to go on reading, or the result of queueing the refusal. */
 static enum MHD_Result nb_begin(struct MHD_Connection *c, const char *url, const char *method,
-				struct nb_req *r, bool *queued)
+				struct nb_req *r)
 {
 	const char *clen;
 
-	*queued = true;
 	if (nb_route(url, r) != 0)
 		return nb_error(c, MHD_HTTP_NOT_FOUND, "not_found", true, "no resource %s", url);
 	if (!nb_method_allowed(r->kind, method))
@@ -336,7 +334,6 @@ static enum MHD_Result nb_begin(struct MHD_Connection *c, const char *url, const
 			return nb_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_big", true,
 					"body: %s bytes is over the limit of %u", clen, NB_BODY_MAX);
 	}
-	*queued = false;
 	return MHD_YES;
 }
 
@@ -625,7 +622,6 @@ static enum MHD_Result nb_handle(void *cls, struct MHD_Connection *c, const char
 				 size_t *upload_data_size, void **con_cls)
 {
 	struct nb_req *r = *con_cls;
-	bool queued;
 
 	(void)cls;
 	(void)version;
@@ -634,7 +630,7 @@ static enum MHD_Result nb_handle(void *cls, struct MHD_Connection *c, const char
 		if (r == NULL)
 			return MHD_NO;
 		*con_cls = r;
-		return nb_begin(c, url, method, r, &queued);
+		return nb_begin(c, url, method, r);
 	}
 	if (*upload_data_size > 0) {
 		bool ok = nb_body_append(r, upload_data, *upload_data_size);
