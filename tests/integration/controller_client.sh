@@ -87,13 +87,7 @@ check_eq "show controller: one connect" 1 "$(ctrl .connects)"
 check "show controller text form" bash -c "'$VPCCTL' -s '$(sw_sock sw)' show controller | grep -q '^state: connected'"
 check_eq "the management socket sees the controller's state (vpcs)" "blue red" \
 	"$(ctl sw -o json vpc show | jq -r '[.[].name] | sort | join(" ")')"
-mgmt_hello=$(python3 -c '
-import socket, struct, json, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-b = json.dumps({"versions": [1]}).encode()
-s.sendall(struct.pack("!BBHII", 1, 0, 0, 12 + len(b), 1) + b)
-d = s.recv(65536); print(json.loads(d[12:]).get("host"))' "$(sw_sock sw)")
-check_eq "the management socket's hello reply names the host too" h1 "$mgmt_hello"
+check_eq "the management socket's hello reply names the host too" h1 "$(sb_hello sw | jq -r .host)"
 
 # --- traffic between the controller's ports ---
 start_vm b1 "$IT_DIR/b1.sock" 52:54:00:00:00:01 10.0.0.11/24
