@@ -3,6 +3,8 @@
  * Management socket server: accepts connections, reassembles frames, enforces the hello
  * handshake and version, dispatches each request to ctl_switch and queues the reply.
  * Replies go through a per-connection output queue so a slow reader never blocks the loop.
+ * The controller connection (ctl_uplink.c connects it) is one more connection here, with the
+ * same roles: the switch answers, the controller requests.
  */
 #include "ctl_server.h"
 
@@ -41,6 +43,7 @@ RTE_LOG_REGISTER(ctl_logtype, vpcswitch.ctl, INFO);
 #define OUTQ_MAX (64u << 20)   /* a peer with more unread replies than this is cut off */
 #define CONNS_MAX 64
 #define CONN_FDS_MAX 8         /* received file descriptors not yet claimed by a request */
+#define PEER_ERRORS_MAX 20     /* consecutive refused requests that end a controller connection */
 
 /*
  * A connection is never freed while the loop may still hold a pointer to it: conn_kill
@@ -52,6 +55,10 @@ struct conn {
 	int fd;
 	bool hello_done, events, closing, dead;
 	uint32_t armed; /* epoll events currently registered */
+	/* NULL: a management connection; else an adopted one (TCP: carries no descriptors) */
+	const struct ctl_peer_ops *ops;
+	const char *close_why;   /* why closing was set: told to ops->closed */
+	unsigned int errors_row; /* consecutive requests answered with an error (adopted only) */
 	uint8_t *in;
 	size_t in_len, in_cap;
 	uint8_t *out;
@@ -71,6 +78,7 @@ struct conn {
 
 static int listen_fd = -1, epfd = -1, sig_fd = -1, vport_fd = -1, nl_fd = -1, health_fd = -1;
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static char host_id[32]; /* --host-id, "" when none: the hello reply's "host" */
 static struct conn *conns;
 static unsigned int n_conns;
 static bool listen_paused;
@@ -95,7 +103,8 @@ static bool warn_allowed(void)
 	return true;
 }
 
-static void conn_kill(struct conn *c)
+/* why: told to an adopted connection's owner (its log and `vpcctl show controller`). */
+static void conn_kill(struct conn *c, const char *why)
 {
 	if (c->dead)
 		return;
@@ -110,6 +119,8 @@ static void conn_kill(struct conn *c)
 	c->n_fds = 0;
 	ctl_capture_owner_gone(c); /* its capture sessions stop */
 	ctl_trace_live_owner_gone(c);
+	if (c->ops != NULL)
+		c->ops->closed(c->ops->arg, why);
 }
 
 static void conns_reap(void)
@@ -147,7 +158,7 @@ static void conn_update_events(struct conn *c)
 	if (conn_pending(c) > 0)
 		ev |= EPOLLOUT;
 	if (ev == 0) {
-		conn_kill(c); /* closing and everything said */
+		conn_kill(c, c->close_why); /* closing and everything said */
 		return;
 	}
 	if (ev != c->armed) {
@@ -166,7 +177,10 @@ static void conn_flush(struct conn *c)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 			break;
 		if (n <= 0) {
-			conn_kill(c);
+			char why[128];
+
+			snprintf(why, sizeof(why), "send: %s", n < 0 ? strerror(errno) : "nothing sent");
+			conn_kill(c, why);
 			return;
 		}
 		c->out_off += (size_t)n;
@@ -184,7 +198,7 @@ static void conn_queue(struct conn *c, const uint8_t *frame, size_t n)
 		if (warn_allowed())
 			CTL_LOG(WARNING, "a peer left %zu bytes of replies unread: disconnecting it",
 				conn_pending(c));
-		conn_kill(c);
+		conn_kill(c, "64 MiB of replies left unread");
 		return;
 	}
 	if (c->out_off > 0) {
@@ -194,12 +208,31 @@ static void conn_queue(struct conn *c, const uint8_t *frame, size_t n)
 	}
 	out = realloc(c->out, c->out_len + n);
 	if (out == NULL) {
-		conn_kill(c);
+		conn_kill(c, "out of memory");
 		return;
 	}
 	memcpy(out + c->out_len, frame, n);
 	c->out = out;
 	c->out_len += n;
+}
+
+/*
+ * A controller that gets nothing but errors is confused about the protocol or the state (a
+ * stale model, a version skew): end the connection so that it starts over with a hello
+ * and, if it is built that way, a sync, rather than go on being refused forever.
+ */
+static void conn_count_errors(struct conn *c, uint8_t type)
+{
+	if (c->ops == NULL || type == SB_EVENT)
+		return;
+	if (type != SB_ERROR) {
+		c->errors_row = 0;
+		return;
+	}
+	if (++c->errors_row >= PEER_ERRORS_MAX && !c->closing) {
+		c->closing = true;
+		c->close_why = "20 consecutive requests refused";
+	}
 }
 
 /* Takes the reference to body. A reply too big for one frame becomes an error reply, so
@@ -224,11 +257,12 @@ static void conn_send(struct conn *c, uint8_t type, uint32_t xid, json_t *body)
 		json_decref(err);
 	}
 	if (n < 0) {
-		conn_kill(c);
+		conn_kill(c, "out of memory");
 		return;
 	}
 	conn_queue(c, frame, (size_t)n);
 	free(frame);
+	conn_count_errors(c, type);
 }
 
 static const char *errno_code(int rc)
@@ -262,7 +296,7 @@ static void handle_hello(struct conn *c, const struct sb_hdr *h, const json_t *b
 	const json_t *events = json_object_get(body, "events");
 	int best = -1;
 	size_t i;
-	json_t *v;
+	json_t *v, *reply;
 	char msg[128];
 
 	if (!json_is_array(versions)) {
@@ -281,13 +315,20 @@ static void handle_hello(struct conn *c, const struct sb_hdr *h, const json_t *b
 			 SB_VERSION_MIN, SB_VERSION);
 		send_error(c, h, "bad_version", msg);
 		c->closing = true;
+		c->close_why = "hello: no common protocol version";
 		return;
 	}
 	c->hello_done = true;
 	c->events = json_is_true(events);
-	conn_send(c, SB_HELLO, h->xid,
-		  json_pack("{s:i, s:[i], s:s}", "version", best, "versions", SB_VERSION, "role",
-			    "vpcswitchd"));
+	reply = json_pack("{s:i, s:[i], s:s}", "version", best, "versions", SB_VERSION, "role",
+			  "vpcswitchd");
+	if (host_id[0] != '\0')
+		json_object_set_new(reply, "host", json_string(host_id));
+	if (ctl_underlay_present())
+		json_object_set_new(reply, "vteps", ctl_underlay_vtep_addrs());
+	conn_send(c, SB_HELLO, h->xid, reply);
+	if (c->ops != NULL && c->ops->hello_done != NULL)
+		c->ops->hello_done(c->ops->arg);
 }
 
 typedef int (*request_fn)(const json_t *body, json_t **reply, char *err);
@@ -379,6 +420,10 @@ static void handle_frame(struct conn *c, const struct sb_hdr *h, const uint8_t *
 	} else if (h->type == SB_BARRIER_REQUEST) {
 		/* requests are applied in order, one at a time: all before it are done */
 		conn_send(c, SB_BARRIER_REPLY, h->xid, NULL);
+	} else if (h->type == SB_CAPTURE_START && c->ops != NULL) {
+		send_error(c, h, "bad_request",
+			   "capture_start: its output file descriptor can only come over the Unix "
+			   "management socket, not this TCP connection (use vpcctl capture on the host)");
 	} else if (h->type == SB_CAPTURE_START || h->type == SB_CAPTURE_STOP) {
 		handle_capture(c, h, j, fd);
 	} else if (h->type == SB_TRACE_LIVE_START || h->type == SB_TRACE_LIVE_STOP) {
@@ -443,6 +488,7 @@ static void conn_process(struct conn *c)
 			/* framing is lost: nothing after this can be trusted */
 			send_error(c, &h, "bad_length", "header.length: out of range");
 			c->closing = true;
+			c->close_why = "bad_length: a frame of impossible length, framing lost";
 			break;
 		}
 		int fd = conn_frame_fd(c, c->in_base + off, c->in_base + off + (uint64_t)flen);
@@ -514,20 +560,28 @@ static void conn_read(struct conn *c)
 		uint8_t *in;
 
 		if (cap > SB_MSG_MAX + 131072) {
-			conn_kill(c); /* cannot happen with whole frames handled: be sure anyway */
+			/* cannot happen with whole frames handled: be sure anyway */
+			conn_kill(c, "input buffer overflow");
 			return;
 		}
 		in = realloc(c->in, cap);
 		if (in == NULL) {
-			conn_kill(c);
+			conn_kill(c, "out of memory");
 			return;
 		}
 		c->in = in;
 		c->in_cap = cap;
 	}
 	n = conn_recv(c);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		conn_kill(c);
+	if (n == 0) {
+		conn_kill(c, "the peer closed the connection");
+		return;
+	}
+	if (n < 0 && errno != EAGAIN && errno != EINTR) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "recv: %s", strerror(errno));
+		conn_kill(c, why);
 		return;
 	}
 	if (n > 0) {
@@ -576,6 +630,34 @@ static void accept_conn(void)
 	n_conns++;
 }
 
+int ctl_server_adopt(int fd, const struct ctl_peer_ops *ops)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->fd = fd;
+	c->armed = EPOLLIN;
+	c->ops = ops;
+	ev.data.ptr = c;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int rc = -errno;
+
+		free(c);
+		return rc;
+	}
+	c->next = conns;
+	conns = c;
+	n_conns++;
+	return 0;
+}
+
+void ctl_server_set_host_id(const char *id)
+{
+	snprintf(host_id, sizeof(host_id), "%s", id != NULL ? id : "");
+}
+
 static void resume_listening(void)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &listen_fd};
@@ -600,8 +682,13 @@ static void broadcast_event(json_t *event, void *arg)
 
 int ctl_server_watch(int fd, void (*fn)(void *arg), void *arg)
 {
+	return ctl_server_watch_events(fd, EPOLLIN, fn, arg);
+}
+
+int ctl_server_watch_events(int fd, uint32_t events, void (*fn)(void *arg), void *arg)
+{
 	for (int i = 0; i < WATCHES_MAX; i++) {
-		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &watches[i]};
+		struct epoll_event ev = {.events = events, .data.ptr = &watches[i]};
 
 		if (watches[i].fn != NULL)
 			continue;
@@ -745,8 +832,10 @@ int ctl_server_run(void)
 
 void ctl_server_fini(void)
 {
-	for (struct conn *c = conns; c != NULL; c = c->next)
-		conn_kill(c);
+	for (struct conn *c = conns; c != NULL; c = c->next) {
+		c->ops = NULL; /* their owners are gone first */
+		conn_kill(c, "shutting down");
+	}
 	conns_reap();
 	if (listen_fd >= 0) {
 		close(listen_fd);

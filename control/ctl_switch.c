@@ -28,6 +28,7 @@
 #include "ctl_route.h"
 #include "ctl_sg.h"
 #include "ctl_underlay.h"
+#include "ctl_uplink.h"
 #include "lb_health.h"
 #include "sockpath.h"
 #include "vhost_dir.h"
@@ -983,7 +984,7 @@ int ctl_switch_stats(const json_t *body, json_t **reply, char *err)
 
 	if (kind == NULL)
 		return fail(err, -EINVAL, "stats.kind: missing (ports, drops, workers, underlay, "
-					  "connections, conntrack, sg_rules or lb)");
+					  "connections, conntrack, sg_rules, lb or controller)");
 	if (pj != NULL && (port == NULL || cfg_port_find(cur, port) == NULL)) {
 		snprintf(err, CFG_ERR_SIZE, "stats.port: no port '%s'", port ? port : "?");
 		return -ENOENT;
@@ -1009,9 +1010,11 @@ int ctl_switch_stats(const json_t *body, json_t **reply, char *err)
 		*reply = json_pack("{s:o}", "rules", sg_rules_json());
 	} else if (strcmp(kind, "lb") == 0) {
 		*reply = json_pack("{s:o}", "listeners", ctl_lb_stats(cur));
+	} else if (strcmp(kind, "controller") == 0) {
+		*reply = json_pack("{s:o}", "controller", ctl_uplink_json());
 	} else {
 		return fail(err, -EINVAL, "stats.kind: must be ports, drops, workers, underlay, "
-					  "connections, conntrack, sg_rules or lb");
+					  "connections, conntrack, sg_rules, lb or controller");
 	}
 	return 0;
 }

@@ -442,6 +442,19 @@ static json_t *port_counters(const struct dp_port *p)
 			 "drop_reasons", drops);
 }
 
+json_t *ctl_underlay_vtep_addrs(void)
+{
+	json_t *a = json_array();
+	char text[64];
+
+	for (int i = 0; ul.present && i < 2; i++)
+		if (ul.vtep[i].ip.af != 0) {
+			cfg_ip_format(&ul.vtep[i].ip, text, sizeof(text));
+			json_array_append_new(a, json_string(text));
+		}
+	return a;
+}
+
 json_t *ctl_underlay_json(void)
 {
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];

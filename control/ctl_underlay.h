@@ -50,6 +50,9 @@ void ctl_underlay_resolve(int af, const uint8_t *vtep);
 /** The VTEP carries traffic: if the kernel's entry for its next hop is no longer confirmed,
  *  have the kernel confirm it again (the kernel sees none of the traffic that would). */
 void ctl_underlay_refresh(int af, const uint8_t *vtep);
+/** This host's VTEP addresses without their prefix length, ["192.168.50.1", ...] (a new
+ *  array; empty without underlay): the hello reply's "vteps". */
+json_t *ctl_underlay_vtep_addrs(void);
 /** Settings and counters of the underlay and tap ports, for `vpcctl show underlay`. */
 json_t *ctl_underlay_json(void);
 

@@ -784,6 +784,21 @@ static int show_underlay(int argc, char **argv)
 	return rc;
 }
 
+/* The controller connection: addresses, host id, state, counters, last error. */
+static int show_controller(int argc, char **argv)
+{
+	json_t *reply = NULL;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	rc = vpcctl_call(SB_STATS_REQUEST, json_pack("{s:s}", "kind", "controller"), &reply);
+	if (rc == 0)
+		print_object(json_object_get(reply, "controller"));
+	json_decref(reply);
+	return rc;
+}
+
 /* show connections [port P] [address A] [state S] [limit N] */
 static int show_connections(int argc, char **argv)
 {
@@ -949,6 +964,8 @@ static const struct cmd cmds[] = {
 	{"show", "drops", 0, show_drops, "show drops [--port PORT]"},
 	{"show", "workers", 0, show_workers, "show workers"},
 	{"show", "underlay", 0, show_underlay, "show underlay"},
+	{"show", "controller", 0, show_controller,
+	 "show controller   (addresses, state, current address, last error)"},
 	{"show", "connections", 0, show_connections,
 	 "show connections [port P] [address A] [state S] [limit N]"},
 	{"show", "conntrack", 0, show_conntrack, "show conntrack   (table use, per-port counts)"},

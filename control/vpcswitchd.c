@@ -30,6 +30,7 @@
 #include "ctl_switch.h"
 #include "ctl_telemetry.h"
 #include "ctl_underlay.h"
+#include "ctl_uplink.h"
 #include "vhost_dir.h"
 
 #define DEFAULT_RUN_DIR "/run/vpcswitch"
@@ -58,6 +59,12 @@ static void usage(const char *prog)
 	       "                          udp_unreplied=10 (names: see docs/security-groups.md)\n"
 	       "      --metrics ADDR:PORT serve Prometheus metrics on http://ADDR:PORT/metrics\n"
 	       "                          (off by default; [IPV6]:PORT, or :PORT for every address)\n"
+	       "controller (the switch connects out; the controller programs it as vpcctl does):\n"
+	       "      --controller LIST   comma-separated tcp:HOST:PORT (HOST an IPv4 address,\n"
+	       "                          [IPv6] or a name, resolved at each attempt): one\n"
+	       "                          connection at a time, the next address on failure\n"
+	       "      --host-id NAME      this host's name for the controller (needed with\n"
+	       "                          --controller; 1-31 of A-Z a-z 0-9 _ . -), told in hello\n"
 	       "underlay (VMs on other hosts; all of these need --underlay and --vtep):\n"
 	       "      --underlay DEVARGS  the underlay port: any DPDK port (a PCI address, or\n"
 	       "                          net_af_packet0,iface=eth1 / net_tap0,iface=...)\n"
@@ -76,6 +83,7 @@ static void usage(const char *prog)
 struct opts {
 	const char *ctl_socket, *vhost_dir, *state;
 	const char *metrics; /* NULL: no HTTP listener */
+	const char *controller, *host_id; /* NULL: none */
 	struct vrelay_perms vhost_perms;
 	bool vhost_perms_set; /* the operator gave one of --vhost-owner/group/mode */
 	struct dp_params dp;
@@ -97,7 +105,14 @@ static int parse_uint(const char *s, unsigned int max, unsigned int *out)
 }
 
 /* long options without a letter */
-enum { OPT_METRICS = 0x100, OPT_VHOST_OWNER, OPT_VHOST_GROUP, OPT_VHOST_MODE };
+enum {
+	OPT_METRICS = 0x100,
+	OPT_VHOST_OWNER,
+	OPT_VHOST_GROUP,
+	OPT_VHOST_MODE,
+	OPT_CONTROLLER,
+	OPT_HOST_ID,
+};
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -122,6 +137,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"port-max-connections", required_argument, NULL, 'P'},
 		{"ct-timeouts", required_argument, NULL, 'O'},
 		{"metrics", required_argument, NULL, OPT_METRICS},
+		{"controller", required_argument, NULL, OPT_CONTROLLER},
+		{"host-id", required_argument, NULL, OPT_HOST_ID},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -164,6 +181,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case OPT_METRICS: o->metrics = optarg; break;
+		case OPT_CONTROLLER: o->controller = optarg; break;
+		case OPT_HOST_ID: o->host_id = optarg; break;
 		case 's': o->ctl_socket = optarg; break;
 		case 'd': o->vhost_dir = optarg; break;
 		case OPT_VHOST_OWNER:
@@ -248,6 +267,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (o->ul.vxlan_port == o->ul.geneve_port) {
 		fprintf(stderr, "--vxlan-port and --geneve-port must differ\n");
 		return -EINVAL;
+	}
+	{
+		char err[400];
+
+		if (ctl_uplink_configure(o->controller, o->host_id, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s\n", err);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -429,11 +456,18 @@ int main(int argc, char **argv)
 	if ((o.state != NULL && (rc = apply_state_file(o.state)) < 0) ||
 	    (rc = ctl_switch_start()) < 0)
 		goto out_server;
+	/* last: the controller finds the start-up state in place and the workers running */
+	rc = ctl_uplink_start();
+	if (rc < 0) {
+		fprintf(stderr, "vpcswitchd: controller: %s\n", strerror(-rc));
+		goto out_server;
+	}
 	printf("vpcswitchd: ready, %u worker(s), management socket %s\n", dp_worker_count(),
 	       o.ctl_socket);
 	fflush(stdout);
 	rc = ctl_server_run();
 out_server:
+	ctl_uplink_fini(); /* before the server closes its connection */
 	ctl_capture_fini(); /* its writers stop, its sessions leave the workers */
 	ctl_trace_live_fini();
 	ctl_metrics_fini();

@@ -194,6 +194,21 @@ rejected() {
 	fi
 }
 
+# sb_hello SWITCH: the body of the switch's hello reply on its management socket (JSON)
+sb_hello() {
+	python3 - "$(sw_sock "$1")" <<'PY'
+import json, socket, struct, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+b = json.dumps({"versions": [1]}).encode()
+s.sendall(struct.pack("!BBHII", 1, 0, 0, 12 + len(b), 1) + b)
+d = b""
+while len(d) < 12 or len(d) < struct.unpack("!I", d[4:8])[0]:
+    d += s.recv(65536)
+print(d[12:].decode())
+PY
+}
+
 # ---- state ----
 
 # open_port NAME MAC IP: a port of VPC blue in the allow-everything group

@@ -26,6 +26,8 @@ check "the exception tap holds the VTEP address" \
 	bash -c "ip netns exec $h1 ip -4 addr show vpcsw0 | grep -q 192.168.50.1/24"
 check "the kernel on host 1 reaches host 2 through the exception path" \
 	wait_for 10 ip netns exec "$h1" ping -c 1 -W 1 192.168.50.2
+check_eq "hello reply: the VTEP address, no host id without --host-id" '["192.168.50.1"] null' \
+	"$(sb_hello sw | jq -c '.vteps, .host' | paste -sd ' ')"
 
 cat > "$IT_DIR/state.json" <<EOF
 {

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# A controller stand-in for controller_client.sh: listens on TCP, accepts the switch (which
+# connects out, as to vpc-controller) and, playing the controller's part of the southbound
+# protocol, sends hello, then a sync, a txn, a barrier and a capture_start probe as told,
+# or a frame of impossible length. Everything it sees is written to stdout as one JSON
+# object per line ({"what": ..., ...}) for the test to check with jq.
+import argparse
+import json
+import socket
+import struct
+import sys
+import time
+
+HELLO, ERROR, TXN, BARRIER_REQ, EVENT, SYNC, CAPTURE_START = 0, 1, 4, 6, 12, 13, 17
+
+
+def out(what, **kw):
+    kw["what"] = what
+    kw["t"] = round(time.time(), 3)
+    print(json.dumps(kw), flush=True)
+
+
+def frame(mtype, xid, body=None, length=None):
+    data = json.dumps(body).encode() if body is not None else b""
+    n = 12 + len(data) if length is None else length
+    return struct.pack("!BBHII", 1, mtype, 0, n, xid) + data
+
+
+class Peer:
+    def __init__(self, sock):
+        self.s = sock
+        self.s.settimeout(20)
+        self.buf = b""
+
+    def recv(self):
+        """One frame as (type, xid, body), or None once the switch closed."""
+        while True:
+            if len(self.buf) >= 12:
+                _, mtype, _, n, xid = struct.unpack("!BBHII", self.buf[:12])
+                if len(self.buf) >= n:
+                    body = self.buf[12:n]
+                    self.buf = self.buf[n:]
+                    return mtype, xid, json.loads(body) if body else {}
+            try:
+                chunk = self.s.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                chunk = b""
+            if not chunk:
+                return None
+            self.buf += chunk
+
+    def reply(self, xid):
+        """The reply to xid; events met on the way are written out."""
+        while True:
+            m = self.recv()
+            if m is None:
+                return None
+            if m[0] == EVENT:
+                out("event", body=m[2])
+                continue
+            if m[1] != xid:
+                out("unexpected", type=m[0], xid=m[1], body=m[2])
+                continue
+            return m
+
+    def call(self, name, mtype, xid, body):
+        self.s.sendall(frame(mtype, xid, body))
+        m = self.reply(xid)
+        if m is None:
+            out("closed", by="switch", during=name)
+            return None
+        out(name, type=m[0], body=m[2])
+        return m
+
+
+def serve(conn, args):
+    p = Peer(conn)
+    if p.call("hello", HELLO, 1, {"versions": [1], "events": True}) is None:
+        return
+    if args.bad_length:
+        # a header whose length is shorter than the header: framing is lost
+        conn.sendall(struct.pack("!BBHII", 1, BARRIER_REQ, 0, 5, 2))
+        m = p.reply(2)
+        if m is not None:
+            out("bad_length_reply", type=m[0], body=m[2])
+        out("closed", by="switch" if p.recv() is None else "us", during="bad_length")
+        return
+    if args.state:
+        with open(args.state) as f:
+            state = json.load(f)
+        if p.call("sync", SYNC, 3, {"state": state}) is None:
+            return
+    if args.txn:
+        with open(args.txn) as f:
+            ops = json.load(f)
+        if p.call("txn", TXN, 4, ops) is None:
+            return
+    if p.call("barrier", BARRIER_REQ, 5, {}) is None:
+        return
+    if args.capture_probe and p.call("capture", CAPTURE_START, 6, {"port": "b1"}) is None:
+        return
+    out("done")
+    deadline = time.time() + args.close_after if args.close_after is not None else None
+    while deadline is None or time.time() < deadline:
+        p.s.settimeout(0.2 if deadline is not None else None)
+        try:
+            chunk = p.s.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            chunk = b""
+        if not chunk:
+            out("closed", by="switch", during="idle")
+            return
+    out("closed", by="us", during="close_after")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--port", type=int, required=True, help="TCP port on 127.0.0.1")
+    ap.add_argument("--state", help="sync this state document after hello")
+    ap.add_argument("--txn", help="then send this txn body ({\"ops\": [...]})")
+    ap.add_argument("--capture-probe", action="store_true",
+                    help="then send capture_start (no descriptor can come over TCP)")
+    ap.add_argument("--bad-length", action="store_true",
+                    help="after hello, send a frame of impossible length")
+    ap.add_argument("--close-after", type=float, help="close the connection after S seconds")
+    ap.add_argument("--accepts", type=int, default=1, help="connections to serve, in turn")
+    args = ap.parse_args()
+
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", args.port))
+    ls.listen(4)
+    out("listening", port=args.port)
+    for _ in range(args.accepts):
+        conn, peer = ls.accept()
+        out("accepted", peer=f"{peer[0]}:{peer[1]}")
+        serve(conn, args)
+        conn.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
