@@ -425,8 +425,9 @@ static json_t *table_rows(const struct ctrl_model *m, int t)
 		json_decref(a);
 		return NULL;
 	}
+	/* copies: a caller editing what it got must not edit the model */
 	for (size_t i = 0; i < n; i++)
-		json_array_append(a, json_object_get(m->rows[t], keys[i]));
+		json_array_append_new(a, json_deep_copy(json_object_get(m->rows[t], keys[i])));
 	free(keys);
 	return a;
 }
