@@ -16,12 +16,14 @@
 #include <sqlite3.h>
 
 #include "ctrl_model_private.h"
+#include "ctrl_store_pg.h"
 
 #define SCHEMA_VERSION 1
 #define BUSY_TIMEOUT_MS 5000
 
 struct ctrl_store {
 	sqlite3 *db;
+	struct ctrl_store_pg *pg; /* PostgreSQL instead (ctrl_store_pg.c) */
 };
 
 static int fail(char *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -107,8 +109,9 @@ struct ctrl_store *ctrl_store_open(const char *where, char *err)
 	}
 	if (strncmp(where, "sqlite:", 7) == 0)
 		path = where + 7;
-	else if (strstr(where, "://") != NULL || strncmp(where, "postgres", 8) == 0) {
-		fail(err, -EINVAL, "store: '%s': only SQLite (sqlite:PATH or PATH) is supported",
+	else if (strstr(where, "://") != NULL && strncmp(where, "postgresql://", 13) != 0 &&
+		 strncmp(where, "postgres://", 11) != 0) {
+		fail(err, -EINVAL, "store: '%s': give sqlite:PATH, a PATH or postgresql://...",
 		     where);
 		return NULL;
 	}
@@ -116,6 +119,12 @@ struct ctrl_store *ctrl_store_open(const char *where, char *err)
 	if (s == NULL) {
 		fail(err, -ENOMEM, "out of memory");
 		return NULL;
+	}
+	if (strncmp(where, "postgres", 8) == 0) {
+		s->pg = ctrl_store_pg_open(where, err);
+		if (s->pg == NULL)
+			goto fail;
+		return s;
 	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
@@ -139,12 +148,26 @@ void ctrl_store_close(struct ctrl_store *s)
 {
 	if (s == NULL)
 		return;
+	ctrl_store_pg_close(s->pg);
 	sqlite3_close(s->db);
 	free(s);
 }
 
+int ctrl_store_fd(struct ctrl_store *s)
+{
+	return s->pg != NULL ? ctrl_store_pg_fd(s->pg) : -1;
+}
+
+int ctrl_store_changed(struct ctrl_store *s, uint64_t have, char *err)
+{
+	return s->pg != NULL ? ctrl_store_pg_changed(s->pg, have, err) : 0;
+}
+
 int64_t ctrl_store_version(struct ctrl_store *s)
 {
+	if (s->pg != NULL)
+		return ctrl_store_pg_version(s->pg);
+
 	char err[CTRL_ERR_SIZE];
 	int64_t v = query_int(s->db, "SELECT value FROM meta WHERE name = 'version'", err);
 
@@ -167,6 +190,9 @@ static int load_error(const json_t *keys, const char *inner, int rc, char *err)
 
 int ctrl_store_load(struct ctrl_store *s, struct ctrl_model *m, char *err)
 {
+	if (s->pg != NULL)
+		return ctrl_store_pg_load(s->pg, m, err);
+
 	char inner[CTRL_ERR_SIZE];
 	json_t *doc = json_object(), *keys = json_object(), *body;
 	sqlite3_stmt *st = NULL;
@@ -260,6 +286,9 @@ static int write_change(sqlite3_stmt *put, sqlite3_stmt *del, const json_t *c, c
 int ctrl_store_commit(struct ctrl_store *s, const json_t *changes, uint64_t base, uint64_t next,
 		      char *err)
 {
+	if (s->pg != NULL)
+		return ctrl_store_pg_commit(s->pg, changes, base, next, err);
+
 	sqlite3_stmt *put = NULL, *del = NULL, *ver = NULL;
 	const json_t *c;
 	int64_t stored;

@@ -16,7 +16,8 @@
 
 struct ctrl_store;
 
-/** where: "sqlite:PATH" or a plain PATH (the file and its schema are created if missing).
+/** where: "sqlite:PATH" or a plain PATH (the file and its schema are created if missing),
+ *  or a PostgreSQL URI "postgresql://..." (the schema is created if missing).
  *  Returns NULL with the reason in err (CTRL_ERR_SIZE). */
 struct ctrl_store *ctrl_store_open(const char *where, char *err);
 void ctrl_store_close(struct ctrl_store *s);
@@ -32,6 +33,12 @@ int ctrl_store_load(struct ctrl_store *s, struct ctrl_model *m, char *err);
  */
 int ctrl_store_commit(struct ctrl_store *s, const json_t *changes, uint64_t base, uint64_t next,
 		      char *err);
+
+/** The descriptor that becomes readable when another replica commits (-1: SQLite, none). */
+int ctrl_store_fd(struct ctrl_store *s);
+/** After ctrl_store_fd was readable: 1 when a version newer than have was committed
+ *  elsewhere (reload), 0 when not, -errno with err filled. */
+int ctrl_store_changed(struct ctrl_store *s, uint64_t have, char *err);
 
 /** The stored version (-errno on failure). */
 int64_t ctrl_store_version(struct ctrl_store *s);

@@ -105,9 +105,13 @@ void ctrl_store_pg_close(struct ctrl_store_pg *s)
 
 int64_t ctrl_store_pg_version(struct ctrl_store_pg *s)
 {
-	PGresult *r = PQexec(s->conn, "SELECT value FROM meta WHERE name = 'version'");
+	char err[CTRL_ERR_SIZE];
+	PGresult *r;
 	int64_t v = -EIO;
 
+	if (ensure_conn(s, err) < 0)
+		return -EIO;
+	r = PQexec(s->conn, "SELECT value FROM meta WHERE name = 'version'");
 	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
 		v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);

@@ -25,7 +25,8 @@
 static struct ctrl_model *model;
 static struct ctrl_store *store;
 static struct ctrl_sb_tls tls_opts;
-static struct ctrl_watch sig_watch = {.fd = -1}, nb_watch = {.fd = -1};
+static bool store_notifies; /* replicated: other replicas' commits are heard */
+static struct ctrl_watch sig_watch = {.fd = -1}, nb_watch = {.fd = -1}, store_watch = {.fd = -1};
 
 static void usage(const char *prog)
 {
@@ -132,10 +133,53 @@ static void on_nb(struct ctrl_watch *w, uint32_t events)
 	ctrl_nb_run();
 }
 
+/* Another replica committed: take the state from the database, push the differences. */
+static void on_store(struct ctrl_watch *w, uint32_t events)
+{
+	char err[CTRL_ERR_SIZE];
+	int rc = ctrl_store_changed(store, ctrl_model_version(model), err);
+
+	(void)events;
+	if (rc < 0) {
+		/* the database connection is gone: the tick makes it again */
+		ctrl_log(CTRL_ERR, "store: %s", err);
+		ctrl_loop_unwatch(w);
+		w->fd = -1;
+		return;
+	}
+	if (rc > 0 && reload(err) < 0)
+		ctrl_log(CTRL_ERR, "store: reload: %s", err);
+	else if (rc > 0)
+		ctrl_log(CTRL_INFO, "state version %llu from another replica",
+			 (unsigned long long)ctrl_model_version(model));
+}
+
+/* A replicated store whose connection was lost: every 2 s, connect again; what other
+ * replicas committed meanwhile is loaded (its notifications were missed). */
+static void store_rewatch(void)
+{
+	static uint64_t last;
+	char err[CTRL_ERR_SIZE];
+	int64_t v;
+
+	if (!store_notifies || store_watch.fd >= 0 || ctrl_now_ms() - last < 2000)
+		return;
+	last = ctrl_now_ms();
+	v = ctrl_store_version(store);
+	if (v < 0 || ctrl_store_fd(store) < 0)
+		return;
+	store_watch.fd = ctrl_store_fd(store);
+	ctrl_loop_watch(&store_watch, EPOLLIN);
+	ctrl_log(CTRL_INFO, "store: connected again");
+	if ((uint64_t)v != ctrl_model_version(model) && reload(err) < 0)
+		ctrl_log(CTRL_ERR, "store: reload: %s", err);
+}
+
 static void tick(void)
 {
 	ctrl_nb_run(); /* its timeouts */
 	ctrl_sb_tick();
+	store_rewatch();
 }
 
 static int watch_signals(void)
@@ -192,6 +236,10 @@ static int start(const char *db, const char *sb_listen, const char *api)
 		fprintf(stderr, "vpc-controller: %s\n", err);
 		return 1;
 	}
+	store_watch = (struct ctrl_watch){.fd = ctrl_store_fd(store), .fn = on_store};
+	store_notifies = store_watch.fd >= 0;
+	if (store_notifies)
+		ctrl_loop_watch(&store_watch, EPOLLIN);
 	nb_watch = (struct ctrl_watch){.fd = ctrl_nb_fd(), .fn = on_nb};
 	if (nb_watch.fd >= 0)
 		ctrl_loop_watch(&nb_watch, EPOLLIN);

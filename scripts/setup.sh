@@ -11,6 +11,7 @@ PACKAGES=(
 	iproute2 iputils-ping iperf3 jq python3 procps ethtool libnl-3-dev libnl-route-3-dev
 	tshark openvswitch-switch-dpdk isc-dhcp-client traceroute ndisc6 libpcap-dev
 	libmicrohttpd-dev curl python3-prometheus-client libsqlite3-dev libcurl4-openssl-dev
+	libssl-dev openssl libpq-dev postgresql
 )
 
 [ "$(id -u)" -eq 0 ] || { echo "setup.sh: run as root (apt-get, hugepages)" >&2; exit 1; }
