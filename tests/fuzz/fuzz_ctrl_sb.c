@@ -9,6 +9,7 @@
  * block, and the connection is reaped when the peer closes.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	ctrl_log_set_level(CTRL_ERR);
+	signal(SIGPIPE, SIG_IGN); /* the controller may close its end first, as the daemon does */
 	model = ctrl_model_new();
 	if (doc == NULL || model == NULL || ctrl_loop_init() < 0 ||
 	    ctrl_model_replace(model, doc, &changes, err) < 0 ||
