@@ -29,6 +29,7 @@
 #include "cfg.h"
 #include "ctl_capture.h"
 #include "ctl_switch.h"
+#include "ctl_tls.h"
 #include "ctl_trace.h"
 #include "ctl_trace_live.h"
 #include "ctl_underlay.h"
@@ -57,6 +58,7 @@ struct conn {
 	uint32_t armed; /* epoll events currently registered */
 	/* NULL: a management connection; else an adopted one (TCP: carries no descriptors) */
 	const struct ctl_peer_ops *ops;
+	struct ssl_st *tls;      /* adopted over TLS: every byte goes through it */
 	const char *close_why;   /* why closing was set: told to ops->closed */
 	unsigned int errors_row; /* consecutive requests answered with an error (adopted only) */
 	uint8_t *in;
@@ -110,6 +112,8 @@ static void conn_kill(struct conn *c, const char *why)
 		return;
 	c->dead = true;
 	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	ctl_tls_close(c->tls);
+	c->tls = NULL;
 	close(c->fd);
 	c->fd = -1;
 	n_conns--;
@@ -171,17 +175,30 @@ static void conn_update_events(struct conn *c)
 
 static void conn_flush(struct conn *c)
 {
+	char why[256];
+
 	while (!c->dead && conn_pending(c) > 0) {
-		ssize_t n = send(c->fd, c->out + c->out_off, conn_pending(c), MSG_NOSIGNAL);
+		ssize_t n;
 
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-			break;
-		if (n <= 0) {
-			char why[128];
-
-			snprintf(why, sizeof(why), "send: %s", n < 0 ? strerror(errno) : "nothing sent");
-			conn_kill(c, why);
-			return;
+		if (c->tls != NULL) {
+			n = ctl_tls_write(c->tls, c->out + c->out_off, conn_pending(c), why,
+					  sizeof(why));
+			if (n == -EAGAIN)
+				break;
+			if (n < 0) {
+				conn_kill(c, why);
+				return;
+			}
+		} else {
+			n = send(c->fd, c->out + c->out_off, conn_pending(c), MSG_NOSIGNAL);
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				break;
+			if (n <= 0) {
+				snprintf(why, sizeof(why), "send: %s",
+					 n < 0 ? strerror(errno) : "nothing sent");
+				conn_kill(c, why);
+				return;
+			}
 		}
 		c->out_off += (size_t)n;
 	}
@@ -550,11 +567,10 @@ static ssize_t conn_recv(struct conn *c)
 	return n;
 }
 
-/* One frame is at most SB_MSG_MAX, so a buffer that size plus one read always suffices. */
-static void conn_read(struct conn *c)
+/* One frame is at most SB_MSG_MAX, so a buffer that size plus one read always suffices.
+ * Returns false when the connection had to be closed. */
+static bool conn_make_room(struct conn *c)
 {
-	ssize_t n;
-
 	if (c->in_cap - c->in_len < 65536) {
 		size_t cap = c->in_cap ? c->in_cap * 2 : 131072;
 		uint8_t *in;
@@ -562,15 +578,55 @@ static void conn_read(struct conn *c)
 		if (cap > SB_MSG_MAX + 131072) {
 			/* cannot happen with whole frames handled: be sure anyway */
 			conn_kill(c, "input buffer overflow");
-			return;
+			return false;
 		}
 		in = realloc(c->in, cap);
 		if (in == NULL) {
 			conn_kill(c, "out of memory");
-			return;
+			return false;
 		}
 		c->in = in;
 		c->in_cap = cap;
+	}
+	return true;
+}
+
+/*
+ * Through TLS: OpenSSL may hold decrypted bytes the socket no longer signals, so read on
+ * while it does, as long as the peer keeps up with its replies (the EPOLLOUT path resumes).
+ */
+static void conn_read_tls(struct conn *c)
+{
+	char why[256];
+	long n;
+
+	do {
+		n = ctl_tls_read(c->tls, c->in + c->in_len, c->in_cap - c->in_len, why, sizeof(why));
+		if (n == 0) {
+			conn_kill(c, "the peer closed the TLS session");
+			return;
+		}
+		if (n == -EAGAIN)
+			return;
+		if (n < 0) {
+			conn_kill(c, why);
+			return;
+		}
+		c->in_len += (size_t)n;
+		conn_process(c);
+	} while (!c->dead && ctl_tls_pending(c->tls) && conn_pending(c) < OUT_BACKLOG &&
+		 conn_make_room(c));
+}
+
+static void conn_read(struct conn *c)
+{
+	ssize_t n;
+
+	if (!conn_make_room(c))
+		return;
+	if (c->tls != NULL) {
+		conn_read_tls(c);
+		return;
 	}
 	n = conn_recv(c);
 	if (n == 0) {
@@ -630,7 +686,7 @@ static void accept_conn(void)
 	n_conns++;
 }
 
-int ctl_server_adopt(int fd, const struct ctl_peer_ops *ops)
+int ctl_server_adopt(int fd, struct ssl_st *tls, const struct ctl_peer_ops *ops)
 {
 	struct epoll_event ev = {.events = EPOLLIN};
 	struct conn *c = calloc(1, sizeof(*c));
@@ -640,6 +696,7 @@ int ctl_server_adopt(int fd, const struct ctl_peer_ops *ops)
 	c->fd = fd;
 	c->armed = EPOLLIN;
 	c->ops = ops;
+	c->tls = tls;
 	ev.data.ptr = c;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		int rc = -errno;
@@ -821,6 +878,8 @@ int ctl_server_run(void)
 				if (!c->dead && (evs[i].events & EPOLLOUT)) {
 					conn_flush(c);
 					conn_process(c); /* requests held back by a full backlog */
+					if (!c->dead && c->tls != NULL && ctl_tls_pending(c->tls))
+						conn_read(c);
 				}
 				if (!c->dead)
 					conn_flush(c);

@@ -46,10 +46,12 @@ struct ctl_peer_ops {
  * socket, except that no file descriptor can come with a request (capture_start is refused),
  * and 20 requests in a row answered with errors close it. Control thread.
  * @param fd   connected, non-blocking; taken on success (closed by the server)
+ * @param tls  NULL, or its TLS session (handshake done): taken on success like fd
  * @param ops  kept until its closed() call
- * @return 0, -ENOMEM, or -errno of epoll_ctl (fd then still the caller's)
+ * @return 0, -ENOMEM, or -errno of epoll_ctl (fd and tls then still the caller's)
  */
-int ctl_server_adopt(int fd, const struct ctl_peer_ops *ops);
+struct ssl_st;
+int ctl_server_adopt(int fd, struct ssl_st *tls, const struct ctl_peer_ops *ops);
 /** --host-id: the hello reply's "host" on every connection (NULL or "": none). */
 void ctl_server_set_host_id(const char *id);
 

@@ -4,8 +4,9 @@
  * without blocking (3 s timeout), hand the connected socket to ctl_server (the protocol is
  * served there, as on the management socket), and on failure or loss move to the next
  * address; after a whole pass failed, back off (250 ms doubling to 8 s, +-25% jitter). A
- * completed hello resets the backoff. Nothing here touches the switch's state: losing the
- * controller keeps the committed state and the forwarding as they are.
+ * completed hello resets the backoff. A tls: address handshakes (ctl_tls.c) before the
+ * connection is handed over. Nothing here touches the switch's state: losing the controller
+ * keeps the committed state and the forwarding as they are.
  */
 #include "ctl_uplink.h"
 
@@ -29,6 +30,7 @@
 #include <rte_random.h>
 
 #include "ctl_server.h"
+#include "ctl_tls.h"
 #include "ctl_uplink_addr.h"
 
 RTE_LOG_REGISTER(uplink_logtype, vpcswitch.uplink, INFO);
@@ -43,6 +45,7 @@ enum uplink_state {
 	UP_WAIT,       /* the next attempt starts at deadline (backoff, or right away) */
 	UP_RESOLVING,  /* getaddrinfo_a of a name runs */
 	UP_CONNECTING, /* a non-blocking connect runs on sock */
+	UP_HANDSHAKE,  /* connected, the TLS handshake runs on sock */
 	UP_CONNECTED,  /* ctl_server serves the connection */
 };
 
@@ -58,6 +61,8 @@ static struct {
 	unsigned int backoff_ms; /* the last backoff (0: none since the last hello) */
 	uint64_t deadline;       /* CLOCK_MONOTONIC ns: timeout or end of the wait */
 	int timer_fd, sock;
+	uint32_t sock_events;  /* what sock is watched for */
+	struct ssl_st *tls;    /* UP_HANDSHAKE's session */
 	struct addrinfo *ai_list, *ai_next; /* the current address's results; the next to try */
 	struct gaicb gai;                   /* a name's resolution; may outlive its attempt */
 	bool gai_busy;
@@ -130,11 +135,31 @@ static void timer_arm(uint64_t deadline, uint64_t poll_ns)
 
 static void sock_close(void)
 {
+	ctl_tls_close(up.tls);
+	up.tls = NULL;
 	if (up.sock < 0)
 		return;
 	ctl_server_unwatch(up.sock);
 	close(up.sock);
 	up.sock = -1;
+	up.sock_events = 0;
+}
+
+/* Watch sock for events (level-triggered: a handshake that waits to read must not be
+ * woken by a socket that is merely writable). Returns 0 or -errno. */
+static int sock_watch(uint32_t events)
+{
+	int rc;
+
+	if (up.sock_events == events)
+		return 0;
+	if (up.sock_events != 0)
+		ctl_server_unwatch(up.sock);
+	up.sock_events = 0;
+	rc = ctl_server_watch_events(up.sock, events, uplink_step, NULL);
+	if (rc == 0)
+		up.sock_events = events;
+	return rc;
 }
 
 static void results_free(void)
@@ -243,12 +268,16 @@ static void peer_text(const struct sockaddr *sa)
 	}
 }
 
+static void try_next_result(const char *last_why);
+
+/* Ready for the protocol (TCP connected, TLS handshake done): hand it to ctl_server. */
 static void connected(void)
 {
 	int rc;
 
 	ctl_server_unwatch(up.sock);
-	rc = ctl_server_adopt(up.sock, &peer_ops);
+	up.sock_events = 0;
+	rc = ctl_server_adopt(up.sock, up.tls, &peer_ops);
 	if (rc < 0) {
 		char why[128];
 
@@ -256,14 +285,58 @@ static void connected(void)
 		attempt_failed(why);
 		return;
 	}
-	up.sock = -1; /* ctl_server's now */
+	up.sock = -1; /* ctl_server's now, and so is the TLS session */
+	up.tls = NULL;
 	results_free();
 	up.state = UP_CONNECTED;
 	up.hello = false;
 	up.connects++;
 	up.connected_since = time(NULL);
-	uplink_log(LOG_SESSION, RTE_LOG_NOTICE, "connected to %s (%s)", up.addrs[up.cur].text,
-		   up.peer);
+	uplink_log(LOG_SESSION, RTE_LOG_NOTICE, "connected to %s (%s)%s", up.addrs[up.cur].text,
+		   up.peer, up.addrs[up.cur].scheme == CTL_UPLINK_TLS ? ", TLS verified" : "");
+}
+
+/* Advance the TLS handshake; a failure moves on like a failed connect. */
+static void step_handshake(uint64_t now)
+{
+	uint32_t events = 0;
+	char why[320], msg[400];
+	int rc = ctl_tls_handshake(up.tls, &events, why, sizeof(why));
+
+	if (rc == 0) {
+		connected();
+		return;
+	}
+	if (rc == -EAGAIN && now < up.deadline && sock_watch(events) == 0)
+		return;
+	if (rc == -EAGAIN)
+		snprintf(msg, sizeof(msg), "TLS handshake with %s: no answer within 3 s", up.peer);
+	else
+		snprintf(msg, sizeof(msg), "%s (with %s)", why, up.peer);
+	sock_close();
+	try_next_result(msg);
+}
+
+/* TCP is up: over TLS, the handshake comes first. */
+static void tcp_connected(void)
+{
+	const struct ctl_uplink_addr *a = &up.addrs[up.cur];
+	char why[320];
+
+	if (a->scheme == CTL_UPLINK_TCP) {
+		connected();
+		return;
+	}
+	up.tls = ctl_tls_new(up.sock, a->host, a->numeric, why, sizeof(why));
+	if (up.tls == NULL) {
+		sock_close();
+		try_next_result(why);
+		return;
+	}
+	up.state = UP_HANDSHAKE;
+	up.deadline = now_ns() + CONNECT_TIMEOUT_NS;
+	timer_arm(up.deadline, 0);
+	step_handshake(now_ns());
 }
 
 /* Start connecting to the next resolved address of the current entry; when none is left,
@@ -286,12 +359,13 @@ static void try_next_result(const char *last_why)
 		}
 		sock_options(fd);
 		up.sock = fd;
+		up.sock_events = 0;
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-			connected();
+			tcp_connected();
 			return;
 		}
 		if (errno == EINPROGRESS) {
-			int rc = ctl_server_watch_events(fd, EPOLLOUT, uplink_step, NULL);
+			int rc = sock_watch(EPOLLOUT);
 
 			if (rc == 0) {
 				up.state = UP_CONNECTING;
@@ -403,7 +477,7 @@ static void step_connecting(uint64_t now)
 			return;
 		snprintf(why, sizeof(why), "connect to %s: no answer within 3 s", up.peer);
 	} else if (getsockopt(up.sock, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) {
-		connected();
+		tcp_connected();
 		return;
 	} else {
 		snprintf(why, sizeof(why), "connect to %s: %s", up.peer,
@@ -438,13 +512,17 @@ static void uplink_step(void *arg)
 		break;
 	case UP_RESOLVING: step_resolving(now); break;
 	case UP_CONNECTING: step_connecting(now); break;
+	case UP_HANDSHAKE: step_handshake(now); break;
 	case UP_OFF:
 	case UP_CONNECTED: break;
 	}
 }
 
-int ctl_uplink_configure(const char *list, const char *host_id, char *err, size_t errsz)
+int ctl_uplink_configure(const struct ctl_uplink_opts *o, char *err, size_t errsz)
 {
+	const char *list = o->list, *host_id = o->host_id;
+	bool tls = false;
+
 	if (host_id != NULL && !ctl_uplink_host_id_valid(host_id)) {
 		snprintf(err, errsz, "--host-id: '%s' is not 1-31 characters of A-Z a-z 0-9 _ . -",
 			 host_id);
@@ -463,13 +541,20 @@ int ctl_uplink_configure(const char *list, const char *host_id, char *err, size_
 			return -EINVAL;
 		}
 		for (unsigned int i = 0; i < up.n_addrs; i++)
-			if (up.addrs[i].scheme == CTL_UPLINK_TLS) {
-				snprintf(err, errsz,
-					 "--controller: '%s': TLS is not built yet (use tcp:)",
-					 up.addrs[i].text);
-				return -EINVAL;
-			}
+			tls |= up.addrs[i].scheme == CTL_UPLINK_TLS;
 	}
+	if (tls && (o->cert == NULL || o->key == NULL || o->ca == NULL)) {
+		snprintf(err, errsz, "--controller: a tls: address needs --controller-cert, "
+				     "--controller-key and --controller-ca");
+		return -EINVAL;
+	}
+	if (!tls && (o->cert != NULL || o->key != NULL || o->ca != NULL)) {
+		snprintf(err, errsz, "--controller-cert/-key/-ca: only with a tls: address in "
+				     "--controller");
+		return -EINVAL;
+	}
+	if (tls && ctl_tls_init(o->cert, o->key, o->ca, host_id, err, errsz) < 0)
+		return -EINVAL;
 	if (host_id != NULL)
 		snprintf(up.host_id, sizeof(up.host_id), "%s", host_id);
 	ctl_server_set_host_id(host_id);
@@ -504,6 +589,7 @@ void ctl_uplink_fini(void)
 {
 	up.state = UP_OFF; /* a close from here on is ctl_server_fini's: nothing to redo */
 	sock_close();
+	ctl_tls_fini();
 	results_free();
 	if (up.gai_busy && gai_cancel(&up.gai) == EAI_CANCELED)
 		up.gai_busy = false; /* else still running: left to the process's exit */
@@ -532,7 +618,8 @@ static const char *state_name(void)
 	case UP_OFF: return "disconnected";
 	case UP_WAIT: return up.backoff ? "backoff" : "connecting";
 	case UP_RESOLVING:
-	case UP_CONNECTING: return "connecting";
+	case UP_CONNECTING:
+	case UP_HANDSHAKE: return "connecting";
 	case UP_CONNECTED: return "connected";
 	}
 	return "?";
@@ -542,7 +629,8 @@ json_t *ctl_uplink_json(void)
 {
 	json_t *addrs = json_array(), *j;
 	bool connected = up.state == UP_CONNECTED;
-	bool trying = up.state == UP_RESOLVING || up.state == UP_CONNECTING;
+	bool trying = up.state == UP_RESOLVING || up.state == UP_CONNECTING ||
+		      up.state == UP_HANDSHAKE;
 
 	for (unsigned int i = 0; i < up.n_addrs; i++)
 		json_array_append_new(addrs, json_string(up.addrs[i].text));

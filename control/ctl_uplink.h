@@ -12,14 +12,19 @@
 
 #include <jansson.h>
 
+/** vpcswitchd's options of the controller connection (NULL: not given). */
+struct ctl_uplink_opts {
+	const char *list;    /* --controller: tcp:HOST:PORT or tls:HOST:PORT, comma-separated */
+	const char *host_id; /* --host-id: required with a list */
+	const char *cert, *key, *ca; /* --controller-cert/-key/-ca: all three with a tls: entry */
+};
+
 /**
- * Take --controller and --host-id (before EAL starts: nothing is opened yet).
- * @param list     the option's text (ctl_uplink_addrs_parse); NULL: no controller
- * @param host_id  1-31 name characters; required with a list
- * @param err      the reason on error (errsz bytes)
- * @return 0 or -EINVAL (err says why). Main thread.
+ * Take the options (before EAL starts: only the TLS files are read).
+ * @param err  the reason on error (errsz bytes), naming the option
+ * @return 0 or -EINVAL. Main thread.
  */
-int ctl_uplink_configure(const char *list, const char *host_id, char *err, size_t errsz);
+int ctl_uplink_configure(const struct ctl_uplink_opts *o, char *err, size_t errsz);
 /** Start connecting (after ctl_server_init and the start-up state). No-op without a
  *  controller. Returns 0 or -errno. Control thread. */
 int ctl_uplink_start(void);

@@ -60,11 +60,15 @@ static void usage(const char *prog)
 	       "      --metrics ADDR:PORT serve Prometheus metrics on http://ADDR:PORT/metrics\n"
 	       "                          (off by default; [IPV6]:PORT, or :PORT for every address)\n"
 	       "controller (the switch connects out; the controller programs it as vpcctl does):\n"
-	       "      --controller LIST   comma-separated tcp:HOST:PORT (HOST an IPv4 address,\n"
-	       "                          [IPv6] or a name, resolved at each attempt): one\n"
-	       "                          connection at a time, the next address on failure\n"
+	       "      --controller LIST   comma-separated tcp:HOST:PORT or tls:HOST:PORT (HOST an\n"
+	       "                          IPv4 address, [IPv6] or a name, resolved at each\n"
+	       "                          attempt): one connection at a time, the next address\n"
+	       "                          on failure\n"
 	       "      --host-id NAME      this host's name for the controller (needed with\n"
 	       "                          --controller; 1-31 of A-Z a-z 0-9 _ . -), told in hello\n"
+	       "      --controller-cert F this host's certificate (PEM; it must name --host-id),\n"
+	       "      --controller-key F  its private key and\n"
+	       "      --controller-ca F   the CA controllers' certificates must chain to: tls: only\n"
 	       "underlay (VMs on other hosts; all of these need --underlay and --vtep):\n"
 	       "      --underlay DEVARGS  the underlay port: any DPDK port (a PCI address, or\n"
 	       "                          net_af_packet0,iface=eth1 / net_tap0,iface=...)\n"
@@ -83,7 +87,7 @@ static void usage(const char *prog)
 struct opts {
 	const char *ctl_socket, *vhost_dir, *state;
 	const char *metrics; /* NULL: no HTTP listener */
-	const char *controller, *host_id; /* NULL: none */
+	struct ctl_uplink_opts uplink; /* NULL members: not given */
 	struct vrelay_perms vhost_perms;
 	bool vhost_perms_set; /* the operator gave one of --vhost-owner/group/mode */
 	struct dp_params dp;
@@ -112,6 +116,9 @@ enum {
 	OPT_VHOST_MODE,
 	OPT_CONTROLLER,
 	OPT_HOST_ID,
+	OPT_CONTROLLER_CERT,
+	OPT_CONTROLLER_KEY,
+	OPT_CONTROLLER_CA,
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -139,6 +146,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"metrics", required_argument, NULL, OPT_METRICS},
 		{"controller", required_argument, NULL, OPT_CONTROLLER},
 		{"host-id", required_argument, NULL, OPT_HOST_ID},
+		{"controller-cert", required_argument, NULL, OPT_CONTROLLER_CERT},
+		{"controller-key", required_argument, NULL, OPT_CONTROLLER_KEY},
+		{"controller-ca", required_argument, NULL, OPT_CONTROLLER_CA},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -181,8 +191,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case OPT_METRICS: o->metrics = optarg; break;
-		case OPT_CONTROLLER: o->controller = optarg; break;
-		case OPT_HOST_ID: o->host_id = optarg; break;
+		case OPT_CONTROLLER: o->uplink.list = optarg; break;
+		case OPT_HOST_ID: o->uplink.host_id = optarg; break;
+		case OPT_CONTROLLER_CERT: o->uplink.cert = optarg; break;
+		case OPT_CONTROLLER_KEY: o->uplink.key = optarg; break;
+		case OPT_CONTROLLER_CA: o->uplink.ca = optarg; break;
 		case 's': o->ctl_socket = optarg; break;
 		case 'd': o->vhost_dir = optarg; break;
 		case OPT_VHOST_OWNER:
@@ -271,7 +284,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	{
 		char err[400];
 
-		if (ctl_uplink_configure(o->controller, o->host_id, err, sizeof(err)) < 0) {
+		if (ctl_uplink_configure(&o->uplink, err, sizeof(err)) < 0) {
 			fprintf(stderr, "%s\n", err);
 			return -EINVAL;
 		}

@@ -8,36 +8,12 @@
 # (all tables added 0 / removed 0) while a ping runs across it. A stand-in that sends a frame
 # of impossible length is disconnected, and the switch moves on and reconnects.
 . "$(dirname "$0")/lib.sh"
-STANDIN=${CTRL_STANDIN:-$(dirname "$0")/ctrl_standin.py}
 it_setup
 
-# two free TCP ports on 127.0.0.1
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 30000))
-		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-}
-P1=$(free_port)
-P2=$(free_port)
-while [ "$P2" = "$P1" ]; do P2=$(free_port); done
+P1=$(free_tcp_port)
+P2=$(free_tcp_port)
+while [ "$P2" = "$P1" ]; do P2=$(free_tcp_port); done
 
-# standin NAME ARGS...: a stand-in in the background, its JSON lines in $IT_DIR/NAME.out
-declare -A SI_PID=()
-standin() {
-	local name=$1
-	shift
-	python3 "$STANDIN" "$@" > "$IT_DIR/$name.out" 2> "$IT_DIR/$name.log" &
-	SI_PID[$name]=$!
-	it_bg "${SI_PID[$name]}"
-	wait_for 10 grep -q '"listening"' "$IT_DIR/$name.out"
-}
-kill_standin() { kill -KILL "${SI_PID[$1]}" 2>/dev/null; wait "${SI_PID[$1]}" 2>/dev/null || true; }
-# seen NAME WHAT: the stand-in wrote a line {"what": WHAT}
-seen() { grep -q "\"what\": \"$2\"" "$IT_DIR/$1.out"; }
-# line NAME WHAT: its last such line
-line() { grep "\"what\": \"$2\"" "$IT_DIR/$1.out" | tail -n 1; }
 ctrl() { ctl sw -o json show controller | jq -r "$1"; }
 # ping_loss VM DEST COUNT: packets lost of COUNT at 50 ms intervals
 ping_loss() {

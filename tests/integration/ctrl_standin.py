@@ -3,16 +3,18 @@
 # A controller stand-in for controller_client.sh: listens on TCP, accepts the switch (which
 # connects out, as to vpc-controller) and, playing the controller's part of the southbound
 # protocol, sends hello, then a sync, a txn, a barrier and a capture_start probe as told,
-# or a frame of impossible length. Everything it sees is written to stdout as one JSON
-# object per line ({"what": ..., ...}) for the test to check with jq.
+# or a frame of impossible length. With --tls-*, it is a TLS server that requires the
+# switch's certificate, signed by its CA. Everything it sees is written to stdout as one
+# JSON object per line ({"what": ..., ...}) for the test to check with jq.
 import argparse
 import json
 import socket
+import ssl
 import struct
 import sys
 import time
 
-HELLO, ERROR, TXN, BARRIER_REQ, EVENT, SYNC, CAPTURE_START = 0, 1, 4, 6, 12, 13, 17
+HELLO, ERROR, TXN, BARRIER_REQ, DUMP_REQ, EVENT, SYNC, CAPTURE_START = 0, 1, 4, 6, 8, 12, 13, 17
 
 
 def out(what, **kw):
@@ -44,7 +46,7 @@ class Peer:
                     return mtype, xid, json.loads(body) if body else {}
             try:
                 chunk = self.s.recv(65536)
-            except (ConnectionResetError, socket.timeout):
+            except (ConnectionResetError, socket.timeout, ssl.SSLError):
                 chunk = b""
             if not chunk:
                 return None
@@ -100,6 +102,14 @@ def serve(conn, args):
         return
     if args.capture_probe and p.call("capture", CAPTURE_START, 6, {"port": "b1"}) is None:
         return
+    if args.dump:
+        p.s.sendall(frame(DUMP_REQ, 7, {}))
+        m = p.reply(7)
+        if m is None:
+            out("closed", by="switch", during="dump")
+            return
+        out("dump", type=m[0], size=len(json.dumps(m[2])),
+            rows={k: len(v) for k, v in m[2].items() if isinstance(v, list)})
     out("done")
     deadline = time.time() + args.close_after if args.close_after is not None else None
     while deadline is None or time.time() < deadline:
@@ -108,7 +118,7 @@ def serve(conn, args):
             chunk = p.s.recv(65536)
         except socket.timeout:
             continue
-        except ConnectionResetError:
+        except (ConnectionResetError, ssl.SSLError):
             chunk = b""
         if not chunk:
             out("closed", by="switch", during="idle")
@@ -125,9 +135,20 @@ def main():
                     help="then send capture_start (no descriptor can come over TCP)")
     ap.add_argument("--bad-length", action="store_true",
                     help="after hello, send a frame of impossible length")
+    ap.add_argument("--dump", action="store_true", help="then ask for the whole state")
     ap.add_argument("--close-after", type=float, help="close the connection after S seconds")
     ap.add_argument("--accepts", type=int, default=1, help="connections to serve, in turn")
+    ap.add_argument("--tls-cert", help="serve TLS with this certificate (PEM)...")
+    ap.add_argument("--tls-key", help="...its key...")
+    ap.add_argument("--tls-ca", help="...and require a client certificate from this CA")
     args = ap.parse_args()
+
+    tls = None
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+        tls.load_verify_locations(args.tls_ca)
+        tls.verify_mode = ssl.CERT_REQUIRED
 
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -137,6 +158,17 @@ def main():
     for _ in range(args.accepts):
         conn, peer = ls.accept()
         out("accepted", peer=f"{peer[0]}:{peer[1]}")
+        if tls is not None:
+            conn.settimeout(10)
+            try:
+                conn = tls.wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError) as e:
+                out("handshake_failed", error=str(e))
+                conn.close()
+                continue
+            cert = conn.getpeercert()
+            cn = [v for rdn in cert.get("subject", ()) for k, v in rdn if k == "commonName"]
+            out("tls", version=conn.version(), peer_cn=cn[0] if cn else None)
         serve(conn, args)
         conn.close()
     return 0

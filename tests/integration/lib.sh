@@ -209,6 +209,35 @@ print(d[12:].decode())
 PY
 }
 
+# ---- a controller stand-in (ctrl_standin.py) ----
+
+# free_tcp_port: a TCP port nothing listens on at 127.0.0.1
+free_tcp_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 30000))
+		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+}
+
+# standin NAME ARGS...: a stand-in controller in the background (ended with the test), its
+# JSON lines in $IT_DIR/NAME.out; returns once it listens
+declare -A SI_PID=()
+standin() {
+	local name=$1
+	shift
+	python3 "${CTRL_STANDIN:-$(dirname "$0")/ctrl_standin.py}" "$@" \
+		> "$IT_DIR/$name.out" 2> "$IT_DIR/$name.log" &
+	SI_PID[$name]=$!
+	it_bg "${SI_PID[$name]}"
+	wait_for 10 grep -q '"listening"' "$IT_DIR/$name.out"
+}
+kill_standin() { kill -KILL "${SI_PID[$1]}" 2>/dev/null; wait "${SI_PID[$1]}" 2>/dev/null || true; }
+# seen NAME WHAT: the stand-in wrote a line {"what": WHAT}
+seen() { grep -q "\"what\": \"$2\"" "$IT_DIR/$1.out"; }
+# line NAME WHAT: its last such line
+line() { grep "\"what\": \"$2\"" "$IT_DIR/$1.out" | tail -n 1; }
+
 # ---- state ----
 
 # open_port NAME MAC IP: a port of VPC blue in the allow-everything group
