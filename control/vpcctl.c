@@ -1003,7 +1003,8 @@ static void usage(void)
 	printf("usage: vpcctl [-s SOCKET | --controller URL] [-o text|json] COMMAND\n"
 	       "  -s SOCKET   the switch's management socket (default " DEFAULT_SOCKET ")\n"
 	       "  --controller URL   vpc-controller's API instead (http://HOST:PORT)\n"
-	       "  -o json     print results as JSON\ncommands:\n");
+	       "  -o json     print results as JSON\n"
+	       "commands (\"create\" and \"delete\" may stand for \"add\" and \"del\"):\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		printf("  %s\n", cmds[i].usage);
 	vpcctl_ctrl_usage();
@@ -1046,6 +1047,11 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	/* "create" and "delete" read as "add" and "del" (the words of cloud APIs) */
+	if (argc >= 2 && strcmp(argv[1], "create") == 0)
+		argv[1] = (char *)"add";
+	else if (argc >= 2 && strcmp(argv[1], "delete") == 0)
+		argv[1] = (char *)"del";
 	rc = vpcctl_ctrl_dispatch(argc, argv);
 	if (rc >= 0)
 		return rc;
