@@ -129,6 +129,21 @@ start_vm vm2 "$IT_DIR/vm2.sock" 52:54:00:00:00:12 10.0.0.12/24
 check "vm2 up on h3" wait_for 20 link_is sw3 vm2 up
 check "vm1 (h1) pings vm2 at its new host" wait_for 20 ping_ok vm1 10.0.0.12 1
 
+# ---- a port changed in place (a second address) while traffic runs to it ----
+vm vm1 ping -c 40 -i 0.1 -W 1 10.0.0.13 > "$IT_DIR/ping-modify.log" 2>&1 &
+ping_pid=$!
+sleep 1
+row=$(api GET /v1/ports/vm3 | jq -c '.ips += ["10.0.0.23"]')
+check "vm3 given a second address through the API" api PUT /v1/ports/vm3 "$row"
+check "every host in sync after the change" wait_for 20 all_in_sync
+check_eq "h1's remote for vm3 has both addresses" '["10.0.0.13","10.0.0.23"]' \
+	"$(ctl sw1 -o json dump remotes | jq -c '.rows[] | select(.mac == "52:54:00:00:00:13") | .ips')"
+wait "$ping_pid"
+check "no packet of a running ping to vm3 lost while its port changed" \
+	grep -q " 0% packet loss" "$IT_DIR/ping-modify.log"
+vm vm3 ip addr add 10.0.0.23/24 dev eth0
+check "vm1 reaches vm3's new address" wait_for 10 ping_ok vm1 10.0.0.23 1
+
 # ---- the controller killed: forwarding goes on; restarted: converges, loses nothing ----
 before=$(ctl sw1 -o json dump | jq -S . | md5sum)
 vm vm1 ping -c 150 -i 0.1 -W 1 10.0.0.13 > "$IT_DIR/ping-restart.log" 2>&1 &
