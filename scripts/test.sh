@@ -39,12 +39,12 @@ if [ "$netns_after" -gt "$netns_before" ]; then
 	echo "integration tests left $((netns_after - netns_before)) network namespaces behind"
 	failed=$((failed + 1))
 fi
-leaked=$(pgrep -af "$top/build/(vpcswitchd|tests/vm/vmnic)" || true)
+leaked=$(pgrep -af "$top/build/(vpcswitchd|tests/vm/vmnic|controller/vpc-controller)" || true)
 if [ -n "$leaked" ]; then
 	echo "integration tests left processes behind:"
 	echo "$leaked"
 	failed=$((failed + 1))
-	pkill -KILL -f "$top/build/(vpcswitchd|tests/vm/vmnic)" || true
+	pkill -KILL -f "$top/build/(vpcswitchd|tests/vm/vmnic|controller/vpc-controller)" || true
 else
 	passed=$((passed + 1))
 	echo "no process left behind by the integration tests"
