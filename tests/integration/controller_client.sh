@@ -6,7 +6,8 @@
 # shows the loss, keeps its state and keeps forwarding. A stand-in on the first address gets
 # the switch back within the backoff bound, and a sync of the same state changes nothing
 # (all tables added 0 / removed 0) while a ping runs across it. A stand-in that sends a frame
-# of impossible length is disconnected, and the switch moves on and reconnects.
+# of impossible length is disconnected, and the switch moves on and reconnects; so is one
+# whose last 20 requests were all refused.
 . "$(dirname "$0")/lib.sh"
 it_setup
 
@@ -60,6 +61,8 @@ check_eq "show controller: host id and both addresses" "h1 2" "$(ctrl '"\(.host_
 check "show controller: the P1 failure is the last error" \
 	test "$(ctrl '.last_error | test("'"$P1"'.*refused")')" = true
 check_eq "show controller: one connect" 1 "$(ctrl .connects)"
+check "the connection has TCP keepalive armed" bash -c \
+	"ss -Htno state established 'dport = :$P2' | grep -q 'timer:(keepalive'"
 check "show controller text form" bash -c "'$VPCCTL' -s '$(sw_sock sw)' show controller | grep -q '^state: connected'"
 check_eq "the management socket sees the controller's state (vpcs)" "blue red" \
 	"$(ctl sw -o json vpc show | jq -r '[.[].name] | sort | join(" ")')"
@@ -121,6 +124,16 @@ check_eq "its resync changes nothing either" "0 0" \
 check_eq "show controller: connected again, 4 connects" "connected 4" \
 	"$(ctrl '"\(.state) \(.connects)"')"
 check "b1 still pings b2" ping_ok b1 10.0.0.12
+
+# --- a controller that only gets errors is disconnected after 20 in a row ---
+standin f --port "$P2" --refused 20
+kill_standin d
+check "the refusing stand-in ran" wait_for 15 seen f refused_done
+check_eq "39 errors, the echo between answered, then closed by the switch" "39 true true" \
+	"$(line f refused_done | jq -r '"\(.errors) \(.echo_answered) \(.closed)"')"
+check "show controller: 20 consecutive requests refused" wait_for 5 bash -c \
+	"'$VPCCTL' -s '$(sw_sock sw)' -o json show controller | jq -e '.last_loss | test(\"20 consecutive\")'"
+check "state unchanged by the refused requests" test "$(ctl sw dump)" = "$dump_before"
 
 # --- shutdown with a controller connected is clean ---
 check "the switch stops cleanly" stop_switch sw
