@@ -172,8 +172,9 @@ static void results_free(void)
 /*
  * The attempt at (or the connection to) the current address ended: note why, go to the next
  * address, and once every address failed in this pass, back off before the next pass.
+ * kind: the log budget its line counts against (LOG_ATTEMPT, or LOG_SESSION for a loss).
  */
-static void attempt_failed(const char *why)
+static void attempt_failed_log(const char *why, int kind)
 {
 	const struct ctl_uplink_addr *a = &up.addrs[up.cur];
 	unsigned int delay = 0;
@@ -188,17 +189,21 @@ static void attempt_failed(const char *why)
 		up.pass_fails = 0;
 		up.backoff_ms = ctl_uplink_backoff_next(up.backoff_ms);
 		delay = ctl_uplink_backoff_jitter(up.backoff_ms, (uint32_t)rte_rand());
-		uplink_log(LOG_ATTEMPT, RTE_LOG_WARNING,
-			   "%s: %s; every address failed, next try in %u ms",
+		uplink_log(kind, RTE_LOG_WARNING, "%s: %s; every address failed, next try in %u ms",
 			   a->text, why, delay);
 	} else {
-		uplink_log(LOG_ATTEMPT, RTE_LOG_WARNING, "%s: %s; trying %s", a->text, why,
+		uplink_log(kind, RTE_LOG_WARNING, "%s: %s; trying %s", a->text, why,
 			   up.addrs[up.cur].text);
 	}
 	/* started from the loop, never from inside the caller (maybe ctl_server's conn_kill) */
 	up.state = UP_WAIT;
 	up.deadline = now_ns() + (uint64_t)delay * 1000000ull;
 	timer_arm(up.deadline, 0);
+}
+
+static void attempt_failed(const char *why)
+{
+	attempt_failed_log(why, LOG_ATTEMPT);
 }
 
 static void peer_hello(void *arg)
@@ -224,8 +229,7 @@ static void peer_closed(void *arg, const char *why)
 	snprintf(msg, sizeof(msg), "connection to %s lost: %s", up.peer, why);
 	snprintf(up.last_loss, sizeof(up.last_loss), "%s: %s", up.addrs[up.cur].text, msg);
 	up.last_loss_time = time(NULL);
-	uplink_log(LOG_SESSION, RTE_LOG_WARNING, "%s", up.last_loss);
-	attempt_failed(msg);
+	attempt_failed_log(msg, LOG_SESSION); /* a loss is never hidden by failed attempts */
 }
 
 static const struct ctl_peer_ops peer_ops = {
@@ -388,7 +392,9 @@ static void start_attempt(void)
 	const struct ctl_uplink_addr *a = &up.addrs[up.cur];
 	static const struct addrinfo hints_numeric = {
 		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM};
-	static const struct addrinfo hints_name = {.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG,
+	/* no AI_ADDRCONFIG: it hides 127.0.0.1 on a host with only loopback; an address of a
+	 * family the host cannot reach just fails and the next result is tried */
+	static const struct addrinfo hints_name = {.ai_flags = AI_NUMERICSERV,
 						   .ai_socktype = SOCK_STREAM};
 	struct gaicb *list[1] = {&up.gai};
 	char why[320];
