@@ -34,8 +34,8 @@ static void ssl_reason(char *why, size_t size, const char *what)
 	ERR_clear_error();
 }
 
-int ctl_tls_init(const char *cert, const char *key, const char *ca, const char *host_id,
-		 char *err, size_t errsz)
+int ctl_tls_init(const char *cert, const char *key, const char *ca, const char *host_id, char *err,
+		 size_t errsz)
 {
 	X509 *mine;
 
@@ -140,9 +140,15 @@ int ctl_tls_handshake(struct ssl_st *s, uint32_t *events, char *why, size_t size
 	if (rc == 1)
 		return 0;
 	switch (SSL_get_error(s, rc)) {
-	case SSL_ERROR_WANT_READ: *events = EPOLLIN; return -EAGAIN;
-	case SSL_ERROR_WANT_WRITE: *events = EPOLLOUT; return -EAGAIN;
-	default: failure(s, rc, "TLS handshake", why, size); return -EPROTO;
+	case SSL_ERROR_WANT_READ:
+		*events = EPOLLIN;
+		return -EAGAIN;
+	case SSL_ERROR_WANT_WRITE:
+		*events = EPOLLOUT;
+		return -EAGAIN;
+	default:
+		failure(s, rc, "TLS handshake", why, size);
+		return -EPROTO;
 	}
 }
 
@@ -158,9 +164,13 @@ long ctl_tls_read(struct ssl_st *s, void *buf, size_t len, char *why, size_t siz
 		return (long)n;
 	switch (SSL_get_error(s, rc)) {
 	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE: return -EAGAIN;
-	case SSL_ERROR_ZERO_RETURN: return 0; /* close_notify */
-	default: failure(s, rc, "TLS", why, size); return -EIO;
+	case SSL_ERROR_WANT_WRITE:
+		return -EAGAIN;
+	case SSL_ERROR_ZERO_RETURN:
+		return 0; /* close_notify */
+	default:
+		failure(s, rc, "TLS", why, size);
+		return -EIO;
 	}
 }
 
@@ -181,8 +191,11 @@ long ctl_tls_write(struct ssl_st *s, const void *buf, size_t len, char *why, siz
 		return (long)n;
 	switch (SSL_get_error(s, rc)) {
 	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE: return -EAGAIN;
-	default: failure(s, rc, "TLS", why, size); return -EIO;
+	case SSL_ERROR_WANT_WRITE:
+		return -EAGAIN;
+	default:
+		failure(s, rc, "TLS", why, size);
+		return -EIO;
 	}
 }
 

@@ -19,8 +19,8 @@ struct ssl_st; /* OpenSSL's SSL */
  * the key and name host_id (its CN, or a DNS SAN): it is how the controller knows this host.
  * @return 0, or -EINVAL / -ENOMEM with err (errsz bytes) saying which file and why.
  */
-int ctl_tls_init(const char *cert, const char *key, const char *ca, const char *host_id,
-		 char *err, size_t errsz);
+int ctl_tls_init(const char *cert, const char *key, const char *ca, const char *host_id, char *err,
+		 size_t errsz);
 void ctl_tls_fini(void);
 
 /**

@@ -36,12 +36,12 @@
 RTE_LOG_REGISTER(uplink_logtype, vpcswitch.uplink, INFO);
 
 #define CONNECT_TIMEOUT_NS (3 * 1000000000ull) /* resolution and each connect */
-#define RESOLVE_POLL_NS (20 * 1000000ull)      /* how often a pending resolution is looked at */
-#define LOG_BURST 10                            /* log lines per LOG_WINDOW_S, then silence */
-#define LOG_WINDOW_S 10
+#define RESOLVE_POLL_NS	   (20 * 1000000ull)   /* how often a pending resolution is looked at */
+#define LOG_BURST	   10		       /* log lines per LOG_WINDOW_S, then silence */
+#define LOG_WINDOW_S	   10
 
 enum uplink_state {
-	UP_OFF,        /* no controller configured, or stopped */
+	UP_OFF,	       /* no controller configured, or stopped */
 	UP_WAIT,       /* the next attempt starts at deadline (backoff, or right away) */
 	UP_RESOLVING,  /* getaddrinfo_a of a name runs */
 	UP_CONNECTING, /* a non-blocking connect runs on sock */
@@ -55,24 +55,24 @@ static struct {
 	unsigned int n_addrs;
 	char host_id[32];
 	enum uplink_state state;
-	bool backoff;            /* UP_WAIT because a whole pass failed */
-	unsigned int cur;        /* the address being tried or connected */
+	bool backoff;		 /* UP_WAIT because a whole pass failed */
+	unsigned int cur;	 /* the address being tried or connected */
 	unsigned int pass_fails; /* failed attempts since the pass started */
 	unsigned int backoff_ms; /* the last backoff (0: none since the last hello) */
-	uint64_t deadline;       /* CLOCK_MONOTONIC ns: timeout or end of the wait */
+	uint64_t deadline;	 /* CLOCK_MONOTONIC ns: timeout or end of the wait */
 	int timer_fd, sock;
-	uint32_t sock_events;  /* what sock is watched for */
-	struct ssl_st *tls;    /* UP_HANDSHAKE's session */
+	uint32_t sock_events;		    /* what sock is watched for */
+	struct ssl_st *tls;		    /* UP_HANDSHAKE's session */
 	struct addrinfo *ai_list, *ai_next; /* the current address's results; the next to try */
-	struct gaicb gai;                   /* a name's resolution; may outlive its attempt */
+	struct gaicb gai;		    /* a name's resolution; may outlive its attempt */
 	bool gai_busy;
 	char peer[INET6_ADDRSTRLEN + 8]; /* the address tried or connected, as IP:PORT */
-	bool hello;                      /* the current connection completed its hello */
+	bool hello;			 /* the current connection completed its hello */
 	time_t connected_since;
-	uint64_t connects;               /* connections made (TCP established) */
-	char last_error[320];            /* of any attempt or connection */
+	uint64_t connects;    /* connections made (TCP established) */
+	char last_error[320]; /* of any attempt or connection */
 	time_t last_error_time;
-	char last_loss[320];             /* why the last established connection ended */
+	char last_loss[320]; /* why the last established connection ended */
 	time_t last_loss_time;
 	struct {
 		unsigned int lines, dropped; /* in the current window */
@@ -172,8 +172,9 @@ static void results_free(void)
 /*
  * The attempt at (or the connection to) the current address ended: note why, go to the next
  * address, and once every address failed in this pass, back off before the next pass.
+ * kind: the log budget its line counts against (LOG_ATTEMPT, or LOG_SESSION for a loss).
  */
-static void attempt_failed(const char *why)
+static void attempt_failed_log(const char *why, int kind)
 {
 	const struct ctl_uplink_addr *a = &up.addrs[up.cur];
 	unsigned int delay = 0;
@@ -188,17 +189,21 @@ static void attempt_failed(const char *why)
 		up.pass_fails = 0;
 		up.backoff_ms = ctl_uplink_backoff_next(up.backoff_ms);
 		delay = ctl_uplink_backoff_jitter(up.backoff_ms, (uint32_t)rte_rand());
-		uplink_log(LOG_ATTEMPT, RTE_LOG_WARNING,
-			   "%s: %s; every address failed, next try in %u ms",
+		uplink_log(kind, RTE_LOG_WARNING, "%s: %s; every address failed, next try in %u ms",
 			   a->text, why, delay);
 	} else {
-		uplink_log(LOG_ATTEMPT, RTE_LOG_WARNING, "%s: %s; trying %s", a->text, why,
+		uplink_log(kind, RTE_LOG_WARNING, "%s: %s; trying %s", a->text, why,
 			   up.addrs[up.cur].text);
 	}
 	/* started from the loop, never from inside the caller (maybe ctl_server's conn_kill) */
 	up.state = UP_WAIT;
 	up.deadline = now_ns() + (uint64_t)delay * 1000000ull;
 	timer_arm(up.deadline, 0);
+}
+
+static void attempt_failed(const char *why)
+{
+	attempt_failed_log(why, LOG_ATTEMPT);
 }
 
 static void peer_hello(void *arg)
@@ -224,8 +229,7 @@ static void peer_closed(void *arg, const char *why)
 	snprintf(msg, sizeof(msg), "connection to %s lost: %s", up.peer, why);
 	snprintf(up.last_loss, sizeof(up.last_loss), "%s: %s", up.addrs[up.cur].text, msg);
 	up.last_loss_time = time(NULL);
-	uplink_log(LOG_SESSION, RTE_LOG_WARNING, "%s", up.last_loss);
-	attempt_failed(msg);
+	attempt_failed_log(msg, LOG_SESSION); /* a loss is never hidden by failed attempts */
 }
 
 static const struct ctl_peer_ops peer_ops = {
@@ -386,9 +390,11 @@ static void try_next_result(const char *last_why)
 static void start_attempt(void)
 {
 	const struct ctl_uplink_addr *a = &up.addrs[up.cur];
-	static const struct addrinfo hints_numeric = {
-		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM};
-	static const struct addrinfo hints_name = {.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG,
+	static const struct addrinfo hints_numeric = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+						      .ai_socktype = SOCK_STREAM};
+	/* no AI_ADDRCONFIG: it hides 127.0.0.1 on a host with only loopback; an address of a
+	 * family the host cannot reach just fails and the next result is tried */
+	static const struct addrinfo hints_name = {.ai_flags = AI_NUMERICSERV,
 						   .ai_socktype = SOCK_STREAM};
 	struct gaicb *list[1] = {&up.gai};
 	char why[320];
@@ -412,8 +418,8 @@ static void start_attempt(void)
 		attempt_failed("an earlier name resolution is still running");
 		return;
 	}
-	up.gai = (struct gaicb){.ar_name = a->host, .ar_service = a->port,
-				.ar_request = &hints_name};
+	up.gai = (struct gaicb){
+		.ar_name = a->host, .ar_service = a->port, .ar_request = &hints_name};
 	rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL);
 	if (rc != 0) {
 		snprintf(why, sizeof(why), "resolving %s: %s", a->host, gai_strerror(rc));
@@ -510,11 +516,18 @@ static void uplink_step(void *arg)
 			start_attempt();
 		}
 		break;
-	case UP_RESOLVING: step_resolving(now); break;
-	case UP_CONNECTING: step_connecting(now); break;
-	case UP_HANDSHAKE: step_handshake(now); break;
+	case UP_RESOLVING:
+		step_resolving(now);
+		break;
+	case UP_CONNECTING:
+		step_connecting(now);
+		break;
+	case UP_HANDSHAKE:
+		step_handshake(now);
+		break;
 	case UP_OFF:
-	case UP_CONNECTED: break;
+	case UP_CONNECTED:
+		break;
 	}
 }
 
@@ -529,8 +542,9 @@ int ctl_uplink_configure(const struct ctl_uplink_opts *o, char *err, size_t errs
 		return -EINVAL;
 	}
 	if (list != NULL && host_id == NULL) {
-		snprintf(err, errsz, "--controller needs --host-id (how the controller knows this "
-				     "host)");
+		snprintf(err, errsz,
+			 "--controller needs --host-id (how the controller knows this "
+			 "host)");
 		return -EINVAL;
 	}
 	if (list != NULL) {
@@ -544,13 +558,15 @@ int ctl_uplink_configure(const struct ctl_uplink_opts *o, char *err, size_t errs
 			tls |= up.addrs[i].scheme == CTL_UPLINK_TLS;
 	}
 	if (tls && (o->cert == NULL || o->key == NULL || o->ca == NULL)) {
-		snprintf(err, errsz, "--controller: a tls: address needs --controller-cert, "
-				     "--controller-key and --controller-ca");
+		snprintf(err, errsz,
+			 "--controller: a tls: address needs --controller-cert, "
+			 "--controller-key and --controller-ca");
 		return -EINVAL;
 	}
 	if (!tls && (o->cert != NULL || o->key != NULL || o->ca != NULL)) {
-		snprintf(err, errsz, "--controller-cert/-key/-ca: only with a tls: address in "
-				     "--controller");
+		snprintf(err, errsz,
+			 "--controller-cert/-key/-ca: only with a tls: address in "
+			 "--controller");
 		return -EINVAL;
 	}
 	if (tls && ctl_tls_init(o->cert, o->key, o->ca, host_id, err, errsz) < 0)
@@ -580,8 +596,7 @@ int ctl_uplink_start(void)
 	up.deadline = now_ns();
 	timer_arm(up.deadline, 0);
 	uplink_log(LOG_SESSION, RTE_LOG_INFO, "host %s, %u address(es), first %s", up.host_id,
-		   up.n_addrs,
-		   up.addrs[0].text);
+		   up.n_addrs, up.addrs[0].text);
 	return 0;
 }
 
@@ -615,12 +630,16 @@ static json_t *time_json(time_t t)
 static const char *state_name(void)
 {
 	switch (up.state) {
-	case UP_OFF: return "disconnected";
-	case UP_WAIT: return up.backoff ? "backoff" : "connecting";
+	case UP_OFF:
+		return "disconnected";
+	case UP_WAIT:
+		return up.backoff ? "backoff" : "connecting";
 	case UP_RESOLVING:
 	case UP_CONNECTING:
-	case UP_HANDSHAKE: return "connecting";
-	case UP_CONNECTED: return "connected";
+	case UP_HANDSHAKE:
+		return "connecting";
+	case UP_CONNECTED:
+		return "connected";
 	}
 	return "?";
 }
@@ -629,22 +648,22 @@ json_t *ctl_uplink_json(void)
 {
 	json_t *addrs = json_array(), *j;
 	bool connected = up.state == UP_CONNECTED;
-	bool trying = up.state == UP_RESOLVING || up.state == UP_CONNECTING ||
-		      up.state == UP_HANDSHAKE;
+	bool trying =
+		up.state == UP_RESOLVING || up.state == UP_CONNECTING || up.state == UP_HANDSHAKE;
 
 	for (unsigned int i = 0; i < up.n_addrs; i++)
 		json_array_append_new(addrs, json_string(up.addrs[i].text));
-	j = json_pack("{s:o, s:o, s:s, s:o, s:o, s:b, s:o, s:I, s:o, s:o}", "addresses", addrs,
-		      "host_id", up.host_id[0] ? json_string(up.host_id) : json_null(), "state",
-		      state_name(), "address",
-		      connected || trying ? json_string(up.addrs[up.cur].text) : json_null(),
-		      "peer", (connected || trying) && up.peer[0] ? json_string(up.peer) : json_null(),
-		      "hello_done", connected && up.hello, "connected_since",
-		      time_json(connected ? up.connected_since : 0), "connects",
-		      (json_int_t)up.connects, "last_error",
-		      up.last_error[0] ? json_string(up.last_error) : json_null(), "last_error_time",
-		      time_json(up.last_error_time));
-	json_object_set_new(j, "last_loss", up.last_loss[0] ? json_string(up.last_loss) : json_null());
+	j = json_pack(
+		"{s:o, s:o, s:s, s:o, s:o, s:b, s:o, s:I, s:o, s:o}", "addresses", addrs, "host_id",
+		up.host_id[0] ? json_string(up.host_id) : json_null(), "state", state_name(),
+		"address", connected || trying ? json_string(up.addrs[up.cur].text) : json_null(),
+		"peer", (connected || trying) && up.peer[0] ? json_string(up.peer) : json_null(),
+		"hello_done", connected && up.hello, "connected_since",
+		time_json(connected ? up.connected_since : 0), "connects", (json_int_t)up.connects,
+		"last_error", up.last_error[0] ? json_string(up.last_error) : json_null(),
+		"last_error_time", time_json(up.last_error_time));
+	json_object_set_new(j, "last_loss",
+			    up.last_loss[0] ? json_string(up.last_loss) : json_null());
 	json_object_set_new(j, "last_loss_time", time_json(up.last_loss_time));
 	if (up.state == UP_WAIT && up.backoff)
 		json_object_set_new(j, "backoff_ms", json_integer(up.backoff_ms));

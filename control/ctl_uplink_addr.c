@@ -100,13 +100,14 @@ static int parse_one(const char *s, struct ctl_uplink_addr *a, char *err, size_t
 		}
 		memcpy(a->host, rest, hlen);
 		if (strchr(a->host, ':') != NULL) {
-			snprintf(err, errsz, "'%s': an IPv6 address goes in brackets, [ADDRESS]:PORT",
-				 s);
+			snprintf(err, errsz,
+				 "'%s': an IPv6 address goes in brackets, [ADDRESS]:PORT", s);
 			return -EINVAL;
 		}
 		if (looks_ipv4(a->host)) {
 			if (inet_pton(AF_INET, a->host, &a4) != 1) {
-				snprintf(err, errsz, "'%s': '%s' is not an IPv4 address", s, a->host);
+				snprintf(err, errsz, "'%s': '%s' is not an IPv4 address", s,
+					 a->host);
 				return -EINVAL;
 			}
 			a->numeric = true;

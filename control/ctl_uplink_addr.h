@@ -12,16 +12,16 @@
 #include <stdint.h>
 
 #define CTL_UPLINK_ADDRS_MAX 8
-#define CTL_UPLINK_HOST_MAX 253 /* a DNS name's longest text form */
+#define CTL_UPLINK_HOST_MAX  253 /* a DNS name's longest text form */
 
 enum ctl_uplink_scheme { CTL_UPLINK_TCP, CTL_UPLINK_TLS };
 
 /** One entry of --controller. */
 struct ctl_uplink_addr {
 	enum ctl_uplink_scheme scheme;
-	char host[CTL_UPLINK_HOST_MAX + 1]; /* without the brackets of an IPv6 address */
-	char port[6];                       /* decimal, 1-65535 */
-	bool numeric;                       /* host is an address: no name resolution */
+	char host[CTL_UPLINK_HOST_MAX + 1];  /* without the brackets of an IPv6 address */
+	char port[6];			     /* decimal, 1-65535 */
+	bool numeric;			     /* host is an address: no name resolution */
 	char text[CTL_UPLINK_HOST_MAX + 16]; /* as given, e.g. tcp:[::1]:6640 */
 };
 

@@ -6,7 +6,8 @@
 # shows the loss, keeps its state and keeps forwarding. A stand-in on the first address gets
 # the switch back within the backoff bound, and a sync of the same state changes nothing
 # (all tables added 0 / removed 0) while a ping runs across it. A stand-in that sends a frame
-# of impossible length is disconnected, and the switch moves on and reconnects.
+# of impossible length is disconnected, and the switch moves on and reconnects; so is one
+# whose last 20 requests were all refused.
 . "$(dirname "$0")/lib.sh"
 it_setup
 
@@ -41,7 +42,9 @@ done
 
 # --- fail over: nothing on P1, the stand-in on P2 ---
 standin a --port "$P2" --state "$IT_DIR/state.json" --txn "$IT_DIR/txn.json" --capture-probe
-start_switch sw --controller "tcp:127.0.0.1:$P1,tcp:127.0.0.1:$P2" --host-id h1
+# the second address is a name (resolved at each attempt; ::1 first, if /etc/hosts says so,
+# where nothing listens: the next result, 127.0.0.1, is tried)
+start_switch sw --controller "tcp:127.0.0.1:$P1,tcp:localhost:$P2" --host-id h1
 check "the switch reached the stand-in on P2 and answered its requests" \
 	wait_for 15 seen a done
 check_eq "hello reply carries the host id" h1 "$(line a hello | jq -r .body.host)"
@@ -55,12 +58,16 @@ check_eq "barrier answered" 7 "$(line a barrier | jq -r .type)"
 check_eq "capture_start over TCP refused, naming why" "bad_request fd-only" \
 	"$(line a capture | jq -r '"\(.body.code) \(if (.body.message | test("Unix management socket")) then "fd-only" else .body.message end)"')"
 check_eq "show controller: connected" connected "$(ctrl .state)"
-check_eq "show controller: current address is P2" "tcp:127.0.0.1:$P2" "$(ctrl .address)"
+check_eq "show controller: current address is P2, by name" "tcp:localhost:$P2 127.0.0.1:$P2" \
+	"$(ctrl '"\(.address) \(.peer)"')"
 check_eq "show controller: host id and both addresses" "h1 2" "$(ctrl '"\(.host_id) \(.addresses | length)"')"
 check "show controller: the P1 failure is the last error" \
 	test "$(ctrl '.last_error | test("'"$P1"'.*refused")')" = true
 check_eq "show controller: one connect" 1 "$(ctrl .connects)"
-check "show controller text form" bash -c "'$VPCCTL' -s '$(sw_sock sw)' show controller | grep -q '^state: connected'"
+check "the connection has TCP keepalive armed" bash -c \
+	"ss -Htno state established 'dport = :$P2' | grep -q 'timer:(keepalive'"
+ctl sw show controller > "$IT_DIR/show-controller.txt"
+check "show controller text form" grep -q '^state: connected' "$IT_DIR/show-controller.txt"
 check_eq "the management socket sees the controller's state (vpcs)" "blue red" \
 	"$(ctl sw -o json vpc show | jq -r '[.[].name] | sort | join(" ")')"
 check_eq "the management socket's hello reply names the host too" h1 "$(sb_hello sw | jq -r .host)"
@@ -121,6 +128,16 @@ check_eq "its resync changes nothing either" "0 0" \
 check_eq "show controller: connected again, 4 connects" "connected 4" \
 	"$(ctrl '"\(.state) \(.connects)"')"
 check "b1 still pings b2" ping_ok b1 10.0.0.12
+
+# --- a controller that only gets errors is disconnected after 20 in a row ---
+standin f --port "$P2" --refused 20
+kill_standin d
+check "the refusing stand-in ran" wait_for 15 seen f refused_done
+check_eq "39 errors, the echo between answered, then closed by the switch" "39 true true" \
+	"$(line f refused_done | jq -r '"\(.errors) \(.echo_answered) \(.closed)"')"
+check "show controller: 20 consecutive requests refused" wait_for 5 bash -c \
+	"'$VPCCTL' -s '$(sw_sock sw)' -o json show controller | jq -e '.last_loss | test(\"20 consecutive\")'"
+check "state unchanged by the refused requests" test "$(ctl sw dump)" = "$dump_before"
 
 # --- shutdown with a controller connected is clean ---
 check "the switch stops cleanly" stop_switch sw

@@ -14,7 +14,8 @@ import struct
 import sys
 import time
 
-HELLO, ERROR, TXN, BARRIER_REQ, DUMP_REQ, EVENT, SYNC, CAPTURE_START = 0, 1, 4, 6, 8, 12, 13, 17
+HELLO, ERROR, ECHO_REQ, TXN, BARRIER_REQ, DUMP_REQ = 0, 1, 2, 4, 6, 8
+EVENT, SYNC, CAPTURE_START = 12, 13, 17
 
 
 def out(what, **kw):
@@ -76,6 +77,29 @@ class Peer:
         return m
 
 
+def refused_run(p, n):
+    """n-1 refused requests, an accepted one (the count starts again), then n refused: the
+    switch must answer all of them and close after the last."""
+    bad = {"ops": [{"op": "delete", "table": "vpc", "row": {"name": "no-such-vpc"}}]}
+    errors = 0
+    for i in range(n - 1):
+        m = p.call("refused", TXN, 100 + i, bad)
+        errors += m is not None and m[0] == ERROR
+    m = p.call("echo", ECHO_REQ, 99, {})
+    still = m is not None and m[0] == ECHO_REQ + 1
+    for i in range(n):
+        m = p.call("refused", TXN, 200 + i, bad)
+        errors += m is not None and m[0] == ERROR
+    p.s.settimeout(3)  # closed at once, or not at all (a timeout is not a close)
+    try:
+        closed = p.buf == b"" and p.s.recv(1) == b""
+    except socket.timeout:
+        closed = False
+    except (ConnectionResetError, ssl.SSLError):
+        closed = True
+    out("refused_done", errors=errors, echo_answered=still, closed=closed)
+
+
 def serve(conn, args):
     p = Peer(conn)
     if p.call("hello", HELLO, 1, {"versions": [1], "events": True}) is None:
@@ -87,6 +111,9 @@ def serve(conn, args):
         if m is not None:
             out("bad_length_reply", type=m[0], body=m[2])
         out("closed", by="switch" if p.recv() is None else "us", during="bad_length")
+        return
+    if args.refused:
+        refused_run(p, args.refused)
         return
     if args.state:
         with open(args.state) as f:
@@ -136,6 +163,7 @@ def main():
     ap.add_argument("--bad-length", action="store_true",
                     help="after hello, send a frame of impossible length")
     ap.add_argument("--dump", action="store_true", help="then ask for the whole state")
+    ap.add_argument("--refused", type=int, help="after hello, send refused requests (see refused_run)")
     ap.add_argument("--close-after", type=float, help="close the connection after S seconds")
     ap.add_argument("--accepts", type=int, default=1, help="connections to serve, in turn")
     ap.add_argument("--tls-cert", help="serve TLS with this certificate (PEM)...")

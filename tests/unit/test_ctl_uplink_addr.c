@@ -53,7 +53,8 @@ static void addrs_refuses_bad_entries(void **state)
 		{"tcp:-ctl:80", "not an address or a host name"},
 		{"tcp:ctl-.example:80", "not an address or a host name"},
 		{"tcp:ctl..example:80", "not an address or a host name"},
-		{"tcp:a:1,tcp:a:2,tcp:a:3,tcp:a:4,tcp:a:5,tcp:a:6,tcp:a:7,tcp:a:8,tcp:a:9", "at most 8"},
+		{"tcp:a:1,tcp:a:2,tcp:a:3,tcp:a:4,tcp:a:5,tcp:a:6,tcp:a:7,tcp:a:8,tcp:a:9",
+		 "at most 8"},
 	};
 
 	(void)state;
@@ -67,7 +68,8 @@ static void addrs_refuses_bad_entries(void **state)
 static void addrs_parse_each_form(void **state)
 {
 	(void)state;
-	assert_int_equal(parse("tcp:10.0.0.1:6640,tcp:[fd00::1]:6641,tls:ctl-1.example.com:443"), 0);
+	assert_int_equal(parse("tcp:10.0.0.1:6640,tcp:[fd00::1]:6641,tls:ctl-1.example.com:443"),
+			 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(addrs[0].scheme, CTL_UPLINK_TCP);
 	assert_string_equal(addrs[0].host, "10.0.0.1");
@@ -88,8 +90,8 @@ static void addrs_parse_each_form(void **state)
 static void addrs_take_eight_and_the_port_bounds(void **state)
 {
 	(void)state;
-	assert_int_equal(parse("tcp:a:1,tcp:a:2,tcp:a:3,tcp:a:4,tcp:a:5,tcp:a:6,tcp:a:7,tcp:a:65535"),
-			 0);
+	assert_int_equal(
+		parse("tcp:a:1,tcp:a:2,tcp:a:3,tcp:a:4,tcp:a:5,tcp:a:6,tcp:a:7,tcp:a:65535"), 0);
 	assert_int_equal(n, 8);
 	assert_string_equal(addrs[7].port, "65535");
 }
@@ -99,7 +101,7 @@ static void host_id_is_a_southbound_name(void **state)
 	(void)state;
 	assert_true(ctl_uplink_host_id_valid("h1"));
 	assert_true(ctl_uplink_host_id_valid("rack-7.host_12"));
-	assert_true(ctl_uplink_host_id_valid("0123456789012345678901234567890"));  /* 31 */
+	assert_true(ctl_uplink_host_id_valid("0123456789012345678901234567890"));   /* 31 */
 	assert_false(ctl_uplink_host_id_valid("01234567890123456789012345678901")); /* 32 */
 	assert_false(ctl_uplink_host_id_valid(""));
 	assert_false(ctl_uplink_host_id_valid("a b"));
