@@ -68,6 +68,11 @@ const char *cfg_table_name(enum cfg_table_id t)
 	return t < CFG_T_COUNT ? table_names[t] : "?";
 }
 
+const char *cfg_table_plural(enum cfg_table_id t)
+{
+	return t < CFG_T_COUNT ? table_plurals[t] : "?";
+}
+
 size_t cfg_row_size(enum cfg_table_id t)
 {
 	static const size_t sizes[CFG_T_COUNT] = {
@@ -1154,20 +1159,7 @@ json_t *cfg_state_encode(const struct cfg *c)
 int cfg_apply_op(struct cfg *c, const char *op, enum cfg_table_id t, const json_t *row,
 		 const char *sock_dir, char *err)
 {
-	union {
-		struct cfg_vpc v;
-		struct cfg_subnet s;
-		struct cfg_sg g;
-		struct cfg_sg_rule sr;
-		struct cfg_port p;
-		struct cfg_remote rm;
-		struct cfg_dhcp_options d;
-		struct cfg_ecmp_group e;
-		struct cfg_route rt;
-		struct cfg_lb lb;
-		struct cfg_lb_listener ll;
-		struct cfg_lb_backend lbb;
-	} r;
+	union cfg_row r;
 	bool del = strcmp(op, "delete") == 0, ins = strcmp(op, "insert") == 0,
 	     mod = strcmp(op, "modify") == 0;
 	int rc;

@@ -21,7 +21,25 @@ int cfg_check_members(const json_t *j, const char *what, const char *const *allo
 /** "tcp", "udp", "icmp", "icmpv6", "any" (0), or NULL for a protocol without a name. */
 const char *cfg_proto_name(uint8_t proto);
 const char *cfg_table_name(enum cfg_table_id t);
+/** "vpcs", "subnets", ...: the table's member in a whole-state document. */
+const char *cfg_table_plural(enum cfg_table_id t);
 size_t cfg_row_size(enum cfg_table_id t);
+
+/* Room for a row of any table (cfg_row_decode's output). */
+union cfg_row {
+	struct cfg_vpc v;
+	struct cfg_subnet s;
+	struct cfg_sg g;
+	struct cfg_sg_rule sr;
+	struct cfg_port p;
+	struct cfg_remote rm;
+	struct cfg_dhcp_options d;
+	struct cfg_ecmp_group e;
+	struct cfg_route rt;
+	struct cfg_lb lb;
+	struct cfg_lb_listener ll;
+	struct cfg_lb_backend lbb;
+};
 
 /** Decode a whole row. sock_dir: where a port without "socket" gets <sock_dir>/<name>.sock
  *  (NULL: "socket" is required). Returns 0 or -EINVAL with err filled. */

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,6 +31,7 @@
 #include "ctl_server.h"
 #include "ctl_tls.h"
 #include "ctl_uplink_addr.h"
+#include "sb_proto.h"
 
 RTE_LOG_REGISTER(uplink_logtype, vpcswitch.uplink, INFO);
 
@@ -237,21 +237,6 @@ static const struct ctl_peer_ops peer_ops = {
 	.closed = peer_closed,
 };
 
-/* Keepalive and a user timeout: a controller that vanished (host down, cable cut, a
- * firewall dropping everything) is noticed in about 11 s, without a request to time out. */
-static void sock_options(int fd)
-{
-	int one = 1, idle = 5, intvl = 2, cnt = 3;
-	unsigned int user_timeout_ms = 10000;
-
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
-	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof(user_timeout_ms));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-}
-
 static void peer_text(const struct sockaddr *sa)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
@@ -361,7 +346,7 @@ static void try_next_result(const char *last_why)
 			last_why = why;
 			continue;
 		}
-		sock_options(fd);
+		sb_socket_tune(fd);
 		up.sock = fd;
 		up.sock_events = 0;
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {

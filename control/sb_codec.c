@@ -10,6 +10,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 static const char *const type_names[SB_TYPE_COUNT] = {
 	[SB_HELLO] = "hello",
@@ -121,4 +124,17 @@ long sb_frame_encode(uint8_t type, uint32_t xid, const json_t *body, uint8_t **o
 	free(text);
 	*out = buf;
 	return (long)total;
+}
+
+void sb_socket_tune(int fd)
+{
+	int one = 1, idle = 5, intvl = 2, cnt = 3;
+	unsigned int user_timeout_ms = 10000;
+
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof(user_timeout_ms));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }

@@ -9,6 +9,7 @@
 #include "ctrl_model_private.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,22 +32,20 @@ const char *ctrl_table_name(int t)
 
 const char *ctrl_table_plural(int t)
 {
-	static const char *const plurals[CT_COUNT] = {
-		[CFG_T_VPC] = "vpcs",
-		[CFG_T_SUBNET] = "subnets",
-		[CFG_T_SG] = "security_groups",
-		[CFG_T_SG_RULE] = "security_group_rules",
-		[CFG_T_PORT] = "ports",
-		[CFG_T_REMOTE] = "remotes",
-		[CFG_T_DHCP_OPTIONS] = "dhcp_options",
-		[CFG_T_ECMP_GROUP] = "ecmp_groups",
-		[CFG_T_ROUTE] = "routes",
-		[CFG_T_LB] = "load_balancers",
-		[CFG_T_LB_LISTENER] = "lb_listeners",
-		[CFG_T_LB_BACKEND] = "lb_backends",
-		[CT_HOST] = "hosts",
-	};
-	return t >= 0 && t < CT_COUNT ? plurals[t] : "?";
+	if (t >= 0 && t < CFG_T_COUNT)
+		return cfg_table_plural((enum cfg_table_id)t);
+	return t == CT_HOST ? "hosts" : "?";
+}
+
+int ctrl_fail(char *err, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, CTRL_ERR_SIZE, fmt, ap);
+	va_end(ap);
+	cfg_utf8_scrub(err);
+	return rc;
 }
 
 static const char *str(const json_t *row, const char *member)

@@ -44,6 +44,8 @@ struct ctrl_model {
 /** "host"/"hosts" or a cfg table (remote included): the id, or -1. */
 int ctrl_table_parse(const char *name);
 const char *ctrl_table_plural(int t);
+/** Fill err (CTRL_ERR_SIZE, valid UTF-8: it quotes what clients sent) and return rc. */
+int ctrl_fail(char *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *ctrl_table_name(int t);
 
 /** The KEY of a canonical row of table t (remote too), or NULL if a key member is missing

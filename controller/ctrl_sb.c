@@ -15,7 +15,6 @@
 #include <netdb.h>
 #include <stdarg.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -579,19 +578,6 @@ static void on_conn(struct ctrl_watch *w, uint32_t events)
 	conn_arm(c);
 }
 
-static void keepalive(int fd)
-{
-	int on = 1, idle = 5, intvl = 2, cnt = 3;
-	unsigned int user_timeout = 10000;
-
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
-	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof(user_timeout));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-}
-
 int ctrl_sb_adopt(int fd, const char *peer)
 {
 	struct sb_conn *c;
@@ -638,7 +624,7 @@ static void on_accept(struct ctrl_watch *w, uint32_t events)
 	(void)events;
 	if (fd < 0)
 		return;
-	keepalive(fd);
+	sb_socket_tune(fd);
 	ctrl_net_format(&ss, peer, sizeof(peer));
 	ctrl_sb_adopt(fd, peer);
 }

@@ -26,18 +26,6 @@ struct ctrl_store {
 	struct ctrl_store_pg *pg; /* PostgreSQL instead (ctrl_store_pg.c) */
 };
 
-static int fail(char *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, CTRL_ERR_SIZE, fmt, ap);
-	va_end(ap);
-	cfg_utf8_scrub(err);
-	return rc;
-}
 
 static int exec(sqlite3 *db, const char *sql, char *err)
 {
@@ -45,7 +33,7 @@ static int exec(sqlite3 *db, const char *sql, char *err)
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
-	fail(err, -EIO, "sqlite: %s", msg != NULL ? msg : sqlite3_errmsg(db));
+	ctrl_fail(err, -EIO, "sqlite: %s", msg != NULL ? msg : sqlite3_errmsg(db));
 	sqlite3_free(msg);
 	return -EIO;
 }
@@ -57,13 +45,13 @@ static int64_t query_int(sqlite3 *db, const char *sql, char *err)
 	int64_t v = -1;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(db));
+		ctrl_fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	else
-		fail(err, -EIO, "sqlite: %s: no value (%s)", sql, sqlite3_errmsg(db));
+		ctrl_fail(err, -EIO, "sqlite: %s: no value (%s)", sql, sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return v;
 }
@@ -76,7 +64,7 @@ static int schema(sqlite3 *db, char *err)
 	if (v < 0)
 		return -EIO;
 	if (v > SCHEMA_VERSION)
-		return fail(err, -EPROTO,
+		return ctrl_fail(err, -EPROTO,
 			    "the database's schema is version %lld, newer than this controller's "
 			    "(%d): use a newer vpc-controller",
 			    (long long)v, SCHEMA_VERSION);
@@ -104,24 +92,24 @@ struct ctrl_store *ctrl_store_open(const char *where, char *err)
 	const char *path = where;
 
 	if (where == NULL || where[0] == '\0') {
-		fail(err, -EINVAL, "store: no database given");
+		ctrl_fail(err, -EINVAL, "store: no database given");
 		return NULL;
 	}
 	if (strncmp(where, "sqlite:", 7) == 0)
 		path = where + 7;
 	else if (strstr(where, "://") != NULL && strncmp(where, "postgresql://", 13) != 0 &&
 		 strncmp(where, "postgres://", 11) != 0) {
-		fail(err, -EINVAL, "store: '%s': give sqlite:PATH, a PATH or postgresql://...",
+		ctrl_fail(err, -EINVAL, "store: '%s': give sqlite:PATH, a PATH or postgresql://...",
 		     where);
 		return NULL;
 	}
 	if (path[0] == '\0') { /* SQLite would open a private temporary database */
-		fail(err, -EINVAL, "store: '%s': no file name", where);
+		ctrl_fail(err, -EINVAL, "store: '%s': no file name", where);
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
-		fail(err, -ENOMEM, "out of memory");
+		ctrl_fail(err, -ENOMEM, "out of memory");
 		return NULL;
 	}
 	if (strncmp(where, "postgres", 8) == 0) {
@@ -132,7 +120,7 @@ struct ctrl_store *ctrl_store_open(const char *where, char *err)
 	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
-		fail(err, -EIO, "store: %s: %s", path,
+		ctrl_fail(err, -EIO, "store: %s: %s", path,
 		     s->db != NULL ? sqlite3_errmsg(s->db) : "cannot open");
 		goto fail;
 	}
@@ -188,8 +176,8 @@ static int load_error(const json_t *keys, const char *inner, int rc, char *err)
 
 	if (sscanf(inner, "%39[a-z_][%zu]: %n", table, &i, &n) == 2 && n > 0 &&
 	    (key = json_string_value(json_array_get(json_object_get(keys, table), i))) != NULL)
-		return fail(err, rc, "stored row %s '%s': %s", table, key, inner + n);
-	return fail(err, rc, "stored state: %s", inner);
+		return ctrl_fail(err, rc, "stored row %s '%s': %s", table, key, inner + n);
+	return ctrl_fail(err, rc, "stored state: %s", inner);
 }
 
 int ctrl_store_load(struct ctrl_store *s, struct ctrl_model *m, char *err)
@@ -205,12 +193,12 @@ int ctrl_store_load(struct ctrl_store *s, struct ctrl_model *m, char *err)
 	int rc = 0, step;
 
 	if (doc == NULL || keys == NULL) {
-		rc = fail(err, -ENOMEM, "out of memory");
+		rc = ctrl_fail(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	if (sqlite3_prepare_v2(s->db, "SELECT tbl, key, body FROM rows ORDER BY tbl, key", -1, &st,
 			       NULL) != SQLITE_OK) {
-		rc = fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(s->db));
+		rc = ctrl_fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(s->db));
 		goto out;
 	}
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -221,13 +209,13 @@ int ctrl_store_load(struct ctrl_store *s, struct ctrl_model *m, char *err)
 		json_t *rows, *ks;
 
 		if (t < 0 || t == CFG_T_REMOTE) {
-			rc = fail(err, -EINVAL, "stored row %s '%s': no such table", tbl, key);
+			rc = ctrl_fail(err, -EINVAL, "stored row %s '%s': no such table", tbl, key);
 			goto out;
 		}
 		body = json_loads(text != NULL ? text : "", JSON_REJECT_DUPLICATES, &jerr);
 		if (!json_is_object(body)) {
 			json_decref(body);
-			rc = fail(err, -EINVAL, "stored row %s '%s': not a JSON object (%s)", tbl, key,
+			rc = ctrl_fail(err, -EINVAL, "stored row %s '%s': not a JSON object (%s)", tbl, key,
 				  jerr.text);
 			goto out;
 		}
@@ -241,11 +229,11 @@ int ctrl_store_load(struct ctrl_store *s, struct ctrl_model *m, char *err)
 		json_array_append_new(ks, json_string(key));
 	}
 	if (step != SQLITE_DONE) {
-		rc = fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(s->db));
+		rc = ctrl_fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(s->db));
 		goto out;
 	}
 	if ((version = ctrl_store_version(s)) < 0) {
-		rc = fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(s->db));
+		rc = ctrl_fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(s->db));
 		goto out;
 	}
 	if ((rc = ctrl_model_replace(m, doc, NULL, inner)) < 0) {
@@ -270,18 +258,18 @@ static int write_change(sqlite3_stmt *put, sqlite3_stmt *del, const json_t *c, c
 	int rc = 0;
 
 	if (tbl == NULL || key == NULL)
-		return fail(err, -EINVAL, "store: a change without table or key");
+		return ctrl_fail(err, -EINVAL, "store: a change without table or key");
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	if (st == put) {
 		body = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
 		if (body == NULL)
-			return fail(err, -ENOMEM, "out of memory");
+			return ctrl_fail(err, -ENOMEM, "out of memory");
 		sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
 	}
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+		rc = ctrl_fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
 	sqlite3_reset(st);
 	free(body);
 	return rc;
@@ -307,7 +295,7 @@ int ctrl_store_commit(struct ctrl_store *s, const json_t *changes, uint64_t base
 		goto rollback;
 	}
 	if ((uint64_t)stored != base) {
-		rc = fail(err, -ESTALE,
+		rc = ctrl_fail(err, -ESTALE,
 			  "store: the stored version is %lld, not %llu: another controller "
 			  "committed first",
 			  (long long)stored, (unsigned long long)base);
@@ -321,7 +309,7 @@ int ctrl_store_commit(struct ctrl_store *s, const json_t *changes, uint64_t base
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "UPDATE meta SET value = ?1 WHERE name = 'version'", -1,
 			       &ver, NULL) != SQLITE_OK) {
-		rc = fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(s->db));
+		rc = ctrl_fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(s->db));
 		goto rollback;
 	}
 	json_array_foreach(changes, i, c)
@@ -329,7 +317,7 @@ int ctrl_store_commit(struct ctrl_store *s, const json_t *changes, uint64_t base
 			goto rollback;
 	sqlite3_bind_int64(ver, 1, (sqlite3_int64)next);
 	if (sqlite3_step(ver) != SQLITE_DONE) {
-		rc = fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(s->db));
+		rc = ctrl_fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(s->db));
 		goto rollback;
 	}
 	sqlite3_finalize(put);

@@ -10,25 +10,7 @@
 it_setup
 
 CTL_SB=172.31.0.254 SB_PORT=6653 API=127.0.0.1:8080
-it_host fab fabric
-it_host cns ctl
-ip netns exec "$fab" ip link add br0 type bridge
-ip netns exec "$fab" ip link set br0 up
-ip netns exec "$cns" ip link add br0 type bridge
-ip netns exec "$cns" ip addr add $CTL_SB/24 dev br0
-ip netns exec "$cns" ip link set br0 up
-for n in 1 2 3; do
-	it_host "h$n" "h$n"
-	ns=$(eval echo "\$h$n")
-	underlay_link "$ns" ul0 "$fab" "ul$n"
-	ip netns exec "$fab" ip link set "ul$n" master br0
-	# the management network: the switch reaches the controller here, not over the underlay
-	ip link add mg0 netns "$ns" type veth peer name "mg$n" netns "$cns"
-	ip netns exec "$ns" ip addr add 172.31.0.$n/24 dev mg0
-	ip netns exec "$ns" ip link set mg0 up
-	ip netns exec "$cns" ip link set "mg$n" master br0
-	ip netns exec "$cns" ip link set "mg$n" up
-done
+ctrl_net 3 $CTL_SB
 
 # ---- the controller ----
 declare -A CTL_PID

@@ -24,25 +24,7 @@ DB="postgresql://postgres@/postgres?host=$IT_DIR/pgsock&port=$PG_PORT"
 check "PostgreSQL answers" runuser -u postgres -- psql -h "$IT_DIR/pgsock" -p $PG_PORT -c 'select 1'
 
 # ---- network: the controllers' namespace, a management link and an underlay per host ----
-it_host fab fabric
-it_host cns ctl
-ip netns exec "$fab" ip link add br0 type bridge
-ip netns exec "$fab" ip link set br0 up
-ip netns exec "$cns" ip link add br0 type bridge
-ip netns exec "$cns" ip addr add $A/24 dev br0
-ip netns exec "$cns" ip addr add $B/24 dev br0
-ip netns exec "$cns" ip link set br0 up
-for n in 1 2; do
-	it_host "h$n" "h$n"
-	ns=$(eval echo "\$h$n")
-	underlay_link "$ns" ul0 "$fab" "ul$n"
-	ip netns exec "$fab" ip link set "ul$n" master br0
-	ip link add mg0 netns "$ns" type veth peer name "mg$n" netns "$cns"
-	ip netns exec "$ns" ip addr add 172.31.0.$n/24 dev mg0
-	ip netns exec "$ns" ip link set mg0 up
-	ip netns exec "$cns" ip link set "mg$n" master br0
-	ip netns exec "$cns" ip link set "mg$n" up
-done
+ctrl_net 2 $A $B
 
 declare -A CTL_PID
 # start_replica NAME SB_ADDR API

@@ -148,6 +148,33 @@ wait_ready() {
 	done
 }
 
+# ctrl_net N ADDR...: hosts for controller tests. Namespace "fabric" bridges the underlay,
+# namespace "ctl" (for controllers) bridges a management network holding ADDR.../24; hosts
+# h1..hN each get an underlay port ul0 and a management port mg0 (172.31.0.n/24), so a
+# switch reaches its controller without the underlay. Sets $fab, $cns and $h1..$hN.
+ctrl_net() {
+	local n=$1 ns a
+	shift
+	it_host fab fabric
+	it_host cns ctl
+	ip netns exec "$fab" ip link add br0 type bridge
+	ip netns exec "$fab" ip link set br0 up
+	ip netns exec "$cns" ip link add br0 type bridge
+	for a in "$@"; do ip netns exec "$cns" ip addr add "$a/24" dev br0; done
+	ip netns exec "$cns" ip link set br0 up
+	for i in $(seq 1 "$n"); do
+		it_host "h$i" "h$i"
+		ns=${IT_PREFIX}_h$i
+		underlay_link "$ns" ul0 "$fab" "ul$i"
+		ip netns exec "$fab" ip link set "ul$i" master br0
+		ip link add mg0 netns "$ns" type veth peer name "mg$i" netns "$cns"
+		ip netns exec "$ns" ip addr add "172.31.0.$i/24" dev mg0
+		ip netns exec "$ns" ip link set mg0 up
+		ip netns exec "$cns" ip link set "mg$i" master br0
+		ip netns exec "$cns" ip link set "mg$i" up
+	done
+}
+
 # ---- switches ----
 
 sw_sock() { echo "$IT_DIR/$1.ctl"; }
