@@ -72,9 +72,12 @@ int vpcctl_call_on(struct sb_client *c, uint8_t type, json_t *body, json_t **rep
 int vpcctl_call(uint8_t type, json_t *body, json_t **reply)
 {
 	char err[256];
-	struct sb_client *c = sb_client_open(vpcctl_sock_path, false, err);
+	struct sb_client *c;
 	int rc;
 
+	if (vpcctl_controller_url != NULL)
+		return vpcctl_ctrl_call(type, body, reply);
+	c = sb_client_open(vpcctl_sock_path, false, err);
 	if (c == NULL) {
 		fprintf(stderr, "vpcctl: %s\n", err);
 		json_decref(body);
@@ -284,13 +287,16 @@ static int remote_show(int argc, char **argv)
 }
 
 static const char *const port_strs[] = {"vpc", "mac", "socket", "mode", "dpdk", NULL};
+/* The controller's port row also says which host it is bound to. */
+static const char *const port_strs_ctrl[] = {"vpc", "mac", "socket", "mode", "dpdk", "host", NULL};
+#define PORT_STRS (vpcctl_controller_url != NULL ? port_strs_ctrl : port_strs)
 static const char *const port_ints[] = {"queues", "max-connections", NULL};
 
 static int port_add(int argc, char **argv)
 {
 	json_t *row = json_pack("{s:s}", "name", argv[0]);
 
-	if (parse_pairs(argc - 1, argv + 1, row, port_strs, port_ints, endpoint_multi) != 0) {
+	if (parse_pairs(argc - 1, argv + 1, row, PORT_STRS, port_ints, endpoint_multi) != 0) {
 		json_decref(row);
 		return 2;
 	}
@@ -306,7 +312,7 @@ static int port_set(int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if (parse_pairs(argc - 1, argv + 1, changes, port_strs, port_ints, endpoint_multi) != 0) {
+	if (parse_pairs(argc - 1, argv + 1, changes, PORT_STRS, port_ints, endpoint_multi) != 0) {
 		json_decref(changes);
 		return 2;
 	}
@@ -977,11 +983,13 @@ static const struct cmd cmds[] = {
 
 static void usage(void)
 {
-	printf("usage: vpcctl [-s SOCKET] [-o text|json] COMMAND\n"
+	printf("usage: vpcctl [-s SOCKET | --controller URL] [-o text|json] COMMAND\n"
 	       "  -s SOCKET   the switch's management socket (default " DEFAULT_SOCKET ")\n"
+	       "  --controller URL   vpc-controller's API instead (http://HOST:PORT)\n"
 	       "  -o json     print results as JSON\ncommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		printf("  %s\n", cmds[i].usage);
+	vpcctl_ctrl_usage();
 }
 
 int main(int argc, char **argv)
@@ -989,12 +997,19 @@ int main(int argc, char **argv)
 	static const struct option longs[] = {{"socket", required_argument, NULL, 's'},
 					      {"output", required_argument, NULL, 'o'},
 					      {"help", no_argument, NULL, 'h'},
+					      {"controller", required_argument, NULL, 'C'},
 					      {NULL, 0, NULL, 0}};
-	int c;
+	const char *controller = getenv("VPCCTL_CONTROLLER");
+	bool socket_given = false;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "+s:o:h", longs, NULL)) != -1) {
 		switch (c) {
-		case 's': vpcctl_sock_path = optarg; break;
+		case 's':
+			vpcctl_sock_path = optarg;
+			socket_given = true;
+			break;
+		case 'C': vpcctl_controller_url = optarg; break;
 		case 'o':
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
 				return usage_error("-o: '%s' is neither text nor json", optarg);
@@ -1004,12 +1019,19 @@ int main(int argc, char **argv)
 		default: usage(); return 2;
 		}
 	}
+	/* VPCCTL_CONTROLLER is the default; an explicit -s names a switch instead. */
+	if (vpcctl_controller_url == NULL && !socket_given && controller != NULL &&
+	    controller[0] != '\0')
+		vpcctl_controller_url = controller;
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
 		usage();
 		return 2;
 	}
+	rc = vpcctl_ctrl_dispatch(argc, argv);
+	if (rc >= 0)
+		return rc;
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		const struct cmd *cmd = &cmds[i];
 		int skip = cmd->verb != NULL ? 2 : 1;

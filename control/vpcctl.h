@@ -11,6 +11,8 @@
 #include <jansson.h>
 
 extern const char *vpcctl_sock_path;
+/** vpc-controller's base URL (--controller, VPCCTL_CONTROLLER); NULL: talk to a switch. */
+extern const char *vpcctl_controller_url;
 
 struct sb_client;
 
@@ -36,6 +38,14 @@ int vpcctl_txn_one(const char *op, const char *table, json_t *row);
 /** "key value" options into row: strs as strings, ints as numbers ("a-b" keys: "a_b"). */
 int vpcctl_pairs(int argc, char **argv, json_t *row, const char *const *strs,
 		 const char *const *ints);
+
+/** vpcctl_call's transport with --controller: txn, dump and sync as HTTP requests
+ *  (vpcctl_controller.c); the same contract as vpcctl_call. */
+int vpcctl_ctrl_call(uint8_t type, json_t *body, json_t **reply);
+/** The controller's own commands (host ..., port move, show state|hosts): their exit status,
+ *  or -1 when argv is none of them and the switch's command table is to be searched. */
+int vpcctl_ctrl_dispatch(int argc, char **argv);
+void vpcctl_ctrl_usage(void);
 
 /* Command handlers in their own files: argc/argv after the command word. */
 int vpcctl_lb_add(int argc, char **argv);
