@@ -10,7 +10,7 @@ PACKAGES=(
 	clang libclang-rt-14-dev
 	iproute2 iputils-ping iperf3 jq python3 procps ethtool libnl-3-dev libnl-route-3-dev
 	tshark openvswitch-switch-dpdk isc-dhcp-client traceroute ndisc6 libpcap-dev
-	libmicrohttpd-dev curl python3-prometheus-client libcurl4-openssl-dev
+	libmicrohttpd-dev curl python3-prometheus-client libcurl4-openssl-dev libsqlite3-dev
 )
 
 [ "$(id -u)" -eq 0 ] || { echo "setup.sh: run as root (apt-get, hugepages)" >&2; exit 1; }
