@@ -111,7 +111,8 @@ pid=$(cat "$tmp/ctrl.pid")
 if [ -r "/proc/$pid/status" ]; then
 	echo "controller: $(grep -E '^VmHWM' "/proc/$pid/status" | tr -s ' \t' ' ') (since its restart)"
 fi
-echo "database: $(du -h "$tmp/ctrl.db" | cut -f1)"
+kill "$pid" 2>/dev/null && for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+echo "database: $(du -ch "$tmp"/ctrl.db* | tail -1 | cut -f1) (after the controller stopped)"
 echo "controller log: $(grep -c ' warning: ' "$tmp/ctrl.log" || true) warnings, $(grep -c ' error: ' "$tmp/ctrl.log" || true) errors"
 grep -E ' (warning|error): ' "$tmp/ctrl.log" | grep -v -E 'disconnected \((.*)\): (closed by the switch|the controller stops)' | head -10 || true
 exit "$rc"
