@@ -1138,27 +1138,44 @@ static unsigned int verify_hosts(char *what, size_t size)
 	return bad;
 }
 
-/* The controller's own account: how many hosts GET /v1/status calls connected and in sync. */
-static void status_figures(json_t *j)
+/* The controller's own account (GET /v1/status): polled every 100 ms until it calls every
+ * host connected and in sync, or for 30 s. ctrl_in_sync_ms: when it first did, since t0
+ * (it knows once it has read the hosts' replies, after the hosts applied). */
+static void status_figures(json_t *j, uint64_t t0)
 {
-	json_t *st, *list, *row;
-	size_t i, conn = 0, insync = 0;
+	uint64_t end = now_ns() + 30000000000ull;
+	size_t conn = 0, insync = 0;
 
-	http_start("GET", "/v1/status", NULL);
-	if (!run_until(http_is_done, 60) || http.status != 200) {
-		json_object_set_new(j, "ctrl_status", json_string("GET /v1/status failed"));
-		return;
-	}
-	st = json_loads(http.resp, 0, NULL);
-	list = json_object_get(st, "hosts");
-	json_array_foreach(list, i, row)
-	{
-		conn += json_is_true(json_object_get(row, "connected"));
-		insync += json_is_true(json_object_get(row, "in_sync"));
+	for (;;) {
+		json_t *st, *row;
+		size_t i;
+
+		conn = insync = 0;
+		http_start("GET", "/v1/status", NULL);
+		if (!run_until(http_is_done, 60) || http.status != 200) {
+			json_object_set_new(j, "ctrl_status", json_string("GET /v1/status failed"));
+			return;
+		}
+		st = json_loads(http.resp, 0, NULL);
+		json_array_foreach(json_object_get(st, "hosts"), i, row)
+		{
+			conn += json_is_true(json_object_get(row, "connected"));
+			insync += json_is_true(json_object_get(row, "in_sync"));
+		}
+		json_decref(st);
+		if (insync == opt.hosts) {
+			json_object_set_new(j, "ctrl_in_sync_ms", json_real(ms(http.t_done - t0)));
+			break;
+		}
+		if (now_ns() > end)
+			break;
+		uint64_t wake = now_ns() + 100000000ull;
+
+		while (now_ns() < wake)
+			loop_once(5);
 	}
 	json_object_set_new(j, "ctrl_connected", json_integer((json_int_t)conn));
 	json_object_set_new(j, "ctrl_in_sync", json_integer((json_int_t)insync));
-	json_decref(st);
 }
 
 /* ---------------------------------------------------------------- phases */
@@ -1257,7 +1274,7 @@ static void phase_connect(void)
 	ok = run_until(all_synced, opt.timeout_s);
 	converge_figures(j, phase_t0, ok);
 	cpu_end(j);
-	status_figures(j);
+	status_figures(j, phase_t0);
 	report(j);
 }
 
@@ -1279,7 +1296,7 @@ static void phase_reconnect(void)
 	ok = run_until(all_synced, opt.timeout_s);
 	converge_figures(j, phase_t0, ok);
 	cpu_end(j);
-	status_figures(j);
+	status_figures(j, phase_t0);
 	report(j);
 }
 
@@ -1315,7 +1332,7 @@ static void phase_restart(void)
 	ok = run_until(all_synced, opt.timeout_s);
 	converge_figures(j, phase_t0, ok);
 	cpu_end(j);
-	status_figures(j);
+	status_figures(j, phase_t0);
 	report(j);
 }
 
