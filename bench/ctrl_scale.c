@@ -295,6 +295,10 @@ static uint64_t t_start;
 static char t_start_wall[64];
 static unsigned int n_ready; /* hosts with a live connection past hello */
 static uint64_t n_bad_frames;
+/* Connections that ended without the bench closing them (connect failures included), since
+ * the phase began, and the first reason. */
+static uint64_t n_drops;
+static char drop_reason[160];
 static char first_error[512];
 
 static struct sockaddr_in sb_addr;
@@ -331,6 +335,9 @@ static void host_close(struct host *h, const char *why)
 	if (opt.verbose)
 		info("%s: connection closed: %s", h->name, why);
 	record(h, EV_CLOSED, now_ns());
+	if (strncmp(why, "phase ", 6) != 0 && n_drops++ == 0)
+		snprintf(drop_reason, sizeof(drop_reason), "%s: %s%s", h->name,
+			 h->st == H_CONNECTING ? "connect: " : "", why);
 	epoll_ctl(epfd, EPOLL_CTL_DEL, h->fd, NULL);
 	close(h->fd);
 	h->fd = -1;
@@ -1039,6 +1046,10 @@ static void report(json_t *j)
 	const char *k;
 	json_t *v;
 
+	json_object_set_new(j, "drops", json_integer((json_int_t)n_drops));
+	if (n_drops > 0)
+		json_object_set_new(j, "first_drop", json_string(drop_reason));
+	n_drops = 0;
 	if (opt.ack_only)
 		json_object_set_new(j, "ack_only", json_true());
 	if (first_error[0] != '\0') {
@@ -1320,6 +1331,7 @@ static void phase_restart(void)
 	json_object_set_new(j, "all_dropped_ms", json_real(ms(now_ns() - t_kill)));
 	if (!ok)
 		info("restart: not every host saw its connection drop within 30 s");
+	n_drops = 0; /* from here: connects refused while the controller starts, and worse */
 	phase_t0 = now_ns();
 	rc = system(opt.start_cmd);
 	if (rc != 0) {
