@@ -55,7 +55,7 @@ static struct {
 	const char *sb, *api, *sock_dir, *phases, *kill_cmd, *start_cmd, *ctrl_pidfile;
 	const char *events_file;
 	unsigned int hosts, ports, vpcs, spread, changes, resyncs;
-	unsigned int timeout_s;
+	unsigned int timeout_s, sync_delay_ms;
 	uint64_t seed;
 	bool json, verbose, ack_only;
 } opt = {
@@ -197,6 +197,9 @@ static void topology_build(void)
 	for (unsigned int j = 0; j < opt.vpcs; j++) {
 		unsigned int n = base + (j < extra), spread = opt.spread < n ? opt.spread : n;
 
+		if (spread > opt.hosts) /* distinct hosts: consecutive slots never repeat one */
+			spread = opt.hosts;
+
 		vpc_first[j] = p;
 		vpc_hosts[j] = calloc(spread > 0 ? spread : 1, sizeof(unsigned int));
 		if (vpc_hosts[j] == NULL)
@@ -285,6 +288,8 @@ struct host {
 	uint64_t n_sync, n_txn, n_refused, n_connects, n_drops;
 	struct event_rec *ev;
 	size_t n_ev, ev_cap;
+	uint64_t hold_until; /* --sync-delay-ms: a sync waits (and what follows it) until then */
+	bool hold_done;      /* the sync at the head of the input has waited */
 	bool watch; /* a change is awaited here */
 	uint64_t t_done;
 };
@@ -348,6 +353,8 @@ static void host_close(struct host *h, const char *why)
 	h->st = H_DOWN;
 	h->in_len = 0;
 	h->out_len = h->out_off = 0;
+	h->hold_until = 0;
+	h->hold_done = false;
 	if (h->reconnect) {
 		h->backoff_ms = h->backoff_ms == 0 ? BACKOFF_MIN_MS
 				: h->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
@@ -656,6 +663,8 @@ static void on_frame(struct host *h, const struct sb_hdr *hd, const uint8_t *bod
 	json_decref(body);
 }
 
+static void host_consume(struct host *h);
+
 static void host_read(struct host *h)
 {
 	for (;;) {
@@ -687,9 +696,15 @@ static void host_read(struct host *h)
 		if ((size_t)n < 65536)
 			break; /* likely drained: handle what came before reading more */
 	}
+	host_consume(h);
+}
+
+/* Handles the whole frames read, in order; a sync held by --sync-delay-ms stops it. */
+static void host_consume(struct host *h)
+{
 	size_t off = 0;
 
-	while (h->fd >= 0) {
+	while (h->fd >= 0 && h->hold_until == 0) {
 		struct sb_hdr hd;
 		long len = sb_frame_peek(h->in + off, h->in_len - off, &hd);
 
@@ -700,6 +715,13 @@ static void host_read(struct host *h)
 		}
 		if (len == 0)
 			break;
+		if (hd.type == SB_SYNC && opt.sync_delay_ms > 0 && h->st == H_READY) {
+			if (!h->hold_done) {
+				h->hold_until = now_ns() + opt.sync_delay_ms * 1000000ull;
+				break;
+			}
+			h->hold_done = false;
+		}
 		on_frame(h, &hd, h->in + off + SB_HDR_SIZE, (size_t)len - SB_HDR_SIZE);
 		off += (size_t)len;
 	}
@@ -898,6 +920,11 @@ static void loop_once(int timeout_ms)
 	for (unsigned int i = 0; i < opt.hosts; i++) {
 		struct host *h = &hosts[i];
 
+		if (h->hold_until != 0 && now >= h->hold_until && h->fd >= 0) {
+			h->hold_until = 0;
+			h->hold_done = true;
+			host_consume(h);
+		}
 		if (h->st == H_DOWN && h->reconnect && h->retry_at != 0 && now >= h->retry_at) {
 			h->retry_at = 0;
 			host_connect(h);
@@ -1569,6 +1596,8 @@ static void usage(const char *prog)
 	       "  --sock-dir DIR       the hosts' vhost directory (default /run/vpcswitch)\n"
 	       "  --ack-only           answer sync and txn without parsing or applying them (not a\n"
 	       "                       switch: the controller's share alone; no changes phase)\n"
+	       "  --sync-delay-ms N    a host holds each sync N ms before applying it (and what\n"
+	       "                       came after it): a slow switch, e.g. for the echo timeout\n"
 	       "  --json               one JSON object per phase instead of text\n"
 	       "  -v, --verbose\n",
 	       prog);
@@ -1606,7 +1635,8 @@ int main(int argc, char **argv)
 		{"ctrl-pidfile", required_argument, NULL, 'i'},
 		{"timeout", required_argument, NULL, 't'}, {"seed", required_argument, NULL, 'e'},
 		{"events", required_argument, NULL, 'E'}, {"sock-dir", required_argument, NULL, 'D'},
-		{"json", no_argument, NULL, 'j'},	  {"ack-only", no_argument, NULL, 'A'},	  {"verbose", no_argument, NULL, 'v'},
+		{"json", no_argument, NULL, 'j'},	  {"ack-only", no_argument, NULL, 'A'},
+		{"sync-delay-ms", required_argument, NULL, 'y'},	  {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
 	};
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &http};
@@ -1634,6 +1664,7 @@ int main(int argc, char **argv)
 		case 'D': opt.sock_dir = optarg; break;
 		case 'j': opt.json = true; break;
 		case 'A': opt.ack_only = true; break;
+		case 'y': opt.sync_delay_ms = parse_uint("sync-delay-ms", optarg, 0); break;
 		case 'v': opt.verbose = true; break;
 		case 'h': usage(argv[0]); return 0;
 		default: usage(argv[0]); return 2;
