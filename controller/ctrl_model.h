@@ -81,7 +81,10 @@ json_t *ctrl_model_affected_hosts(const struct ctrl_model *m, const json_t *chan
  * host (mac, ips, security groups, vtep = that host's vtep). A route whose next hop is a
  * port of another host becomes a route to that port's address of the prefix's family (left
  * out where it has none). A host with no port, or unknown, gets the empty document. New
- * reference, or NULL on allocation failure.
+ * reference, or NULL on allocation failure. The document is the inner state (every switch
+ * table's plural, [] when empty): send it as {"state": view}. Its rows are shared with the
+ * model and with earlier views (that is how ctrl_view_diff finds unchanged rows by pointer):
+ * read them, never edit them in place.
  */
 json_t *ctrl_view(const struct ctrl_model *m, const char *host);
 

@@ -112,6 +112,10 @@ struct ctrl_store *ctrl_store_open(const char *where, char *err)
 		     where);
 		return NULL;
 	}
+	if (path[0] == '\0') { /* SQLite would open a private temporary database */
+		fail(err, -EINVAL, "store: '%s': no file name", where);
+		return NULL;
+	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
 		fail(err, -ENOMEM, "out of memory");
