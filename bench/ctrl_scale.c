@@ -653,6 +653,14 @@ static void on_frame(struct host *h, const struct sb_hdr *hd, const uint8_t *bod
 	} else if (hd->type == SB_ECHO_REQUEST) {
 		host_send(h, SB_ECHO_REPLY, hd->xid, body);
 		record(h, EV_ECHO, now_ns());
+	} else if (hd->type == SB_STATS_REQUEST &&
+		   strcmp(json_string_value(json_object_get(body, "kind")) ?: "", "lb") == 0) {
+		/* the health verdicts a controller asks for after a connect: a simulated switch
+		 * runs no health checks */
+		json_t *none = json_pack("{s:[]}", "listeners");
+
+		host_send(h, SB_STATS_REPLY, hd->xid, none);
+		json_decref(none);
 	} else {
 		n_bad_frames++;
 		snprintf(err, sizeof(err), "header.type: %s is not served by this switch",

@@ -38,6 +38,7 @@
 #define IDLE_ECHO_MS 5000     /* nothing heard for this long: echo_request */
 #define ECHO_TIMEOUT_MS 10000 /* and no answer to it for this long: the switch is gone */
 #define SYNC_RETRY_MS 10000   /* a refused sync is tried again after this */
+#define REQUEST_TIMEOUT_MS 120000 /* a sync or txn unanswered this long: the switch is stuck */
 #define STRIKES_MAX 5         /* misbehaving messages before the switch is cut off */
 #define CONNS_MAX 4096
 
@@ -67,6 +68,7 @@ struct host_state {
 	bool health_asked;
 	bool need_sync;
 	uint64_t sync_failed_ms;
+	uint64_t busy_since_ms; /* when the request chain in flight was sent */
 	char address[64];
 	time_t since;
 	char last_error[CTRL_ERR_SIZE];
@@ -207,6 +209,7 @@ static void host_send_sync(struct host_state *hs)
 	hs->need_sync = false;
 	hs->inflight = json_incref(hs->target);
 	hs->inflight_version = hs->want_version;
+	hs->busy_since_ms = ctrl_now_ms();
 	hs->sync_xid = conn_send(hs->conn, SB_SYNC, body);
 	json_decref(body);
 }
@@ -245,6 +248,7 @@ static void host_push(struct host_state *hs)
 	}
 	hs->inflight = json_incref(hs->target);
 	hs->inflight_version = hs->want_version;
+	hs->busy_since_ms = ctrl_now_ms();
 	hs->txn_xid = conn_send(hs->conn, SB_TXN, ops);
 	json_decref(ops);
 	if (hs->conn != NULL)
@@ -668,8 +672,20 @@ int ctrl_sb_start(const char *listen_addr, const struct ctrl_sb_tls *tls,
 
 static void conn_tick(struct sb_conn *c, uint64_t now)
 {
+	struct host_state *hs = c->hs;
+
 	if (!c->ready && now - c->opened_ms > HELLO_TIMEOUT_MS) {
 		conn_kill(c, "no hello reply within 10 s");
+		return;
+	}
+	/*
+	 * A switch answers in order: while it applies a big sync, an echo waits behind it. So
+	 * the echo measures an idle switch only; a busy one has REQUEST_TIMEOUT_MS to answer
+	 * (TCP keepalive notices a vanished host sooner).
+	 */
+	if (hs != NULL && host_busy(hs)) {
+		if (now - hs->busy_since_ms > REQUEST_TIMEOUT_MS)
+			conn_kill(c, "no reply to a request within 120 s");
 		return;
 	}
 	if (c->echo_sent_ms != 0 && now - c->echo_sent_ms > ECHO_TIMEOUT_MS) {
@@ -680,8 +696,8 @@ static void conn_tick(struct sb_conn *c, uint64_t now)
 		c->echo_sent_ms = now;
 		c->echo_xid = conn_send(c, SB_ECHO_REQUEST, NULL);
 	}
-	if (c->hs != NULL && c->hs->sync_failed_ms != 0 && !host_busy(c->hs))
-		host_push(c->hs); /* retries once SYNC_RETRY_MS passed */
+	if (hs != NULL && hs->sync_failed_ms != 0)
+		host_push(hs); /* retries once SYNC_RETRY_MS passed */
 }
 
 void ctrl_sb_tick(void)
