@@ -28,6 +28,7 @@
 #include "../vhost/vport.h"
 #include "cfg.h"
 #include "ctl_capture.h"
+#include "ctl_fdq.h"
 #include "ctl_switch.h"
 #include "ctl_tls.h"
 #include "ctl_trace.h"
@@ -43,7 +44,6 @@ RTE_LOG_REGISTER(ctl_logtype, vpcswitch.ctl, INFO);
 #define OUT_BACKLOG (1u << 20) /* stop reading a peer's requests while this much waits */
 #define OUTQ_MAX (64u << 20)   /* a peer with more unread replies than this is cut off */
 #define CONNS_MAX 64
-#define CONN_FDS_MAX 8         /* received file descriptors not yet claimed by a request */
 #define PEER_ERRORS_MAX 20     /* consecutive refused requests that end a controller connection */
 
 /*
@@ -65,17 +65,8 @@ struct conn {
 	size_t in_len, in_cap;
 	uint8_t *out;
 	size_t out_len, out_off;
-	/*
-	 * File descriptors received (SCM_RIGHTS, capture_start's output), each with the stream
-	 * position of the last byte of the read that brought it: the kernel ends a read with
-	 * the message that carries descriptors, so that byte lies in the frame they came with.
-	 */
-	uint64_t in_base; /* stream position of in[0] */
-	unsigned int n_fds;
-	struct {
-		int fd; /* -1: some the kernel dropped (more than the control buffer holds) */
-		uint64_t pos;
-	} fds[CONN_FDS_MAX];
+	uint64_t in_base;   /* stream position of in[0] */
+	struct ctl_fdq fdq; /* descriptors received, not yet claimed by a request */
 };
 
 static int listen_fd = -1, epfd = -1, sig_fd = -1, vport_fd = -1, nl_fd = -1, health_fd = -1;
@@ -117,10 +108,7 @@ static void conn_kill(struct conn *c, const char *why)
 	close(c->fd);
 	c->fd = -1;
 	n_conns--;
-	for (unsigned int i = 0; i < c->n_fds; i++)
-		if (c->fds[i].fd >= 0)
-			close(c->fds[i].fd);
-	c->n_fds = 0;
+	ctl_fdq_clear(&c->fdq);
 	ctl_capture_owner_gone(c); /* its capture sessions stop */
 	ctl_trace_live_owner_gone(c);
 	if (c->ops != NULL)
@@ -459,39 +447,6 @@ static void handle_frame(struct conn *c, const struct sb_hdr *h, const uint8_t *
 	json_decref(j);
 }
 
-/* The descriptor that came with the frame at stream positions [start, end): -1 none, -2
- * more than one (closed). Those of earlier frames, never claimed, are closed. */
-static int conn_frame_fd(struct conn *c, uint64_t start, uint64_t end)
-{
-	unsigned int k = 0, n = 0;
-	int fd = -1;
-
-	for (unsigned int i = 0; i < c->n_fds; i++) {
-		if (c->fds[i].pos >= end) {
-			c->fds[k++] = c->fds[i];
-			continue;
-		}
-		if (c->fds[i].pos >= start) {
-			n++;
-			if (fd >= 0)
-				close(fd);
-			fd = c->fds[i].fd;
-			if (fd < 0)
-				n++; /* the kernel dropped some: more than one came */
-			continue;
-		}
-		if (c->fds[i].fd >= 0)
-			close(c->fds[i].fd);
-	}
-	c->n_fds = k;
-	if (n > 1) {
-		if (fd >= 0)
-			close(fd);
-		return -2;
-	}
-	return fd;
-}
-
 /* Handle the whole frames already buffered, as long as the peer keeps up with replies. */
 static void conn_process(struct conn *c)
 {
@@ -508,7 +463,7 @@ static void conn_process(struct conn *c)
 			c->close_why = "bad_length: a frame of impossible length, framing lost";
 			break;
 		}
-		int fd = conn_frame_fd(c, c->in_base + off, c->in_base + off + (uint64_t)flen);
+		int fd = ctl_fdq_take(&c->fdq, c->in_base + off, c->in_base + off + (uint64_t)flen);
 
 		handle_frame(c, &h, c->in + off + SB_HDR_SIZE, (size_t)flen - SB_HDR_SIZE, &fd);
 		if (fd >= 0)
@@ -530,41 +485,6 @@ static void conn_process(struct conn *c)
 			c->in_cap = cap;
 		}
 	}
-}
-
-/* recv, keeping the descriptors that come along with the position of the read's last byte. */
-static ssize_t conn_recv(struct conn *c)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * CONN_FDS_MAX)];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = {c->in + c->in_len, c->in_cap - c->in_len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			    .msg_controllen = sizeof(ctl.buf)};
-	ssize_t n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
-	uint64_t pos = c->in_base + c->in_len + (n > 0 ? (uint64_t)n - 1 : 0);
-
-	if (n < 0)
-		return n;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
-		int fds[CONN_FDS_MAX];
-		size_t k;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		memcpy(fds, CMSG_DATA(cm), k * sizeof(int));
-		for (size_t i = 0; i < k; i++) {
-			if (c->n_fds < CONN_FDS_MAX && n > 0)
-				c->fds[c->n_fds++] = (typeof(c->fds[0])){fds[i], pos};
-			else
-				close(fds[i]); /* piling up unclaimed, or with no data: refused */
-		}
-	}
-	if ((mh.msg_flags & MSG_CTRUNC) && n > 0 && c->n_fds < CONN_FDS_MAX)
-		c->fds[c->n_fds++] = (typeof(c->fds[0])){-1, pos};
-	return n;
 }
 
 /* One frame is at most SB_MSG_MAX, so a buffer that size plus one read always suffices.
@@ -628,7 +548,8 @@ static void conn_read(struct conn *c)
 		conn_read_tls(c);
 		return;
 	}
-	n = conn_recv(c);
+	n = ctl_fdq_recv(&c->fdq, c->fd, c->in + c->in_len, c->in_cap - c->in_len,
+			 c->in_base + c->in_len);
 	if (n == 0) {
 		conn_kill(c, "the peer closed the connection");
 		return;

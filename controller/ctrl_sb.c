@@ -24,15 +24,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include "cfg.h"
 #include "ctrl_conn.h"
 #include "ctrl_health.h"
 #include "ctrl_loop.h"
 #include "ctrl_net.h"
+#include "ctrl_tls.h"
 
 #define HELLO_TIMEOUT_MS 10000
 #define IDLE_ECHO_MS 5000     /* nothing heard for this long: echo_request */
@@ -371,21 +370,18 @@ static void refuse(struct sb_conn *c, const char *fmt, ...)
 /* Over TLS the host is who the certificate says, whatever hello claims. */
 static int check_identity(struct sb_conn *c, const char *host)
 {
-	char cn[CFG_NAME_SIZE + 1] = "";
-	X509 *cert;
-	int n;
+	char cn[CFG_NAME_SIZE + 1];
+	int rc;
 
 	if (c->io.ssl == NULL)
 		return 0;
-	cert = SSL_get1_peer_certificate(c->io.ssl);
-	if (cert == NULL) {
+	rc = ctrl_tls_peer_cn(c->io.ssl, cn, sizeof(cn));
+	if (rc == -ENOENT) {
 		refuse(c, "no client certificate");
 		return -EACCES;
 	}
-	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn));
-	X509_free(cert);
-	if (n <= 0 || (size_t)n >= sizeof(cn) || strcmp(cn, host) != 0) {
-		refuse(c, "claims host '%s' but its certificate is for '%s'", host, n > 0 ? cn : "");
+	if (rc < 0 || strcmp(cn, host) != 0) {
+		refuse(c, "claims host '%s' but its certificate is for '%s'", host, rc < 0 ? "" : cn);
 		return -EACCES;
 	}
 	return 0;
@@ -633,31 +629,12 @@ static void on_accept(struct ctrl_watch *w, uint32_t events)
 	ctrl_sb_adopt(fd, peer);
 }
 
-static int tls_setup(const struct ctrl_sb_tls *t, char *err)
-{
-	unsigned long e;
-
-	tls_ctx = SSL_CTX_new(TLS_server_method());
-	if (tls_ctx == NULL || !SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION) ||
-	    SSL_CTX_use_certificate_chain_file(tls_ctx, t->cert) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(tls_ctx, t->key, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_check_private_key(tls_ctx) != 1 ||
-	    SSL_CTX_load_verify_locations(tls_ctx, t->ca, NULL) != 1) {
-		e = ERR_get_error();
-		snprintf(err, CTRL_ERR_SIZE, "TLS (cert %s, key %s, ca %s): %s", t->cert, t->key,
-			 t->ca, e ? ERR_reason_error_string(e) : "out of memory");
-		return -EINVAL;
-	}
-	SSL_CTX_set_verify(tls_ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-	return 0;
-}
-
 int ctrl_sb_start(const char *listen_addr, const struct ctrl_sb_tls *tls,
 		  const struct ctrl_model *(*model)(void), char *err)
 {
 	int fd;
 
-	if (tls != NULL && tls_setup(tls, err) < 0)
+	if (tls != NULL && (tls_ctx = ctrl_tls_server_ctx(tls->cert, tls->key, tls->ca, err)) == NULL)
 		return -EINVAL;
 	get_model = model;
 	host_index = json_object();
