@@ -804,6 +804,15 @@ int ctl_server_run(void)
 				}
 				if (!c->dead)
 					conn_flush(c);
+				/* the flush may have made room: requests already here (or kept by
+				 * TLS) would otherwise wait for news that need not come */
+				if (!c->dead && conn_pending(c) < OUT_BACKLOG) {
+					conn_process(c);
+					if (!c->dead && c->tls != NULL && ctl_tls_pending(c->tls))
+						conn_read(c);
+					if (!c->dead)
+						conn_flush(c);
+				}
 			}
 		}
 		conns_reap();

@@ -34,15 +34,21 @@ void ctrl_conn_close(struct ctrl_conn *c)
 	ctrl_conn_init(c, -1);
 }
 
+/* A whole frame (at most SB_MSG_MAX) and the next read always fit: frames are consumed as
+ * soon as they are whole. */
+#define IN_CAP_MAX (SB_MSG_MAX + 65536)
+
 static int grow_in(struct ctrl_conn *c)
 {
 	size_t cap = c->in_cap ? c->in_cap * 2 : 65536;
 	uint8_t *in;
 
-	if (c->in_cap - c->in_len >= 32768)
+	if (c->in_cap - c->in_len >= 32768 || (c->in_cap == IN_CAP_MAX && c->in_len < c->in_cap))
 		return 0;
-	if (cap > SB_MSG_MAX + 131072)
-		return -EPROTO; /* a frame is at most SB_MSG_MAX: cannot happen with frames consumed */
+	if (cap > IN_CAP_MAX)
+		cap = IN_CAP_MAX;
+	if (cap <= c->in_cap)
+		return -EPROTO; /* cannot happen with frames consumed: be sure anyway */
 	in = realloc(c->in, cap);
 	if (in == NULL)
 		return -ENOMEM;
@@ -133,6 +139,11 @@ static ssize_t conn_send_raw(struct ctrl_conn *c, const void *buf, size_t size)
 	return tls_result(c, SSL_write(c->ssl, buf, (int)(size > 1u << 30 ? 1u << 30 : size)));
 }
 
+bool ctrl_conn_buffered(const struct ctrl_conn *c)
+{
+	return c->ssl != NULL && SSL_pending(c->ssl) > 0;
+}
+
 bool ctrl_conn_tls_done(const struct ctrl_conn *c)
 {
 	return c->ssl == NULL || c->handshake_done;
@@ -140,8 +151,9 @@ bool ctrl_conn_tls_done(const struct ctrl_conn *c)
 
 int ctrl_conn_read(struct ctrl_conn *c, ctrl_conn_frame_fn fn, void *arg)
 {
-	/* fair to other connections; TLS reads on: what it buffered raises no event */
-	for (int round = 0; c->ssl != NULL || round < 16; round++) {
+	/* fair to other connections: what TLS still buffers after this is read on the tick
+	 * (ctrl_conn_buffered) */
+	for (int round = 0; round < 16; round++) {
 		int rc = grow_in(c);
 		ssize_t n;
 

@@ -53,9 +53,15 @@ int ctrl_conn_read(struct ctrl_conn *c, ctrl_conn_frame_fn fn, void *arg);
 int ctrl_conn_send(struct ctrl_conn *c, uint8_t type, uint32_t xid, const json_t *body);
 /** Write what is queued. Returns 0 or -errno (the connection is over). */
 int ctrl_conn_flush(struct ctrl_conn *c);
+/* Whether to wait for the socket to be writable: what TLS asked for, and queued frames
+ * once a handshake (if any) is done — before, frames wait for the peer's handshake
+ * messages, and a writable socket is no news (watching it would spin). */
 static inline bool ctrl_conn_pending(const struct ctrl_conn *c)
 {
-	return c->out_len > c->out_off || c->want_write;
+	return c->want_write ||
+	       ((c->ssl == NULL || c->handshake_done) && c->out_len > c->out_off);
 }
+/** TLS holds bytes already read from the socket (no event will tell of them). */
+bool ctrl_conn_buffered(const struct ctrl_conn *c);
 
 #endif

@@ -32,33 +32,25 @@ static int backend_key(const json_t *b, char *key, size_t size)
 	return n > 0 && (size_t)n < size ? 0 : -EINVAL;
 }
 
-/* The backend's address is one of host's own ports' in that VPC. */
-static bool host_owns(const struct ctrl_model *m, const char *host, const char *vpc,
-		      const char *addr)
+/* The lb_backend key members of a verdict (new reference). */
+static json_t *key_row(const json_t *verdict)
 {
-	json_t *ports = ctrl_model_table(m, "ports"), *p, *ip;
-	struct cfg_ip want, have;
-	bool owns = false;
-	size_t i, k;
+	static const char *const keys[] = {"vpc", "lb", "protocol", "port", "address",
+					   "backend_port"};
+	json_t *row = json_object();
 
-	if (cfg_ip_parse(addr, &want) < 0) {
-		json_decref(ports);
-		return false;
-	}
-	json_array_foreach(ports, i, p)
-	{
-		const char *h = json_string_value(json_object_get(p, "host"));
-		const char *v = json_string_value(json_object_get(p, "vpc"));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_object_set(row, keys[i], json_object_get(verdict, keys[i]));
+	return row;
+}
 
-		if (h == NULL || v == NULL || strcmp(h, host) != 0 || strcmp(v, vpc) != 0)
-			continue;
-		json_array_foreach(json_object_get(p, "ips"), k, ip)
-			if (cfg_ip_parse(json_string_value(ip), &have) == 0 &&
-			    memcmp(&have, &want, sizeof(want)) == 0)
-				owns = true;
-	}
-	json_decref(ports);
-	return owns;
+static bool backend_exists(const struct ctrl_model *m, const json_t *verdict)
+{
+	json_t *row = key_row(verdict);
+	bool found = ctrl_model_find(m, "lb_backends", row) != NULL;
+
+	json_decref(row);
+	return found;
 }
 
 int ctrl_health_report(const struct ctrl_model *m, const char *host, const json_t *verdict,
@@ -75,7 +67,10 @@ int ctrl_health_report(const struct ctrl_model *m, const char *host, const json_
 	if (health == NULL || backend_key(verdict, key, sizeof(key)) < 0 ||
 	    (strcmp(health, "up") != 0 && strcmp(health, "down") != 0))
 		return -EINVAL;
-	if (!host_owns(m, host, v, json_string_value(json_object_get(verdict, "address"))))
+	/* a backend of the desired state, one of the reporting host's own VMs: nothing else a
+	 * switch says is kept (what it says costs every host of the VPC a recomputed view) */
+	if (!backend_exists(m, verdict) ||
+	    !ctrl_model_port_has(m, host, v, json_string_value(json_object_get(verdict, "address"))))
 		return -EINVAL;
 	was = json_object_get(down, key);
 	if (strcmp(health, "up") == 0) {
@@ -83,10 +78,14 @@ int ctrl_health_report(const struct ctrl_model *m, const char *host, const json_
 			return 0;
 		json_object_del(down, key);
 	} else {
-		bool same = was != NULL;
+		bool same = was != NULL && strcmp(json_string_value(json_object_get(was, "host")),
+						   host) == 0;
 
-		json_object_set_new(down, key, json_pack("{s:s, s:s, s:s}", "host", host, "vpc", v,
-							 "reason", reason ? reason : ""));
+		json_object_set_new(down, key,
+				    json_pack("{s:s, s:s, s:O, s:s, s:o}", "host", host, "vpc", v,
+					      "address", json_object_get(verdict, "address"),
+					      "reason", reason ? reason : "", "backend_row",
+					      key_row(verdict)));
 		if (same)
 			return 0; /* a new reason changes nothing the hosts hold */
 	}
@@ -104,6 +103,23 @@ void ctrl_health_forget(const char *host, json_t *vpcs)
 		if (strcmp(json_string_value(json_object_get(e, "host")), host) != 0)
 			continue;
 		json_object_set_new(vpcs, json_string_value(json_object_get(e, "vpc")), json_true());
+		json_object_del(down, key);
+	}
+}
+
+void ctrl_health_prune(const struct ctrl_model *m, json_t *vpcs)
+{
+	const char *key, *vpc, *addr;
+	json_t *e, *tmp;
+
+	json_object_foreach_safe(down, tmp, key, e)
+	{
+		vpc = json_string_value(json_object_get(e, "vpc"));
+		addr = json_string_value(json_object_get(e, "address"));
+		if (backend_exists(m, json_object_get(e, "backend_row")) &&
+		    ctrl_model_port_has(m, json_string_value(json_object_get(e, "host")), vpc, addr))
+			continue;
+		json_object_set_new(vpcs, vpc, json_true());
 		json_object_del(down, key);
 	}
 }
@@ -136,6 +152,7 @@ json_t *ctrl_health_status(void)
 	{
 		json_t *row = json_deep_copy(e);
 
+		json_object_del(row, "backend_row");
 		json_object_set_new(row, "backend", json_string(key));
 		json_array_append_new(list, row);
 	}

@@ -26,6 +26,9 @@ int ctrl_health_report(const struct ctrl_model *m, const char *host, const json_
 /** Forget what host said (it reports afresh): the VPCs whose verdicts changed are added to
  *  vpcs (an object used as a set). */
 void ctrl_health_forget(const char *host, json_t *vpcs);
+/** Forget verdicts whose backend left the desired state or whose address is no longer a
+ *  port of the host that reported it (the VM moved): their VPCs are added to vpcs. */
+void ctrl_health_prune(const struct ctrl_model *m, json_t *vpcs);
 /** Mark down, in a view for host, the backends another host reported unhealthy. */
 void ctrl_health_apply(json_t *view, const char *host);
 /** Every unhealthy backend with its host and reason (new reference). */

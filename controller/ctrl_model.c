@@ -479,6 +479,28 @@ const json_t *ctrl_model_find(const struct ctrl_model *m, const char *table, con
 	return found;
 }
 
+bool ctrl_model_port_has(const struct ctrl_model *m, const char *host, const char *vpc,
+			 const char *addr)
+{
+	json_t *ports = json_object_get(m->by_vpc[CFG_T_PORT], vpc), *p, *ip;
+	struct cfg_ip want, have;
+	const char *name, *h;
+	size_t i;
+
+	if (host == NULL || addr == NULL || cfg_ip_parse(addr, &want) < 0)
+		return false;
+	json_object_foreach(ports, name, p)
+	{
+		if ((h = str(p, "host")) == NULL || strcmp(h, host) != 0)
+			continue;
+		json_array_foreach(json_object_get(p, "ips"), i, ip)
+			if (cfg_ip_parse(json_string_value(ip), &have) == 0 &&
+			    memcmp(&have, &want, sizeof(want)) == 0)
+				return true;
+	}
+	return false;
+}
+
 /* ---- the hosts a change reaches ---- */
 
 /* Every host with a port in vpc, into set. */

@@ -16,6 +16,7 @@
 #ifndef VPCSW_CTRL_MODEL_H
 #define VPCSW_CTRL_MODEL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -62,6 +63,10 @@ json_t *ctrl_model_table(const struct ctrl_model *m, const char *table);
 /** The row of table whose key members row holds (other members ignored), or NULL (borrowed
  *  reference, valid until the next change). */
 const json_t *ctrl_model_find(const struct ctrl_model *m, const char *table, const json_t *row);
+
+/** Whether a port of vpc bound to host has the address addr (IPv4 or IPv6). */
+bool ctrl_model_port_has(const struct ctrl_model *m, const char *host, const char *vpc,
+			 const char *addr);
 
 /** Names of the hosts (array of strings, new reference), in name order. */
 json_t *ctrl_model_hosts(const struct ctrl_model *m);

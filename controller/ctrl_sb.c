@@ -33,13 +33,14 @@
 #include "ctrl_net.h"
 #include "ctrl_tls.h"
 
-#define HELLO_TIMEOUT_MS 10000
+#define HELLO_TIMEOUT_MS 5000 /* TCP (and TLS) up to the hello reply */
 #define IDLE_ECHO_MS 5000     /* nothing heard for this long: echo_request */
 #define ECHO_TIMEOUT_MS 10000 /* and no answer to it for this long: the switch is gone */
 #define SYNC_RETRY_MS 10000   /* a refused sync is tried again after this */
 #define REQUEST_TIMEOUT_MS 120000 /* a sync or txn unanswered this long: the switch is stuck */
 #define STRIKES_MAX 5         /* misbehaving messages before the switch is cut off */
 #define CONNS_MAX 4096
+#define UNREADY_PER_ADDRESS 8 /* connections of one address still before their hello reply */
 
 struct host_state;
 
@@ -75,6 +76,7 @@ struct host_state {
 };
 
 static struct ctrl_watch listener = {.fd = -1};
+static bool listen_paused; /* out of descriptors: accepting again on the tick */
 static SSL_CTX *tls_ctx; /* NULL: plain TCP */
 #define REFUSED_KEPT 16
 static struct {
@@ -193,6 +195,8 @@ static uint32_t conn_send(struct sb_conn *c, uint8_t type, const json_t *body)
 	if (c->next_xid == 0)
 		c->next_xid = 1; /* 0 is the xid of events */
 	rc = ctrl_conn_send(&c->io, type, xid, body);
+	if (rc == -EMSGSIZE)
+		return 0; /* nothing sent: the caller says so, the connection is fine */
 	if (rc < 0) {
 		conn_kill(c, rc == -ENOBUFS ? "it reads too slowly" : strerror(-rc));
 		return 0;
@@ -205,12 +209,17 @@ static void host_send_sync(struct host_state *hs)
 {
 	json_t *body = json_pack("{s:O}", "state", hs->target);
 
-	hs->need_sync = false;
 	hs->inflight = json_incref(hs->target);
 	hs->inflight_version = hs->want_version;
 	hs->busy_since_ms = ctrl_now_ms();
 	hs->sync_xid = conn_send(hs->conn, SB_SYNC, body);
 	json_decref(body);
+	if (hs->sync_xid == 0 && hs->conn != NULL) {
+		host_error(hs, "its view does not fit in one 16 MiB message: not synced");
+		hs->sync_failed_ms = ctrl_now_ms();
+		json_decref(hs->inflight);
+		hs->inflight = NULL;
+	}
 }
 
 static bool host_busy(const struct host_state *hs)
@@ -224,7 +233,11 @@ static void host_push(struct host_state *hs)
 {
 	json_t *ops;
 
-	if (hs->conn == NULL || !hs->conn->ready || host_busy(hs) || !host_known(hs->name))
+	if (hs->conn == NULL || !hs->conn->ready || host_busy(hs))
+		return;
+	/* a switch of a host the state never had is left as it is; one whose host was deleted
+	 * is emptied (its view is empty) */
+	if (hs->confirmed == NULL && !host_known(hs->name))
 		return;
 	if (hs->target == NULL) {
 		hs->target = host_view(hs);
@@ -250,8 +263,16 @@ static void host_push(struct host_state *hs)
 	hs->busy_since_ms = ctrl_now_ms();
 	hs->txn_xid = conn_send(hs->conn, SB_TXN, ops);
 	json_decref(ops);
-	if (hs->conn != NULL)
-		hs->barrier_xid = conn_send(hs->conn, SB_BARRIER_REQUEST, NULL);
+	if (hs->conn == NULL)
+		return;
+	if (hs->txn_xid == 0) { /* too big for one message: the sync says it all, or fails */
+		json_decref(hs->inflight);
+		hs->inflight = NULL;
+		hs->need_sync = true;
+		host_push(hs);
+		return;
+	}
+	hs->barrier_xid = conn_send(hs->conn, SB_BARRIER_REQUEST, NULL);
 }
 
 /* The view of a connected host may have changed: recompute, push if it did. */
@@ -274,7 +295,22 @@ static void host_refresh(struct host_state *hs)
 	host_push(hs);
 }
 
-void ctrl_sb_changed(const json_t *changes)
+static void refresh_vpc(const char *vpc);
+
+/* Verdicts a change made stale (the backend or its VM left, or moved) stop counting. */
+static void prune_health(void)
+{
+	json_t *vpcs = json_object(), *v;
+	const char *vpc;
+
+	ctrl_health_prune(get_model(), vpcs);
+	json_object_foreach(vpcs, vpc, v)
+		refresh_vpc(vpc);
+	json_decref(vpcs);
+}
+
+/* The hosts the changes may concern look at their views again. */
+static void refresh_hosts(const json_t *changes)
 {
 	json_t *names = ctrl_model_affected_hosts(get_model(), changes), *name;
 	size_t i;
@@ -289,8 +325,15 @@ void ctrl_sb_changed(const json_t *changes)
 	json_decref(names);
 }
 
+void ctrl_sb_changed(const json_t *changes)
+{
+	refresh_hosts(changes);
+	prune_health();
+}
+
 void ctrl_sb_reload(void)
 {
+	prune_health();
 	for (size_t i = 0; i < n_hosts; i++)
 		host_refresh(hosts[i]);
 }
@@ -301,7 +344,7 @@ static void refresh_vpc(const char *vpc)
 	json_t *changes = json_pack("[{s:s, s:s, s:n, s:{s:s}}]", "table", "lb_backends", "key", "",
 				    "old", "new", "vpc", vpc);
 
-	ctrl_sb_changed(changes);
+	refresh_hosts(changes);
 	json_decref(changes);
 }
 
@@ -367,7 +410,8 @@ static void refuse(struct sb_conn *c, const char *fmt, ...)
 	ctrl_log(CTRL_WARN, "switch at %s refused: %s", c->peer, refused[slot].reason);
 }
 
-/* Over TLS the host is who the certificate says, whatever hello claims. */
+/* Over TLS the host is who the certificate says (its CN or a DNS subjectAltName, as the
+ * switch checks its own at start), whatever hello claims. */
 static int check_identity(struct sb_conn *c, const char *host)
 {
 	char cn[CFG_NAME_SIZE + 1];
@@ -375,13 +419,13 @@ static int check_identity(struct sb_conn *c, const char *host)
 
 	if (c->io.ssl == NULL)
 		return 0;
-	rc = ctrl_tls_peer_cn(c->io.ssl, cn, sizeof(cn));
+	rc = ctrl_tls_peer_is(c->io.ssl, host, cn, sizeof(cn));
 	if (rc == -ENOENT) {
 		refuse(c, "no client certificate");
 		return -EACCES;
 	}
-	if (rc < 0 || strcmp(cn, host) != 0) {
-		refuse(c, "claims host '%s' but its certificate is for '%s'", host, rc < 0 ? "" : cn);
+	if (rc < 0) {
+		refuse(c, "claims host '%s' but its certificate is for '%s'", host, cn);
 		return -EACCES;
 	}
 	return 0;
@@ -464,9 +508,10 @@ static void on_reply(struct host_state *hs, const struct sb_hdr *h, const json_t
 			on_lb_stats(hs, body);
 		return;
 	}
-	if (h->xid == hs->sync_xid) {
+	if (hs->sync_xid != 0 && h->xid == hs->sync_xid) {
 		hs->sync_xid = 0;
 		if (err) {
+			/* need_sync stays: the next try is a sync, SYNC_RETRY_MS from now */
 			host_error(hs, "sync refused: %s", error_message(body));
 			hs->sync_failed_ms = ctrl_now_ms();
 		} else {
@@ -474,11 +519,12 @@ static void on_reply(struct host_state *hs, const struct sb_hdr *h, const json_t
 			hs->confirmed = json_incref(hs->inflight);
 			hs->applied_version = hs->inflight_version;
 			hs->sync_failed_ms = 0;
+			hs->need_sync = false;
 			ask_health(hs);
 		}
 		json_decref(hs->inflight);
 		hs->inflight = NULL;
-	} else if (h->xid == hs->txn_xid) {
+	} else if (hs->txn_xid != 0 && h->xid == hs->txn_xid) {
 		hs->txn_xid = 0;
 		if (err) {
 			host_error(hs, "txn refused (a sync follows): %s", error_message(body));
@@ -487,7 +533,7 @@ static void on_reply(struct host_state *hs, const struct sb_hdr *h, const json_t
 			json_decref(hs->confirmed);
 			hs->confirmed = json_incref(hs->inflight);
 		}
-	} else if (h->xid == hs->barrier_xid) {
+	} else if (hs->barrier_xid != 0 && h->xid == hs->barrier_xid) {
 		hs->barrier_xid = 0;
 		if (!hs->need_sync)
 			hs->applied_version = hs->inflight_version;
@@ -614,6 +660,28 @@ int ctrl_sb_adopt(int fd, const char *peer)
 	return 0;
 }
 
+/* The address part of "ADDR:PORT" / "[ADDR]:PORT". */
+static size_t addr_len(const char *peer)
+{
+	const char *colon = strrchr(peer, ':');
+
+	return colon != NULL ? (size_t)(colon - peer) : strlen(peer);
+}
+
+/* One address may not hold many connections that have not said hello: slots (and the
+ * handshakes' work) stay for switches. */
+static bool too_many_unready(const char *peer)
+{
+	size_t n = addr_len(peer);
+	unsigned int count = 0;
+
+	for (struct sb_conn *c = conns; c != NULL; c = c->next)
+		if (!c->dead && !c->ready && addr_len(c->peer) == n &&
+		    memcmp(c->peer, peer, n) == 0)
+			count++;
+	return count >= UNREADY_PER_ADDRESS;
+}
+
 static void on_accept(struct ctrl_watch *w, uint32_t events)
 {
 	struct sockaddr_storage ss;
@@ -622,10 +690,21 @@ static void on_accept(struct ctrl_watch *w, uint32_t events)
 	char peer[64];
 
 	(void)events;
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE) {
+			/* level-triggered: stop listening for a tick rather than spin */
+			ctrl_log(CTRL_WARN, "out of file descriptors: not accepting switches for now");
+			ctrl_loop_unwatch(&listener);
+			listen_paused = true;
+		}
 		return;
-	sb_socket_tune(fd);
+	}
 	ctrl_net_format(&ss, peer, sizeof(peer));
+	if (too_many_unready(peer)) {
+		close(fd);
+		return;
+	}
+	sb_socket_tune(fd);
 	ctrl_sb_adopt(fd, peer);
 }
 
@@ -652,7 +731,9 @@ static void conn_tick(struct sb_conn *c, uint64_t now)
 	struct host_state *hs = c->hs;
 
 	if (!c->ready && now - c->opened_ms > HELLO_TIMEOUT_MS) {
-		conn_kill(c, "no hello reply within 10 s");
+		if (!ctrl_conn_tls_done(&c->io))
+			refuse(c, "no TLS handshake within 5 s");
+		conn_kill(c, "no hello reply within 5 s");
 		return;
 	}
 	/*
@@ -682,9 +763,14 @@ void ctrl_sb_tick(void)
 	uint64_t now = ctrl_now_ms();
 	struct sb_conn **pp = &conns;
 
-	for (struct sb_conn *c = conns; c != NULL; c = c->next)
+	if (listen_paused && ctrl_loop_watch(&listener, EPOLLIN) == 0)
+		listen_paused = false;
+	for (struct sb_conn *c = conns; c != NULL; c = c->next) {
+		if (!c->dead && ctrl_conn_buffered(&c->io))
+			on_conn(&c->w, EPOLLIN); /* what TLS kept of a long burst */
 		if (!c->dead)
 			conn_tick(c, now);
+	}
 	while (*pp != NULL) {
 		struct sb_conn *c = *pp;
 

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,12 +191,17 @@ int ctrl_store_load(struct ctrl_store *s, struct ctrl_model *m, char *err)
 	sqlite3_stmt *st = NULL;
 	json_error_t jerr;
 	int64_t version;
+	bool in_txn = false;
 	int rc = 0, step;
 
 	if (doc == NULL || keys == NULL) {
 		rc = ctrl_fail(err, -ENOMEM, "out of memory");
 		goto out;
 	}
+	/* rows and version from one snapshot: another process may write the file meanwhile */
+	if ((rc = exec(s->db, "BEGIN", err)) < 0)
+		goto out;
+	in_txn = true;
 	if (sqlite3_prepare_v2(s->db, "SELECT tbl, key, body FROM rows ORDER BY tbl, key", -1, &st,
 			       NULL) != SQLITE_OK) {
 		rc = ctrl_fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(s->db));
@@ -236,6 +242,11 @@ int ctrl_store_load(struct ctrl_store *s, struct ctrl_model *m, char *err)
 		rc = ctrl_fail(err, -EIO, "sqlite: %s", sqlite3_errmsg(s->db));
 		goto out;
 	}
+	sqlite3_finalize(st);
+	st = NULL;
+	in_txn = false;
+	if ((rc = exec(s->db, "COMMIT", err)) < 0)
+		goto out;
 	if ((rc = ctrl_model_replace(m, doc, NULL, inner)) < 0) {
 		load_error(keys, inner, rc, err);
 		goto out;
@@ -243,6 +254,8 @@ int ctrl_store_load(struct ctrl_store *s, struct ctrl_model *m, char *err)
 	ctrl_model_set_version(m, (uint64_t)version);
 out:
 	sqlite3_finalize(st);
+	if (in_txn)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	json_decref(doc);
 	json_decref(keys);
 	return rc;

@@ -74,7 +74,14 @@ struct ctrl_store_pg *ctrl_store_pg_open(const char *conninfo, char *err)
 		snprintf(err, CTRL_ERR_SIZE, "out of memory");
 		return NULL;
 	}
-	s->conn = PQconnectdb(conninfo);
+	/* defaults the URI may override: a dead database is noticed in seconds, not at TCP's
+	 * pace (every call blocks the controller's one loop) */
+	static const char *const keys[] = {"connect_timeout", "keepalives", "keepalives_idle",
+					   "keepalives_interval", "keepalives_count",
+					   "tcp_user_timeout", "dbname", NULL};
+	const char *values[] = {"2", "1", "5", "2", "3", "10000", conninfo, NULL};
+
+	s->conn = PQconnectdbParams(keys, values, 1);
 	if (PQstatus(s->conn) != CONNECTION_OK) {
 		pg_err(s->conn, "connect", err);
 		ctrl_store_pg_close(s);

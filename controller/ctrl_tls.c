@@ -3,10 +3,13 @@
 #include "ctrl_tls.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <openssl/err.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "ctrl_model.h"
 
@@ -29,14 +32,20 @@ SSL_CTX *ctrl_tls_server_ctx(const char *cert, const char *key, const char *ca, 
 	return ctx;
 }
 
-int ctrl_tls_peer_cn(SSL *ssl, char *cn, size_t size)
+int ctrl_tls_peer_is(SSL *ssl, const char *host, char *cn, size_t size)
 {
 	X509 *cert = SSL_get1_peer_certificate(ssl);
+	bool named;
 	int n;
 
 	if (cert == NULL)
 		return -ENOENT;
 	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, (int)size);
+	if (n <= 0)
+		cn[0] = '\0';
+	/* X509_check_host: a DNS subjectAltName, else the CN; no wildcards for host names */
+	named = X509_check_host(cert, host, 0, X509_CHECK_FLAG_NO_WILDCARDS, NULL) == 1 ||
+		(n > 0 && (size_t)n < size - 1 && strcmp(cn, host) == 0);
 	X509_free(cert);
-	return n > 0 && (size_t)n < size - 1 ? 0 : -EINVAL;
+	return named ? 0 : -EACCES;
 }

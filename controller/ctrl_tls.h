@@ -10,8 +10,9 @@
 /** A server context: TLS 1.2 or later, our certificate chain and key, and every client
  *  must present a certificate that chains to ca. NULL with the reason in err. */
 SSL_CTX *ctrl_tls_server_ctx(const char *cert, const char *key, const char *ca, char *err);
-/** The common name of the peer's (verified) certificate into cn. 0, -ENOENT (no
- *  certificate), -EINVAL (no common name, or one longer than size allows). */
-int ctrl_tls_peer_cn(SSL *ssl, char *cn, size_t size);
+/** Whether the peer's (verified) certificate names host: its common name, or a DNS
+ *  subjectAltName. 0 if it does; -ENOENT (no certificate) or -EACCES (another name: its
+ *  common name in cn, "" if none). */
+int ctrl_tls_peer_is(SSL *ssl, const char *host, char *cn, size_t size);
 
 #endif

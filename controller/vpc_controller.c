@@ -26,6 +26,8 @@ static struct ctrl_model *model;
 static struct ctrl_store *store;
 static struct ctrl_sb_tls tls_opts;
 static bool store_notifies; /* replicated: other replicas' commits are heard */
+static bool fatal;          /* stopped because the model could not be trusted */
+static void store_follow(void);
 static struct ctrl_watch sig_watch = {.fd = -1}, nb_watch = {.fd = -1}, store_watch = {.fd = -1};
 
 static void usage(const char *prog)
@@ -78,14 +80,22 @@ static int commit(uint64_t base, json_t *changes, json_t **result, char *err)
 		char err2[CTRL_ERR_SIZE];
 
 		ctrl_log(CTRL_ERR, "store: %s", err);
-		if (reload(err2) < 0)
-			ctrl_log(CTRL_ERR, "store: reload: %s", err2);
 		json_decref(changes);
+		/* the model holds a change the store does not: it must not live on (pushed to
+		 * switches, shown by the API). Without the store's state to go back to, stop:
+		 * switches keep forwarding with what they have, a restart loads the truth. */
+		if (reload(err2) < 0) {
+			ctrl_log(CTRL_ERR, "store: reload after a failed commit: %s: stopping", err2);
+			fatal = true;
+			ctrl_loop_stop();
+		}
+		store_follow();
 		return rc;
 	}
 	if (next != base)
 		ctrl_sb_changed(changes);
 	json_decref(changes);
+	store_follow(); /* what other replicas said while this one wrote */
 	*result = json_pack("{s:I}", "version", (json_int_t)next);
 	return 0;
 }
@@ -133,53 +143,86 @@ static void on_nb(struct ctrl_watch *w, uint32_t events)
 	ctrl_nb_run();
 }
 
-/* Another replica committed: take the state from the database, push the differences. */
-static void on_store(struct ctrl_watch *w, uint32_t events)
+/*
+ * A replicated store: take what other replicas committed, from the notifications libpq
+ * holds (some arrive while this replica's own queries run, and raise no event later), and
+ * watch the database connection's socket, which is another one after a reconnect.
+ */
+static void store_follow(void)
 {
 	char err[CTRL_ERR_SIZE];
-	int rc = ctrl_store_changed(store, ctrl_model_version(model), err);
+	int rc, fd;
 
-	(void)events;
-	if (rc < 0) {
-		/* the database connection is gone: the tick makes it again */
-		ctrl_log(CTRL_ERR, "store: %s", err);
-		ctrl_loop_unwatch(w);
-		w->fd = -1;
+	if (!store_notifies)
+		return;
+	fd = ctrl_store_fd(store);
+	if (fd < 0) {
+		store_watch.fd = -1;
 		return;
 	}
-	if (rc > 0 && reload(err) < 0)
-		ctrl_log(CTRL_ERR, "store: reload: %s", err);
-	else if (rc > 0)
+	store_watch.fd = fd;
+	ctrl_loop_watch(&store_watch, EPOLLIN);
+	for (int i = 0; i < 4; i++) { /* each reload may bring news of the next commit */
+		rc = ctrl_store_changed(store, ctrl_model_version(model), err);
+		if (rc < 0) {
+			/* the connection is gone (its socket would stay readable): the tick makes
+			 * it again */
+			ctrl_log(CTRL_ERR, "store: %s", err);
+			ctrl_loop_unwatch(&store_watch);
+			store_watch.fd = -1;
+			return;
+		}
+		if (rc == 0)
+			return;
+		if (reload(err) < 0) {
+			ctrl_log(CTRL_ERR, "store: reload: %s", err);
+			return;
+		}
 		ctrl_log(CTRL_INFO, "state version %llu from another replica",
 			 (unsigned long long)ctrl_model_version(model));
+	}
 }
 
-/* A replicated store whose connection was lost: every 2 s, connect again; what other
- * replicas committed meanwhile is loaded (its notifications were missed). */
-static void store_rewatch(void)
+static void on_store(struct ctrl_watch *w, uint32_t events)
+{
+	(void)w;
+	(void)events;
+	store_follow();
+}
+
+/* The backstop of a replicated store: every 5 s (10 s while the database is unreachable)
+ * its version is read, which connects again if need be; a version other than ours is
+ * loaded whether or not its notification came. */
+static void store_check(void)
 {
 	static uint64_t last;
+	static bool failing;
 	char err[CTRL_ERR_SIZE];
 	int64_t v;
 
-	if (!store_notifies || store_watch.fd >= 0 || ctrl_now_ms() - last < 2000)
+	if (!store_notifies || ctrl_now_ms() - last < (failing ? 10000u : 5000u))
 		return;
 	last = ctrl_now_ms();
 	v = ctrl_store_version(store);
-	if (v < 0 || ctrl_store_fd(store) < 0)
+	if (v < 0) {
+		if (!failing)
+			ctrl_log(CTRL_ERR, "store: the database does not answer");
+		failing = true;
 		return;
-	store_watch.fd = ctrl_store_fd(store);
-	ctrl_loop_watch(&store_watch, EPOLLIN);
-	ctrl_log(CTRL_INFO, "store: connected again");
+	}
+	if (failing)
+		ctrl_log(CTRL_INFO, "store: the database answers again");
+	failing = false;
 	if ((uint64_t)v != ctrl_model_version(model) && reload(err) < 0)
 		ctrl_log(CTRL_ERR, "store: reload: %s", err);
+	store_follow();
 }
 
 static void tick(void)
 {
 	ctrl_nb_run(); /* its timeouts */
 	ctrl_sb_tick();
-	store_rewatch();
+	store_check();
 }
 
 static int watch_signals(void)
@@ -238,8 +281,7 @@ static int start(const char *db, const char *sb_listen, const char *api)
 	}
 	store_watch = (struct ctrl_watch){.fd = ctrl_store_fd(store), .fn = on_store};
 	store_notifies = store_watch.fd >= 0;
-	if (store_notifies)
-		ctrl_loop_watch(&store_watch, EPOLLIN);
+	store_follow();
 	nb_watch = (struct ctrl_watch){.fd = ctrl_nb_fd(), .fn = on_nb};
 	if (nb_watch.fd >= 0)
 		ctrl_loop_watch(&nb_watch, EPOLLIN);
@@ -286,7 +328,7 @@ int main(int argc, char **argv)
 	}
 	rc = start(db, sb_listen, api);
 	if (rc == 0)
-		rc = ctrl_loop_run(tick) < 0 ? 1 : 0;
+		rc = ctrl_loop_run(tick) < 0 || fatal ? 1 : 0;
 	ctrl_nb_stop();
 	ctrl_sb_stop();
 	ctrl_model_free(model);

@@ -126,6 +126,33 @@ check "no packet of a running ping to vm3 lost while its port changed" \
 vm vm3 ip addr add 10.0.0.23/24 dev eth0
 check "vm1 reaches vm3's new address" wait_for 10 ping_ok vm1 10.0.0.23 1
 
+# ---- health verdicts: the backend's own host checks it, the others follow ----
+backend_state() { # SWITCH ADDRESS: the state the switch holds for that backend
+	ctl "$1" -o json dump lb_backends | jq -r ".rows[] | select(.address == \"$2\") | .state"
+}
+check "a balancer through vpcctl --controller" nctl lb add blue web vip 10.0.0.100
+check "its TCP-checked listener" nctl lb listener add blue web tcp 9000 health tcp \
+	interval-ms 300 timeout-ms 200
+check "backend vm1 (h1)" nctl lb backend add blue web tcp 9000 10.0.0.11
+check "backend vm3 (h3)" nctl lb backend add blue web tcp 9000 10.0.0.13
+# the checker is 169.254.0.1, reached through the gateway
+for v in vm1 vm3; do vm $v ip route replace default via 10.0.0.1; done
+vm vm1 python3 -m http.server 9000 --bind 10.0.0.11 > /dev/null 2>&1 &
+it_atexit "pkill -f 'http.server 9000 --bind 10.0.0.11'"
+check "h3 finds vm3 (nothing on 9000) unhealthy; h1 holds it down" \
+	wait_eq 20 down backend_state sw1 10.0.0.13
+check_eq "h3 itself holds it up (its own verdict rules there)" up "$(backend_state sw3 10.0.0.13)"
+check "the controller lists it unhealthy, reported by h3" test \
+	"$(api GET /v1/status | jq -r '.unhealthy_backends[] | select(.address == "10.0.0.13") | .host')" = h3
+check "vm1 (serving) is up on h3" wait_eq 10 up backend_state sw3 10.0.0.11
+vm vm1 ss -ltnp >&2; vm vm1 ip -br a >&2; vm vm1 ip r >&2; pgrep -af http.server >&2
+vm vm3 python3 -m http.server 9000 --bind 10.0.0.13 > /dev/null 2>&1 &
+it_atexit "pkill -f 'http.server 9000 --bind 10.0.0.13'"
+check "vm3 serves: h1 holds it up again" wait_eq 20 up backend_state sw1 10.0.0.13
+pkill -f 'http.server 9000 --bind 10.0.0.1[13]'
+check "the balancer removed" nctl apply -f <(api GET /v1/state | jq '.load_balancers = [] | .lb_listeners = [] | .lb_backends = []')
+check "every host in sync after it" wait_for 20 all_in_sync
+
 # ---- the controller killed: forwarding goes on; restarted: converges, loses nothing ----
 before=$(ctl sw1 -o json dump | jq -S . | md5sum)
 vm vm1 ping -c 150 -i 0.1 -W 1 10.0.0.13 > "$IT_DIR/ping-restart.log" 2>&1 &
@@ -165,6 +192,16 @@ code=$(ip netns exec "$cns" curl -s -o "$IT_DIR/bad.json" -w '%{http_code}' -X P
 check_eq "a port outside every subnet: 400" 400 "$code"
 check "the error names the field" grep -q "ips" "$IT_DIR/bad.json"
 check_eq "the version did not move" "$v" "$(api GET /v1/status | jq .version)"
+# ---- a host deleted with its ports, in one transaction: its switch is emptied ----
+check "h1, vm1 and vm5 deleted in one transaction" api POST /v1/txn '{"ops": [
+  {"op": "delete", "table": "port", "row": {"name": "vm1"}},
+  {"op": "delete", "table": "port", "row": {"name": "vm5"}},
+  {"op": "delete", "table": "host", "row": {"name": "h1"}}]}'
+check "h1's switch is left with no port" wait_eq 20 0 eval "ctl sw1 -o json dump ports | jq '.rows | length'"
+check_eq "and no remote" 0 "$(ctl sw1 -o json dump remotes | jq '.rows | length')"
+check_eq "h3 no longer has vm1 as a remote" 0 \
+	"$(ctl sw3 -o json dump remotes | jq '[.rows[] | select(.mac == "52:54:00:00:00:11")] | length')"
+
 check "a port on an unknown host refused" bash -c "! ip netns exec $cns curl -sf -X POST -H 'Content-Type: application/json' --data-binary '{\"name\": \"bad\", \"vpc\": \"blue\", \"mac\": \"52:54:00:00:00:99\", \"ips\": [\"10.0.0.99\"], \"host\": \"nowhere\"}' http://$API/v1/ports"
 
 it_done

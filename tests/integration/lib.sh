@@ -91,6 +91,8 @@ it_cleanup() {
 	for sw in "${!SW_PID[@]}"; do kill -TERM "${SW_PID[$sw]}" 2>/dev/null; done
 	sleep 1
 	for sw in "${!SW_PID[@]}"; do kill -KILL "${SW_PID[$sw]}" 2>/dev/null; done
+	# what else the test started with its directory in the command line (servers in VMs)
+	[ -n "$IT_DIR" ] && pkill -KILL -f "$IT_DIR/" 2>/dev/null
 	for vm in "${!VM_NS[@]}"; do ip netns del "${VM_NS[$vm]}" 2>/dev/null; done
 	for ns in "${IT_NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	rm -f /dev/hugepages/"${IT_PREFIX}"* 2>/dev/null
