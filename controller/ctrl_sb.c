@@ -353,10 +353,21 @@ static void on_health(struct host_state *hs, const json_t *verdict)
 	const char *vpc = NULL;
 	int rc = ctrl_health_report(get_model(), hs->name, verdict, &vpc);
 
-	if (rc < 0)
+	if (rc < 0) {
 		ctrl_log(CTRL_DEBUG, "host %s: a health verdict not about one of its own VMs: ignored",
 			 hs->name);
-	else if (rc > 0)
+		return;
+	}
+	ctrl_log(CTRL_INFO, "host %s: backend %s of %s/%s %s:%lld%s: %s%s%s", hs->name,
+		 json_string_value(json_object_get(verdict, "address")), vpc != NULL ? vpc : "",
+		 json_string_value(json_object_get(verdict, "lb")),
+		 json_string_value(json_object_get(verdict, "protocol")),
+		 (long long)json_integer_value(json_object_get(verdict, "port")),
+		 rc > 0 ? "" : " (no change for other hosts)",
+		 json_string_value(json_object_get(verdict, "health")),
+		 json_object_get(verdict, "reason") != NULL ? ", " : "",
+		 json_string_value(json_object_get(verdict, "reason")) ?: "");
+	if (rc > 0)
 		refresh_vpc(vpc);
 }
 

@@ -133,23 +133,25 @@ backend_state() { # SWITCH ADDRESS: the state the switch holds for that backend
 check "a balancer through vpcctl --controller" nctl lb add blue web vip 10.0.0.100
 check "its TCP-checked listener" nctl lb listener add blue web tcp 9000 health tcp \
 	interval-ms 300 timeout-ms 200
-check "backend vm1 (h1)" nctl lb backend add blue web tcp 9000 10.0.0.11
-check "backend vm3 (h3)" nctl lb backend add blue web tcp 9000 10.0.0.13
 # the checker is 169.254.0.1, reached through the gateway
 for v in vm1 vm3; do vm $v ip route replace default via 10.0.0.1; done
-vm vm1 python3 -m http.server 9000 --bind 10.0.0.11 > /dev/null 2>&1 &
-it_atexit "pkill -f 'http.server 9000 --bind 10.0.0.11'"
+# (not http.server: it looks its own name up in DNS first, 10 s in a VM without one)
+vm vm1 python3 "$(dirname "$0")/lb/echo_server.py" vm1 9000 > "$IT_DIR/echo-vm1.log" 2>&1 &
+check "backend vm1 (h1)" nctl lb backend add blue web tcp 9000 10.0.0.11
+check "backend vm3 (h3)" nctl lb backend add blue web tcp 9000 10.0.0.13
+own_health() { # SWITCH ADDRESS: its own checker's verdict
+	ctl "$1" -o json show lb | jq -r ".[] | .backends[] | select(.address == \"$2\") | .health"
+}
+check "h1's checker finds vm1 serving" wait_eq 20 up own_health sw1 10.0.0.11
 check "h3 finds vm3 (nothing on 9000) unhealthy; h1 holds it down" \
 	wait_eq 20 down backend_state sw1 10.0.0.13
 check_eq "h3 itself holds it up (its own verdict rules there)" up "$(backend_state sw3 10.0.0.13)"
 check "the controller lists it unhealthy, reported by h3" test \
 	"$(api GET /v1/status | jq -r '.unhealthy_backends[] | select(.address == "10.0.0.13") | .host')" = h3
 check "vm1 (serving) is up on h3" wait_eq 10 up backend_state sw3 10.0.0.11
-vm vm1 ss -ltnp >&2; vm vm1 ip -br a >&2; vm vm1 ip r >&2; pgrep -af http.server >&2
-vm vm3 python3 -m http.server 9000 --bind 10.0.0.13 > /dev/null 2>&1 &
-it_atexit "pkill -f 'http.server 9000 --bind 10.0.0.13'"
+vm vm3 python3 "$(dirname "$0")/lb/echo_server.py" vm3 9000 > "$IT_DIR/echo-vm3.log" 2>&1 &
 check "vm3 serves: h1 holds it up again" wait_eq 20 up backend_state sw1 10.0.0.13
-pkill -f 'http.server 9000 --bind 10.0.0.1[13]'
+pkill -f "echo_server.py vm[13] 9000"
 check "the balancer removed" nctl apply -f <(api GET /v1/state | jq '.load_balancers = [] | .lb_listeners = [] | .lb_backends = []')
 check "every host in sync after it" wait_for 20 all_in_sync
 

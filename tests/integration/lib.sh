@@ -91,8 +91,10 @@ it_cleanup() {
 	for sw in "${!SW_PID[@]}"; do kill -TERM "${SW_PID[$sw]}" 2>/dev/null; done
 	sleep 1
 	for sw in "${!SW_PID[@]}"; do kill -KILL "${SW_PID[$sw]}" 2>/dev/null; done
-	# what else the test started with its directory in the command line (servers in VMs)
-	[ -n "$IT_DIR" ] && pkill -KILL -f "$IT_DIR/" 2>/dev/null
+	# whatever else still runs in the test's namespaces (servers in VMs) ends with them
+	for ns in "${VM_NS[@]}" "${IT_NETNS[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+	done
 	for vm in "${!VM_NS[@]}"; do ip netns del "${VM_NS[$vm]}" 2>/dev/null; done
 	for ns in "${IT_NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	rm -f /dev/hugepages/"${IT_PREFIX}"* 2>/dev/null
