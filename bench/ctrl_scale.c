@@ -437,19 +437,6 @@ static void record(struct host *h, enum evkind kind, uint64_t t)
 	h->ev[h->n_ev++] = (struct event_rec){.t = t, .kind = (uint8_t)kind};
 }
 
-static const char *errno_code(int rc)
-{
-	switch (-rc) {
-	case EINVAL: return "invalid";
-	case EEXIST: return "exists";
-	case ENOENT: return "not_found";
-	case EBUSY: return "busy";
-	case ENOSPC: return "no_space";
-	case ENOMEM: return "no_memory";
-	case EIO: return "io_error";
-	default: return "internal";
-	}
-}
 
 static void send_error(struct host *h, const struct sb_hdr *hd, const char *code,
 		       const char *msg)
@@ -515,7 +502,7 @@ static void on_sync(struct host *h, const struct sb_hdr *hd, const json_t *body)
 	if (rc < 0) {
 		h->n_refused++;
 		record_error("%s: sync refused: %s", h->name, err);
-		send_error(h, hd, errno_code(rc), err);
+		send_error(h, hd, sb_error_code(rc), err);
 		return;
 	}
 	sum = json_object();
@@ -581,7 +568,7 @@ static void on_txn(struct host *h, const struct sb_hdr *hd, const json_t *body)
 		cfg_free(next);
 		h->n_refused++;
 		record_error("%s: txn refused: %s", h->name, err);
-		send_error(h, hd, errno_code(rc), err);
+		send_error(h, hd, sb_error_code(rc), err);
 		return;
 	}
 	cfg_free(h->cfg);

@@ -270,19 +270,6 @@ static void conn_send(struct conn *c, uint8_t type, uint32_t xid, json_t *body)
 	conn_count_errors(c, type);
 }
 
-static const char *errno_code(int rc)
-{
-	switch (-rc) {
-	case EINVAL: return "invalid";
-	case EEXIST: return "exists";
-	case ENOENT: return "not_found";
-	case EBUSY: return "busy";
-	case ENOSPC: return "no_space";
-	case ENOMEM: return "no_memory";
-	case EIO: return "io_error";
-	default: return "internal";
-	}
-}
 
 static void send_error(struct conn *c, const struct sb_hdr *h, const char *code, const char *msg)
 {
@@ -363,7 +350,7 @@ static void handle_capture(struct conn *c, const struct sb_hdr *h, const json_t 
 		rc = ctl_capture_stop(j, &reply, err);
 	}
 	if (rc < 0)
-		send_error(c, h, errno_code(rc), err);
+		send_error(c, h, sb_error_code(rc), err);
 	else
 		conn_send(c, SB_CAPTURE_REPLY, h->xid, reply);
 }
@@ -380,7 +367,7 @@ static void handle_trace_live(struct conn *c, const struct sb_hdr *h, const json
 	else
 		rc = ctl_trace_live_stop(j, &reply, err);
 	if (rc < 0)
-		send_error(c, h, errno_code(rc), err);
+		send_error(c, h, sb_error_code(rc), err);
 	else
 		conn_send(c, SB_TRACE_LIVE_REPLY, h->xid, reply);
 }
@@ -436,7 +423,7 @@ static void handle_frame(struct conn *c, const struct sb_hdr *h, const uint8_t *
 	} else if (h->type < SB_TYPE_COUNT && requests[h->type].fn != NULL) {
 		rc = requests[h->type].fn(j, &reply, err);
 		if (rc < 0)
-			send_error(c, h, errno_code(rc), err);
+			send_error(c, h, sb_error_code(rc), err);
 		else
 			conn_send(c, requests[h->type].reply, h->xid, reply);
 	} else {

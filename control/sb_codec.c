@@ -138,3 +138,17 @@ void sb_socket_tune(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof(user_timeout_ms));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
+
+const char *sb_error_code(int rc)
+{
+	switch (-rc) {
+	case EINVAL: return "invalid";
+	case EEXIST: return "exists";
+	case ENOENT: return "not_found";
+	case EBUSY: return "busy";
+	case ENOSPC: return "no_space";
+	case ENOMEM: return "no_memory";
+	case EIO: return "io_error";
+	default: return "internal";
+	}
+}

@@ -47,26 +47,7 @@ check "the three switches are connected" wait_eq 20 3 \
 	eval "api GET /v1/status | jq '[.hosts[] | select(.connected)] | length'"
 
 # ---- one VPC, a VM on each host ----
-topology() {
-	cat <<JSON
-{
-  "hosts": [ {"name": "h1", "vtep": "192.168.60.1"}, {"name": "h2", "vtep": "192.168.60.2"},
-             {"name": "h3", "vtep": "192.168.60.3"} ],
-  "vpcs": [ {"name": "blue", "vni": 100} ],
-  "security_groups": [ {"vpc": "blue", "name": "open"} ],
-  "security_group_rules": [
-    {"vpc": "blue", "group": "open", "direction": "ingress"},
-    {"vpc": "blue", "group": "open", "direction": "egress"} ],
-  "subnets": [ {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1",
-                "gateway_mac": "02:00:00:00:00:01"} ],
-  "ports": [
-    {"name": "vm1", "vpc": "blue", "mac": "52:54:00:00:00:11", "ips": ["10.0.0.11"], "security_groups": ["open"], "host": "h1"},
-    {"name": "vm2", "vpc": "blue", "mac": "52:54:00:00:00:12", "ips": ["10.0.0.12"], "security_groups": ["open"], "host": "h2"},
-    {"name": "vm3", "vpc": "blue", "mac": "52:54:00:00:00:13", "ips": ["10.0.0.13"], "security_groups": ["open"], "host": "h3"} ]
-}
-JSON
-}
-check "the topology put through the API" api PUT /v1/state "$(topology)"
+check "the topology put through the API" api PUT /v1/state "$(ctrl_topology 3)"
 check "every host in sync" wait_for 20 all_in_sync
 for n in 1 2 3; do
 	check_eq "h$n holds its own port" "vm$n" "$(ctl sw$n -o json dump ports | jq -r '.rows[].name')"

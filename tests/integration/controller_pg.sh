@@ -48,21 +48,7 @@ state_of() { api "$1" GET /v1/state | jq -S .; }
 check "replica A starts on PostgreSQL" start_replica a $A $API_A
 check "replica B starts on the same database" start_replica b $B $API_B
 
-cat > "$IT_DIR/topology.json" <<JSON
-{
-  "hosts": [ {"name": "h1", "vtep": "192.168.60.1"}, {"name": "h2", "vtep": "192.168.60.2"} ],
-  "vpcs": [ {"name": "blue", "vni": 100} ],
-  "security_groups": [ {"vpc": "blue", "name": "open"} ],
-  "security_group_rules": [
-    {"vpc": "blue", "group": "open", "direction": "ingress"},
-    {"vpc": "blue", "group": "open", "direction": "egress"} ],
-  "subnets": [ {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1",
-                "gateway_mac": "02:00:00:00:00:01"} ],
-  "ports": [
-    {"name": "vm1", "vpc": "blue", "mac": "52:54:00:00:00:11", "ips": ["10.0.0.11"], "security_groups": ["open"], "host": "h1"},
-    {"name": "vm2", "vpc": "blue", "mac": "52:54:00:00:00:12", "ips": ["10.0.0.12"], "security_groups": ["open"], "host": "h2"} ]
-}
-JSON
+ctrl_topology 2 > "$IT_DIR/topology.json"
 check "the topology written through replica A" api $API_A PUT /v1/state "$(cat "$IT_DIR/topology.json")"
 check "replica B learns it (NOTIFY)" wait_for 10 eval '[ "$(state_of $API_B)" = "$(state_of $API_A)" ]'
 

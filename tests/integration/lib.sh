@@ -179,6 +179,30 @@ ctrl_net() {
 	done
 }
 
+# ctrl_topology N: the controller tests' desired state, one VPC blue (10.0.0.0/24) whose
+# group "open" allows everything, hosts h1..hN (VTEP 192.168.60.i) and a port vmI on each
+# (MAC 52:54:00:00:00:1I, 10.0.0.1I)
+ctrl_topology() {
+	local n=$1 i hosts="" ports=""
+	for i in $(seq 1 "$n"); do
+		hosts+="${hosts:+, }{\"name\": \"h$i\", \"vtep\": \"192.168.60.$i\"}"
+		ports+="${ports:+, }{\"name\": \"vm$i\", \"vpc\": \"blue\", \"mac\": \"52:54:00:00:00:1$i\", \"ips\": [\"10.0.0.1$i\"], \"security_groups\": [\"open\"], \"host\": \"h$i\"}"
+	done
+	cat <<JSON
+{
+  "hosts": [ $hosts ],
+  "vpcs": [ {"name": "blue", "vni": 100} ],
+  "security_groups": [ {"vpc": "blue", "name": "open"} ],
+  "security_group_rules": [
+    {"vpc": "blue", "group": "open", "direction": "ingress"},
+    {"vpc": "blue", "group": "open", "direction": "egress"} ],
+  "subnets": [ {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1",
+                "gateway_mac": "02:00:00:00:00:01"} ],
+  "ports": [ $ports ]
+}
+JSON
+}
+
 # ---- switches ----
 
 sw_sock() { echo "$IT_DIR/$1.ctl"; }
