@@ -1,16 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The demo: installs and builds, then runs two simulated hosts (network namespaces joined
-# by a veth underlay), each with its own vpcswitchd and two VMs (namespaces whose NIC is a
-# virtio_user on the switch's vhost-user socket). VPC blue rides VXLAN, VPC red Geneve, and
-# both reuse the same addresses: VMs ping and talk TCP across the hosts inside their VPC,
-# never across VPCs; then what an operator sees with vpcctl. Cleans up after itself. Root.
+# The demo: installs and builds, then runs vpc-controller and two simulated hosts (network
+# namespaces on one underlay segment), each with its own vpcswitchd connected to the
+# controller, and two VMs each (namespaces whose NIC is a virtio_user on the switch's
+# vhost-user socket). The operator describes VPC blue (VXLAN) and VPC red (Geneve), reusing
+# the same addresses, once to the controller; VMs ping and talk TCP across the hosts inside
+# their VPC, never across VPCs; a VM moves to the other host; then what an operator sees
+# with vpcctl. Cleans up after itself. Root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 BUILD_DIR=build scripts/build.sh >/dev/null
 
 export VPCSWITCHD=$PWD/build/vpcswitchd VPCCTL=$PWD/build/vpcctl VMNIC=$PWD/build/tests/vm/vmnic
+export VPC_CONTROLLER=$PWD/build/controller/vpc-controller
 . tests/integration/lib.sh
 IT_NAME=demo
 it_setup
@@ -19,47 +22,39 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 in_vm() { printf '$ ip netns exec %s\n' "$*"; vm "$@"; }
 show() { local h=$1; shift; printf '\n$ vpcctl %s    # on %s\n' "$*" "$h"; ctl "$h" "$@"; }
 
-say "two hosts joined by an underlay link (192.168.60.0/24)"
-it_host h1 host1
-it_host h2 host2
-underlay_link "$h1" ul1 "$h2" ul2
-SW_NETNS=$h1 start_switch host1 --underlay net_af_packet0,iface=ul1 --vtep 192.168.60.1/24
-SW_NETNS=$h2 start_switch host2 --underlay net_af_packet1,iface=ul2 --vtep 192.168.60.2/24
-echo "vpcswitchd on host1 (VTEP 192.168.60.1) and host2 (VTEP 192.168.60.2)"
+say "two hosts on one underlay segment (192.168.60.0/24), a controller on a management network"
+ctrl_net 2 172.31.0.254
+ip netns exec "$cns" "$VPC_CONTROLLER" --db "$IT_DIR/state.db" --listen tcp:172.31.0.254:6653 \
+	--api 127.0.0.1:8080 >> "$IT_DIR/controller.log" 2>&1 &
+it_bg $!
+nctl() { printf '$ vpcctl --controller http://127.0.0.1:8080 %s\n' "$*"; ip netns exec "$cns" \
+	"$VPCCTL" --controller http://127.0.0.1:8080 "$@"; }
+wait_for 10 ip netns exec "$cns" curl -sf http://127.0.0.1:8080/v1/status
+echo "vpc-controller (SQLite) on 172.31.0.254: switches connect on 6653, its API on 127.0.0.1:8080"
+for n in 1 2; do
+	SW_NETNS=$(eval echo "\$h$n") start_switch "host$n" --underlay "net_af_packet$n,iface=ul0" \
+		--vtep "192.168.60.$n/24" --controller tcp:172.31.0.254:6653 --host-id "host$n"
+done
+echo "vpcswitchd on host1 (VTEP 192.168.60.1) and host2 (VTEP 192.168.60.2), both connected to it"
 
-# state MINE THEIRS THEIR_VTEP: this host's VMs as ports, the other host's as remotes
-state() {
-	cat <<JSON
-{
-  "vpcs": [ {"name": "blue", "vni": 100, "encap": "vxlan"},
-            {"name": "red", "vni": 200, "encap": "geneve", "mtu": 1400} ],
-  "security_groups": [ {"vpc": "blue", "name": "open"}, {"vpc": "red", "name": "open"} ],
-  "security_group_rules": [
-    {"vpc": "blue", "group": "open", "direction": "ingress"},
-    {"vpc": "blue", "group": "open", "direction": "egress"},
-    {"vpc": "red", "group": "open", "direction": "ingress"},
-    {"vpc": "red", "group": "open", "direction": "egress"}
-  ],
-  "subnets": [
-    {"vpc": "blue", "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:01:01"},
-    {"vpc": "red",  "cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "gateway_mac": "02:00:00:00:02:01"} ],
-  "ports": [
-    {"name": "blue$1", "security_groups": ["open"], "vpc": "blue", "mac": "52:54:00:00:00:1$1", "ips": ["10.0.0.1$1"]},
-    {"name": "red$1",  "security_groups": ["open"], "vpc": "red",  "mac": "52:54:00:00:00:1$1", "ips": ["10.0.0.1$1"]} ],
-  "remotes": [
-    {"vpc": "blue", "mac": "52:54:00:00:00:1$2", "ips": ["10.0.0.1$2"], "vtep": "$3"},
-    {"vpc": "red",  "mac": "52:54:00:00:00:1$2", "ips": ["10.0.0.1$2"], "vtep": "$3"} ]
-}
-JSON
-}
-
-say "desired state of each host: its own VMs as ports, the other's as remotes"
-state 1 2 192.168.60.2 > "$IT_DIR/host1.json"
-state 2 1 192.168.60.1 > "$IT_DIR/host2.json"
-cat "$IT_DIR/host1.json"
-echo "\$ vpcctl apply -f host1.json   # and host2.json on host2"
-ctl host1 apply -f "$IT_DIR/host1.json" >/dev/null
-ctl host2 apply -f "$IT_DIR/host2.json" >/dev/null
+say "the operator describes the VPCs once, to the controller"
+nctl host add host1 vtep 192.168.60.1
+nctl host add host2 vtep 192.168.60.2
+nctl vpc create blue vni 100 encap vxlan
+nctl vpc create red vni 200 encap geneve mtu 1400
+for v in blue red; do
+	gw_mac=02:00:00:00:0$([ $v = blue ] && echo 1 || echo 2):01
+	nctl subnet add $v 10.0.0.0/24 gateway 10.0.0.1 gateway-mac $gw_mac
+	nctl sg add $v open
+	nctl sg rule add $v open ingress
+	nctl sg rule add $v open egress
+done
+for h in 1 2; do
+	nctl port add blue$h vpc blue mac 52:54:00:00:00:1$h ip 10.0.0.1$h sg open host host$h
+	nctl port add red$h vpc red mac 52:54:00:00:00:1$h ip 10.0.0.1$h sg open host host$h
+done
+wait_for 20 eval "[ \"\$(ip netns exec $cns curl -s http://127.0.0.1:8080/v1/status | jq '[.hosts[] | select(.in_sync)] | length')\" -eq 2 ]"
+nctl show hosts
 
 say "boot four VMs: blue1 and red1 on host1, blue2 and red2 on host2"
 for h in 1 2; do
@@ -84,9 +79,20 @@ vm blue2 iperf3 -s -1 -D
 sleep 0.5
 vm blue1 iperf3 -c 10.0.0.12 -t 2 | tail -4
 
+say "a VM moves: blue2 from host2 to host1 (the remotes of every host follow)"
+stop_vm blue2
+nctl port move blue2 host host1
+wait_for 20 eval "[ \"\$(ip netns exec $cns curl -s http://127.0.0.1:8080/v1/status | jq '[.hosts[] | select(.in_sync)] | length')\" -eq 2 ]"
+start_vm blue2 "$IT_DIR/blue2.sock" 52:54:00:00:00:12 10.0.0.12/24
+vm blue2 ip link set eth0 mtu 1450
+wait_for 20 link_is host1 blue2 up
+in_vm blue1 ping -c 3 -i 0.2 10.0.0.12
+
 say "what the operator sees"
+nctl show hosts
+show host1 show controller
 show host1 port show
-show host1 remote show
+show host2 remote show
 show host1 show counters
 show host2 show underlay
 printf '\n$ vpcctl show drops    # on host2, non-zero reasons\n'
