@@ -73,6 +73,7 @@ struct host_state {
 	time_t since;
 	char last_error[CTRL_ERR_SIZE];
 	time_t last_error_at;
+	bool unknown_said; /* last_error says the host is not in the state */
 };
 
 static struct ctrl_watch listener = {.fd = -1};
@@ -130,6 +131,7 @@ static void host_error(struct host_state *hs, const char *fmt, ...)
 	vsnprintf(hs->last_error, sizeof(hs->last_error), fmt, ap);
 	va_end(ap);
 	hs->last_error_at = time(NULL);
+	hs->unknown_said = false;
 	ctrl_log(CTRL_WARN, "host %s: %s", hs->name, hs->last_error);
 }
 
@@ -239,6 +241,10 @@ static void host_push(struct host_state *hs)
 	 * is emptied (its view is empty) */
 	if (hs->confirmed == NULL && !host_known(hs->name))
 		return;
+	if (hs->unknown_said && host_known(hs->name)) { /* added since: that was no error */
+		hs->unknown_said = false;
+		hs->last_error[0] = '\0';
+	}
 	if (hs->target == NULL) {
 		hs->target = host_view(hs);
 		if (hs->target == NULL)
@@ -489,8 +495,10 @@ static int on_hello(struct sb_conn *c, const struct sb_hdr *h, const json_t *bod
 	snprintf(hs->address, sizeof(hs->address), "%s", c->peer);
 	ctrl_log(CTRL_INFO, "host %s connected from %s", host, c->peer);
 	forget_health(hs);
-	if (!host_known(host))
+	if (!host_known(host)) {
 		host_error(hs, "connected, but no host of that name is in the desired state");
+		hs->unknown_said = true;
+	}
 	host_push(hs);
 	return 0;
 }
