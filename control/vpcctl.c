@@ -1002,7 +1002,9 @@ static void usage(void)
 {
 	printf("usage: vpcctl [-s SOCKET | --controller URL] [-o text|json] COMMAND\n"
 	       "  -s SOCKET   the switch's management socket (default " DEFAULT_SOCKET ")\n"
-	       "  --controller URL   vpc-controller's API instead (http://HOST:PORT)\n"
+	       "  --controller URL   vpc-controller's API instead (http://HOST:PORT, or https://\n"
+	       "              with --cert F --key F [--cacert F]: our client certificate and the\n"
+	       "              CA of the controller's; or VPCCTL_CERT, VPCCTL_KEY, VPCCTL_CACERT)\n"
 	       "  -o json     print results as JSON\n"
 	       "commands (\"create\" and \"delete\" may stand for \"add\" and \"del\"):\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
@@ -1016,6 +1018,9 @@ int main(int argc, char **argv)
 					      {"output", required_argument, NULL, 'o'},
 					      {"help", no_argument, NULL, 'h'},
 					      {"controller", required_argument, NULL, 'C'},
+					      {"cert", required_argument, NULL, 'E'},
+					      {"key", required_argument, NULL, 'K'},
+					      {"cacert", required_argument, NULL, 'A'},
 					      {NULL, 0, NULL, 0}};
 	const char *controller = getenv("VPCCTL_CONTROLLER");
 	bool socket_given = false;
@@ -1028,6 +1033,9 @@ int main(int argc, char **argv)
 			socket_given = true;
 			break;
 		case 'C': vpcctl_controller_url = optarg; break;
+		case 'E': vpcctl_controller_tls.cert = optarg; break;
+		case 'K': vpcctl_controller_tls.key = optarg; break;
+		case 'A': vpcctl_controller_tls.ca = optarg; break;
 		case 'o':
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
 				return usage_error("-o: '%s' is neither text nor json", optarg);
@@ -1037,6 +1045,12 @@ int main(int argc, char **argv)
 		default: usage(); return 2;
 		}
 	}
+	if (vpcctl_controller_tls.cert == NULL)
+		vpcctl_controller_tls.cert = getenv("VPCCTL_CERT");
+	if (vpcctl_controller_tls.key == NULL)
+		vpcctl_controller_tls.key = getenv("VPCCTL_KEY");
+	if (vpcctl_controller_tls.ca == NULL)
+		vpcctl_controller_tls.ca = getenv("VPCCTL_CACERT");
 	/* VPCCTL_CONTROLLER is the default; an explicit -s names a switch instead. */
 	if (vpcctl_controller_url == NULL && !socket_given && controller != NULL &&
 	    controller[0] != '\0')

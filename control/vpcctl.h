@@ -13,6 +13,10 @@
 extern const char *vpcctl_sock_path;
 /** vpc-controller's base URL (--controller, VPCCTL_CONTROLLER); NULL: talk to a switch. */
 extern const char *vpcctl_controller_url;
+/* HTTPS to the controller: our client certificate, its key, the CA to trust (NULL: none) */
+extern struct vpcctl_tls {
+	const char *cert, *key, *ca;
+} vpcctl_controller_tls;
 
 struct sb_client;
 

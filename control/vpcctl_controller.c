@@ -17,6 +17,7 @@
 #include "vpcctl_print.h"
 
 const char *vpcctl_controller_url;
+struct vpcctl_tls vpcctl_controller_tls;
 
 struct http_buf {
 	char *data;
@@ -98,6 +99,12 @@ static int ctrl_http(const char *method, const char *path, const json_t *body,
 	snprintf(url, sizeof(url), "%.*s%s", (int)base, vpcctl_controller_url, path);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	if (vpcctl_controller_tls.cert != NULL)
+		curl_easy_setopt(h, CURLOPT_SSLCERT, vpcctl_controller_tls.cert);
+	if (vpcctl_controller_tls.key != NULL)
+		curl_easy_setopt(h, CURLOPT_SSLKEY, vpcctl_controller_tls.key);
+	if (vpcctl_controller_tls.ca != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, vpcctl_controller_tls.ca);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);

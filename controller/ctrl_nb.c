@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
 /* The largest request body: a whole topology for PUT /v1/state fits well below it, and it
@@ -63,6 +64,7 @@ struct nb_req {
 };
 
 static struct MHD_Daemon *nb_daemon;
+static bool nb_tls; /* HTTPS with client certificates */
 static const struct ctrl_nb_ops *nb_ops;
 
 /* ---- replies ---- */
@@ -617,6 +619,26 @@ static enum MHD_Result nb_write(struct MHD_Connection *c, const struct nb_req *r
 
 /* ---- MHD callbacks ---- */
 
+/*
+ * HTTPS: MHD only asks for a client certificate (GnuTLS's CERT_REQUEST) and checks it
+ * against the trust list if one comes; that one came, and verified, is checked here, per
+ * request, before anything is read or written.
+ */
+static bool nb_client_verified(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *info;
+	unsigned int status = 0;
+
+	if (!nb_tls)
+		return true;
+	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (info == NULL || info->tls_session == NULL)
+		return false;
+	if (gnutls_certificate_get_peers(info->tls_session, &(unsigned int){0}) == NULL)
+		return false;
+	return gnutls_certificate_verify_peers2(info->tls_session, &status) == 0 && status == 0;
+}
+
 static enum MHD_Result nb_handle(void *cls, struct MHD_Connection *c, const char *url,
 				 const char *method, const char *version, const char *upload_data,
 				 size_t *upload_data_size, void **con_cls)
@@ -625,6 +647,9 @@ static enum MHD_Result nb_handle(void *cls, struct MHD_Connection *c, const char
 
 	(void)cls;
 	(void)version;
+	if (r == NULL && !nb_client_verified(c))
+		return nb_error(c, MHD_HTTP_FORBIDDEN, "forbidden", true,
+				"a client certificate signed by the controller's API CA is required");
 	if (r == NULL) { /* headers in, nothing of the body yet */
 		r = calloc(1, sizeof(*r));
 		if (r == NULL)
@@ -709,10 +734,35 @@ invalid:
 	return -EINVAL;
 }
 
-int ctrl_nb_start(const char *listen, const struct ctrl_nb_ops *ops, char *err)
+/* A whole PEM file (NUL-terminated, malloc'ed): MHD takes certificates from memory. */
+static char *read_pem(const char *path, char *err)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t n = 0;
+	long size;
+
+	if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && size < (1 << 20) &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size + 1)) != NULL)
+		n = fread(buf, 1, (size_t)size, f);
+	if (f != NULL)
+		fclose(f);
+	if (buf == NULL || n == 0) {
+		snprintf(err, CTRL_ERR_SIZE, "northbound: %s: %s", path,
+			 f == NULL ? strerror(errno) : "empty or unreadable");
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+int ctrl_nb_start(const char *listen, const struct ctrl_nb_ops *ops,
+		  const struct ctrl_nb_tls *tls, char *err)
 {
 	struct sockaddr_storage ss;
 	unsigned int flags = MHD_USE_EPOLL;
+	char *pem[3] = {NULL, NULL, NULL};
 	int rc;
 
 	if (nb_daemon != NULL) {
@@ -730,14 +780,35 @@ int ctrl_nb_start(const char *listen, const struct ctrl_nb_ops *ops, char *err)
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	nb_ops = ops;
+	nb_tls = tls != NULL;
+	if (tls != NULL) {
+		if ((pem[0] = read_pem(tls->cert, err)) == NULL ||
+		    (pem[1] = read_pem(tls->key, err)) == NULL ||
+		    (pem[2] = read_pem(tls->ca, err)) == NULL) {
+			free(pem[0]);
+			free(pem[1]);
+			nb_ops = NULL;
+			return -EINVAL;
+		}
+		flags |= MHD_USE_TLS;
+	}
 	errno = 0;
 	/* Bounded like the southbound: a few hundred operators and tools at most, and an idle or
 	 * stuck client gives its connection back after a minute. */
-	nb_daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, nb_handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_NOTIFY_COMPLETED, nb_completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)256, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
-		MHD_OPTION_END);
+	nb_daemon = tls == NULL
+		? MHD_start_daemon(flags, 0, NULL, NULL, nb_handle, NULL, MHD_OPTION_SOCK_ADDR,
+				   (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, nb_completed,
+				   NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
+				   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_END)
+		: MHD_start_daemon(flags, 0, NULL, NULL, nb_handle, NULL, MHD_OPTION_SOCK_ADDR,
+				   (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, nb_completed,
+				   NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
+				   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+				   MHD_OPTION_HTTPS_MEM_CERT, pem[0], MHD_OPTION_HTTPS_MEM_KEY, pem[1],
+				   MHD_OPTION_HTTPS_MEM_TRUST, pem[2], MHD_OPTION_END);
+	/* MHD has loaded them into its own credentials */
+	for (int i = 0; i < 3; i++)
+		free(pem[i]);
 	if (nb_daemon == NULL) {
 		rc = errno != 0 ? -errno : -EIO;
 		snprintf(err, CTRL_ERR_SIZE, "northbound: listen on %s: %s", listen, strerror(-rc));

@@ -26,8 +26,16 @@ struct ctrl_nb_ops {
 	const struct ctrl_model *(*model)(void);
 };
 
-/** Listen on ADDR:PORT (IPv4 or [IPv6]). Returns 0 or -errno with err filled. */
-int ctrl_nb_start(const char *listen, const struct ctrl_nb_ops *ops, char *err);
+/* HTTPS with client certificates: every client must present a certificate that chains to
+ * ca (files in PEM). */
+struct ctrl_nb_tls {
+	const char *cert, *key, *ca;
+};
+
+/** Listen on ADDR:PORT (IPv4 or [IPv6]), over HTTPS with client certificates unless tls is
+ *  NULL (plain HTTP: keep it on loopback). Returns 0 or -errno with err filled. */
+int ctrl_nb_start(const char *listen, const struct ctrl_nb_ops *ops,
+		  const struct ctrl_nb_tls *tls, char *err);
 /** The descriptor to watch for readability (-1 before start). */
 int ctrl_nb_fd(void);
 /** Serve what is ready; never blocks. */

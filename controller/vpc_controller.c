@@ -25,6 +25,7 @@
 static struct ctrl_model *model;
 static struct ctrl_store *store;
 static struct ctrl_sb_tls tls_opts;
+static struct ctrl_nb_tls api_tls; /* all three, or none: plain HTTP */
 static bool store_notifies; /* replicated: other replicas' commits are heard */
 static bool fatal;          /* stopped because the model could not be trusted */
 static void store_follow(void);
@@ -39,7 +40,11 @@ static void usage(const char *prog)
 	       "  --listen tcp:ADDR:PORT  plain TCP instead: for tests only, a switch is who it says\n"
 	       "  --cert F, --key F    the controller's certificate (PEM, chain) and key\n"
 	       "  --ca F               the CA that signs the switches' certificates\n"
-	       "  --api ADDR:PORT      the northbound HTTP API (default 127.0.0.1:8080)\n"
+	       "  --api ADDR:PORT      the northbound HTTP API (default 127.0.0.1:8080); plain HTTP\n"
+	       "                       unless the three below: keep it on loopback then\n"
+	       "  --api-cert F, --api-key F  HTTPS: the API's certificate and key\n"
+	       "  --api-ca F           the CA whose client certificates may use the API (all\n"
+	       "                       others are refused, 403)\n"
 	       "  --log-level LEVEL    error, warning, info (default) or debug\n"
 	       "  -h, --help\n",
 	       prog);
@@ -275,7 +280,7 @@ static int start(const char *db, const char *sb_listen, const char *api)
 		return 1;
 	}
 	if (ctrl_sb_start(sb_listen + 4, tls ? &tls_opts : NULL, current_model, err) < 0 ||
-	    ctrl_nb_start(api, &nb_ops, err) < 0) {
+	    ctrl_nb_start(api, &nb_ops, api_tls.cert != NULL ? &api_tls : NULL, err) < 0) {
 		fprintf(stderr, "vpc-controller: %s\n", err);
 		return 1;
 	}
@@ -285,8 +290,9 @@ static int start(const char *db, const char *sb_listen, const char *api)
 	nb_watch = (struct ctrl_watch){.fd = ctrl_nb_fd(), .fn = on_nb};
 	if (nb_watch.fd >= 0)
 		ctrl_loop_watch(&nb_watch, EPOLLIN);
-	ctrl_log(CTRL_INFO, "state version %llu from %s; switches on %s, API on http://%s/v1",
-		 (unsigned long long)ctrl_model_version(model), db, sb_listen, api);
+	ctrl_log(CTRL_INFO, "state version %llu from %s; switches on %s, API on %s://%s/v1",
+		 (unsigned long long)ctrl_model_version(model), db, sb_listen,
+		 api_tls.cert != NULL ? "https" : "http", api);
 	return 0;
 }
 
@@ -297,6 +303,8 @@ int main(int argc, char **argv)
 		{"api", required_argument, NULL, 'a'},	  {"log-level", required_argument, NULL, 'v'},
 		{"cert", required_argument, NULL, 'c'},	  {"key", required_argument, NULL, 'k'},
 		{"ca", required_argument, NULL, 'A'},
+		{"api-cert", required_argument, NULL, 'E'}, {"api-key", required_argument, NULL, 'K'},
+		{"api-ca", required_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *sb_listen = NULL, *api = "127.0.0.1:8080";
@@ -310,6 +318,9 @@ int main(int argc, char **argv)
 		case 'c': tls_opts.cert = optarg; break;
 		case 'k': tls_opts.key = optarg; break;
 		case 'A': tls_opts.ca = optarg; break;
+		case 'E': api_tls.cert = optarg; break;
+		case 'K': api_tls.key = optarg; break;
+		case 'B': api_tls.ca = optarg; break;
 		case 'v':
 			if (parse_level(optarg) < 0) {
 				fprintf(stderr, "vpc-controller: --log-level %s: not error, warning, info or debug\n",
@@ -321,6 +332,11 @@ int main(int argc, char **argv)
 		case 'h': usage(argv[0]); return 0;
 		default: usage(argv[0]); return 2;
 		}
+	}
+	if ((api_tls.cert != NULL) != (api_tls.key != NULL) ||
+	    (api_tls.cert != NULL) != (api_tls.ca != NULL)) {
+		fprintf(stderr, "vpc-controller: HTTPS for the API needs --api-cert, --api-key and --api-ca\n");
+		return 2;
 	}
 	if (db == NULL || sb_listen == NULL || optind < argc) {
 		usage(argv[0]);

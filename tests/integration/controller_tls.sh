@@ -36,20 +36,39 @@ openssl req -newkey rsa:2048 -nodes -subj "/CN=h2" -keyout "$PKI/h2-rogue.key" \
 openssl x509 -req -in "$PKI/h2-rogue.csr" -CA "$PKI/rogue.pem" -CAkey "$PKI/rogue.key" \
 	-CAcreateserial -days 2 -out "$PKI/h2-rogue.pem" 2>/dev/null
 cert controller-rogue rogue "IP:$CTL"
+cert admin ca
+cert admin-rogue rogue
 check "certificates made" test -s "$PKI/h1.pem" -a -s "$PKI/controller.pem"
 
+# the API over HTTPS, as an operator holding a client certificate of our CA
 api() {
-	ip netns exec "$cns" curl -sf --max-time 10 -X "$1" -H 'Content-Type: application/json' \
-		${3:+--data-binary "$3"} "http://$API$2"
+	ip netns exec "$cns" curl -sf --max-time 10 --cert "$PKI/admin.pem" --key "$PKI/admin.key" \
+		--cacert "$PKI/ca.pem" -X "$1" -H 'Content-Type: application/json' \
+		${3:+--data-binary "$3"} "https://$API$2"
 }
 host_field() { api GET /v1/status | jq -r ".hosts[] | select(.name == \"$1\") | .$2"; }
 refusals() { api GET /v1/status | jq -r '.refused[].reason'; }
 
 ip netns exec "$cns" "$VPC_CONTROLLER" --db "$IT_DIR/state.db" --listen "tls:$CTL:$SB_PORT" \
 	--cert "$PKI/controller.pem" --key "$PKI/controller.key" --ca "$PKI/ca.pem" --api $API \
+	--api-cert "$PKI/controller.pem" --api-key "$PKI/controller.key" --api-ca "$PKI/ca.pem" \
 	>> "$IT_DIR/controller.log" 2>&1 &
 it_bg $!
-check "the controller starts with TLS" wait_for 10 api GET /v1/status
+check "the controller starts with TLS (switches and API)" wait_for 10 api GET /v1/status
+http_code() { # CURL-OPTIONS...: the API's answer to GET /v1/status
+	ip netns exec "$cns" curl -s -o /dev/null -w '%{http_code}' --max-time 10 \
+		--cacert "$PKI/ca.pem" "$@" "https://$API/v1/status"
+}
+check_eq "the API without a client certificate: 403" 403 "$(http_code)"
+check_eq "the API with a certificate of another CA: 403" 403 \
+	"$(http_code --cert "$PKI/admin-rogue.pem" --key "$PKI/admin-rogue.key")"
+check_eq "the API with our CA's client certificate: 200" 200 \
+	"$(http_code --cert "$PKI/admin.pem" --key "$PKI/admin.key")"
+check "plain HTTP is not served on the HTTPS port" bash -c \
+	"! ip netns exec $cns curl -sf --max-time 5 http://$API/v1/status"
+check "vpcctl --controller https:// with its client certificate" ip netns exec "$cns" \
+	"$VPCCTL" --controller "https://$API" --cert "$PKI/admin.pem" --key "$PKI/admin.key" \
+	--cacert "$PKI/ca.pem" show hosts
 check "a plain controller without certificates is refused at start" bash -c \
 	"! ip netns exec $cns $VPC_CONTROLLER --db $IT_DIR/x.db --listen tls:$CTL:6654 --api 127.0.0.1:8090"
 

@@ -132,7 +132,7 @@ static int group_setup(void **state)
 
 		snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
 		snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%d", port);
-		rc = ctrl_nb_start(listen, &ops, err);
+		rc = ctrl_nb_start(listen, &ops, NULL, err);
 	}
 	if (rc != 0) {
 		fprintf(stderr, "%s\n", err);
