@@ -1293,37 +1293,16 @@ static void converge_figures(json_t *j, uint64_t t0, bool ok)
 	free(rx);
 }
 
-static void phase_connect(void)
+/* Every host connects (after prepare, if any) and the phase lasts until all applied a sync. */
+static void phase_converge(const char *name, void (*prepare)(struct host *h))
 {
-	json_t *j = json_pack("{s:s, s:I}", "phase", "connect", "hosts", (json_int_t)opt.hosts);
+	json_t *j = json_pack("{s:s, s:I}", "phase", name, "hosts", (json_int_t)opt.hosts);
 	bool ok;
 
 	cpu_begin();
 	phase_t0 = now_ns();
-	for (unsigned int i = 0; i < opt.hosts; i++) {
-		hosts[i].reconnect = true;
-		host_connect(&hosts[i]);
-	}
-	ok = run_until(all_synced, opt.timeout_s);
-	converge_figures(j, phase_t0, ok);
-	cpu_end(j);
-	status_figures(j, phase_t0);
-	report(j);
-}
-
-/* Every host drops its connection at once and connects again (the controller stays up). */
-static void phase_reconnect(void)
-{
-	json_t *j = json_pack("{s:s, s:I}", "phase", "reconnect", "hosts", (json_int_t)opt.hosts);
-	bool ok;
-
-	cpu_begin();
-	phase_t0 = now_ns();
-	for (unsigned int i = 0; i < opt.hosts; i++) {
-		host_close(&hosts[i], "phase reconnect");
-		hosts[i].retry_at = 0;
-		hosts[i].backoff_ms = 0;
-	}
+	for (unsigned int i = 0; prepare != NULL && i < opt.hosts; i++)
+		prepare(&hosts[i]);
 	for (unsigned int i = 0; i < opt.hosts; i++)
 		host_connect(&hosts[i]);
 	ok = run_until(all_synced, opt.timeout_s);
@@ -1331,6 +1310,30 @@ static void phase_reconnect(void)
 	cpu_end(j);
 	status_figures(j, phase_t0);
 	report(j);
+}
+
+static void connect_first(struct host *h)
+{
+	h->reconnect = true;
+}
+
+/* The controller stays up: the host drops its connection, to connect again at once. */
+static void drop_now(struct host *h)
+{
+	host_close(h, "phase reconnect");
+	h->retry_at = 0;
+	h->backoff_ms = 0;
+}
+
+static void phase_connect(void)
+{
+	phase_converge("connect", connect_first);
+}
+
+/* Every host drops its connection at once and connects again (the controller stays up). */
+static void phase_reconnect(void)
+{
+	phase_converge("reconnect", drop_now);
 }
 
 static void phase_restart(void)

@@ -20,13 +20,6 @@
 
 const char *vpcctl_sock_path = DEFAULT_SOCKET;
 
-struct cmd {
-	const char *object, *verb;
-	int n_args; /* positional arguments before any "key value" options */
-	int (*fn)(int argc, char **argv);
-	const char *usage;
-};
-
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "vpcctl: ");
@@ -914,7 +907,7 @@ static int do_monitor(int argc, char **argv)
 	return 0;
 }
 
-static const struct cmd cmds[] = {
+static const struct vpcctl_cmd cmds[] = {
 	{"vpc", "add", 1, vpc_add, "vpc add NAME vni N [encap vxlan|geneve] [mtu N]"},
 	{"vpc", "del", 1, vpc_del, "vpc del NAME"},
 	{"vpc", "show", 0, vpc_show, "vpc show"},
@@ -1012,6 +1005,30 @@ static void usage(void)
 	vpcctl_ctrl_usage();
 }
 
+const struct vpcctl_cmd *vpcctl_cmd_find(const struct vpcctl_cmd *cmds, size_t n, int argc,
+					 char **argv)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(argv[0], cmds[i].object) != 0)
+			continue;
+		if (cmds[i].verb != NULL && (argc < 2 || strcmp(argv[1], cmds[i].verb) != 0))
+			continue;
+		return &cmds[i];
+	}
+	return NULL;
+}
+
+int vpcctl_cmd_run(const struct vpcctl_cmd *cmd, int argc, char **argv)
+{
+	int skip = cmd->verb != NULL ? 2 : 1;
+
+	if (argc - skip < cmd->n_args) {
+		fprintf(stderr, "vpcctl: usage: %s\n", cmd->usage);
+		return 2;
+	}
+	return cmd->fn(argc - skip, argv + skip);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longs[] = {{"socket", required_argument, NULL, 's'},
@@ -1023,6 +1040,7 @@ int main(int argc, char **argv)
 					      {"cacert", required_argument, NULL, 'A'},
 					      {NULL, 0, NULL, 0}};
 	const char *controller = getenv("VPCCTL_CONTROLLER");
+	const struct vpcctl_cmd *cmd;
 	bool socket_given = false;
 	int c, rc;
 
@@ -1069,19 +1087,8 @@ int main(int argc, char **argv)
 	rc = vpcctl_ctrl_dispatch(argc, argv);
 	if (rc >= 0)
 		return rc;
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		const struct cmd *cmd = &cmds[i];
-		int skip = cmd->verb != NULL ? 2 : 1;
-
-		if (strcmp(argv[0], cmd->object) != 0)
-			continue;
-		if (cmd->verb != NULL && (argc < 2 || strcmp(argv[1], cmd->verb) != 0))
-			continue;
-		if (argc - skip < cmd->n_args) {
-			fprintf(stderr, "vpcctl: usage: %s\n", cmd->usage);
-			return 2;
-		}
-		return cmd->fn(argc - skip, argv + skip);
-	}
+	cmd = vpcctl_cmd_find(cmds, sizeof(cmds) / sizeof(cmds[0]), argc, argv);
+	if (cmd != NULL)
+		return vpcctl_cmd_run(cmd, argc, argv);
 	return usage_error("unknown command '%s' (vpcctl -h lists them)", argv[0]);
 }

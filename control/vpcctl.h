@@ -6,6 +6,7 @@
 #define VPCSW_VPCCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -13,6 +14,20 @@
 extern const char *vpcctl_sock_path;
 /** vpc-controller's base URL (--controller, VPCCTL_CONTROLLER); NULL: talk to a switch. */
 extern const char *vpcctl_controller_url;
+
+/* A command: OBJECT [VERB] then at least n_args positional arguments. */
+struct vpcctl_cmd {
+	const char *object, *verb; /* verb NULL: the object alone */
+	int n_args;		   /* positional arguments before any "key value" options */
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+};
+
+/** The command of cmds (n of them) that argv names, or NULL. */
+const struct vpcctl_cmd *vpcctl_cmd_find(const struct vpcctl_cmd *cmds, size_t n, int argc,
+					 char **argv);
+/** Run cmd with the arguments after its words; 2 with its usage when too few. */
+int vpcctl_cmd_run(const struct vpcctl_cmd *cmd, int argc, char **argv);
 /* HTTPS to the controller: our client certificate, its key, the CA to trust (NULL: none) */
 extern struct vpcctl_tls {
 	const char *cert, *key, *ca;

@@ -325,14 +325,7 @@ static int show_hosts(int argc, char **argv)
 	return 0;
 }
 
-struct ctrl_cmd {
-	const char *object, *verb;
-	int n_args;
-	int (*fn)(int argc, char **argv);
-	const char *usage;
-};
-
-static const struct ctrl_cmd ctrl_cmds[] = {
+static const struct vpcctl_cmd ctrl_cmds[] = {
 	{"host", "add", 1, host_add, "host add NAME vtep IP   (a switch's host, by its VTEP)"},
 	{"host", "set", 1, host_set, "host set NAME vtep IP"},
 	{"host", "del", 1, host_del, "host del NAME   (after its ports moved away)"},
@@ -347,22 +340,16 @@ static const char *const switch_only[] = {"monitor", "trace", "capture"};
 
 int vpcctl_ctrl_dispatch(int argc, char **argv)
 {
-	for (size_t i = 0; i < sizeof(ctrl_cmds) / sizeof(ctrl_cmds[0]); i++) {
-		const struct ctrl_cmd *c = &ctrl_cmds[i];
+	const struct vpcctl_cmd *c =
+		vpcctl_cmd_find(ctrl_cmds, sizeof(ctrl_cmds) / sizeof(ctrl_cmds[0]), argc, argv);
 
-		if (strcmp(argv[0], c->object) != 0 || argc < 2 || strcmp(argv[1], c->verb) != 0)
-			continue;
-		if (vpcctl_controller_url == NULL) {
-			fprintf(stderr, "vpcctl: %s %s needs --controller URL (or VPCCTL_CONTROLLER)\n",
-				c->object, c->verb);
-			return 2;
-		}
-		if (argc - 2 < c->n_args) {
-			fprintf(stderr, "vpcctl: usage: %s\n", c->usage);
-			return 2;
-		}
-		return c->fn(argc - 2, argv + 2);
+	if (c != NULL && vpcctl_controller_url == NULL) {
+		fprintf(stderr, "vpcctl: %s %s needs --controller URL (or VPCCTL_CONTROLLER)\n",
+			c->object, c->verb);
+		return 2;
 	}
+	if (c != NULL)
+		return vpcctl_cmd_run(c, argc, argv);
 	if (vpcctl_controller_url == NULL)
 		return -1;
 	for (size_t i = 0; i < sizeof(switch_only) / sizeof(switch_only[0]); i++)
