@@ -152,6 +152,27 @@ int ctl_tls_handshake(struct ssl_st *s, uint32_t *events, char *why, size_t size
 	}
 }
 
+/* An SSL_read_ex/SSL_write_ex result: bytes, -EAGAIN (wait for the socket), 0 (the peer's
+ * close_notify, reading only) or -EIO with the reason in why. */
+static long io_result(struct ssl_st *s, int rc, size_t n, bool reading, char *why, size_t size)
+{
+	if (rc == 1)
+		return (long)n;
+	switch (SSL_get_error(s, rc)) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		return -EAGAIN;
+	case SSL_ERROR_ZERO_RETURN:
+		if (reading)
+			return 0;
+		break; /* nothing more can be written */
+	default:
+		break;
+	}
+	failure(s, rc, "TLS", why, size);
+	return -EIO;
+}
+
 long ctl_tls_read(struct ssl_st *s, void *buf, size_t len, char *why, size_t size)
 {
 	size_t n = 0;
@@ -160,18 +181,7 @@ long ctl_tls_read(struct ssl_st *s, void *buf, size_t len, char *why, size_t siz
 	ERR_clear_error();
 	errno = 0;
 	rc = SSL_read_ex(s, buf, len, &n);
-	if (rc == 1)
-		return (long)n;
-	switch (SSL_get_error(s, rc)) {
-	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE:
-		return -EAGAIN;
-	case SSL_ERROR_ZERO_RETURN:
-		return 0; /* close_notify */
-	default:
-		failure(s, rc, "TLS", why, size);
-		return -EIO;
-	}
+	return io_result(s, rc, n, true, why, size);
 }
 
 bool ctl_tls_pending(const struct ssl_st *s)
@@ -187,16 +197,7 @@ long ctl_tls_write(struct ssl_st *s, const void *buf, size_t len, char *why, siz
 	ERR_clear_error();
 	errno = 0;
 	rc = SSL_write_ex(s, buf, len, &n);
-	if (rc == 1)
-		return (long)n;
-	switch (SSL_get_error(s, rc)) {
-	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE:
-		return -EAGAIN;
-	default:
-		failure(s, rc, "TLS", why, size);
-		return -EIO;
-	}
+	return io_result(s, rc, n, false, why, size);
 }
 
 void ctl_tls_close(struct ssl_st *s)
