@@ -149,6 +149,8 @@ const char *sb_error_code(int rc)
 	case ENOSPC: return "no_space";
 	case ENOMEM: return "no_memory";
 	case EIO: return "io_error";
+	case ESTALE: return "stale";
+	case EAGAIN: return "unavailable";
 	default: return "internal";
 	}
 }

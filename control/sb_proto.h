@@ -73,7 +73,7 @@ json_t *sb_body_decode(const uint8_t *body, size_t len, char *err, size_t errsz)
 long sb_frame_encode(uint8_t type, uint32_t xid, const json_t *body, uint8_t **out);
 
 /** The `code` of an error message for a -errno: "invalid", "exists", "not_found", "busy",
- *  "no_space", "no_memory", "io_error", else "internal". */
+ *  "no_space", "no_memory", "io_error", "stale", "unavailable", else "internal". */
 const char *sb_error_code(int rc);
 
 /** The TCP settings of a controller connection, the same at both ends: keepalive and a user

@@ -24,6 +24,9 @@
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
+#include "cfg.h"
+#include "sb_proto.h"
+
 /* The largest request body: a whole topology for PUT /v1/state fits well below it, and it
  * is the southbound's frame limit, so what the API accepts can always be sent on. */
 #define NB_BODY_MAX (16u << 20)
@@ -142,30 +145,20 @@ static enum MHD_Result nb_not_allowed(struct MHD_Connection *c, const char *meth
 			    true, MHD_HTTP_HEADER_ALLOW, allow);
 }
 
-/* A refused write: the errno the daemon returned as status and code, its message as is. */
+/* A refused write: the errno the daemon returned as status (its code is the southbound's),
+ * its message as is. */
 static enum MHD_Result nb_refused(struct MHD_Connection *c, int rc, const char *err)
 {
-	static const struct {
-		int err;
-		unsigned int status;
-		const char *code;
-	} map[] = {
-		{EINVAL, MHD_HTTP_BAD_REQUEST, "invalid"},
-		{ENOENT, MHD_HTTP_NOT_FOUND, "not_found"},
-		{EEXIST, MHD_HTTP_CONFLICT, "exists"},
-		{EBUSY, MHD_HTTP_CONFLICT, "busy"},
-		{ESTALE, MHD_HTTP_CONFLICT, "stale"},
-		{ENOSPC, MHD_HTTP_CONFLICT, "no_space"},
-		{EAGAIN, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable"},
-		{ENOMEM, MHD_HTTP_INTERNAL_SERVER_ERROR, "no_memory"},
-		{EIO, MHD_HTTP_INTERNAL_SERVER_ERROR, "io_error"},
-	};
+	unsigned int status;
 
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (-rc == map[i].err)
-			return nb_error(c, map[i].status, map[i].code, false, "%s",
-					err[0] != '\0' ? err : strerror(-rc));
-	return nb_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", false, "%s",
+	switch (-rc) {
+	case EINVAL: status = MHD_HTTP_BAD_REQUEST; break;
+	case ENOENT: status = MHD_HTTP_NOT_FOUND; break;
+	case EEXIST: case EBUSY: case ESTALE: case ENOSPC: status = MHD_HTTP_CONFLICT; break;
+	case EAGAIN: status = MHD_HTTP_SERVICE_UNAVAILABLE; break;
+	default: status = MHD_HTTP_INTERNAL_SERVER_ERROR; break;
+	}
+	return nb_error(c, status, sb_error_code(rc), false, "%s",
 			err[0] != '\0' ? err : strerror(-rc));
 }
 
@@ -179,13 +172,6 @@ static const struct nb_table *nb_table_find(const char *name, size_t len)
 	return NULL;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)(c | 0x20);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 /* A path segment, percent-decoded (MHD decodes the path already; a segment it left
  * encoded, such as "%2F" in some versions, is decoded here). NULL: empty or malformed. */
@@ -197,8 +183,8 @@ static json_t *nb_segment(const char *s, size_t len)
 	if (len == 0 || len >= sizeof(buf))
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			buf[n++] = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+		if (s[i] == '%' && i + 2 < len && cfg_hex_digit(s[i + 1]) >= 0 && cfg_hex_digit(s[i + 2]) >= 0) {
+			buf[n++] = (char)(cfg_hex_digit(s[i + 1]) << 4 | cfg_hex_digit(s[i + 2]));
 			i += 2;
 		} else {
 			buf[n++] = s[i];
@@ -581,9 +567,6 @@ static enum MHD_Result nb_write_doc(struct MHD_Connection *c, const struct nb_re
 	json_t *result = NULL;
 	int rc;
 
-	if (r->kind == NB_TXN && !json_is_array(json_object_get(doc, "ops")))
-		return nb_error(c, MHD_HTTP_BAD_REQUEST, "invalid", false,
-				"ops: must be an array of {op, table, row}");
 	rc = r->kind == NB_TXN ? nb_ops->txn(doc, &result, err) : nb_ops->replace(doc, &result, err);
 	if (rc < 0)
 		return nb_refused(c, rc, err);

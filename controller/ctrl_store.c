@@ -89,6 +89,7 @@ static int schema(sqlite3 *db, char *err)
 
 struct ctrl_store *ctrl_store_open(const char *where, char *err)
 {
+	bool pg;
 	struct ctrl_store *s;
 	const char *path = where;
 
@@ -96,10 +97,10 @@ struct ctrl_store *ctrl_store_open(const char *where, char *err)
 		ctrl_fail(err, -EINVAL, "store: no database given");
 		return NULL;
 	}
+	pg = strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0;
 	if (strncmp(where, "sqlite:", 7) == 0)
 		path = where + 7;
-	else if (strstr(where, "://") != NULL && strncmp(where, "postgresql://", 13) != 0 &&
-		 strncmp(where, "postgres://", 11) != 0) {
+	else if (strstr(where, "://") != NULL && !pg) {
 		ctrl_fail(err, -EINVAL, "store: '%s': give sqlite:PATH, a PATH or postgresql://...",
 		     where);
 		return NULL;
@@ -113,7 +114,7 @@ struct ctrl_store *ctrl_store_open(const char *where, char *err)
 		ctrl_fail(err, -ENOMEM, "out of memory");
 		return NULL;
 	}
-	if (strncmp(where, "postgres", 8) == 0) {
+	if (pg) {
 		s->pg = ctrl_store_pg_open(where, err);
 		if (s->pg == NULL)
 			goto fail;

@@ -65,7 +65,8 @@ static struct ctrl_store *store_with_base(struct ctrl_model **mp)
 
 static void open_refuses_what_it_cannot_use(void **state)
 {
-	char err[CTRL_ERR_SIZE];
+	char err[CTRL_ERR_SIZE], other[160];
+	struct ctrl_store *s;
 
 	(void)state;
 	assert_null(ctrl_store_open("mysql://db/vpc", err));
@@ -73,6 +74,11 @@ static void open_refuses_what_it_cannot_use(void **state)
 	/* nothing listens on port 1: the PostgreSQL backend says so */
 	assert_null(ctrl_store_open("postgresql://127.0.0.1:1/vpc?connect_timeout=2", err));
 	assert_non_null(strstr(err, "postgresql: connect"));
+	/* a file whose name starts like the scheme is a file */
+	snprintf(other, sizeof(other), "%s/postgres.db", dir);
+	s = ctrl_store_open(other, err);
+	assert_non_null(s);
+	ctrl_store_close(s);
 	assert_null(ctrl_store_open("sqlite:/nonexistent/dir/x.db", err));
 	assert_non_null(strstr(err, "/nonexistent/dir/x.db"));
 	raw_sql("PRAGMA user_version = 7");
