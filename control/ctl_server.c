@@ -554,6 +554,17 @@ static void conn_read(struct conn *c)
 	}
 }
 
+/* Once replies drained below the backlog, the requests already here (or held by TLS) are
+ * handled: no new input need come to wake them. */
+static void conn_resume(struct conn *c)
+{
+	if (c->dead || conn_pending(c) >= OUT_BACKLOG)
+		return;
+	conn_process(c);
+	if (!c->dead && c->tls != NULL && ctl_tls_pending(c->tls))
+		conn_read(c);
+}
+
 static void accept_conn(void)
 {
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -783,23 +794,11 @@ int ctl_server_run(void)
 
 				if (!c->dead && (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 					conn_read(c);
-				if (!c->dead && (evs[i].events & EPOLLOUT)) {
-					conn_flush(c);
-					conn_process(c); /* requests held back by a full backlog */
-					if (!c->dead && c->tls != NULL && ctl_tls_pending(c->tls))
-						conn_read(c);
-				}
 				if (!c->dead)
 					conn_flush(c);
-				/* the flush may have made room: requests already here (or kept by
-				 * TLS) would otherwise wait for news that need not come */
-				if (!c->dead && conn_pending(c) < OUT_BACKLOG) {
-					conn_process(c);
-					if (!c->dead && c->tls != NULL && ctl_tls_pending(c->tls))
-						conn_read(c);
-					if (!c->dead)
-						conn_flush(c);
-				}
+				conn_resume(c);
+				if (!c->dead)
+					conn_flush(c);
 			}
 		}
 		conns_reap();

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg.h"
+
 /* Letters, digits, '-' and '.', labels of 1-63 characters not starting or ending with '-'. */
 static bool dns_name_valid(const char *s)
 {
@@ -163,10 +165,7 @@ out:
 
 bool ctl_uplink_host_id_valid(const char *id)
 {
-	size_t n = strlen(id);
-
-	return n >= 1 && n <= 31 &&
-	       strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+	return cfg_name_valid(id); /* a host's name in the controller's state */
 }
 
 unsigned int ctl_uplink_backoff_next(unsigned int cur_ms)

@@ -81,8 +81,8 @@ stop_vm vm4
 
 # ---- a VM moves from h2 to h3 ----
 stop_vm vm2
-row=$(api GET /v1/ports/vm2 | jq -c '.host = "h3"')
-check "vm2 moved to h3 through the API" api PUT /v1/ports/vm2 "$row"
+check "vm2 moved to h3: vpcctl --controller port move" nctl port move vm2 host h3
+check_eq "the controller has it on h3" h3 "$(api GET /v1/ports/vm2 | jq -r .host)"
 check "every host in sync after the move" wait_for 20 all_in_sync
 check_eq "h1's remote for vm2 now points at h3" 192.168.60.3 \
 	"$(ctl sw1 -o json dump remotes | jq -r '.rows[] | select(.mac == "52:54:00:00:00:12") | .vtep')"
@@ -165,6 +165,21 @@ check "h1 back in sync" wait_for 30 all_in_sync
 check "h1 holds vm1 and vm5 again" test "$(ctl sw1 -o json dump ports | jq -c '[.rows[].name] | sort')" = '["vm1","vm5"]'
 check "vm1 up again on the restarted switch" wait_for 30 link_is sw1 vm1 up
 check "vm1 pings vm3 after the switch's restart" wait_for 20 ping_ok vm1 10.0.0.13 1
+
+# ---- hosts through vpcctl (VPCCTL_CONTROLLER as the default) ----
+vctl() { ip netns exec "$cns" env VPCCTL_CONTROLLER="http://$API" "$VPCCTL" "$@"; }
+check "host create (create reads as add)" vctl host create h9 vtep 192.168.60.9
+check_eq "show state has it" 192.168.60.9 \
+	"$(vctl -o json show state | jq -r '.hosts[] | select(.name == "h9") | .vtep')"
+check "host set" vctl host set h9 vtep 192.168.60.19
+check_eq "show hosts shows the new VTEP, not connected" "192.168.60.19 false" \
+	"$(vctl -o json show hosts | jq -r '.hosts[] | select(.name == "h9") | "\(.vtep) \(.connected)"')"
+check "a host with ports cannot be deleted" bash -c "! ip netns exec $cns env \
+	VPCCTL_CONTROLLER=http://$API $VPCCTL host delete h3"
+check "host delete" vctl host delete h9
+check_eq "gone" "" "$(vctl -o json show state | jq -r '.hosts[] | select(.name == "h9") | .name')"
+check "-s names a switch even with VPCCTL_CONTROLLER set" bash -c "ip netns exec $cns env \
+	VPCCTL_CONTROLLER=http://$API $VPCCTL -s $(sw_sock sw3) show controller | grep -q connected"
 
 # ---- bad input changes nothing ----
 v=$(api GET /v1/status | jq .version)

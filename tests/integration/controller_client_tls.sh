@@ -73,6 +73,9 @@ json.dump({"vpcs": [{"name": "blue", "vni": 100}],
            "remotes": remotes}, open(sys.argv[1], "w"))
 PY
 
+# what an untrusted controller offers: that and one VPC more, which must never arrive
+jq '.vpcs += [{"name": "evil", "vni": 666}]' "$IT_DIR/state.json" > "$IT_DIR/state-evil.json"
+
 ctrl() { ctl "$1" -o json show controller | jq -r "$2"; }
 
 # --- mutual authentication that works ---
@@ -92,7 +95,7 @@ check_eq "show controller: connected over tls" "connected tls:127.0.0.1:$P1 true
 dump_before=$(ctl sw dump)
 kill_standin a
 standin b --port "$P1" --tls-cert "$pki/ctl-evil.crt" --tls-key "$pki/ctl-evil.key" \
-	--tls-ca "$pki/ca.crt" --state "$IT_DIR/state.json" --accepts 5
+	--tls-ca "$pki/ca.crt" --state "$IT_DIR/state-evil.json" --accepts 5
 check "the switch tried the untrusted controller" wait_for 13 seen b handshake_failed
 check "show controller: the certificate was the reason" wait_for 5 bash -c \
 	"'$VPCCTL' -s '$(sw_sock sw)' -o json show controller | jq -e '.last_error | test(\"certificate\")'"
