@@ -368,11 +368,11 @@ static void host_close(struct host *h, const char *why)
 static void host_connect(struct host *h)
 {
 	struct epoll_event ev = {.events = EPOLLOUT | EPOLLIN, .data.ptr = h};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), on = 1;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		die("socket: %s (raise the open-files limit: ulimit -n)", strerror(errno));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	sb_socket_tune(fd); /* as a switch's end */
 	h->fd = fd;
 	h->st = H_CONNECTING;
 	h->n_connects++;

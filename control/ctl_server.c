@@ -236,7 +236,7 @@ static void conn_count_errors(struct conn *c, uint8_t type)
 	}
 	if (++c->errors_row >= PEER_ERRORS_MAX && !c->closing) {
 		c->closing = true;
-		c->close_why = "20 consecutive requests refused";
+		c->close_why = RTE_STR(PEER_ERRORS_MAX) " consecutive requests refused";
 	}
 }
 

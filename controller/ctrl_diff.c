@@ -14,10 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str(const json_t *row, const char *member)
-{
-	return json_string_value(json_object_get(row, member));
-}
 
 /* ---- a set of row pointers (open addressing) ---- */
 
@@ -96,8 +92,8 @@ static void replaced_add(struct diff *d, int t, const json_t *row)
 {
 	char id[128];
 
-	snprintf(id, sizeof(id), "%d/%s/%s", t, t == CFG_T_PORT ? "" : str(row, "vpc"),
-		 str(row, "name"));
+	snprintf(id, sizeof(id), "%d/%s/%s", t, t == CFG_T_PORT ? "" : ctrl_str(row, "vpc"),
+		 ctrl_str(row, "name"));
 	json_object_set_new(d->replaced, id, json_true());
 }
 
@@ -114,13 +110,13 @@ static bool is_replaced(const struct diff *d, int t, const char *vpc, const char
 /* The row names a port, group or balancer deleted and inserted again. */
 static bool follows_replaced(const struct diff *d, int t, const json_t *row)
 {
-	const char *vpc = str(row, "vpc");
+	const char *vpc = ctrl_str(row, "vpc");
 
 	if (t == CFG_T_ROUTE)
-		return is_replaced(d, CFG_T_PORT, vpc, str(row, "port")) ||
-		       is_replaced(d, CFG_T_ECMP_GROUP, vpc, str(row, "ecmp"));
+		return is_replaced(d, CFG_T_PORT, vpc, ctrl_str(row, "port")) ||
+		       is_replaced(d, CFG_T_ECMP_GROUP, vpc, ctrl_str(row, "ecmp"));
 	if (t == CFG_T_LB_LISTENER || t == CFG_T_LB_BACKEND)
-		return is_replaced(d, CFG_T_LB, vpc, str(row, "lb"));
+		return is_replaced(d, CFG_T_LB, vpc, ctrl_str(row, "lb"));
 	return false;
 }
 

@@ -48,16 +48,12 @@ int ctrl_fail(char *err, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static const char *str(const json_t *row, const char *member)
-{
-	return json_string_value(json_object_get(row, member));
-}
 
 const char *ctrl_row_vpc(int t, const json_t *row)
 {
 	if (t == CT_HOST)
 		return NULL;
-	return str(row, t == CFG_T_VPC ? "name" : "vpc");
+	return ctrl_str(row, t == CFG_T_VPC ? "name" : "vpc");
 }
 
 /* The key members joined by '/': names never hold one, and only the last member (a prefix)
@@ -73,27 +69,27 @@ char *ctrl_row_key(int t, const json_t *row)
 	case CT_HOST:
 	case CFG_T_VPC:
 	case CFG_T_PORT:
-		a = str(row, "name");
+		a = ctrl_str(row, "name");
 		return a != NULL ? strdup(a) : NULL;
 	case CFG_T_SUBNET:
-		a = str(row, "cidr");
+		a = ctrl_str(row, "cidr");
 		break;
 	case CFG_T_SG:
 	case CFG_T_ECMP_GROUP:
 	case CFG_T_LB:
-		a = str(row, "name");
+		a = ctrl_str(row, "name");
 		break;
 	case CFG_T_REMOTE:
-		a = str(row, "mac");
+		a = ctrl_str(row, "mac");
 		break;
 	case CFG_T_DHCP_OPTIONS:
-		a = str(row, "subnet");
+		a = ctrl_str(row, "subnet");
 		break;
 	case CFG_T_ROUTE:
-		a = str(row, "prefix");
+		a = ctrl_str(row, "prefix");
 		break;
 	case CFG_T_SG_RULE:
-		if (vpc == NULL || (a = str(row, "group")) == NULL || (copy = json_copy((json_t *)row)) == NULL)
+		if (vpc == NULL || (a = ctrl_str(row, "group")) == NULL || (copy = json_copy((json_t *)row)) == NULL)
 			return NULL;
 		json_object_del(copy, "vpc");
 		json_object_del(copy, "group");
@@ -105,17 +101,17 @@ char *ctrl_row_key(int t, const json_t *row)
 		return n < 0 ? NULL : out;
 	case CFG_T_LB_LISTENER:
 	case CFG_T_LB_BACKEND:
-		if (vpc == NULL || (a = str(row, "lb")) == NULL || (b = str(row, "protocol")) == NULL ||
+		if (vpc == NULL || (a = ctrl_str(row, "lb")) == NULL || (b = ctrl_str(row, "protocol")) == NULL ||
 		    !json_is_integer(json_object_get(row, "port")))
 			return NULL;
 		if (t == CFG_T_LB_LISTENER)
 			n = asprintf(&out, "%s/%s/%s/%lld", vpc, a, b,
 				     (long long)json_integer_value(json_object_get(row, "port")));
-		else if (str(row, "address") != NULL &&
+		else if (ctrl_str(row, "address") != NULL &&
 			 json_is_integer(json_object_get(row, "backend_port")))
 			n = asprintf(&out, "%s/%s/%s/%lld/%s/%lld", vpc, a, b,
 				     (long long)json_integer_value(json_object_get(row, "port")),
-				     str(row, "address"),
+				     ctrl_str(row, "address"),
 				     (long long)json_integer_value(json_object_get(row, "backend_port")));
 		return n < 0 ? NULL : out;
 	default:
@@ -217,7 +213,7 @@ static int host_remotes_refresh(struct ctrl_model *m, const char *host)
 		if (h == NULL)
 			json_object_del(m->port_remote, name);
 		else if (json_object_set_new(m->port_remote, name,
-					     ctrl_port_remote_row(p, str(h, "vtep"))) < 0)
+					     ctrl_port_remote_row(p, ctrl_str(h, "vtep"))) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -239,7 +235,7 @@ static int host_vpc_count(struct ctrl_model *m, const char *host, const char *vp
 
 static int port_index(struct ctrl_model *m, const char *name, json_t *row)
 {
-	const char *host = str(row, "host"), *vpc = str(row, "vpc");
+	const char *host = ctrl_str(row, "host"), *vpc = ctrl_str(row, "vpc");
 	const json_t *h;
 	json_t *local, *ports;
 
@@ -254,21 +250,21 @@ static int port_index(struct ctrl_model *m, const char *name, json_t *row)
 		return -ENOMEM;
 	h = json_object_get(m->rows[CT_HOST], host);
 	if (h != NULL &&
-	    json_object_set_new(m->port_remote, name, ctrl_port_remote_row(row, str(h, "vtep"))) < 0)
+	    json_object_set_new(m->port_remote, name, ctrl_port_remote_row(row, ctrl_str(h, "vtep"))) < 0)
 		return -ENOMEM;
 	return 0;
 }
 
 static void port_unindex(struct ctrl_model *m, const char *name, const json_t *row)
 {
-	const char *host = str(row, "host");
+	const char *host = ctrl_str(row, "host");
 
 	if (host == NULL)
 		return;
 	json_object_del(m->port_local, name);
 	json_object_del(m->port_remote, name);
 	inner_del(m->ports_by_host, host, name);
-	host_vpc_count(m, host, str(row, "vpc"), -1);
+	host_vpc_count(m, host, ctrl_str(row, "vpc"), -1);
 }
 
 static int row_index(struct ctrl_model *m, int t, const char *key, json_t *row)
@@ -491,7 +487,7 @@ bool ctrl_model_port_has(const struct ctrl_model *m, const char *host, const cha
 		return false;
 	json_object_foreach(ports, name, p)
 	{
-		if ((h = str(p, "host")) == NULL || strcmp(h, host) != 0)
+		if ((h = ctrl_str(p, "host")) == NULL || strcmp(h, host) != 0)
 			continue;
 		json_array_foreach(json_object_get(p, "ips"), i, ip)
 			if (cfg_ip_parse(json_string_value(ip), &have) == 0 &&
@@ -510,7 +506,7 @@ static void vpc_hosts(const struct ctrl_model *m, const char *vpc, json_t *set)
 	const char *name, *host;
 
 	json_object_foreach(ports, name, p)
-		if ((host = str(p, "host")) != NULL)
+		if ((host = ctrl_str(p, "host")) != NULL)
 			json_object_set(set, host, json_true());
 }
 
@@ -534,7 +530,7 @@ json_t *ctrl_model_affected_hosts(const struct ctrl_model *m, const json_t *chan
 		goto fail;
 	json_array_foreach(changes, i, c)
 	{
-		int t = ctrl_table_parse(str(c, "table"));
+		int t = ctrl_table_parse(ctrl_str(c, "table"));
 		const json_t *rows[2] = {json_object_get(c, "old"), json_object_get(c, "new")};
 
 		for (int k = 0; k < 2; k++) {
@@ -544,7 +540,7 @@ json_t *ctrl_model_affected_hosts(const struct ctrl_model *m, const json_t *chan
 			if (!json_is_object(rows[k]))
 				continue;
 			if (t == CT_HOST) {
-				host = str(rows[k], "name");
+				host = ctrl_str(rows[k], "name");
 				json_object_set(set, host, json_true());
 				hv = json_object_get(m->host_vpcs, host);
 				json_object_foreach(hv, vpc, one)
@@ -553,7 +549,7 @@ json_t *ctrl_model_affected_hosts(const struct ctrl_model *m, const json_t *chan
 			}
 			if ((vpc = ctrl_row_vpc(t, rows[k])) != NULL)
 				json_object_set(vpcs, vpc, json_true());
-			if (t == CFG_T_PORT && (host = str(rows[k], "host")) != NULL)
+			if (t == CFG_T_PORT && (host = ctrl_str(rows[k], "host")) != NULL)
 				json_object_set(set, host, json_true());
 		}
 	}

@@ -44,6 +44,11 @@ struct ctrl_model {
 /** "host"/"hosts" or a cfg table (remote included): the id, or -1. */
 int ctrl_table_parse(const char *name);
 const char *ctrl_table_plural(int t);
+/** A row's string member, or NULL. */
+static inline const char *ctrl_str(const json_t *row, const char *member)
+{
+	return json_string_value(json_object_get(row, member));
+}
 /** Fill err (CTRL_ERR_SIZE, valid UTF-8: it quotes what clients sent) and return rc. */
 int ctrl_fail(char *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *ctrl_table_name(int t);

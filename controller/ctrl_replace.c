@@ -87,14 +87,14 @@ static int doc_group(struct txn *x, struct doc *d, char *err)
 					  rc < 0 ? inner : "vpc: missing");
 				break;
 			}
-			if (t == CFG_T_PORT && (name = txn_str(row, "name")) != NULL) {
+			if (t == CFG_T_PORT && (name = ctrl_str(row, "name")) != NULL) {
 				if (json_object_get(names, name) != NULL) {
 					rc = ctrl_fail(err, -EEXIST, "%s: port.name: port '%s' already exists",
 						  x->label, name);
 					break;
 				}
 				json_object_set_new(names, name, json_true());
-				host = txn_str(row, "host");
+				host = ctrl_str(row, "host");
 				if (host != NULL && json_object_get(d->want[CT_HOST], host) == NULL) {
 					rc = ctrl_fail(err, -ENOENT, "%s: port.host: no host '%s'", x->label,
 						  host);
@@ -104,7 +104,7 @@ static int doc_group(struct txn *x, struct doc *d, char *err)
 			if (t == CFG_T_VPC && json_is_integer(json_object_get(row, "vni"))) {
 				snprintf(vni, sizeof(vni), "%lld",
 					 (long long)json_integer_value(json_object_get(row, "vni")));
-				if ((owner = txn_str(vnis, vni)) != NULL) {
+				if ((owner = ctrl_str(vnis, vni)) != NULL) {
 					rc = ctrl_fail(err, -EEXIST, "%s: vpc.vni: vni %s is already used by vpc '%s'",
 						  x->label, vni, owner);
 					break;

@@ -29,11 +29,6 @@
 
 
 
-const char *txn_str(const json_t *row, const char *member)
-{
-	return json_string_value(json_object_get(row, member));
-}
-
 /* ---- rows for cfg ---- */
 
 /*
@@ -190,7 +185,7 @@ char *ctrl_txn_key_of(int t, const json_t *row)
 	char *key;
 
 	if (t == CT_HOST) {
-		const char *name = txn_str(row, "name");
+		const char *name = ctrl_str(row, "name");
 
 		return name != NULL && cfg_name_valid(name) ? strdup(name) : NULL;
 	}
@@ -259,7 +254,7 @@ const char *txn_label_of(const struct txn *x, int t, const char *key)
 	char id[512];
 
 	snprintf(id, sizeof(id), "%d/%s", t, key);
-	return txn_str(x->labels, id);
+	return ctrl_str(x->labels, id);
 }
 
 /* Change the model, remembering who did (x->label) for the checks that come after. */
@@ -359,7 +354,7 @@ int txn_host_decode(const json_t *row, bool key_only, const char **name, json_t 
 
 	if ((rc = cfg_check_members(row, "host", host_members, err)) < 0)
 		return rc;
-	*name = txn_str(row, "name");
+	*name = ctrl_str(row, "name");
 	if (json_object_get(row, "name") == NULL)
 		return ctrl_fail(err, -EINVAL, "host.name: missing");
 	if (*name == NULL)
@@ -412,7 +407,7 @@ static int host_op(struct txn *x, enum op_kind k, const json_t *row, char *err)
 static int port_op(struct txn *x, enum op_kind k, const json_t *row, char *err)
 {
 	const json_t *cur;
-	const char *host = txn_str(row, "host"), *old_vpc;
+	const char *host = ctrl_str(row, "host"), *old_vpc;
 	struct cfg *c, *old_c;
 	union cfg_row r;
 	json_t *canon;
@@ -427,7 +422,7 @@ static int port_op(struct txn *x, enum op_kind k, const json_t *row, char *err)
 		return ctrl_fail(err, -ENOENT, "port.name: no port '%s'", r.p.name);
 	if (k != OP_DELETE && host != NULL && json_object_get(x->m->rows[CT_HOST], host) == NULL)
 		return ctrl_fail(err, -ENOENT, "port.host: no host '%s'", host);
-	old_vpc = cur != NULL ? txn_str(cur, "vpc") : NULL;
+	old_vpc = cur != NULL ? ctrl_str(cur, "vpc") : NULL;
 	if (k == OP_DELETE) {
 		if ((rc = txn_cfg(x, old_vpc, &c, err)) < 0 ||
 		    (rc = cfg_port_delete(c, r.p.name, err)) < 0)
@@ -465,7 +460,7 @@ static int sg_rules_drop(struct txn *x, const char *vpc, const char *group)
 	if (keys == NULL)
 		return -ENOMEM;
 	json_object_foreach(rules, key, row)
-		if (strcmp(txn_str(row, "group"), group) == 0)
+		if (strcmp(ctrl_str(row, "group"), group) == 0)
 			json_array_append_new(keys, json_string(key));
 	json_array_foreach(keys, i, k)
 		if (rc == 0)
@@ -486,7 +481,7 @@ static int vpc_row_op(struct txn *x, enum op_kind k, int t, const json_t *row, c
 
 	if ((rc = txn_row_decode(t, row, k == OP_DELETE, &r, err)) < 0)
 		return rc;
-	vpc = t == CFG_T_VPC ? r.v.name : txn_str(row, "vpc");
+	vpc = t == CFG_T_VPC ? r.v.name : ctrl_str(row, "vpc");
 	if ((rc = txn_cfg(x, vpc, &c, err)) < 0)
 		return rc;
 	if (k == OP_DELETE && (stored = txn_cfg_stored(c, t, &r)) != NULL) {
@@ -500,7 +495,7 @@ static int vpc_row_op(struct txn *x, enum op_kind k, int t, const json_t *row, c
 	if (t == CFG_T_VPC && k != OP_DELETE) {
 		/* unique across VPCs, which no one cfg sees together */
 		snprintf(vni, sizeof(vni), "%u", r.v.vni);
-		owner = txn_str(x->m->vnis, vni);
+		owner = ctrl_str(x->m->vnis, vni);
 		if (owner != NULL && strcmp(owner, vpc) != 0) {
 			rc = ctrl_fail(err, -EEXIST, "vpc.vni: vni %u is already used by vpc '%s'",
 				  r.v.vni, owner);
@@ -534,8 +529,8 @@ static int txn_op(struct txn *x, const json_t *op, char *err)
 
 	if ((rc = cfg_check_members(op, "op", members, err)) < 0)
 		return rc;
-	kind = txn_str(op, "op");
-	table = txn_str(op, "table");
+	kind = ctrl_str(op, "op");
+	table = ctrl_str(op, "table");
 	row = json_object_get(op, "row");
 	if (kind == NULL || (strcmp(kind, "insert") != 0 && strcmp(kind, "modify") != 0 &&
 			     strcmp(kind, "delete") != 0))
@@ -570,7 +565,7 @@ static int host_ports_check(struct txn *x, const char *host, char *err)
 		return ctrl_fail(err, -ENOMEM, "out of memory");
 	json_object_foreach(ports, name, p)
 	{
-		const char *sock = txn_str(p, "socket"), *dpdk = txn_str(p, "dpdk"), *other;
+		const char *sock = ctrl_str(p, "socket"), *dpdk = ctrl_str(p, "dpdk"), *other;
 		char id[CFG_DEVARGS_SIZE + 8];
 
 		if (blame == NULL)
@@ -578,7 +573,7 @@ static int host_ports_check(struct txn *x, const char *host, char *err)
 		if (sock == NULL && dpdk == NULL)
 			continue;
 		snprintf(id, sizeof(id), "%c:%s", sock != NULL ? 's' : 'd', sock ? sock : dpdk);
-		other = txn_str(seen, id);
+		other = ctrl_str(seen, id);
 		if (other == NULL) {
 			json_object_set_new(seen, id, json_string(name));
 			continue;
@@ -634,7 +629,7 @@ static int host_view_check(struct txn *x, const char *host, const char *vpc, cha
 {
 	char inner[CFG_ERR_SIZE];
 	json_t *doc = ctrl_view_empty();
-	const char *who = txn_str(x->vpc_labels, vpc);
+	const char *who = ctrl_str(x->vpc_labels, vpc);
 	struct cfg *c = NULL;
 	int rc;
 
@@ -680,8 +675,8 @@ int txn_post_check(struct txn *x, char *err)
 			if (!json_is_object(rows[k]) || t == CT_HOST)
 				continue;
 			json_object_set(vpcs, ctrl_row_vpc(t, rows[k]), json_true());
-			if (t == CFG_T_PORT && txn_str(rows[k], "host") != NULL)
-				json_object_set(port_hosts, txn_str(rows[k], "host"), json_true());
+			if (t == CFG_T_PORT && ctrl_str(rows[k], "host") != NULL)
+				json_object_set(port_hosts, ctrl_str(rows[k], "host"), json_true());
 		}
 	}
 	json_object_foreach(port_hosts, name, v)

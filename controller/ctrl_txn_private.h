@@ -22,7 +22,6 @@ struct txn {
 	char table_label[CT_COUNT][48];
 };
 
-const char *txn_str(const json_t *row, const char *member);
 json_t *txn_canonical(int t, const void *stored, const json_t *orig);
 int txn_cfg_do(struct cfg *c, enum op_kind k, int t, union cfg_row *r, char *err);
 const void *txn_cfg_stored(struct cfg *c, int t, union cfg_row *r);

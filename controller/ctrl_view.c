@@ -14,10 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str(const json_t *row, const char *member)
-{
-	return json_string_value(json_object_get(row, member));
-}
 
 json_t *ctrl_view_empty(void)
 {
@@ -38,7 +34,7 @@ json_t *ctrl_view_empty(void)
  */
 static json_t *route_for(const struct ctrl_model *m, const char *host, json_t *route, bool *left_out)
 {
-	const char *name = str(route, "port"), *prefix = str(route, "prefix"), *owner;
+	const char *name = ctrl_str(route, "port"), *prefix = ctrl_str(route, "prefix"), *owner;
 	const json_t *port, *ip;
 	bool v6;
 	size_t i;
@@ -47,7 +43,7 @@ static json_t *route_for(const struct ctrl_model *m, const char *host, json_t *r
 	if (name == NULL)
 		return json_incref(route);
 	port = json_object_get(m->rows[CFG_T_PORT], name);
-	owner = port != NULL ? str(port, "host") : NULL;
+	owner = port != NULL ? ctrl_str(port, "host") : NULL;
 	if (owner != NULL && strcmp(owner, host) == 0)
 		return json_incref(route);
 	v6 = prefix != NULL && strchr(prefix, ':') != NULL;
@@ -72,7 +68,7 @@ int ctrl_view_add_vpc(const struct ctrl_model *m, const char *host, const char *
 		json_object_foreach(rows, key, row)
 		{
 			if (t == CFG_T_PORT) {
-				if ((owner = str(row, "host")) == NULL)
+				if ((owner = ctrl_str(row, "host")) == NULL)
 					continue; /* bound to no host: exists nowhere */
 				if (strcmp(owner, host) == 0)
 					r = json_object_get(m->port_local, key);

@@ -217,7 +217,7 @@ static void port_moves_between_vpcs_and_hosts(void **state)
 static void replace_is_declarative(void **state)
 {
 	struct ctrl_model *m = model_base();
-	json_t *doc = ctrl_model_dump(m), *again = NULL, *changes = NULL, *after;
+	json_t *doc = ctrl_model_dump(m), *changes = NULL, *after;
 	char err[CTRL_ERR_SIZE];
 	uint64_t v = ctrl_model_version(m);
 
@@ -239,7 +239,6 @@ static void replace_is_declarative(void **state)
 	assert_true(json_equal(after, doc));
 	json_decref(changes);
 	json_decref(after);
-	json_decref(again);
 	json_decref(doc);
 	ctrl_model_free(m);
 }

@@ -543,6 +543,10 @@ static void rows_created_are_read_back(void **state)
 	assert_int_equal(http("GET", "/v1/ports?host=h2", NULL, &r), 200);
 	assert_int_equal(json_array_size(json_object_get(r.body, "rows")), 0);
 	json_decref(r.body);
+	/* a filter that keeps what matches, not one that drops everything */
+	assert_int_equal(http("GET", "/v1/ports?host=h1", NULL, &r), 200);
+	assert_int_equal(json_array_size(json_object_get(r.body, "rows")), 1);
+	json_decref(r.body);
 	assert_int_equal(http("GET", "/v1/hosts", NULL, &r), 200);
 	rows = json_object_get(r.body, "rows");
 	assert_int_equal(json_array_size(rows), 2);
